@@ -1,0 +1,34 @@
+//! Parsers: each turns input text into span-exact trees or models, never panicking on bad input.
+
+pub mod json;
+pub mod node;
+pub mod yaml;
+
+use crate::source::Pos;
+
+/// Bounds that keep hostile input from exhausting memory or stack.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_document_bytes: usize,
+    pub max_depth: usize,
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_document_bytes: 32 << 20, max_depth: 256, max_alias_nodes: 200_000 }
+    }
+}
+
+/// A parse failure at a position in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(pos: Pos, message: String) -> Self {
+        ParseError { pos, message }
+    }
+}

@@ -1,0 +1,388 @@
+//! YAML streams read into span-exact [`Node`] trees, one document at a time.
+//!
+//! A stream is cut into documents at `---`/`...` lines *before* parsing, so that a malformed document
+//! is reported at its position and the documents after it are still read (a YAML parser stops at the
+//! first error of a stream). The cut is exact: the YAML spec forbids a document marker at column 0
+//! inside any scalar, so such a line always starts a new document.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+use super::node::{Node, Style, Value};
+use super::{Limits, ParseError};
+use crate::source::{Pos, Span, Via};
+
+/// One document's text within a stream.
+#[derive(Clone, Copy, Debug)]
+pub struct Chunk<'a> {
+    pub text: &'a [u8],
+    /// The 1-based line of the chunk's first line in the file.
+    pub first_line: u32,
+}
+
+/// A parsed document and what the engine needs around it.
+#[derive(Debug)]
+pub struct Document<'a> {
+    pub root: Node,
+    pub text: &'a str,
+    pub first_line: u32,
+    /// `# Source: chart/templates/x.yaml`, as `helm template` and kustomize-with-helm write it.
+    pub helm_source: Option<String>,
+}
+
+impl Document<'_> {
+    /// The text of 1-based file line `line`, when it lies in this document.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let i = line.checked_sub(self.first_line)? as usize;
+        self.text.split('\n').nth(i).map(|l| l.trim_end_matches('\r'))
+    }
+}
+
+/// Splits a byte stream into document chunks at column-0 `---` and after `...` lines.
+pub fn split(bytes: &[u8]) -> impl Iterator<Item = Chunk<'_>> {
+    let mut start = 0usize;
+    let mut pos = 0usize;
+    let mut line = 1u32;
+    let mut first_line = 1u32;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        loop {
+            if pos >= bytes.len() {
+                done = true;
+                return Some(Chunk { text: &bytes[start..], first_line });
+            }
+            let end = memchr_newline(&bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
+            let l = &bytes[pos..end];
+            let this_line = line;
+            pos = end;
+            line += 1;
+            if is_marker(l, b"---") && this_line != first_line {
+                let chunk = Chunk { text: &bytes[start..end - l.len()], first_line };
+                start = end - l.len();
+                first_line = this_line;
+                return Some(chunk);
+            }
+            if is_marker(l, b"...") {
+                let chunk = Chunk { text: &bytes[start..end], first_line };
+                start = end;
+                first_line = line;
+                return Some(chunk);
+            }
+        }
+    })
+    .filter(|c| !c.text.is_empty())
+}
+
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}
+
+fn is_marker(line: &[u8], m: &[u8]) -> bool {
+    line.starts_with(m) && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Parses every document of a chunk. Errors end the chunk, never the stream.
+pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document<'a>, ParseError>> {
+    if chunk.text.len() > limits.max_document_bytes {
+        return vec![Err(ParseError::new(
+            Pos::new(chunk.first_line, 1),
+            format!(
+                "document is {} MiB, over the {} MiB limit for one document",
+                chunk.text.len() >> 20,
+                limits.max_document_bytes >> 20
+            ),
+        ))];
+    }
+    let text = match std::str::from_utf8(chunk.text) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &chunk.text[..e.valid_up_to()];
+            let line = chunk.first_line + valid.iter().filter(|&&b| b == b'\n').count() as u32;
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u32 + 1;
+            return vec![Err(ParseError::new(
+                Pos::new(line, col),
+                "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)".into(),
+            ))];
+        }
+    };
+    let helm_source = text.lines().find_map(|l| {
+        l.strip_prefix("# Source: ").map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    });
+    Builder::new(text, chunk.first_line, limits)
+        .run()
+        .into_iter()
+        .map(|r| r.map(|root| Document { root, text, first_line: chunk.first_line, helm_source: helm_source.clone() }))
+        .collect()
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, start: Pos, anchor: usize },
+    Map { entries: Vec<(Node, Node)>, key: Option<Node>, merges: Vec<Node>, start: Pos, anchor: usize },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    first_line: u32,
+    limits: &'a Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, first_line: u32, limits: &'a Limits) -> Self {
+        Builder { text, first_line, limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0 }
+    }
+
+    fn pos(&self, m: saphyr_parser::Marker) -> Pos {
+        Pos::new(m.line() as u32 + self.first_line - 1, m.col() as u32 + 1)
+    }
+
+    fn run(mut self) -> Vec<Result<Node, ParseError>> {
+        let mut out = Vec::new();
+        let mut root: Option<Node> = None;
+        let mut parser = Parser::new_from_str(self.text);
+        loop {
+            let (event, span) = match parser.next_event() {
+                None => break,
+                Some(Ok(e)) => e,
+                Some(Err(e)) => {
+                    out.push(Err(self.scan_error(&e)));
+                    break;
+                }
+            };
+            let span = Span::new(self.pos(span.start), self.pos(span.end));
+            let done = match event {
+                Event::StreamStart | Event::Nothing | Event::DocumentStart(_) => None,
+                Event::StreamEnd => break,
+                Event::DocumentEnd => {
+                    if let Some(r) = root.take() {
+                        out.push(Ok(r));
+                    }
+                    self.anchors.clear();
+                    self.alias_nodes = 0;
+                    None
+                }
+                Event::Scalar(v, style, anchor, _tag) => {
+                    let node = Node::scalar(cow_string(v), style_of(style), span);
+                    self.finish(node, anchor)
+                }
+                Event::Alias(id) => match self.alias(id, span) {
+                    Ok(n) => Some(n),
+                    Err(e) => {
+                        out.push(Err(e));
+                        break;
+                    }
+                },
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if self.stack.len() >= self.limits.max_depth {
+                        out.push(Err(ParseError::new(
+                            span.start,
+                            format!("nesting deeper than {} levels", self.limits.max_depth),
+                        )));
+                        break;
+                    }
+                    self.stack.push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq { items: Vec::new(), start: span.start, anchor }
+                    } else {
+                        Frame::Map { entries: Vec::new(), key: None, merges: Vec::new(), start: span.start, anchor }
+                    });
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let node = match self.stack.pop() {
+                        Some(Frame::Seq { items, start, anchor }) => {
+                            (Node { value: Value::Seq(items), span: Span::new(start, span.end), via: None }, anchor)
+                        }
+                        Some(Frame::Map { entries, merges, start, anchor, .. }) => {
+                            let entries = apply_merges(entries, merges);
+                            (Node { value: Value::Map(entries), span: Span::new(start, span.end), via: None }, anchor)
+                        }
+                        None => continue,
+                    };
+                    self.finish(node.0, node.1)
+                }
+            };
+            if let Some(node) = done {
+                if let Some(n) = self.push(node) {
+                    root = Some(n);
+                }
+            }
+        }
+        if let Some(r) = root {
+            out.push(Ok(r));
+        }
+        out
+    }
+
+    fn scan_error(&self, e: &ScanError) -> ParseError {
+        let info = e.info();
+        let msg = if info.contains("recursion limit") {
+            format!("nesting too deep ({info})")
+        } else if info.contains("tab") {
+            format!("{info} (YAML indentation must use spaces, not tabs)")
+        } else {
+            info.to_string()
+        };
+        ParseError::new(self.pos(*e.marker()), msg)
+    }
+
+    /// Records an anchored node, then hands the node on.
+    fn finish(&mut self, node: Node, anchor: usize) -> Option<Node> {
+        if anchor > 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        Some(node)
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Result<Node, ParseError> {
+        let Some((node, count)) = self.anchors.get(&id) else {
+            return Err(ParseError::new(span.start, "alias to an unknown anchor".into()));
+        };
+        self.alias_nodes += count;
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            return Err(ParseError::new(
+                span.start,
+                format!(
+                    "aliases expand to more than {} nodes (an alias bomb?)",
+                    self.limits.max_alias_nodes
+                ),
+            ));
+        }
+        let mut n = node.clone();
+        n.set_via(&Via { use_site: span, anchor_line: node.span.start.line });
+        Ok(n)
+    }
+
+    /// Adds a finished node to its parent; returns it when it is the document's root.
+    fn push(&mut self, node: Node) -> Option<Node> {
+        match self.stack.last_mut() {
+            None => Some(node),
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                None
+            }
+            Some(Frame::Map { entries, key, merges, .. }) => {
+                match key.take() {
+                    None => *key = Some(node),
+                    Some(k) if is_merge_key(&k) => merges.push(node),
+                    Some(k) => entries.push((k, node)),
+                }
+                None
+            }
+        }
+    }
+}
+
+fn is_merge_key(k: &Node) -> bool {
+    matches!(&k.value, Value::Scalar(s, Style::Plain) if s == "<<")
+}
+
+/// YAML merge keys: explicit keys win, then the merged mappings in order.
+fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<Node>) -> Vec<(Node, Node)> {
+    for m in merges {
+        let sources: Vec<Node> = match m.value {
+            Value::Map(_) => vec![m],
+            Value::Seq(items) => items,
+            Value::Scalar(..) => continue,
+        };
+        for src in sources {
+            if let Value::Map(kvs) = src.value {
+                for (k, v) in kvs {
+                    if !entries.iter().any(|(ek, _)| ek.as_str() == k.as_str() && ek.as_str().is_some()) {
+                        entries.push((k, v));
+                    }
+                }
+            }
+        }
+    }
+    entries
+}
+
+fn style_of(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+fn cow_string(c: Cow<'_, str>) -> String {
+    c.into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(src: &str) -> Vec<Result<Node, ParseError>> {
+        split(src.as_bytes())
+            .flat_map(|c| parse_chunk(c, &Limits::default()))
+            .map(|r| r.map(|d| d.root))
+            .collect()
+    }
+
+    #[test]
+    fn positions_are_one_based_and_absolute() {
+        let d = docs("a: 1\n---\nkind: Pod\nspec:\n  hostPID: yes\n");
+        assert_eq!(d.len(), 2);
+        let pod = d[1].as_ref().unwrap();
+        let v = pod.at(&["spec", "hostPID"]).unwrap();
+        assert_eq!(v.span.start, Pos::new(5, 12));
+        assert!(v.is_true());
+    }
+
+    #[test]
+    fn a_broken_document_does_not_hide_the_next() {
+        let d = docs("a: [1, 2\n---\nb: 2\n");
+        assert!(d[0].is_err());
+        assert_eq!(d[1].as_ref().unwrap().str_at(&["b"]), Some("2"));
+    }
+
+    #[test]
+    fn aliases_keep_the_use_site_and_merge_keys_merge() {
+        let d = docs("x: &a {p: /usr}\ny: *a\nz:\n  <<: *a\n  q: 1\n");
+        let root = d[0].as_ref().unwrap();
+        let y = root.at(&["y", "p"]).unwrap();
+        assert_eq!(y.report_span().start, Pos::new(2, 4));
+        assert_eq!(y.via.as_ref().unwrap().anchor_line, 1);
+        assert_eq!(root.str_at(&["z", "p"]), Some("/usr"));
+        assert_eq!(root.str_at(&["z", "q"]), Some("1"));
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_bounded() {
+        let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        let names = ["b", "c", "d", "e", "f", "g", "h", "i", "j"];
+        let mut prev = "a";
+        for n in names {
+            bomb.push_str(&format!("{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            prev = n;
+        }
+        let d = docs(&bomb);
+        assert!(d.iter().any(|r| r.as_ref().is_err_and(|e| e.message.contains("alias"))));
+        let deep = "[".repeat(10_000);
+        let d = docs(&deep);
+        assert!(d[0].as_ref().is_err_and(|e| e.message.contains("nesting")));
+    }
+
+    #[test]
+    fn split_keeps_line_numbers_and_helm_sources() {
+        let src = "---\n# Source: c/templates/a.yaml\nkind: A\n---\n# Source: c/templates/b.yaml\nkind: B\n";
+        let chunks: Vec<_> = split(src.as_bytes()).collect();
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[1].first_line, 4);
+        let d = parse_chunk(chunks[1], &Limits::default()).pop().unwrap().unwrap();
+        assert_eq!(d.helm_source.as_deref(), Some("c/templates/b.yaml"));
+        assert_eq!(d.root.get("kind").unwrap().span.start, Pos::new(6, 7));
+    }
+}

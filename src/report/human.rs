@@ -1,0 +1,113 @@
+//! `--format human`: rustc/ruff-style snippets with the offending span underlined.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet, renderer::DecorStyle};
+
+use crate::rules::Severity;
+use crate::{Finding, Report};
+
+pub fn render(report: &Report, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() }.decor_style(DecorStyle::Unicode);
+    let mut out = String::new();
+    for f in &report.findings {
+        out.push_str(&renderer.render(&finding_report(f)));
+        out.push_str("\n\n");
+    }
+    for e in &report.errors {
+        let at = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
+            _ => e.file.to_string(),
+        };
+        let title = format!("{at}: {}", e.message);
+        out.push_str(&renderer.render(&[Group::with_title(Level::ERROR.primary_title(title))]));
+        out.push('\n');
+    }
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+fn level(s: Severity) -> Level<'static> {
+    match s {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+fn finding_report(f: &Finding) -> Vec<Group<'_>> {
+    let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
+    let path = f.file.as_ref();
+    let mut group = match &f.snippet {
+        Some((first, text)) => {
+            let range = byte_range(text, f.span.start.line - first, f.span.start.col, f.span.end.line.saturating_sub(*first), f.span.end.col);
+            title.element(
+                Snippet::source(text.as_str())
+                    .line_start(*first as usize)
+                    .path(path)
+                    .annotation(AnnotationKind::Primary.span(range)),
+            )
+        }
+        None => title.element(annotate_snippets::Origin::path(path).line(f.span.start.line as usize).char_column(f.span.start.col as usize)),
+    };
+    let mut context = Vec::new();
+    if let Some(o) = &f.object {
+        let mut s = format!("object: {}", o.display());
+        if let Some(c) = &f.container {
+            s.push_str(&format!(", container `{c}`"));
+        }
+        context.push(s);
+    }
+    if let Some(h) = &f.helm_source {
+        context.push(format!("helm source: {h}"));
+    }
+    for n in &f.notes {
+        context.push(match n.line {
+            Some(l) => format!("line {l}: {}", n.message),
+            None => n.message.clone(),
+        });
+    }
+    for c in context {
+        group = group.element(Level::NOTE.message(c));
+    }
+    vec![group.element(Level::HELP.message(f.fix.as_str()))]
+}
+
+/// The byte range of a (line, col) span inside a snippet (lines relative to the snippet).
+fn byte_range(text: &str, start_line: u32, start_col: u32, end_line: u32, end_col: u32) -> std::ops::Range<usize> {
+    let offset = |line: u32, col: u32| {
+        let mut off = 0;
+        for (i, l) in text.split('\n').enumerate() {
+            if i as u32 == line {
+                let within = l.char_indices().nth(col.saturating_sub(1) as usize).map_or(l.len(), |(b, _)| b);
+                return off + within;
+            }
+            off += l.len() + 1;
+        }
+        text.len()
+    };
+    let start = offset(start_line, start_col);
+    let end = offset(end_line, end_col).max(start);
+    // An empty span (e.g. an empty value) still gets a caret.
+    if end == start { start..(start + 1).min(text.len()).max(start) } else { start..end }
+}
+
+/// `Found 2 errors, 1 warning and 3 infos in 4 files.` or `All clear: ...`.
+pub fn summary(report: &Report) -> String {
+    let (e, w, i) = (report.count(Severity::Error), report.count(Severity::Warning), report.count(Severity::Info));
+    let files = plural(report.files, "file");
+    let objects = plural(report.objects, "object");
+    let mut s = if e + w + i == 0 {
+        format!("No findings in {files} ({objects}).")
+    } else {
+        format!("Found {}, {} and {} in {files} ({objects}).", plural(e, "error"), plural(w, "warning"), plural(i, "info"))
+    };
+    if !report.errors.is_empty() {
+        let n = report.errors.len();
+        s.push_str(&format!(" {} could not be read or parsed.", if n == 1 { "1 input".to_string() } else { format!("{n} inputs") }));
+    }
+    s
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}

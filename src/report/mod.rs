@@ -1,0 +1,5 @@
+//! Report renderings. Every format shows the same sorted findings.
+
+pub mod human;
+pub mod json;
+pub mod rules;

@@ -1,0 +1,38 @@
+use super::{Hit, Lang, Rule, Severity, Subject, pod_true_field};
+
+pub static HOST_PID: Rule = Rule {
+    name: "host-pid",
+    severity: Severity::Warning,
+    summary: "`hostPID: true`: the pod shares the host's process namespace",
+    what: "Flags a pod spec with `hostPID: true`.",
+    why: "With `hostPID: true` the pod shares the host's process namespace: processes of the node, including systemd and containerd, become visible and signalable; on an immutable host such a container is usually there to enter the host (nsenter) and change it, which ACL's read-only /usr and SELinux policy largely refuse (HOST-FACTS.",
+    fix: " The host):drop `hostPID`; read node state through the kubelet or node-exporter style read-only mounts instead",
+    lang: Lang::Yaml,
+    example: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  hostPID: true
+  containers:
+    - name: c
+      image: busybox:1.36
+"#,
+    use_instead: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+    - name: c
+      image: busybox:1.36
+"#,
+    references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
+    tags: &["workload", "namespaces"],
+    check,
+};
+
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let Subject::Object { pods, .. } = subject;
+    pod_true_field(pods, "hostPID", "`hostPID: true` shares the host's process namespace", out);
+}

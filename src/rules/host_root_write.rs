@@ -1,0 +1,59 @@
+use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
+
+pub static HOST_ROOT_WRITE: Rule = Rule {
+    name: "host-root-write",
+    severity: Severity::Warning,
+    summary: "The host's root filesystem mounted writable",
+    what: "Flags a hostPath volume of `/` mounted without `readOnly: true`.",
+    why: "A writable host root lets a container change the node anywhere. On Azure Container Linux most of it \
+does not take: `/usr` is read-only under dm-verity, and what is written to `/etc` or `/var` lasts only until the \
+weekly node-image upgrade replaces the node (HOST-FACTS: The host; ACL customizing.md). Whatever the container \
+expects to change on the host should be done another way.",
+    fix: "mount only the host directories the container needs, `readOnly: true` where it only reads (for example `/proc` and `/sys` for node metrics)",
+    lang: Lang::Yaml,
+    example: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: node-shell
+spec:
+  containers:
+    - name: shell
+      image: busybox:1.36
+      volumeMounts:
+        - name: host
+          mountPath: /host
+  volumes:
+    - name: host
+      hostPath:
+        path: /
+"#,
+    use_instead: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: node-shell
+spec:
+  containers:
+    - name: shell
+      image: busybox:1.36
+      volumeMounts:
+        - name: host
+          mountPath: /host
+          readOnly: true
+  volumes:
+    - name: host
+      hostPath:
+        path: /
+"#,
+    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md"],
+    tags: &["workload", "filesystem"],
+    check,
+};
+
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let Subject::Object { pods, .. } = subject;
+    for (_, c, m, hp, v) in host_mounts(pods) {
+        if !m.read_only && hp == "/" {
+            out.push(host_path_hit(v, m, c, "hostPath `/` (the host's root) is mounted writable".into()));
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The rule registry. A rule is one file: its metadata and documentation in one `static`, and a
+//! `check` that reads the normalised model and reports [`Hit`]s; it never reads raw text or prints.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::object::Object;
+use crate::model::workload::PodSpec;
+use crate::parse::node::Node;
+use crate::source::{Span, Via};
+
+mod apparmor_profile;
+mod container_runtime_socket;
+mod flatcar_os_sku;
+mod host_ipc;
+mod host_network;
+mod host_pid;
+mod host_root_write;
+mod kernel_headers_mount;
+mod os_sku_pinned;
+mod pod_sandboxing_runtime_class;
+mod read_only_host_path_write;
+mod selinux_host_log_read;
+mod selinux_host_path_write;
+
+/// Every rule, in the order of the docs.
+pub static RULES: &[&Rule] = &[
+    &read_only_host_path_write::READ_ONLY_HOST_PATH_WRITE,
+    &host_root_write::HOST_ROOT_WRITE,
+    &selinux_host_path_write::SELINUX_HOST_PATH_WRITE,
+    &selinux_host_log_read::SELINUX_HOST_LOG_READ,
+    &container_runtime_socket::CONTAINER_RUNTIME_SOCKET,
+    &kernel_headers_mount::KERNEL_HEADERS_MOUNT,
+    &host_pid::HOST_PID,
+    &host_ipc::HOST_IPC,
+    &host_network::HOST_NETWORK,
+    &apparmor_profile::APPARMOR_PROFILE,
+    &pod_sandboxing_runtime_class::POD_SANDBOXING_RUNTIME_CLASS,
+    &flatcar_os_sku::FLATCAR_OS_SKU,
+    &os_sku_pinned::OS_SKU_PINNED,
+];
+
+/// Looks a rule up by its kebab-case name.
+pub fn by_name(name: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.name == name)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an example is written in, for the docs' code fences and for running the examples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Yaml,
+    Json,
+    Bicep,
+    Terraform,
+    Shell,
+}
+
+impl Lang {
+    pub fn fence(self) -> &'static str {
+        match self {
+            Lang::Yaml => "yaml",
+            Lang::Json => "json",
+            Lang::Bicep => "bicep",
+            Lang::Terraform => "hcl",
+            Lang::Shell => "sh",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Lang::Yaml => "yaml",
+            Lang::Json => "json",
+            Lang::Bicep => "bicep",
+            Lang::Terraform => "tf",
+            Lang::Shell => "sh",
+        }
+    }
+}
+
+/// A rule: metadata, documentation, and its check.
+pub struct Rule {
+    /// kebab-case, names the problem.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, for `hostlint rules` and SARIF's shortDescription.
+    pub summary: &'static str,
+    /// `## What it does`.
+    pub what: &'static str,
+    /// `## Why is this bad?`: with its source in HOST-FACTS terms.
+    pub why: &'static str,
+    /// What to do instead, shown with every finding.
+    pub fix: &'static str,
+    pub lang: Lang,
+    /// `## Example`: must fire.
+    pub example: &'static str,
+    /// `Use instead:`: must stay silent.
+    pub use_instead: &'static str,
+    pub references: &'static [&'static str],
+    /// Searchable tags (SARIF `properties.tags`).
+    pub tags: &'static [&'static str],
+    pub check: fn(&Subject<'_>, &mut Vec<Hit>),
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule").field("name", &self.name).finish()
+    }
+}
+
+/// What a rule is shown: one normalised model at a time.
+pub enum Subject<'a> {
+    /// A Kubernetes object and the pod specs found in it.
+    Object { object: &'a Object<'a>, pods: &'a [PodSpec<'a>] },
+}
+
+/// A secondary location or remark attached to a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// What a rule reports: where, what, and for which container.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub span: Span,
+    pub via: Option<Via>,
+    pub path: String,
+    pub message: String,
+    pub container: Option<String>,
+    pub notes: Vec<Note>,
+    /// A fix that replaces the rule's general one.
+    pub fix: Option<String>,
+}
+
+impl Hit {
+    /// A hit on `node` (reported where it is used when reached through an alias).
+    pub fn at(node: &Node, path: impl Into<String>, message: impl Into<String>) -> Self {
+        let via = node.via.as_deref().cloned();
+        let mut notes = Vec::new();
+        if let Some(v) = &via {
+            notes.push(Note { line: Some(v.anchor_line), message: format!("reached through an alias of the anchor on line {}", v.anchor_line) });
+        }
+        Hit { span: node.report_span(), via, path: path.into(), message: message.into(), container: None, notes, fix: None }
+    }
+
+    pub fn container(mut self, name: &str) -> Self {
+        if !name.is_empty() {
+            self.container = Some(name.to_string());
+        }
+        self
+    }
+
+    pub fn note(mut self, line: Option<u32>, message: impl Into<String>) -> Self {
+        self.notes.push(Note { line, message: message.into() });
+        self
+    }
+
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+/// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume).
+pub(crate) fn host_mounts<'p, 'a>(
+    pods: &'p [PodSpec<'a>],
+) -> impl Iterator<Item = (&'p PodSpec<'a>, &'p crate::model::workload::Container<'a>, &'p crate::model::workload::Mount<'a>, String, &'p crate::model::workload::Volume<'a>)> {
+    pods.iter().flat_map(|pod| {
+        pod.containers.iter().flat_map(move |c| {
+            c.mounts.iter().filter_map(move |m| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
+        })
+    })
+}
+
+/// The hit for a hostPath mount: at the volume's `hostPath.path`, naming the mount.
+pub(crate) fn host_path_hit(
+    v: &crate::model::workload::Volume<'_>,
+    m: &crate::model::workload::Mount<'_>,
+    c: &crate::model::workload::Container<'_>,
+    message: String,
+) -> Hit {
+    let crate::model::workload::Source::HostPath { path, path_ptr, .. } = &v.source else {
+        return Hit::at(m.node, m.path.clone(), message).container(&c.name);
+    };
+    let how = if m.read_only { "read-only" } else { "writable" };
+    let mut hit = Hit::at(path, path_ptr.clone(), message).container(&c.name);
+    let at = m.mount_path.map(|p| format!(" at `{p}`")).unwrap_or_default();
+    hit = hit.note(Some(m.node.report_span().start.line), format!("mounted {how}{at} by container `{}`", c.name));
+    hit
+}
+
+/// A hit for each pod spec whose boolean `field` is true (YAML 1.1 booleans included).
+pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, message: &str, out: &mut Vec<Hit>) {
+    for pod in pods {
+        if let Some(v) = pod.node.get(field).filter(|v| v.is_true()) {
+            out.push(Hit::at(v, crate::parse::node::pointer(&pod.path, field), message));
+        }
+    }
+}

@@ -1,0 +1,73 @@
+use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
+use crate::model::workload::is_under;
+
+pub static SELINUX_HOST_LOG_READ: Rule = Rule {
+    name: "selinux-host-log-read",
+    severity: Severity::Warning,
+    summary: "A confined (container_t) container reads host logs SELinux denies it",
+    what: "Flags a read-only hostPath at or under `/var/log` in a container that runs as `container_t`: not \
+privileged and no `seLinuxOptions.type` of `spc_t`, `spc_user_t` or `container_logreader_t`.",
+    why: "ACL's SELinux policy gives `container_t` no access to host logs: `/var/log`, `/var/log/pods`, \
+`/var/log/containers` and the journal carry the `logfile` attribute, readable by `container_logreader_t`. A log \
+shipper that runs as `container_t` starts fine and ships nothing (HOST-FACTS: SELinux; ACL selinux.md).",
+    fix: "set `securityContext.seLinuxOptions.type: container_logreader_t` on the log reader and keep the mounts `readOnly: true`",
+    lang: Lang::Yaml,
+    example: r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: shipper
+spec:
+  selector: {matchLabels: {app: s}}
+  template:
+    metadata: {labels: {app: s}}
+    spec:
+      containers:
+        - name: s
+          image: example.com/shipper:1.0
+          volumeMounts:
+            - name: pods
+              mountPath: /var/log/pods
+              readOnly: true
+      volumes:
+        - name: pods
+          hostPath:
+            path: /var/log/pods
+"#,
+    use_instead: r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: shipper
+spec:
+  selector: {matchLabels: {app: s}}
+  template:
+    metadata: {labels: {app: s}}
+    spec:
+      containers:
+        - name: s
+          image: example.com/shipper:1.0
+          securityContext:
+            seLinuxOptions:
+              type: container_logreader_t
+          volumeMounts:
+            - name: pods
+              mountPath: /var/log/pods
+              readOnly: true
+      volumes:
+        - name: pods
+          hostPath:
+            path: /var/log/pods
+"#,
+    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/selinux.md"],
+    tags: &["workload", "selinux"],
+    check,
+};
+
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let Subject::Object { pods, .. } = subject;
+    for (pod, c, m, hp, v) in host_mounts(pods) {
+        if m.read_only && is_under(&hp, "/var/log") && c.runs_confined(pod, &["container_logreader_t"]) {
+            let msg = format!("hostPath `{hp}` is read by a container that runs as `container_t`, which may not read host logs");
+            out.push(host_path_hit(v, m, c, msg));
+        }
+    }
+}
