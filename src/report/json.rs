@@ -13,14 +13,46 @@ struct JsonReport<'a> {
     summary: Summary,
 }
 
+/// A finding in SPEC's field order.
 #[derive(Serialize)]
 struct JsonFinding<'a> {
-    #[serde(flatten)]
-    finding: &'a Finding,
+    rule: &'a str,
+    severity: crate::rules::Severity,
+    message: &'a str,
+    file: &'a str,
     line: u32,
     column: u32,
     end_line: u32,
     end_column: u32,
+    object: Option<&'a crate::model::object::ObjectId>,
+    container: Option<&'a str>,
+    path: &'a str,
+    helm_source: Option<&'a str>,
+    fix: &'a str,
+    fingerprint: &'a str,
+    notes: &'a [crate::rules::Note],
+}
+
+impl<'a> JsonFinding<'a> {
+    fn of(f: &'a Finding) -> Self {
+        JsonFinding {
+            rule: f.rule,
+            severity: f.severity,
+            message: &f.message,
+            file: &f.file,
+            line: f.span.start.line,
+            column: f.span.start.col,
+            end_line: f.span.end.line,
+            end_column: f.span.end.col,
+            object: f.object.as_ref(),
+            container: f.container.as_deref(),
+            path: &f.path,
+            helm_source: f.helm_source.as_deref(),
+            fix: &f.fix,
+            fingerprint: &f.fingerprint,
+            notes: &f.notes,
+        }
+    }
 }
 
 /// Counts by severity, and of inputs.
@@ -50,13 +82,15 @@ impl Summary {
 }
 
 pub fn render(report: &Report) -> String {
-    let findings = report
-        .findings
-        .iter()
-        .map(|f| JsonFinding { finding: f, line: f.span.start.line, column: f.span.start.col, end_line: f.span.end.line, end_column: f.span.end.col })
-        .collect();
-    let out = JsonReport { version: 1, findings, errors: &report.errors, summary: Summary::of(report) };
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let findings = report.findings.iter().map(JsonFinding::of).collect();
+    let out = JsonReport {
+        version: 1,
+        findings,
+        errors: &report.errors,
+        summary: Summary::of(report),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }

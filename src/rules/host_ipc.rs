@@ -5,8 +5,8 @@ pub static HOST_IPC: Rule = Rule {
     severity: Severity::Info,
     summary: "`hostIPC: true`: the pod shares the host's IPC namespace",
     what: "Flags a pod spec with `hostIPC: true`.",
-    why: "With `hostIPC: true` the pod shares the host's IPC namespace: the container can read and write the node's System V shared memory and message queues; nothing on an ACL node needs that from a workload, and SELinux confines what a `container_t` process can do with it (HOST-FACTS.",
-    fix: " SELinux):drop `hostIPC`",
+    why: "With `hostIPC: true` the pod shares the host's IPC namespace: the container can read and write the node's System V shared memory and message queues. Nothing on an ACL node needs that from a workload, and SELinux confines what a `container_t` process may do with it (HOST-FACTS: SELinux).",
+    fix: "drop `hostIPC`; share memory between containers of one pod through an `emptyDir` with `medium: Memory`",
     lang: Lang::Yaml,
     example: r#"apiVersion: v1
 kind: Pod
@@ -34,5 +34,10 @@ spec:
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject;
-    pod_true_field(pods, "hostIPC", "`hostIPC: true` shares the host's IPC namespace", out);
+    pod_true_field(
+        pods,
+        "hostIPC",
+        "`hostIPC: true` shares the host's IPC namespace",
+        out,
+    );
 }

@@ -5,7 +5,7 @@ pub static HOST_NETWORK: Rule = Rule {
     severity: Severity::Info,
     summary: "`hostNetwork: true`: the pod uses the host's network namespace",
     what: "Flags a pod spec with `hostNetwork: true`.",
-    why: "With `hostNetwork: true` the pod uses the host's network namespace: host networking works on ACL, but it bypasses network policy and binds node ports; it is listed so that a migration review sees which pods depend on the node's network setup.",
+    why: "With `hostNetwork: true` the pod uses the host's network namespace. Host networking works on ACL, but it bypasses network policy and binds node ports; it is listed so that a migration review sees which pods depend on the node's network setup (HOST-FACTS: The host).",
     fix: "drop `hostNetwork` unless the pod is a CNI, proxy or node agent that needs it",
     lang: Lang::Yaml,
     example: r#"apiVersion: v1
@@ -34,5 +34,10 @@ spec:
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject;
-    pod_true_field(pods, "hostNetwork", "`hostNetwork: true` uses the host's network namespace", out);
+    pod_true_field(
+        pods,
+        "hostNetwork",
+        "`hostNetwork: true` uses the host's network namespace",
+        out,
+    );
 }

@@ -5,8 +5,8 @@ pub static HOST_PID: Rule = Rule {
     severity: Severity::Warning,
     summary: "`hostPID: true`: the pod shares the host's process namespace",
     what: "Flags a pod spec with `hostPID: true`.",
-    why: "With `hostPID: true` the pod shares the host's process namespace: processes of the node, including systemd and containerd, become visible and signalable; on an immutable host such a container is usually there to enter the host (nsenter) and change it, which ACL's read-only /usr and SELinux policy largely refuse (HOST-FACTS.",
-    fix: " The host):drop `hostPID`; read node state through the kubelet or node-exporter style read-only mounts instead",
+    why: "With `hostPID: true` the pod shares the host's process namespace: every process of the node, systemd and containerd included, is visible and can be signalled. On an immutable host such a container is usually there to enter the host (`nsenter -t 1`) and change it, which ACL's read-only `/usr` and enforcing SELinux policy largely refuse (HOST-FACTS: The host; SELinux).",
+    fix: "drop `hostPID`; read node state through the kubelet API or read-only mounts of `/proc` and `/sys` instead of entering the host",
     lang: Lang::Yaml,
     example: r#"apiVersion: v1
 kind: Pod
@@ -34,5 +34,10 @@ spec:
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject;
-    pod_true_field(pods, "hostPID", "`hostPID: true` shares the host's process namespace", out);
+    pod_true_field(
+        pods,
+        "hostPID",
+        "`hostPID: true` shares the host's process namespace",
+        out,
+    );
 }

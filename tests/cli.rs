@@ -1,0 +1,386 @@
+//! The command line as a user meets it: exit codes, stdin, directories, discovery, bad input, and
+//! snapshots of the human and JSON reports.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use std::io::Write;
+
+fn hostlint(args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+const POD_HOSTPID: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n    - name: c\n      image: busybox\n";
+const POD_USR: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: w\nspec:\n  containers:\n    - name: c\n      image: busybox\n      volumeMounts: [{name: u, mountPath: /u}]\n  volumes:\n    - name: u\n      hostPath: {path: /usr/local}\n";
+const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n";
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let d = tmp();
+    std::fs::write(d.path().join("clean.yaml"), CLEAN).unwrap();
+    std::fs::write(d.path().join("warn.yaml"), POD_HOSTPID).unwrap();
+    std::fs::write(d.path().join("err.yaml"), POD_USR).unwrap();
+    assert_eq!(
+        hostlint(&["check", "clean.yaml"], d.path(), None)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        hostlint(&["check", "warn.yaml"], d.path(), None)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        hostlint(
+            &["check", "--fail-on", "warning", "warn.yaml"],
+            d.path(),
+            None
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(
+        hostlint(&["check", "err.yaml"], d.path(), None)
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        hostlint(&["check", "--fail-on", "none", "err.yaml"], d.path(), None)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        hostlint(
+            &["check", "--ignore", "read-only-host-path-write", "err.yaml"],
+            d.path(),
+            None
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        hostlint(
+            &["check", "--select", "host-pid", "err.yaml"],
+            d.path(),
+            None
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let bad_rule = hostlint(
+        &["check", "--select", "no-such-rule", "err.yaml"],
+        d.path(),
+        None,
+    );
+    assert_eq!(bad_rule.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_rule.stderr).contains("no rule named `no-such-rule`"));
+}
+
+#[test]
+fn stdin_is_read_and_sniffed() {
+    let d = tmp();
+    let o = hostlint(
+        &["check", "--format", "json", "-"],
+        d.path(),
+        Some(POD_USR.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["findings"][0]["file"], "<stdin>");
+    assert_eq!(v["findings"][0]["line"], 12);
+    assert_eq!(v["findings"][0]["column"], 24);
+    let j = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"hostPID": true, "containers": [{"name": "c", "image": "x"}]}});
+    let o = hostlint(
+        &["check", "--format", "json", "-"],
+        d.path(),
+        Some(serde_json::to_string_pretty(&j).unwrap().as_bytes()),
+    );
+    let v = json(&o);
+    assert_eq!(v["findings"][0]["rule"], "host-pid");
+    assert_eq!(v["findings"][0]["path"], "/spec/hostPID");
+}
+
+#[test]
+fn directories_honour_gitignore_hidden_files_and_excludes() {
+    let d = tmp();
+    let root = d.path();
+    std::fs::create_dir_all(root.join("apps/sub")).unwrap();
+    std::fs::create_dir_all(root.join(".hidden")).unwrap();
+    std::fs::create_dir_all(root.join("vendor")).unwrap();
+    std::fs::write(root.join(".gitignore"), "ignored.yaml\n").unwrap();
+    std::fs::write(root.join("apps/sub/a.yaml"), POD_HOSTPID).unwrap();
+    std::fs::write(root.join("apps/ignored.yaml"), POD_USR).unwrap();
+    std::fs::write(root.join(".hidden/x.yaml"), POD_USR).unwrap();
+    std::fs::write(root.join("vendor/v.yaml"), POD_USR).unwrap();
+    std::fs::write(root.join("apps/notes.txt"), "hostPID: true").unwrap();
+    let o = hostlint(
+        &["check", "--format", "json", "--exclude", "vendor", "."],
+        root,
+        None,
+    );
+    let v = json(&o);
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["./apps/sub/a.yaml"], "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(0));
+    // A file named explicitly is linted even when hidden.
+    let o = hostlint(&["check", "--format", "json", ".hidden/x.yaml"], root, None);
+    assert_eq!(json(&o)["findings"][0]["rule"], "read-only-host-path-write");
+}
+
+#[test]
+fn a_malformed_document_mid_stream_is_reported_and_the_rest_linted() {
+    let d = tmp();
+    let stream = format!(
+        "{POD_HOSTPID}---\napiVersion: v1\nkind: Pod\nmetadata: {{name: [broken\n---\n{POD_USR}"
+    );
+    std::fs::write(d.path().join("stream.yaml"), stream).unwrap();
+    std::fs::write(d.path().join("other.yaml"), POD_USR).unwrap();
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "stream.yaml",
+            "other.yaml",
+            "missing.yaml",
+        ],
+        d.path(),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["file"], "missing.yaml");
+    assert_eq!(errors[0]["message"], "no such file or directory");
+    assert_eq!(errors[1]["file"], "stream.yaml");
+    assert_eq!(errors[1]["line"], 14);
+    let found: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("other.yaml".into(), 12),
+            ("stream.yaml".into(), 6),
+            ("stream.yaml".into(), 26)
+        ]
+    );
+}
+
+#[test]
+fn bad_inputs_give_positions_and_exit_2_without_a_panic() {
+    let d = tmp();
+    let p = d.path();
+    std::fs::write(
+        p.join("tabs.yaml"),
+        "apiVersion: v1\nkind: Pod\nspec:\n\thostPID: true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("flow.yaml"),
+        "apiVersion: v1\nkind: Pod\nspec: {containers: [\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("utf8.yaml"),
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("utf16.yaml"), b"\xff\xfea\x00:\x00").unwrap();
+    std::fs::write(p.join("deep.yaml"), "a: ".to_string() + &"[".repeat(10_000)).unwrap();
+    let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+    for (prev, n) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["b", "c", "d", "e", "f", "g", "h", "i", "j"])
+    {
+        bomb.push_str(&format!(
+            "{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+    }
+    std::fs::write(p.join("bomb.yaml"), bomb).unwrap();
+    std::fs::write(p.join("good.yaml"), POD_USR).unwrap();
+    std::fs::create_dir(p.join("empty-dir")).unwrap();
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "tabs.yaml",
+            "flow.yaml",
+            "utf8.yaml",
+            "utf16.yaml",
+            "deep.yaml",
+            "bomb.yaml",
+            "good.yaml",
+            "empty-dir",
+        ],
+        p,
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    let errors: Vec<(String, Option<u64>, Option<u64>)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64(),
+                e["column"].as_u64(),
+            )
+        })
+        .collect();
+    let files: Vec<&str> = errors.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "bomb.yaml",
+            "deep.yaml",
+            "empty-dir",
+            "flow.yaml",
+            "tabs.yaml",
+            "utf16.yaml",
+            "utf8.yaml"
+        ]
+    );
+    assert_eq!(errors[4], ("tabs.yaml".into(), Some(4), Some(1)));
+    assert_eq!(errors[6], ("utf8.yaml".into(), Some(4), Some(12)));
+    assert_eq!(v["findings"][0]["file"], "good.yaml");
+}
+
+#[test]
+fn bom_crlf_and_empty_files_are_read_like_kubectl_reads_them() {
+    let d = tmp();
+    let crlf = format!("\u{feff}{}", POD_USR.replace('\n', "\r\n"));
+    std::fs::write(d.path().join("crlf.yaml"), crlf).unwrap();
+    std::fs::write(d.path().join("empty.yaml"), "").unwrap();
+    std::fs::write(
+        d.path().join("values.yaml"),
+        "replicaCount: 2\nimage:\n  repository: nginx\n",
+    )
+    .unwrap();
+    let o = hostlint(
+        &["check", "--format", "json", "--verbose", "."],
+        d.path(),
+        None,
+    );
+    let v = json(&o);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0);
+    assert_eq!(v["findings"][0]["line"], 12);
+    assert_eq!(v["findings"][0]["column"], 24);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("skipped ./empty.yaml") && stderr.contains("skipped ./values.yaml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rules_and_explain_come_from_the_registry() {
+    let d = tmp();
+    let o = hostlint(&["rules"], d.path(), None);
+    assert_eq!(o.status.code(), Some(0));
+    for r in hostlint::rules::RULES {
+        assert!(stdout(&o).contains(r.name));
+    }
+    let o = hostlint(&["explain", "host-pid"], d.path(), None);
+    assert_eq!(
+        stdout(&o),
+        hostlint::report::rules::page(hostlint::rules::by_name("host-pid").unwrap())
+    );
+    assert_eq!(
+        hostlint(&["explain", "nope"], d.path(), None).status.code(),
+        Some(2)
+    );
+    let o = hostlint(&["rules", "--format", "json"], d.path(), None);
+    assert_eq!(
+        json(&o).as_array().unwrap().len(),
+        hostlint::rules::RULES.len()
+    );
+}
+
+#[test]
+fn secret_values_are_never_printed() {
+    let d = tmp();
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: hunter2-hostPID\n";
+    std::fs::write(
+        d.path().join("s.yaml"),
+        format!("{secret}---\n{POD_HOSTPID}"),
+    )
+    .unwrap();
+    let o = hostlint(&["check", "s.yaml"], d.path(), None);
+    assert!(!stdout(&o).contains("hunter2"));
+}
+
+#[test]
+fn human_and_json_reports_snapshot() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = hostlint(&["check", "examples/node-agent-daemonset.yaml"], root, None);
+    insta::assert_snapshot!("human_node_agent", stdout(&o));
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "examples/node-agent-daemonset.yaml",
+        ],
+        root,
+        None,
+    );
+    insta::assert_snapshot!("json_node_agent", stdout(&o));
+    let o = hostlint(&["check", "examples/"], root, None);
+    assert_eq!(o.status.code(), Some(1));
+}
