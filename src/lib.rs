@@ -9,6 +9,7 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod source;
+mod stream;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -159,6 +160,9 @@ pub fn lint(inputs: &[Input], config: &Config) -> Report {
 }
 
 fn lint_input(input: &Input, config: &Config) -> Report {
+    if let (Origin::File(path), Some(Kind::Yaml)) = (&input.origin, input.kind) {
+        return stream::lint_yaml_file(&input.name, path, config);
+    }
     let bytes = match &input.origin {
         Origin::File(p) => match std::fs::read(p) {
             Ok(b) => b,
@@ -193,20 +197,7 @@ pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) ->
     match kind {
         Kind::Yaml => {
             for chunk in parse::yaml::split(bytes) {
-                for doc in parse::yaml::parse_chunk(chunk, &config.limits) {
-                    match doc {
-                        Ok(d) => lint_tree(
-                            name,
-                            &d.root,
-                            d.text,
-                            d.first_line,
-                            d.helm_source.as_deref(),
-                            config,
-                            &mut report,
-                        ),
-                        Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
-                    }
-                }
+                lint_yaml_chunk(name, chunk, config, &mut report);
             }
         }
         Kind::Json => match std::str::from_utf8(bytes) {
@@ -231,8 +222,18 @@ pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) ->
     report
 }
 
+/// Lints the documents of one YAML chunk (usually one document).
+pub(crate) fn lint_yaml_chunk(name: &FileName, chunk: parse::yaml::Chunk<'_>, config: &Config, report: &mut Report) {
+    for doc in parse::yaml::parse_chunk(chunk, &config.limits) {
+        match doc {
+            Ok(d) => lint_tree(name, &d.root, d.text, d.first_line, d.helm_source.as_deref(), config, report),
+            Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+        }
+    }
+}
+
 /// Strips a UTF-8 byte order mark; refuses UTF-16 and UTF-32 with a way out.
-fn decode_bom(bytes: &[u8]) -> Result<&[u8], String> {
+pub(crate) fn decode_bom(bytes: &[u8]) -> Result<&[u8], String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return Ok(rest);
     }

@@ -90,6 +90,54 @@ pub fn split(bytes: &[u8]) -> impl Iterator<Item = Chunk<'_>> {
     .filter(|c| !c.text.is_empty())
 }
 
+/// A document's bytes read from a stream, owned.
+#[derive(Debug)]
+pub struct OwnedChunk {
+    pub bytes: Vec<u8>,
+    pub first_line: u32,
+    /// The document was longer than the limit: its bytes were not kept.
+    pub oversized: bool,
+}
+
+/// Reads a stream document by document (the same cuts as [`split`]), never holding more than one
+/// document, and that only up to `max_bytes`: a longer one is skipped to its end and flagged.
+pub fn read_chunks<R: std::io::BufRead>(
+    mut reader: R,
+    max_bytes: usize,
+    mut on_chunk: impl FnMut(OwnedChunk),
+) -> std::io::Result<()> {
+    let mut cur = OwnedChunk { bytes: Vec::new(), first_line: 1, oversized: false };
+    let mut line = Vec::new();
+    let mut line_no = 0u32;
+    let emit = |cur: &mut OwnedChunk, next_first: u32, on_chunk: &mut dyn FnMut(OwnedChunk)| {
+        let done = std::mem::replace(cur, OwnedChunk { bytes: Vec::new(), first_line: next_first, oversized: false });
+        if !done.bytes.is_empty() || done.oversized {
+            on_chunk(done);
+        }
+    };
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        line_no += 1;
+        if is_marker(&line, b"---") && line_no != cur.first_line {
+            emit(&mut cur, line_no, &mut on_chunk);
+        }
+        if cur.oversized || cur.bytes.len() + line.len() > max_bytes {
+            cur.oversized = true;
+            cur.bytes = Vec::new();
+        } else {
+            cur.bytes.extend_from_slice(&line);
+        }
+        if is_marker(&line, b"...") {
+            emit(&mut cur, line_no + 1, &mut on_chunk);
+        }
+    }
+    emit(&mut cur, line_no + 1, &mut on_chunk);
+    Ok(())
+}
+
 fn memchr_newline(b: &[u8]) -> Option<usize> {
     b.iter().position(|&c| c == b'\n')
 }
