@@ -13,10 +13,20 @@ fn main() {
     let file = std::fs::File::open(&path).expect("open");
     let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
     let limits = Limits::default();
-    let (mut docs, mut nodes, mut doc, mut first_line, mut line_no) = (0usize, 0usize, Vec::new(), 1u32, 0u32);
+    let (mut docs, mut nodes, mut doc, mut first_line, mut line_no) =
+        (0usize, 0usize, Vec::new(), 1u32, 0u32);
     let mut line = Vec::new();
     let mut flush = |doc: &mut Vec<u8>, first_line: u32| {
-        for d in parse_chunk(Chunk { text: doc, first_line }, &limits).into_iter().flatten() {
+        for d in parse_chunk(
+            Chunk {
+                text: doc,
+                first_line,
+            },
+            &limits,
+        )
+        .into_iter()
+        .flatten()
+        {
             docs += 1;
             nodes += d.root.count();
         }

@@ -223,10 +223,23 @@ pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) ->
 }
 
 /// Lints the documents of one YAML chunk (usually one document).
-pub(crate) fn lint_yaml_chunk(name: &FileName, chunk: parse::yaml::Chunk<'_>, config: &Config, report: &mut Report) {
+pub(crate) fn lint_yaml_chunk(
+    name: &FileName,
+    chunk: parse::yaml::Chunk<'_>,
+    config: &Config,
+    report: &mut Report,
+) {
     for doc in parse::yaml::parse_chunk(chunk, &config.limits) {
         match doc {
-            Ok(d) => lint_tree(name, &d.root, d.text, d.first_line, d.helm_source.as_deref(), config, report),
+            Ok(d) => lint_tree(
+                name,
+                &d.root,
+                d.text,
+                d.first_line,
+                d.helm_source.as_deref(),
+                config,
+                report,
+            ),
             Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
         }
     }

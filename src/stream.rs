@@ -14,11 +14,16 @@ use crate::{Config, InputError, Report, decode_bom, lint_yaml_chunk};
 const BATCH_BYTES: usize = 4 << 20;
 
 pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
-    let mut report = Report { files: 1, ..Report::default() };
+    let mut report = Report {
+        files: 1,
+        ..Report::default()
+    };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            report.errors.push(InputError::whole(name, format!("cannot read: {e}")));
+            report
+                .errors
+                .push(InputError::whole(name, format!("cannot read: {e}")));
             return report;
         }
     };
@@ -30,12 +35,16 @@ pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
                 reader.consume(bom);
             }
             Err(msg) => {
-                report.errors.push(InputError::at(name, Pos::new(1, 1), msg));
+                report
+                    .errors
+                    .push(InputError::at(name, Pos::new(1, 1), msg));
                 return report;
             }
         },
         Err(e) => {
-            report.errors.push(InputError::whole(name, format!("cannot read: {e}")));
+            report
+                .errors
+                .push(InputError::whole(name, format!("cannot read: {e}")));
             return report;
         }
     }
@@ -43,7 +52,10 @@ pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
     let mut batch_bytes = 0usize;
     let limit = config.limits.max_document_bytes;
     let flush = |batch: &mut Vec<OwnedChunk>, report: &mut Report| {
-        let parts: Vec<Report> = batch.par_iter().map(|c| lint_owned(name, c, config)).collect();
+        let parts: Vec<Report> = batch
+            .par_iter()
+            .map(|c| lint_owned(name, c, config))
+            .collect();
         for p in parts {
             report.absorb(p);
         }
@@ -59,10 +71,14 @@ pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
     });
     flush(&mut batch, &mut report);
     if let Err(e) = read {
-        report.errors.push(InputError::whole(name, format!("cannot read: {e}")));
+        report
+            .errors
+            .push(InputError::whole(name, format!("cannot read: {e}")));
     }
     if report.objects == 0 && report.errors.is_empty() {
-        report.skipped.push((name.clone(), "no Kubernetes or ARM object".into()));
+        report
+            .skipped
+            .push((name.clone(), "no Kubernetes or ARM object".into()));
     }
     report
 }
@@ -73,10 +89,21 @@ fn lint_owned(name: &FileName, chunk: &OwnedChunk, config: &Config) -> Report {
         report.errors.push(InputError::at(
             name,
             Pos::new(chunk.first_line, 1),
-            format!("document is over the {} MiB limit for one document; skipped to its end", config.limits.max_document_bytes >> 20),
+            format!(
+                "document is over the {} MiB limit for one document; skipped to its end",
+                config.limits.max_document_bytes >> 20
+            ),
         ));
         return report;
     }
-    lint_yaml_chunk(name, Chunk { text: &chunk.bytes, first_line: chunk.first_line }, config, &mut report);
+    lint_yaml_chunk(
+        name,
+        Chunk {
+            text: &chunk.bytes,
+            first_line: chunk.first_line,
+        },
+        config,
+        &mut report,
+    );
     report
 }

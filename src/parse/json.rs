@@ -10,6 +10,12 @@ use crate::source::LineIndex;
 /// Parses one JSON text. Nesting is checked before the (recursive) parser sees the text.
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
     let idx = LineIndex::new(text);
+    if let Some(at) = text.find('\0') {
+        return Err(ParseError::new(
+            idx.pos(at),
+            "NUL byte: not a JSON text".into(),
+        ));
+    }
     if let Some(at) = too_deep(text, limits.max_depth) {
         return Err(ParseError::new(
             idx.pos(at),

@@ -106,25 +106,43 @@ pub fn read_chunks<R: std::io::BufRead>(
     max_bytes: usize,
     mut on_chunk: impl FnMut(OwnedChunk),
 ) -> std::io::Result<()> {
-    let mut cur = OwnedChunk { bytes: Vec::new(), first_line: 1, oversized: false };
+    let mut cur = OwnedChunk {
+        bytes: Vec::new(),
+        first_line: 1,
+        oversized: false,
+    };
     let mut line = Vec::new();
     let mut line_no = 0u32;
     let emit = |cur: &mut OwnedChunk, next_first: u32, on_chunk: &mut dyn FnMut(OwnedChunk)| {
-        let done = std::mem::replace(cur, OwnedChunk { bytes: Vec::new(), first_line: next_first, oversized: false });
+        let done = std::mem::replace(
+            cur,
+            OwnedChunk {
+                bytes: Vec::new(),
+                first_line: next_first,
+                oversized: false,
+            },
+        );
         if !done.bytes.is_empty() || done.oversized {
             on_chunk(done);
         }
     };
     loop {
         line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
+        // Keep at most what the document may still hold (and always enough to see a marker).
+        let room = if cur.oversized {
+            4
+        } else {
+            (max_bytes - cur.bytes.len()).max(4) + 1
+        };
+        let read = read_line_capped(&mut reader, &mut line, room)?;
+        if read == 0 {
             break;
         }
         line_no += 1;
         if is_marker(&line, b"---") && line_no != cur.first_line {
             emit(&mut cur, line_no, &mut on_chunk);
         }
-        if cur.oversized || cur.bytes.len() + line.len() > max_bytes {
+        if cur.oversized || read > line.len() || cur.bytes.len() + line.len() > max_bytes {
             cur.oversized = true;
             cur.bytes = Vec::new();
         } else {
@@ -136,6 +154,32 @@ pub fn read_chunks<R: std::io::BufRead>(
     }
     emit(&mut cur, line_no + 1, &mut on_chunk);
     Ok(())
+}
+
+/// Reads one line (with its `\n`), keeping at most `cap` bytes of it; returns the bytes consumed.
+fn read_line_capped<R: std::io::BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let avail = r.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(total);
+        }
+        let (take, done) = match memchr_newline(avail) {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        buf.extend_from_slice(&avail[..take.min(room)]);
+        r.consume(take);
+        total += take;
+        if done {
+            return Ok(total);
+        }
+    }
 }
 
 fn memchr_newline(b: &[u8]) -> Option<usize> {
@@ -347,14 +391,14 @@ impl<'a> Builder<'a> {
         let info = e.info();
         let msg = if info.contains("recursion limit") {
             format!("nesting too deep ({info})")
-        } else if info.contains("tab") {
+        } else if info.contains("tab ") || info.contains("tabs ") {
             format!("{info} (YAML indentation must use spaces, not tabs)")
         } else {
             info.to_string()
         };
         let mut pos = self.pos(*e.marker());
         // Point at the offending tab itself, not past it.
-        if info.contains("tab") {
+        if info.contains("tab ") || info.contains("tabs ") {
             let line = self
                 .text
                 .split('\n')
