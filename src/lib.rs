@@ -383,3 +383,13 @@ fn fnv1a(s: &str) -> u64 {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
+
+/// Runs the whole engine on arbitrary bytes and renders both reports (the fuzz targets' entry).
+#[doc(hidden)]
+pub fn fuzz_one(data: &[u8], kind: Kind) {
+    let name: FileName = Arc::from("fuzz");
+    let mut report = lint_bytes(&name, data, kind, &Config::default());
+    report.sort();
+    let _ = report::human::render(&report, false);
+    let _ = report::json::render(&report);
+}
