@@ -9,6 +9,9 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
+pub mod config;
+pub mod baseline;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -36,6 +39,10 @@ pub struct Config {
     /// Treat every Linux node pool as an ACL migration candidate.
     pub all_pools: bool,
     pub limits: Limits,
+    /// `.hostlint.yaml` `exemptions`: findings they match are suppressed (kind `config`).
+    pub exemptions: Vec<config::Exemption>,
+    /// `.hostlint.yaml` `vm_sizes`: VM-size verdict overrides for the node-pool rules.
+    pub vm_sizes: Vec<config::VmSizeOverride>,
 }
 
 impl Config {
@@ -71,6 +78,16 @@ pub struct Finding {
     /// The source lines the span covers (never for Secrets), first line number first.
     #[serde(skip)]
     pub snippet: Option<(u32, String)>,
+    /// Set when a suppression, the config or the baseline silences this finding: it is still reported,
+    /// but it neither counts nor fails the run.
+    pub suppressed: Option<suppress::Suppression>,
+}
+
+impl Finding {
+    /// Whether the finding counts toward the summary and the exit code.
+    pub fn counts(&self) -> bool {
+        self.suppressed.is_none()
+    }
 }
 
 /// An input that could not be read or parsed (position when there is one).
@@ -99,6 +116,8 @@ pub struct Report {
     pub errors: Vec<InputError>,
     pub files: usize,
     pub objects: usize,
+    /// Every object checked, by file (for reports that list passing objects, like JUnit).
+    pub checked: Vec<(FileName, ObjectId)>,
     /// Inputs read but holding nothing hostlint checks, with why (for `--verbose`).
     pub skipped: Vec<(FileName, String)>,
 }
@@ -109,6 +128,7 @@ impl Report {
         self.errors.extend(other.errors);
         self.files += other.files;
         self.objects += other.objects;
+        self.checked.extend(other.checked);
         self.skipped.extend(other.skipped);
     }
 
@@ -121,7 +141,7 @@ impl Report {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings.iter().filter(|f| f.severity == severity && f.counts()).count()
     }
 }
 
@@ -210,10 +230,14 @@ fn utf8_error(name: &FileName, bytes: &[u8], e: std::str::Utf8Error) -> InputErr
 
 /// Runs the object rules over every Kubernetes object in a document tree.
 fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_source: Option<&str>, config: &Config, report: &mut Report) {
-    for object in objects(root) {
+    let doc_from = report.findings.len();
+    let objects = objects(root);
+    for object in &objects {
+        let object_from = report.findings.len();
         report.objects += 1;
+        report.checked.push((name.clone(), object.id.clone()));
         let pods = pod_specs(object.node, &object.path);
-        let subject = Subject::Object { object: &object, pods: &pods };
+        let subject = Subject::Object { object, pods: &pods };
         for rule in RULES {
             let Some(severity) = config.severity(rule) else { continue };
             let mut hits = Vec::new();
@@ -223,7 +247,9 @@ fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_sou
                 report.findings.push(finding(rule, severity, name, hit, Some(&object.id), helm_source, snippet));
             }
         }
+        suppress::apply_object(name, object, &pods, object_from, helm_source, config, report);
     }
+    suppress::apply_comments(name, text, first_line, &objects, doc_from, helm_source, config, report);
 }
 
 /// Builds a finding from a rule's hit.
@@ -255,6 +281,7 @@ pub fn finding(
         notes: hit.notes,
         fingerprint,
         snippet,
+        suppressed: None,
     }
 }
 

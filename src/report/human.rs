@@ -8,7 +8,7 @@ use crate::{Finding, Report};
 pub fn render(report: &Report, color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() }.decor_style(DecorStyle::Unicode);
     let mut out = String::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| f.counts()) {
         out.push_str(&renderer.render(&finding_report(f)));
         out.push_str("\n\n");
     }
@@ -101,6 +101,10 @@ pub fn summary(report: &Report) -> String {
     } else {
         format!("Found {}, {} and {} in {files} ({objects}).", plural(e, "error"), plural(w, "warning"), plural(i, "info"))
     };
+    let silenced = report.findings.iter().filter(|f| !f.counts()).count();
+    if silenced > 0 {
+        s.push_str(&format!(" {} suppressed.", plural(silenced, "finding")));
+    }
     if !report.errors.is_empty() {
         let n = report.errors.len();
         s.push_str(&format!(" {} could not be read or parsed.", if n == 1 { "1 input".to_string() } else { format!("{n} inputs") }));

@@ -33,6 +33,8 @@ pub struct Summary {
     pub warning: usize,
     pub info: usize,
     pub input_errors: usize,
+    /// Findings silenced by a suppression, the config or the baseline (not in `findings`' count).
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -40,11 +42,12 @@ impl Summary {
         Summary {
             files: report.files,
             objects: report.objects,
-            findings: report.findings.len(),
+            findings: report.findings.iter().filter(|f| f.counts()).count(),
             error: report.count(Severity::Error),
             warning: report.count(Severity::Warning),
             info: report.count(Severity::Info),
             input_errors: report.errors.len(),
+            suppressed: report.findings.iter().filter(|f| !f.counts()).count(),
         }
     }
 }

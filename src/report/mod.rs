@@ -3,3 +3,6 @@
 pub mod human;
 pub mod json;
 pub mod rules;
+pub mod sarif;
+pub mod github;
+pub mod junit;
