@@ -33,7 +33,11 @@ pub fn of(report: &Report) -> Baseline {
     let mut findings: Vec<Entry> = report
         .findings
         .iter()
-        .filter(|f| f.suppressed.as_ref().is_none_or(|s| s.kind == SuppressionKind::Baseline))
+        .filter(|f| {
+            f.suppressed
+                .as_ref()
+                .is_none_or(|s| s.kind == SuppressionKind::Baseline)
+        })
         .map(|f| Entry {
             fingerprint: f.fingerprint.clone(),
             rule: f.rule.to_string(),
@@ -46,7 +50,10 @@ pub fn of(report: &Report) -> Baseline {
         })
         .collect();
     findings.sort_by(|a, b| (&a.file, &a.fingerprint).cmp(&(&b.file, &b.fingerprint)));
-    Baseline { version: 1, findings }
+    Baseline {
+        version: 1,
+        findings,
+    }
 }
 
 pub fn render(b: &Baseline) -> String {
@@ -54,9 +61,18 @@ pub fn render(b: &Baseline) -> String {
 }
 
 pub fn parse(text: &str) -> Result<Baseline, String> {
-    let b: Baseline = serde_json::from_str(text).map_err(|e| format!("bad baseline at line {}, column {}: {e}", e.line(), e.column()))?;
+    let b: Baseline = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "bad baseline at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
     if b.version != 1 {
-        return Err(format!("baseline version `{}` is not supported (expected 1)", b.version));
+        return Err(format!(
+            "baseline version `{}` is not supported (expected 1)",
+            b.version
+        ));
     }
     Ok(b)
 }
@@ -72,7 +88,10 @@ pub fn apply(baseline: &Baseline, findings: &mut [Finding]) {
             && *n > 0
         {
             *n -= 1;
-            f.suppressed = Some(Suppression { kind: SuppressionKind::Baseline, reason: "in the baseline".into() });
+            f.suppressed = Some(Suppression {
+                kind: SuppressionKind::Baseline,
+                reason: "in the baseline".into(),
+            });
         }
     }
 }

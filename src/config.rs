@@ -52,7 +52,9 @@ impl Exemption {
             return false;
         }
         let obj = f.object.as_ref();
-        let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| have == Some(w));
+        let eq = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().is_none_or(|w| have == Some(w))
+        };
         eq(&self.namespace, obj.and_then(|o| o.namespace.as_deref()))
             && eq(&self.kind, obj.map(|o| o.kind.as_str()))
             && eq(&self.name, obj.map(|o| o.name.as_str()))
@@ -70,7 +72,9 @@ pub struct VmSizeOverride {
 
 /// The nearest `.hostlint.yaml` from `dir` upward.
 pub fn find_nearest(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 /// Reads and validates a config file.
@@ -78,7 +82,10 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<InputError>> {
     let name: FileName = Arc::from(path.display().to_string());
     match std::fs::read(path) {
         Ok(bytes) => parse(&name, &bytes),
-        Err(e) => Err(vec![InputError::whole(&name, format!("cannot read config: {e}"))]),
+        Err(e) => Err(vec![InputError::whole(
+            &name,
+            format!("cannot read config: {e}"),
+        )]),
     }
 }
 
@@ -98,31 +105,41 @@ pub fn parse(name: &FileName, bytes: &[u8]) -> Result<FileConfig, Vec<InputError
         return Err(errors);
     }
     let mut cfg = FileConfig::default();
-    let mut v = Validator { name, errors: &mut errors };
+    let mut v = Validator {
+        name,
+        errors: &mut errors,
+    };
     let roots: Vec<&Node> = docs.iter().filter(|d| !is_empty(d)).collect();
     if roots.len() > 1 {
         v.err(roots[1], "the config must be one YAML document".into());
     }
-    if let Some(root) = roots.first() {
-        if let Some(map) = v.map(root, "the config") {
-            for (k, val) in map {
-                match k.as_str().unwrap_or("") {
-                    "rules" => rules(&mut v, val, &mut cfg),
-                    "exclude" => cfg.exclude = v.strings(val, "exclude"),
-                    "exemptions" => exemptions(&mut v, val, &mut cfg),
-                    "all_pools" => cfg.all_pools = v.bool(val, "all_pools"),
-                    "vm_sizes" => vm_sizes(&mut v, val, &mut cfg),
-                    other => v.err(k, format!("unknown key `{other}` (expected rules, exclude, exemptions, all_pools, vm_sizes)")),
-                }
+    if let Some(root) = roots.first()
+        && let Some(map) = v.map(root, "the config")
+    {
+        for (k, val) in map {
+            match k.as_str().unwrap_or("") {
+                "rules" => rules(&mut v, val, &mut cfg),
+                "exclude" => cfg.exclude = v.strings(val, "exclude"),
+                "exemptions" => exemptions(&mut v, val, &mut cfg),
+                "all_pools" => cfg.all_pools = v.bool(val, "all_pools"),
+                "vm_sizes" => vm_sizes(&mut v, val, &mut cfg),
+                other => v.err(k, format!("unknown key `{other}` (expected rules, exclude, exemptions, all_pools, vm_sizes)")),
             }
         }
     }
     for g in &cfg.exclude {
         if let Err(e) = globset::Glob::new(g) {
-            errors.push(InputError::whole(name, format!("bad exclude glob `{g}`: {e}")));
+            errors.push(InputError::whole(
+                name,
+                format!("bad exclude glob `{g}`: {e}"),
+            ));
         }
     }
-    if errors.is_empty() { Ok(cfg) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(cfg)
+    } else {
+        Err(errors)
+    }
 }
 
 fn is_empty(n: &Node) -> bool {
@@ -136,7 +153,8 @@ struct Validator<'e> {
 
 impl Validator<'_> {
     fn err(&mut self, at: &Node, message: String) {
-        self.errors.push(InputError::at(self.name, at.span.start, message));
+        self.errors
+            .push(InputError::at(self.name, at.span.start, message));
     }
 
     fn map<'n>(&mut self, n: &'n Node, what: &str) -> Option<&'n [(Node, Node)]> {
@@ -149,7 +167,9 @@ impl Validator<'_> {
 
     fn str(&mut self, n: &Node, what: &str) -> Option<String> {
         match &n.value {
-            crate::parse::node::Value::Scalar(..) if n.as_str().is_some() => n.as_str().map(str::to_string),
+            crate::parse::node::Value::Scalar(..) if n.as_str().is_some() => {
+                n.as_str().map(str::to_string)
+            }
             _ => {
                 self.err(n, format!("`{what}` must be a string"));
                 None
@@ -175,7 +195,9 @@ impl Validator<'_> {
 }
 
 fn rules(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
-    let Some(map) = v.map(n, "`rules`") else { return };
+    let Some(map) = v.map(n, "`rules`") else {
+        return;
+    };
     for (k, val) in map {
         let name = k.as_str().unwrap_or("");
         if crate::rules::by_name(name).is_none() {
@@ -192,7 +214,13 @@ fn rules(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
             Some(l) => {
                 cfg.rules.insert(name.to_string(), l);
             }
-            None => v.err(val, format!("rule `{name}`: expected off, info, warning or error, not `{}`", val.as_str().unwrap_or("?"))),
+            None => v.err(
+                val,
+                format!(
+                    "rule `{name}`: expected off, info, warning or error, not `{}`",
+                    val.as_str().unwrap_or("?")
+                ),
+            ),
         }
     }
 }
@@ -203,7 +231,9 @@ fn exemptions(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
         return;
     };
     for item in seq {
-        let Some(map) = v.map(item, "an exemption") else { continue };
+        let Some(map) = v.map(item, "an exemption") else {
+            continue;
+        };
         let mut e = Exemption::default();
         let (mut rule, mut reason) = (false, false);
         for (k, val) in map {
@@ -234,7 +264,10 @@ fn exemptions(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
             };
             *slot = v.str(val, key).unwrap_or_default();
             if key == "rule" && !e.rule.is_empty() && crate::rules::by_name(&e.rule).is_none() {
-                v.err(val, format!("no rule named `{}` (see `hostlint rules`)", e.rule));
+                v.err(
+                    val,
+                    format!("no rule named `{}` (see `hostlint rules`)", e.rule),
+                );
             }
             if key == "reason" && e.reason.trim().is_empty() {
                 v.err(val, "an exemption needs a non-empty `reason`".into());
@@ -256,18 +289,28 @@ fn vm_sizes(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
         return;
     };
     for item in seq {
-        let Some(map) = v.map(item, "a `vm_sizes` entry") else { continue };
+        let Some(map) = v.map(item, "a `vm_sizes` entry") else {
+            continue;
+        };
         let (mut pattern, mut verdict) = (None, None);
         for (k, val) in map {
             match k.as_str().unwrap_or("") {
                 "pattern" => pattern = v.str(val, "pattern"),
                 "verdict" => verdict = v.str(val, "verdict"),
-                other => v.err(k, format!("unknown `vm_sizes` key `{other}` (expected pattern, verdict)")),
+                other => v.err(
+                    k,
+                    format!("unknown `vm_sizes` key `{other}` (expected pattern, verdict)"),
+                ),
             }
         }
         match (pattern, verdict) {
-            (Some(pattern), Some(verdict)) => cfg.vm_sizes.push(VmSizeOverride { pattern, verdict }),
-            _ => v.err(item, "a `vm_sizes` entry needs `pattern` and `verdict`".into()),
+            (Some(pattern), Some(verdict)) => {
+                cfg.vm_sizes.push(VmSizeOverride { pattern, verdict })
+            }
+            _ => v.err(
+                item,
+                "a `vm_sizes` entry needs `pattern` and `verdict`".into(),
+            ),
         }
     }
 }
@@ -293,9 +336,14 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_point_at_the_line() {
-        let e = p("rules:\n  host-pid: loud\nexemptoins: []\nexemptions:\n  - rule: host-pid\n").unwrap_err();
+        let e = p("rules:\n  host-pid: loud\nexemptoins: []\nexemptions:\n  - rule: host-pid\n")
+            .unwrap_err();
         let at: Vec<(Option<u32>, Option<u32>)> = e.iter().map(|e| (e.line, e.column)).collect();
-        assert_eq!(at, vec![(Some(2), Some(13)), (Some(3), Some(1)), (Some(5), Some(5))], "{e:?}");
+        assert_eq!(
+            at,
+            vec![(Some(2), Some(13)), (Some(3), Some(1)), (Some(5), Some(5))],
+            "{e:?}"
+        );
         assert!(e[0].message.contains("`host-pid`"));
         assert!(e[1].message.contains("`exemptoins`"));
     }

@@ -249,7 +249,8 @@ fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_sou
         }
         suppress::apply_object(name, object, &pods, object_from, helm_source, config, report);
     }
-    suppress::apply_comments(name, text, first_line, &objects, doc_from, helm_source, config, report);
+    let doc = suppress::Doc { name, text, first_line, helm_source };
+    suppress::apply_comments(&doc, &objects, doc_from, config, report);
 }
 
 /// Builds a finding from a rule's hit.

@@ -142,17 +142,28 @@ fn annotations<'a>(object: &'a Object<'a>, pods: &'a [PodSpec<'a>]) -> Vec<Annot
     }
     let mut out = Vec::new();
     for (meta, meta_path) in metas {
-        let Some(entries) = meta.get("annotations").and_then(Node::as_map) else { continue };
+        let Some(entries) = meta.get("annotations").and_then(Node::as_map) else {
+            continue;
+        };
         let ann_path = pointer(&meta_path, "annotations");
         for (k, v) in entries {
             let Some(key) = k.as_str() else { continue };
-            let Some(rest) = key.strip_prefix(ANNOTATION_PREFIX) else { continue };
+            let Some(rest) = key.strip_prefix(ANNOTATION_PREFIX) else {
+                continue;
+            };
             let (rule, container) = match rest.split_once('.') {
                 Some((r, c)) => (r.to_string(), Some(c.to_string())),
                 None => (rest.to_string(), None),
             };
             let reason = v.as_str().map(|s| s.trim().to_string()).unwrap_or_default();
-            out.push(Annotation { rule, container, reason, key: k, path: pointer(&ann_path, key), used: false });
+            out.push(Annotation {
+                rule,
+                container,
+                reason,
+                key: k,
+                path: pointer(&ann_path, key),
+                used: false,
+            });
         }
     }
     out
@@ -172,16 +183,30 @@ fn comments(text: &str, first_line: u32) -> Vec<Comment> {
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.trim_end_matches('\r');
-        let Some(at) = line.find("hostlint:") else { continue };
+        let Some(at) = line.find("hostlint:") else {
+            continue;
+        };
         let before = line[..at].trim_end();
         if !(before.ends_with('#') || before.ends_with("//")) {
             continue;
         }
-        let marker = if before.ends_with('#') { before.len() - 1 } else { before.len() - 2 };
+        let marker = if before.ends_with('#') {
+            before.len() - 1
+        } else {
+            before.len() - 2
+        };
         let after = line[at + "hostlint:".len()..].trim_start();
-        let Some(list) = after.strip_prefix("ignore[") else { continue };
-        let Some(close) = list.find(']') else { continue };
-        let rules: Vec<String> = list[..close].split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        let Some(list) = after.strip_prefix("ignore[") else {
+            continue;
+        };
+        let Some(close) = list.find(']') else {
+            continue;
+        };
+        let rules: Vec<String> = list[..close]
+            .split(',')
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
         if rules.is_empty() {
             continue;
         }
@@ -190,22 +215,44 @@ fn comments(text: &str, first_line: u32) -> Vec<Comment> {
         let start_col = line[..marker].chars().count() as u32 + 1;
         let end_col = line.trim_end().chars().count() as u32 + 1;
         let used = vec![false; rules.len()];
-        out.push(Comment { line: n, span: Span::new(Pos::new(n, start_col), Pos::new(n, end_col)), rules, reason, used });
+        out.push(Comment {
+            line: n,
+            span: Span::new(Pos::new(n, start_col), Pos::new(n, end_col)),
+            rules,
+            reason,
+            used,
+        });
     }
     out
 }
 
 /// Applies annotation and config-exemption suppressions to the findings an object produced
 /// (`report.findings[from..]`), and reports reasonless and unused annotations.
-pub(crate) fn apply_object(name: &FileName, object: &Object<'_>, pods: &[PodSpec<'_>], from: usize, helm_source: Option<&str>, config: &Config, report: &mut Report) {
+pub(crate) fn apply_object(
+    name: &FileName,
+    object: &Object<'_>,
+    pods: &[PodSpec<'_>],
+    from: usize,
+    helm_source: Option<&str>,
+    config: &Config,
+    report: &mut Report,
+) {
     let mut anns = annotations(object, pods);
     for f in &mut report.findings[from..] {
         if f.suppressed.is_some() {
             continue;
         }
         for a in anns.iter_mut() {
-            if a.rule == f.rule && a.container.as_ref().is_none_or(|c| f.container.as_ref() == Some(c)) && !a.reason.is_empty() {
-                f.suppressed = Some(Suppression { kind: SuppressionKind::Annotation, reason: a.reason.clone() });
+            if a.rule == f.rule
+                && a.container
+                    .as_ref()
+                    .is_none_or(|c| f.container.as_ref() == Some(c))
+                && !a.reason.is_empty()
+            {
+                f.suppressed = Some(Suppression {
+                    kind: SuppressionKind::Annotation,
+                    reason: a.reason.clone(),
+                });
                 a.used = true;
                 break;
             }
@@ -213,7 +260,10 @@ pub(crate) fn apply_object(name: &FileName, object: &Object<'_>, pods: &[PodSpec
         if f.suppressed.is_none()
             && let Some(e) = config.exemptions.iter().find(|e| e.matches(f))
         {
-            f.suppressed = Some(Suppression { kind: SuppressionKind::Config, reason: e.reason.clone() });
+            f.suppressed = Some(Suppression {
+                kind: SuppressionKind::Config,
+                reason: e.reason.clone(),
+            });
         }
     }
     for a in anns {
@@ -222,25 +272,70 @@ pub(crate) fn apply_object(name: &FileName, object: &Object<'_>, pods: &[PodSpec
             None => format!("`{}`", a.rule),
         };
         let (rule, message) = if a.reason.is_empty() {
-            (&SUPPRESSION_WITHOUT_REASON, format!("suppression of {label} gives no reason, so it suppresses nothing"))
+            (
+                &SUPPRESSION_WITHOUT_REASON,
+                format!("suppression of {label} gives no reason, so it suppresses nothing"),
+            )
         } else if a.used {
             continue;
         } else if crate::rules::by_name(&a.rule).is_none() {
-            (&UNUSED_SUPPRESSION, format!("suppression names `{}`, which is not a hostlint rule", a.rule))
-        } else if config.severity(crate::rules::by_name(&a.rule).unwrap_or(&UNUSED_SUPPRESSION)).is_none() {
+            (
+                &UNUSED_SUPPRESSION,
+                format!(
+                    "suppression names `{}`, which is not a hostlint rule",
+                    a.rule
+                ),
+            )
+        } else if config
+            .severity(crate::rules::by_name(&a.rule).unwrap_or(&UNUSED_SUPPRESSION))
+            .is_none()
+        {
             continue;
         } else {
-            (&UNUSED_SUPPRESSION, format!("suppression of {label} matches no finding"))
+            (
+                &UNUSED_SUPPRESSION,
+                format!("suppression of {label} matches no finding"),
+            )
         };
-        let Some(severity) = config.severity(rule) else { continue };
+        let Some(severity) = config.severity(rule) else {
+            continue;
+        };
         let hit = Hit::at(a.key, a.path, message);
-        report.findings.push(finding(rule, severity, name, hit, Some(&object.id), helm_source, None));
+        report.findings.push(finding(
+            rule,
+            severity,
+            name,
+            hit,
+            Some(&object.id),
+            helm_source,
+            None,
+        ));
     }
+}
+
+/// A document being linted, as comment suppressions need it.
+pub(crate) struct Doc<'a> {
+    pub name: &'a FileName,
+    pub text: &'a str,
+    pub first_line: u32,
+    pub helm_source: Option<&'a str>,
 }
 
 /// Applies comment suppressions to a document's findings (`report.findings[from..]`), and reports
 /// reasonless and unused comments. `objects` locate a comment's object for the report.
-pub(crate) fn apply_comments(name: &FileName, text: &str, first_line: u32, objects: &[Object<'_>], from: usize, helm_source: Option<&str>, config: &Config, report: &mut Report) {
+pub(crate) fn apply_comments(
+    doc: &Doc<'_>,
+    objects: &[Object<'_>],
+    from: usize,
+    config: &Config,
+    report: &mut Report,
+) {
+    let Doc {
+        name,
+        text,
+        first_line,
+        helm_source,
+    } = *doc;
     if !text.contains("hostlint:") {
         return;
     }
@@ -253,10 +348,16 @@ pub(crate) fn apply_comments(name: &FileName, text: &str, first_line: u32, objec
             continue;
         }
         let line = f.span.start.line;
-        'found: for c in cs.iter_mut().filter(|c| c.line == line || c.line + 1 == line) {
+        'found: for c in cs
+            .iter_mut()
+            .filter(|c| c.line == line || c.line + 1 == line)
+        {
             for (i, r) in c.rules.iter().enumerate() {
                 if r == f.rule && !c.reason.is_empty() {
-                    f.suppressed = Some(Suppression { kind: SuppressionKind::Comment, reason: c.reason.clone() });
+                    f.suppressed = Some(Suppression {
+                        kind: SuppressionKind::Comment,
+                        reason: c.reason.clone(),
+                    });
                     c.used[i] = true;
                     break 'found;
                 }
@@ -264,16 +365,47 @@ pub(crate) fn apply_comments(name: &FileName, text: &str, first_line: u32, objec
         }
     }
     for c in cs {
-        let object = objects.iter().find(|o| o.node.span.start.line <= c.line && c.line <= o.node.span.end.line).map(|o| &o.id);
-        let path = objects.iter().find(|o| o.node.span.start.line <= c.line && c.line <= o.node.span.end.line).map(|o| o.path.clone()).unwrap_or_default();
+        let object = objects
+            .iter()
+            .find(|o| o.node.span.start.line <= c.line && c.line <= o.node.span.end.line)
+            .map(|o| &o.id);
+        let path = objects
+            .iter()
+            .find(|o| o.node.span.start.line <= c.line && c.line <= o.node.span.end.line)
+            .map(|o| o.path.clone())
+            .unwrap_or_default();
         let mut push = |rule: &'static Rule, message: String| {
-            let Some(severity) = config.severity(rule) else { return };
-            let hit = Hit { span: c.span, via: None, path: path.clone(), message, container: None, notes: Vec::new(), fix: None };
+            let Some(severity) = config.severity(rule) else {
+                return;
+            };
+            let hit = Hit {
+                span: c.span,
+                via: None,
+                path: path.clone(),
+                message,
+                container: None,
+                notes: Vec::new(),
+                fix: None,
+            };
             let snippet = crate::snippet(text, first_line, c.span);
-            report.findings.push(finding(rule, severity, name, hit, object, helm_source, snippet));
+            report.findings.push(finding(
+                rule,
+                severity,
+                name,
+                hit,
+                object,
+                helm_source,
+                snippet,
+            ));
         };
         if c.reason.is_empty() {
-            push(&SUPPRESSION_WITHOUT_REASON, format!("suppression comment for `{}` gives no reason, so it suppresses nothing", c.rules.join(",")));
+            push(
+                &SUPPRESSION_WITHOUT_REASON,
+                format!(
+                    "suppression comment for `{}` gives no reason, so it suppresses nothing",
+                    c.rules.join(",")
+                ),
+            );
             continue;
         }
         for (i, r) in c.rules.iter().enumerate() {
@@ -281,9 +413,17 @@ pub(crate) fn apply_comments(name: &FileName, text: &str, first_line: u32, objec
                 continue;
             }
             match crate::rules::by_name(r) {
-                None => push(&UNUSED_SUPPRESSION, format!("suppression comment names `{r}`, which is not a hostlint rule")),
+                None => push(
+                    &UNUSED_SUPPRESSION,
+                    format!("suppression comment names `{r}`, which is not a hostlint rule"),
+                ),
                 Some(rule) if config.severity(rule).is_none() => {}
-                Some(_) => push(&UNUSED_SUPPRESSION, format!("suppression comment for `{r}` matches no finding on this line or the next")),
+                Some(_) => push(
+                    &UNUSED_SUPPRESSION,
+                    format!(
+                        "suppression comment for `{r}` matches no finding on this line or the next"
+                    ),
+                ),
             }
         }
     }
@@ -295,12 +435,15 @@ mod tests {
 
     #[test]
     fn parses_comments() {
-        let cs = comments("a: 1\n  hostPID: true  # hostlint: ignore[host-pid, host-ipc] debug only\n# hostlint:ignore[x]\n", 10);
+        let cs = comments(
+            "a: 1\n  hostPID: true  # hostlint: ignore[host-pid, host-ipc] debug only\n# hostlint:ignore[x]\n",
+            10,
+        );
         assert_eq!(cs.len(), 2);
         assert_eq!(cs[0].line, 11);
         assert_eq!(cs[0].rules, vec!["host-pid", "host-ipc"]);
         assert_eq!(cs[0].reason, "debug only");
-        assert_eq!(cs[0].span, Span::new(Pos::new(11, 18), Pos::new(11, 68)));
+        assert_eq!(cs[0].span, Span::new(Pos::new(11, 18), Pos::new(11, 67)));
         assert_eq!(cs[1].reason, "");
     }
 }

@@ -35,7 +35,10 @@ spec:
 ";
 
 fn have(cmd: &str) -> bool {
-    Command::new(cmd).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(cmd)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn run(dir: &Path, cmd: &str, args: &[&str], envs: &[(&str, &Path)]) -> Output {
@@ -44,7 +47,8 @@ fn run(dir: &Path, cmd: &str, args: &[&str], envs: &[(&str, &Path)]) -> Output {
     for (k, v) in envs {
         c.env(k, v);
     }
-    c.output().unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"))
+    c.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"))
 }
 
 #[test]
@@ -61,7 +65,11 @@ fn pre_commit_try_repo_passes_clean_and_fails_bad() {
     std::fs::write(repo.join("clean.yaml"), CLEAN).unwrap();
     std::fs::write(repo.join("bad.yaml"), BAD).unwrap();
     assert!(run(&repo, "git", &["init", "-q"], &[]).status.success());
-    assert!(run(&repo, "git", &["add", "clean.yaml", "bad.yaml"], &[]).status.success());
+    assert!(
+        run(&repo, "git", &["add", "clean.yaml", "bad.yaml"], &[])
+            .status
+            .success()
+    );
 
     // Reuse pre-commit's cache and cargo's build directory between runs (the hook is built once per HEAD).
     let home = target.join("pre-commit-home");
@@ -69,16 +77,31 @@ fn pre_commit_try_repo_passes_clean_and_fails_bad() {
     let envs: [(&str, &Path); 2] = [("PRE_COMMIT_HOME", &home), ("CARGO_TARGET_DIR", &build)];
     let checkout_s = checkout.to_string_lossy();
 
-    let clean = run(&repo, "pre-commit", &["try-repo", &checkout_s, "hostlint", "--files", "clean.yaml"], &envs);
-    let out = String::from_utf8_lossy(&clean.stdout).to_string() + &String::from_utf8_lossy(&clean.stderr);
+    let clean = run(
+        &repo,
+        "pre-commit",
+        &["try-repo", &checkout_s, "hostlint", "--files", "clean.yaml"],
+        &envs,
+    );
+    let out = String::from_utf8_lossy(&clean.stdout).to_string()
+        + &String::from_utf8_lossy(&clean.stderr);
     assert!(clean.status.success(), "clean file should pass:\n{out}");
     assert!(out.contains("Passed"), "{out}");
 
-    let bad = run(&repo, "pre-commit", &["try-repo", &checkout_s, "hostlint", "--files", "bad.yaml"], &envs);
-    let out = String::from_utf8_lossy(&bad.stdout).to_string() + &String::from_utf8_lossy(&bad.stderr);
+    let bad = run(
+        &repo,
+        "pre-commit",
+        &["try-repo", &checkout_s, "hostlint", "--files", "bad.yaml"],
+        &envs,
+    );
+    let out =
+        String::from_utf8_lossy(&bad.stdout).to_string() + &String::from_utf8_lossy(&bad.stderr);
     assert!(!bad.status.success(), "bad file should fail:\n{out}");
     assert!(out.contains("Failed"), "{out}");
-    assert!(out.contains("read-only-host-path-write"), "the rule should be named:\n{out}");
+    assert!(
+        out.contains("read-only-host-path-write"),
+        "the rule should be named:\n{out}"
+    );
     assert!(out.contains("bad.yaml"), "{out}");
     let _ = std::fs::remove_dir_all(&repo);
 }

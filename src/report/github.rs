@@ -8,7 +8,9 @@ use crate::rules::Severity;
 
 /// Escapes a command's message (`%`, `\r`, `\n`), as the runner's `toCommandValue`/`escapeData` does.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command property (`escapeProperty`): as data, plus `:` and `,`.
@@ -49,9 +51,17 @@ pub fn render_in(report: &Report, root: &Path) -> String {
             Severity::Info => "notice",
         };
         let (s, e) = (f.span.start, f.span.end.max(f.span.start));
-        let mut props = format!("file={},line={},col={}", escape_property(&relative(&f.file, root)), s.line, s.col);
+        let mut props = format!(
+            "file={},line={},col={}",
+            escape_property(&relative(&f.file, root)),
+            s.line,
+            s.col
+        );
         props.push_str(&format!(",endLine={},endColumn={}", e.line, e.col));
-        props.push_str(&format!(",title={}", escape_property(&format!("hostlint {}", f.rule))));
+        props.push_str(&format!(
+            ",title={}",
+            escape_property(&format!("hostlint {}", f.rule))
+        ));
         let mut msg = f.message.clone();
         if let Some(h) = &f.helm_source {
             msg.push_str(&format!("\nhelm template: {h}"));

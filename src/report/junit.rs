@@ -77,14 +77,36 @@ pub fn render(report: &Report) -> String {
     let total_cases: usize = files.iter().map(|(_, c)| c.len().max(1)).sum();
     let total_failures = report.findings.iter().filter(|f| f.counts()).count();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(x, "<testsuites name=\"hostlint\" tests=\"{total_cases}\" failures=\"{total_failures}\" errors=\"{}\" time=\"0\">", report.errors.len());
+    let _ = writeln!(
+        x,
+        "<testsuites name=\"hostlint\" tests=\"{total_cases}\" failures=\"{total_failures}\" errors=\"{}\" time=\"0\">",
+        report.errors.len()
+    );
     for (file, cases) in &files {
-        let errors: Vec<_> = report.errors.iter().filter(|e| &*e.file == file.as_str()).collect();
-        let failures: usize = cases.iter().map(|(_, c)| c.findings.iter().filter(|f| f.counts()).count()).sum();
+        let errors: Vec<_> = report
+            .errors
+            .iter()
+            .filter(|e| &*e.file == file.as_str())
+            .collect();
+        let failures: usize = cases
+            .iter()
+            .map(|(_, c)| c.findings.iter().filter(|f| f.counts()).count())
+            .sum();
         let tests = cases.len() + usize::from(cases.is_empty() || !errors.is_empty());
-        let _ = writeln!(x, "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\" time=\"0\">", escape(file), errors.len());
+        let _ = writeln!(
+            x,
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\" time=\"0\">",
+            escape(file),
+            errors.len()
+        );
         for (name, case) in cases {
-            let _ = write!(x, "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"0\"", escape(file), escape(name), escape(file));
+            let _ = write!(
+                x,
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"0\"",
+                escape(file),
+                escape(name),
+                escape(file)
+            );
             if case.findings.is_empty() {
                 x.push_str("/>\n");
                 continue;
@@ -94,10 +116,23 @@ pub fn render(report: &Report) -> String {
             for f in &case.findings {
                 let loc = format!("{}:{}:{}", f.file, f.span.start.line, f.span.start.col);
                 if let Some(s) = &f.suppressed {
-                    let _ = writeln!(suppressed, "{loc}: {} (suppressed by {}: {}): {}", f.rule, serde_json::to_value(s.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(), s.reason, f.message);
+                    let _ = writeln!(
+                        suppressed,
+                        "{loc}: {} (suppressed by {}: {}): {}",
+                        f.rule,
+                        serde_json::to_value(s.kind)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        s.reason,
+                        f.message
+                    );
                     continue;
                 }
-                let mut body = format!("{loc}\nrule: {}\nseverity: {}\npath: {}\n", f.rule, f.severity, f.path);
+                let mut body = format!(
+                    "{loc}\nrule: {}\nseverity: {}\npath: {}\n",
+                    f.rule, f.severity, f.path
+                );
                 if let Some(c) = &f.container {
                     let _ = writeln!(body, "container: {c}");
                 }
@@ -119,7 +154,12 @@ pub fn render(report: &Report) -> String {
             x.push_str("    </testcase>\n");
         }
         if cases.is_empty() || !errors.is_empty() {
-            let _ = write!(x, "    <testcase classname=\"{}\" name=\"(input)\" file=\"{}\" time=\"0\"", escape(file), escape(file));
+            let _ = write!(
+                x,
+                "    <testcase classname=\"{}\" name=\"(input)\" file=\"{}\" time=\"0\"",
+                escape(file),
+                escape(file)
+            );
             if errors.is_empty() {
                 x.push_str("/>\n");
             } else {
@@ -130,7 +170,12 @@ pub fn render(report: &Report) -> String {
                         (Some(l), None) => format!("{}:{l}", e.file),
                         _ => e.file.to_string(),
                     };
-                    let _ = writeln!(x, "      <error type=\"input-error\" message=\"{}\">{}</error>", escape(&e.message), escape(&format!("{loc}: {}", e.message)));
+                    let _ = writeln!(
+                        x,
+                        "      <error type=\"input-error\" message=\"{}\">{}</error>",
+                        escape(&e.message),
+                        escape(&format!("{loc}: {}", e.message))
+                    );
                 }
                 x.push_str("    </testcase>\n");
             }
@@ -147,6 +192,9 @@ mod tests {
 
     #[test]
     fn escapes_xml() {
-        assert_eq!(escape("a<b & \"c\" 'd'>\u{1}"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\u{FFFD}");
+        assert_eq!(
+            escape("a<b & \"c\" 'd'>\u{1}"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\u{FFFD}"
+        );
     }
 }

@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
+    ToolComponent,
 };
 
 use crate::report::rules::{DOCS_BASE, page};
@@ -32,7 +34,8 @@ pub fn render(report: &Report) -> String {
 /// Renders the report with file URIs relative to `root`.
 pub fn render_in(report: &Report, root: &Path) -> String {
     let sarif = build(report, root);
-    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&sarif).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -63,7 +66,10 @@ fn security_severity(s: Severity) -> &'static str {
 }
 
 fn text(s: &str) -> Message {
-    Message { text: Some(s.to_string()), ..Default::default() }
+    Message {
+        text: Some(s.to_string()),
+        ..Default::default()
+    }
 }
 
 fn rules() -> Vec<ReportingDescriptor> {
@@ -71,19 +77,38 @@ fn rules() -> Vec<ReportingDescriptor> {
         .iter()
         .map(|r| {
             let mut extra = BTreeMap::new();
-            extra.insert("security-severity".to_string(), json!(security_severity(r.severity)));
+            extra.insert(
+                "security-severity".to_string(),
+                json!(security_severity(r.severity)),
+            );
             extra.insert("precision".to_string(), json!("high"));
             let mut tags: Vec<String> = r.tags.iter().map(|t| t.to_string()).collect();
             tags.push("acl".into());
             ReportingDescriptor::builder()
                 .id(r.name)
                 .name(r.name)
-                .short_description(MultiformatMessageString::builder().text(r.summary.replace('`', "")).markdown(r.summary).build())
+                .short_description(
+                    MultiformatMessageString::builder()
+                        .text(r.summary.replace('`', ""))
+                        .markdown(r.summary)
+                        .build(),
+                )
                 .full_description(MultiformatMessageString::builder().text(r.what).build())
-                .help(MultiformatMessageString::builder().text(format!("{}\n\nFix: {}.", r.why, r.fix)).markdown(page(r)).build())
+                .help(
+                    MultiformatMessageString::builder()
+                        .text(format!("{}\n\nFix: {}.", r.why, r.fix))
+                        .markdown(page(r))
+                        .build(),
+                )
                 .help_uri(format!("{DOCS_BASE}/{}.md", r.name))
-                .default_configuration(ReportingConfiguration { level: Some(json!(level_str(r.severity))), ..Default::default() })
-                .properties(PropertyBag { tags: Some(tags), additional_properties: extra })
+                .default_configuration(ReportingConfiguration {
+                    level: Some(json!(level_str(r.severity))),
+                    ..Default::default()
+                })
+                .properties(PropertyBag {
+                    tags: Some(tags),
+                    additional_properties: extra,
+                })
                 .build()
         })
         .collect()
@@ -93,10 +118,18 @@ fn rules() -> Vec<ReportingDescriptor> {
 /// an absolute `file://` URI otherwise; standard input has no file, so it gets a description only.
 pub fn artifact(file: &str, root: &Path) -> ArtifactLocation {
     if file == "<stdin>" || file == "-" {
-        return ArtifactLocation { uri: Some("stdin".into()), description: Some(text("standard input")), ..Default::default() };
+        return ArtifactLocation {
+            uri: Some("stdin".into()),
+            description: Some(text("standard input")),
+            ..Default::default()
+        };
     }
     let p = Path::new(file);
-    let rel = if p.is_absolute() { p.strip_prefix(root).ok().map(Path::to_path_buf) } else { Some(p.to_path_buf()) };
+    let rel = if p.is_absolute() {
+        p.strip_prefix(root).ok().map(Path::to_path_buf)
+    } else {
+        Some(p.to_path_buf())
+    };
     match rel {
         Some(rel) => {
             let parts: Vec<String> = rel
@@ -107,9 +140,16 @@ pub fn artifact(file: &str, root: &Path) -> ArtifactLocation {
                     _ => None,
                 })
                 .collect();
-            ArtifactLocation { uri: Some(parts.join("/")), uri_base_id: Some(SRCROOT.into()), ..Default::default() }
+            ArtifactLocation {
+                uri: Some(parts.join("/")),
+                uri_base_id: Some(SRCROOT.into()),
+                ..Default::default()
+            }
         }
-        None => ArtifactLocation { uri: Some(file_uri(p, false)), ..Default::default() },
+        None => ArtifactLocation {
+            uri: Some(file_uri(p, false)),
+            ..Default::default()
+        },
     }
 }
 
@@ -153,7 +193,10 @@ fn region(f: &Finding) -> Region {
 }
 
 fn result(f: &Finding, root: &Path) -> SarifResult {
-    let rule_index = RULES.iter().position(|r| r.name == f.rule).map(|i| i as i64);
+    let rule_index = RULES
+        .iter()
+        .position(|r| r.name == f.rule)
+        .map(|i| i as i64);
     let logical = f.object.as_ref().map(|o| {
         let fq = match &o.namespace {
             Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name),
@@ -163,10 +206,19 @@ fn result(f: &Finding, root: &Path) -> SarifResult {
             Some(c) => format!("{fq}/containers/{c}"),
             None => fq,
         };
-        vec![LogicalLocation { name: Some(o.name.clone()), fully_qualified_name: Some(fq), kind: Some("resource".into()), ..Default::default() }]
+        vec![LogicalLocation {
+            name: Some(o.name.clone()),
+            fully_qualified_name: Some(fq),
+            kind: Some("resource".into()),
+            ..Default::default()
+        }]
     });
     let primary = Location {
-        physical_location: Some(PhysicalLocation { artifact_location: Some(artifact(&f.file, root)), region: Some(region(f)), ..Default::default() }),
+        physical_location: Some(PhysicalLocation {
+            artifact_location: Some(artifact(&f.file, root)),
+            region: Some(region(f)),
+            ..Default::default()
+        }),
         logical_locations: logical,
         ..Default::default()
     };
@@ -175,7 +227,11 @@ fn result(f: &Finding, root: &Path) -> SarifResult {
         related.push(Location {
             id: Some(related.len() as i64),
             message: Some(text(&format!("rendered from the Helm template `{h}`"))),
-            logical_locations: Some(vec![LogicalLocation { fully_qualified_name: Some(h.clone()), kind: Some("module".into()), ..Default::default() }]),
+            logical_locations: Some(vec![LogicalLocation {
+                fully_qualified_name: Some(h.clone()),
+                kind: Some("module".into()),
+                ..Default::default()
+            }]),
             ..Default::default()
         });
     }
@@ -186,7 +242,10 @@ fn result(f: &Finding, root: &Path) -> SarifResult {
             message: Some(text(&n.message)),
             physical_location: Some(PhysicalLocation {
                 artifact_location: Some(artifact(&f.file, root)),
-                region: Some(Region { start_line: Some(line.into()), ..Default::default() }),
+                region: Some(Region {
+                    start_line: Some(line.into()),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }),
             ..Default::default()
@@ -201,10 +260,20 @@ fn result(f: &Finding, root: &Path) -> SarifResult {
     let suppressions = f.suppressed.as_ref().map(|s| {
         vec![
             Suppression::builder()
-                .kind(json!(if s.kind.in_source() { "inSource" } else { "external" }))
+                .kind(json!(if s.kind.in_source() {
+                    "inSource"
+                } else {
+                    "external"
+                }))
                 .status(json!("accepted"))
                 .justification(s.reason.clone())
-                .properties(PropertyBag { tags: None, additional_properties: BTreeMap::from([("hostlintKind".to_string(), json!(s.kind))]) })
+                .properties(PropertyBag {
+                    tags: None,
+                    additional_properties: BTreeMap::from([(
+                        "hostlintKind".to_string(),
+                        json!(s.kind),
+                    )]),
+                })
                 .build(),
         ]
     });
@@ -222,12 +291,20 @@ fn result(f: &Finding, root: &Path) -> SarifResult {
 }
 
 fn notification(e: &InputError, root: &Path) -> Notification {
-    let region = e.line.map(|l| Region { start_line: Some(l.into()), start_column: e.column.map(i64::from), ..Default::default() });
+    let region = e.line.map(|l| Region {
+        start_line: Some(l.into()),
+        start_column: e.column.map(i64::from),
+        ..Default::default()
+    });
     Notification::builder()
         .level(json!("error"))
         .message(text(&e.message))
         .locations(vec![Location {
-            physical_location: Some(PhysicalLocation { artifact_location: Some(artifact(&e.file, root)), region, ..Default::default() }),
+            physical_location: Some(PhysicalLocation {
+                artifact_location: Some(artifact(&e.file, root)),
+                region,
+                ..Default::default()
+            }),
             ..Default::default()
         }])
         .build()
@@ -240,17 +317,41 @@ fn build(report: &Report, root: &Path) -> Sarif {
         .information_uri(INFORMATION_URI)
         .rules(rules())
         .build();
-    let mut invocation = Invocation::builder().execution_successful(report.errors.is_empty()).build();
-    invocation.tool_execution_notifications = (!report.errors.is_empty()).then(|| report.errors.iter().map(|e| notification(e, root)).collect());
-    let base = BTreeMap::from([(SRCROOT.to_string(), ArtifactLocation { uri: Some(file_uri(root, true)), ..Default::default() })]);
+    let mut invocation = Invocation::builder()
+        .execution_successful(report.errors.is_empty())
+        .build();
+    invocation.tool_execution_notifications = (!report.errors.is_empty()).then(|| {
+        report
+            .errors
+            .iter()
+            .map(|e| notification(e, root))
+            .collect()
+    });
+    let base = BTreeMap::from([(
+        SRCROOT.to_string(),
+        ArtifactLocation {
+            uri: Some(file_uri(root, true)),
+            ..Default::default()
+        },
+    )]);
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .results(report.findings.iter().map(|f| result(f, root)).collect::<Vec<_>>())
+        .results(
+            report
+                .findings
+                .iter()
+                .map(|f| result(f, root))
+                .collect::<Vec<_>>(),
+        )
         .invocations(vec![invocation])
         .column_kind(json!("unicodeCodePoints"))
         .original_uri_base_ids(base)
         .build();
-    Sarif::builder().schema("https://json.schemastore.org/sarif-2.1.0.json").version(json!("2.1.0")).runs(vec![run]).build()
+    Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
 }
 
 #[cfg(test)]
@@ -260,11 +361,23 @@ mod tests {
     #[test]
     fn uris_are_relative_to_the_root() {
         let root = Path::new("/repo");
-        assert_eq!(artifact("/repo/k8s/a b.yaml", root).uri.as_deref(), Some("k8s/a%20b.yaml"));
-        assert_eq!(artifact("./k8s/a.yaml", root).uri.as_deref(), Some("k8s/a.yaml"));
-        assert_eq!(artifact("./k8s/a.yaml", root).uri_base_id.as_deref(), Some(SRCROOT));
+        assert_eq!(
+            artifact("/repo/k8s/a b.yaml", root).uri.as_deref(),
+            Some("k8s/a%20b.yaml")
+        );
+        assert_eq!(
+            artifact("./k8s/a.yaml", root).uri.as_deref(),
+            Some("k8s/a.yaml")
+        );
+        assert_eq!(
+            artifact("./k8s/a.yaml", root).uri_base_id.as_deref(),
+            Some(SRCROOT)
+        );
         let out = artifact("/elsewhere/a.yaml", root);
-        assert_eq!((out.uri.as_deref(), out.uri_base_id), (Some("file:///elsewhere/a.yaml"), None));
+        assert_eq!(
+            (out.uri.as_deref(), out.uri_base_id),
+            (Some("file:///elsewhere/a.yaml"), None)
+        );
         assert_eq!(file_uri(root, true), "file:///repo/");
     }
 }
