@@ -387,7 +387,9 @@ pub(crate) fn apply_comments(
                 notes: Vec::new(),
                 fix: None,
             };
-            let snippet = crate::snippet(text, first_line, c.span);
+            // Never show a Secret's lines (the comment may sit beside a value).
+            let secret = object.is_some_and(|o| o.kind == "Secret");
+            let snippet = (!secret).then(|| crate::snippet(text, first_line, c.span)).flatten();
             report.findings.push(finding(
                 rule,
                 severity,

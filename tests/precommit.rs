@@ -47,6 +47,13 @@ fn run(dir: &Path, cmd: &str, args: &[&str], envs: &[(&str, &Path)]) -> Output {
     for (k, v) in envs {
         c.env(k, v);
     }
+    // The test checks the hook's wiring, not an optimised binary: build `cargo install`'s release profile
+    // unoptimised and incrementally so that a new HEAD rebuilds in seconds.
+    c.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
     c.output()
         .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"))
 }
