@@ -18,6 +18,10 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+fn is_stdin(file: &str) -> bool {
+    file == "<stdin>" || file == "-"
+}
+
 /// The file as the workspace knows it: relative to the current directory when under it.
 fn relative(file: &str, root: &Path) -> String {
     let p = Path::new(file);
@@ -51,18 +55,25 @@ pub fn render_in(report: &Report, root: &Path) -> String {
             Severity::Info => "notice",
         };
         let (s, e) = (f.span.start, f.span.end.max(f.span.start));
-        let mut props = format!(
-            "file={},line={},col={}",
-            escape_property(&relative(&f.file, root)),
-            s.line,
-            s.col
-        );
-        props.push_str(&format!(",endLine={},endColumn={}", e.line, e.col));
+        let mut msg = f.message.clone();
+        let mut props = String::new();
+        if is_stdin(&f.file) {
+            // No file in the workspace to annotate: a run-level annotation, with the position in the text.
+            msg = format!("stdin:{}:{}: {msg}", s.line, s.col);
+        } else {
+            props = format!(
+                "file={},line={},col={},endLine={},endColumn={},",
+                escape_property(&relative(&f.file, root)),
+                s.line,
+                s.col,
+                e.line,
+                e.col
+            );
+        }
         props.push_str(&format!(
-            ",title={}",
+            "title={}",
             escape_property(&format!("hostlint {}", f.rule))
         ));
-        let mut msg = f.message.clone();
         if let Some(h) = &f.helm_source {
             msg.push_str(&format!("\nhelm template: {h}"));
         }
