@@ -210,7 +210,9 @@ fn comments(text: &str, first_line: u32) -> Vec<Comment> {
         if rules.is_empty() {
             continue;
         }
-        let reason = list[close + 1..].trim().to_string();
+        // The reason runs to the end of the line, or to a further ` # ` comment.
+        let rest = &list[close + 1..];
+        let reason = rest[..rest.find(" # ").unwrap_or(rest.len())].trim().to_string();
         let n = first_line + i as u32;
         let start_col = line[..marker].chars().count() as u32 + 1;
         let end_col = line.trim_end().chars().count() as u32 + 1;
