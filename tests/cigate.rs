@@ -137,22 +137,25 @@ fn corpus_sarif_validates_and_is_complete() {
         );
     }
 
-    // The official schema, when a validator is at hand.
-    let schema = root.join("schemas/sarif-schema-2.1.0.json");
+    validate_sarif(&text, "corpus");
+}
+
+/// Validates SARIF text against the official schema in shared/schemas, when python3's jsonschema is at hand.
+fn validate_sarif(text: &str, name: &str) {
+    let schema = corpus().map(|c| c.parent().unwrap().join("schemas/sarif-schema-2.1.0.json"));
     let has_jsonschema = Command::new("python3")
         .args(["-c", "import jsonschema"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !schema.is_file() || !has_jsonschema {
+    let Some(schema) = schema.filter(|s| s.is_file() && has_jsonschema) else {
         eprintln!(
-            "skipped schema validation: need {} and python3 with jsonschema (pip install jsonschema)",
-            schema.display()
+            "skipped schema validation: need shared/schemas/sarif-schema-2.1.0.json and python3 with jsonschema (pip install jsonschema)"
         );
         return;
-    }
-    let dir = scratch("sarif");
-    let file = dir.join("corpus.sarif");
-    std::fs::write(&file, &text).unwrap();
+    };
+    let dir = scratch(&format!("sarif-schema-{name}"));
+    let file = dir.join("out.sarif");
+    std::fs::write(&file, text).unwrap();
     let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\ndoc=json.load(open(sys.argv[2]))\nerrs=list(jsonschema.Draft7Validator(schema).iter_errors(doc))\nfor e in errs[:20]: print(list(e.absolute_path), e.message)\nsys.exit(1 if errs else 0)\n";
     let v = Command::new("python3")
         .args(["-c", script])
@@ -162,7 +165,7 @@ fn corpus_sarif_validates_and_is_complete() {
         .unwrap();
     assert!(
         v.status.success(),
-        "SARIF does not validate:\n{}{}",
+        "SARIF ({name}) does not validate:\n{}{}",
         stdout(&v),
         String::from_utf8_lossy(&v.stderr)
     );
@@ -177,9 +180,44 @@ fn sarif_reports_input_errors_and_suppressions() {
         HOST_PID.replace("spec:\n", "spec: # hostlint: ignore[host-pid] debug pod\n"),
     )
     .unwrap();
-    let out = hostlint(&dir, &["check", "--format", "sarif", "."]);
+    // Helm output on stdin, with a note (an alias) and a finding in the template.
+    let helm = "---\n# Source: chart/templates/ds.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: i}]\n";
+    std::fs::write(dir.join("helm.out"), helm).unwrap();
+    let out = hostlint(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--output",
+            "report.sarif",
+            ".",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
-    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string(dir.join("report.sarif")).unwrap();
+    validate_sarif(&text, "errors");
+    let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let stdin = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .args(["check", "--format", "sarif", "-"])
+        .current_dir(&dir)
+        .stdin(std::fs::File::open(dir.join("helm.out")).unwrap())
+        .output()
+        .unwrap();
+    let stdin_text = stdout(&stdin);
+    validate_sarif(&stdin_text, "stdin");
+    let from_stdin: serde_json::Value = serde_json::from_str(&stdin_text).unwrap();
+    let r = &from_stdin["runs"][0]["results"][0];
+    assert_eq!(r["ruleId"], "host-network");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "stdin"
+    );
+    assert_eq!(
+        r["relatedLocations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "chart/templates/ds.yaml"
+    );
     let run = &sarif["runs"][0];
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
     let n = &run["invocations"][0]["toolExecutionNotifications"][0];
