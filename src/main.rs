@@ -9,7 +9,11 @@ use hostlint::rules::Severity;
 use hostlint::{Config, Report, discover, lint, report};
 
 #[derive(Parser)]
-#[command(name = "hostlint", version, about = "Will these Kubernetes workloads and AKS cluster definitions work on Azure Container Linux?")]
+#[command(
+    name = "hostlint",
+    version,
+    about = "Will these Kubernetes workloads and AKS cluster definitions work on Azure Container Linux?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -140,9 +144,18 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         return ExitCode::from(2);
     }
-    let mut config = Config { select: args.select, ignore: args.ignore, all_pools: args.all_pools, ..Config::default() };
+    let mut config = Config {
+        select: args.select,
+        ignore: args.ignore,
+        all_pools: args.all_pools,
+        ..Config::default()
+    };
     let mut exclude = args.exclude.clone();
-    let config_path = args.config.clone().or_else(|| std::env::current_dir().ok().and_then(|d| hostlint::config::find_nearest(&d)));
+    let config_path = args.config.clone().or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| hostlint::config::find_nearest(&d))
+    });
     if let Some(path) = &config_path {
         match hostlint::config::load(path) {
             Ok(file) => {
@@ -165,7 +178,10 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let baseline = match &args.baseline {
         None => None,
-        Some(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| hostlint::baseline::parse(&t)) {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| hostlint::baseline::parse(&t))
+        {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());
@@ -185,7 +201,10 @@ fn check(args: CheckArgs) -> ExitCode {
         hostlint::baseline::apply(b, &mut report.findings);
     }
     if let Some(path) = &args.write_baseline
-        && let Err(e) = std::fs::write(path, hostlint::baseline::render(&hostlint::baseline::of(&report)))
+        && let Err(e) = std::fs::write(
+            path,
+            hostlint::baseline::render(&hostlint::baseline::of(&report)),
+        )
     {
         eprintln!("error: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
@@ -195,7 +214,9 @@ fn check(args: CheckArgs) -> ExitCode {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let text = match args.format {
         Format::Human => report::human::render(&report, color),
@@ -210,8 +231,13 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
         eprintln!("error: {e}");
@@ -225,10 +251,14 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     if !report.errors.is_empty() {
         ExitCode::from(2)
-    } else if threshold.is_some_and(|t| report.findings.iter().any(|f| f.counts() && f.severity >= t)) {
+    } else if threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.counts() && f.severity >= t)
+    }) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
-

@@ -212,7 +212,9 @@ fn comments(text: &str, first_line: u32) -> Vec<Comment> {
         }
         // The reason runs to the end of the line, or to a further ` # ` comment.
         let rest = &list[close + 1..];
-        let reason = rest[..rest.find(" # ").unwrap_or(rest.len())].trim().to_string();
+        let reason = rest[..rest.find(" # ").unwrap_or(rest.len())]
+            .trim()
+            .to_string();
         let n = first_line + i as u32;
         let start_col = line[..marker].chars().count() as u32 + 1;
         let end_col = line.trim_end().chars().count() as u32 + 1;
@@ -391,7 +393,9 @@ pub(crate) fn apply_comments(
             };
             // Never show a Secret's lines (the comment may sit beside a value).
             let secret = object.is_some_and(|o| o.kind == "Secret");
-            let snippet = (!secret).then(|| crate::snippet(text, first_line, c.span)).flatten();
+            let snippet = (!secret)
+                .then(|| crate::snippet(text, first_line, c.span))
+                .flatten();
             report.findings.push(finding(
                 rule,
                 severity,
