@@ -2,6 +2,8 @@
 //!
 //! Data flows one way: discover → parse (with spans) → model → rules → report.
 
+pub mod baseline;
+pub mod config;
 pub mod discover;
 pub mod host;
 pub mod model;
@@ -10,6 +12,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 mod stream;
+pub mod suppress;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,6 +40,10 @@ pub struct Config {
     /// Treat every Linux node pool as an ACL migration candidate.
     pub all_pools: bool,
     pub limits: Limits,
+    /// `.hostlint.yaml` `exemptions`: findings they match are suppressed (kind `config`).
+    pub exemptions: Vec<config::Exemption>,
+    /// `.hostlint.yaml` `vm_sizes`: VM-size verdict overrides for the node-pool rules.
+    pub vm_sizes: Vec<config::VmSizeOverride>,
 }
 
 impl Config {
@@ -74,6 +81,16 @@ pub struct Finding {
     /// The source lines the span covers (never for Secrets), first line number first.
     #[serde(skip)]
     pub snippet: Option<(u32, String)>,
+    /// Set when a suppression, the config or the baseline silences this finding: it is still reported,
+    /// but it neither counts nor fails the run.
+    pub suppressed: Option<suppress::Suppression>,
+}
+
+impl Finding {
+    /// Whether the finding counts toward the summary and the exit code.
+    pub fn counts(&self) -> bool {
+        self.suppressed.is_none()
+    }
 }
 
 /// An input that could not be read or parsed (position when there is one).
@@ -112,6 +129,8 @@ pub struct Report {
     pub errors: Vec<InputError>,
     pub files: usize,
     pub objects: usize,
+    /// Every object checked, by file (for reports that list passing objects, like JUnit).
+    pub checked: Vec<(FileName, ObjectId)>,
     /// Inputs read but holding nothing hostlint checks, with why (for `--verbose`).
     pub skipped: Vec<(FileName, String)>,
 }
@@ -122,6 +141,7 @@ impl Report {
         self.errors.extend(other.errors);
         self.files += other.files;
         self.objects += other.objects;
+        self.checked.extend(other.checked);
         self.skipped.extend(other.skipped);
     }
 
@@ -143,7 +163,7 @@ impl Report {
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.counts())
             .count()
     }
 }
@@ -280,11 +300,15 @@ fn lint_tree(
     config: &Config,
     report: &mut Report,
 ) {
-    for object in objects(root) {
+    let doc_from = report.findings.len();
+    let objects = objects(root);
+    for object in &objects {
+        let object_from = report.findings.len();
         report.objects += 1;
+        report.checked.push((name.clone(), object.id.clone()));
         let pods = pod_specs(object.node, &object.path);
         let subject = Subject::Object {
-            object: &object,
+            object,
             pods: &pods,
         };
         for rule in RULES {
@@ -308,7 +332,23 @@ fn lint_tree(
                 ));
             }
         }
+        suppress::apply_object(
+            name,
+            object,
+            &pods,
+            object_from,
+            helm_source,
+            config,
+            report,
+        );
     }
+    let doc = suppress::Doc {
+        name,
+        text,
+        first_line,
+        helm_source,
+    };
+    suppress::apply_comments(&doc, &objects, doc_from, config, report);
 }
 
 /// Builds a finding from a rule's hit.
@@ -357,6 +397,7 @@ pub fn finding(
         notes: hit.notes,
         fingerprint,
         snippet,
+        suppressed: None,
     }
 }
 

@@ -57,6 +57,15 @@ struct CheckArgs {
     /// Check every Linux node pool as an ACL migration candidate.
     #[arg(long)]
     all_pools: bool,
+    /// Read this config instead of the nearest `.hostlint.yaml` from the current directory up.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Findings in this baseline (from `--write-baseline`) do not count.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<std::path::PathBuf>,
+    /// Write the findings of this run as a baseline to FILE.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<std::path::PathBuf>,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -69,6 +78,9 @@ struct CheckArgs {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,20 +144,71 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         return ExitCode::from(2);
     }
-    let config = Config {
+    let mut config = Config {
         select: args.select,
         ignore: args.ignore,
         all_pools: args.all_pools,
         ..Config::default()
     };
+    let mut exclude = args.exclude.clone();
+    let config_path = args.config.clone().or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| hostlint::config::find_nearest(&d))
+    });
+    if let Some(path) = &config_path {
+        match hostlint::config::load(path) {
+            Ok(file) => {
+                config.severities = file.rules;
+                config.exemptions = file.exemptions;
+                config.vm_sizes = file.vm_sizes;
+                config.all_pools |= file.all_pools.unwrap_or(false);
+                exclude.extend(file.exclude);
+            }
+            Err(errors) => {
+                for e in errors {
+                    match (e.line, e.column) {
+                        (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", e.file, e.message),
+                        _ => eprintln!("error: {}: {}", e.file, e.message),
+                    }
+                }
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| hostlint::baseline::parse(&t))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
     let mut read_stdin = || {
         let mut buf = Vec::new();
         std::io::stdin().read_to_end(&mut buf).map(|_| buf)
     };
-    let (inputs, discover_errors) = discover::discover(&args.paths, &args.exclude, &mut read_stdin);
+    let (inputs, discover_errors) = discover::discover(&args.paths, &exclude, &mut read_stdin);
     let mut report: Report = lint(&inputs, &config);
     report.errors.extend(discover_errors);
     report.sort();
+    if let Some(b) = &baseline {
+        hostlint::baseline::apply(b, &mut report.findings);
+    }
+    if let Some(path) = &args.write_baseline
+        && let Err(e) = std::fs::write(
+            path,
+            hostlint::baseline::render(&hostlint::baseline::of(&report)),
+        )
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -158,6 +221,9 @@ fn check(args: CheckArgs) -> ExitCode {
     let text = match args.format {
         Format::Human => report::human::render(&report, color),
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+        Format::Junit => report::junit::render(&report),
     };
     if args.verbose {
         for (file, why) in &report.skipped {
@@ -185,7 +251,12 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     if !report.errors.is_empty() {
         ExitCode::from(2)
-    } else if threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t)) {
+    } else if threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.counts() && f.severity >= t)
+    }) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -25,7 +25,7 @@ fn findings_of(rule: &str, lang: Lang, text: &str) -> Vec<String> {
     report
         .findings
         .iter()
-        .filter(|f| f.rule == rule)
+        .filter(|f| f.rule == rule && f.counts())
         .map(|f| f.message.clone())
         .collect()
 }

@@ -13,7 +13,7 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     .decor_style(DecorStyle::Unicode);
     let mut out = String::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| f.counts()) {
         out.push_str(&renderer.render(&finding_report(f)));
         out.push_str("\n\n");
     }
@@ -144,6 +144,10 @@ pub fn summary(report: &Report) -> String {
             parts[parts.len() - 1]
         ),
     };
+    let silenced = report.findings.iter().filter(|f| !f.counts()).count();
+    if silenced > 0 {
+        s.push_str(&format!(" {} suppressed.", plural(silenced, "finding")));
+    }
     if !report.errors.is_empty() {
         let n = report.errors.len();
         s.push_str(&format!(

@@ -31,6 +31,7 @@ struct JsonFinding<'a> {
     fix: &'a str,
     fingerprint: &'a str,
     notes: &'a [crate::rules::Note],
+    suppressed: Option<&'a crate::suppress::Suppression>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -51,6 +52,7 @@ impl<'a> JsonFinding<'a> {
             fix: &f.fix,
             fingerprint: &f.fingerprint,
             notes: &f.notes,
+            suppressed: f.suppressed.as_ref(),
         }
     }
 }
@@ -65,6 +67,8 @@ pub struct Summary {
     pub warning: usize,
     pub info: usize,
     pub input_errors: usize,
+    /// Findings silenced by a suppression, the config or the baseline (not in `findings`' count).
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -72,11 +76,12 @@ impl Summary {
         Summary {
             files: report.files,
             objects: report.objects,
-            findings: report.findings.len(),
+            findings: report.findings.iter().filter(|f| f.counts()).count(),
             error: report.count(Severity::Error),
             warning: report.count(Severity::Warning),
             info: report.count(Severity::Info),
             input_errors: report.errors.len(),
+            suppressed: report.findings.iter().filter(|f| !f.counts()).count(),
         }
     }
 }

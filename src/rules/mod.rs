@@ -39,6 +39,8 @@ pub static RULES: &[&Rule] = &[
     &pod_sandboxing_runtime_class::POD_SANDBOXING_RUNTIME_CLASS,
     &flatcar_os_sku::FLATCAR_OS_SKU,
     &os_sku_pinned::OS_SKU_PINNED,
+    &crate::suppress::SUPPRESSION_WITHOUT_REASON,
+    &crate::suppress::UNUSED_SUPPRESSION,
 ];
 
 /// Looks a rule up by its kebab-case name.

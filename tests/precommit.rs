@@ -1,0 +1,114 @@
+//! `.pre-commit-hooks.yaml` tested for real: `pre-commit try-repo <this checkout> hostlint --files ...` in a
+//! temporary git repository passes on a clean manifest and fails, naming the rule, on a bad one.
+//!
+//! try-repo builds the hook from this checkout's committed HEAD with `cargo install`, so uncommitted changes
+//! are not what it runs. Skipped (with a message) when `pre-commit` or `git` is not installed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const CLEAN: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: clean
+spec:
+  containers:
+    - name: c
+      image: busybox:1.36
+";
+
+const BAD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+spec:
+  containers:
+    - name: c
+      image: busybox:1.36
+      volumeMounts:
+        - name: bin
+          mountPath: /host/bin
+  volumes:
+    - name: bin
+      hostPath:
+        path: /usr/local/bin
+";
+
+fn have(cmd: &str) -> bool {
+    Command::new(cmd)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn run(dir: &Path, cmd: &str, args: &[&str], envs: &[(&str, &Path)]) -> Output {
+    let mut c = Command::new(cmd);
+    c.args(args).current_dir(dir);
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    // The test checks the hook's wiring, not an optimised binary: build `cargo install`'s release profile
+    // unoptimised and incrementally so that a new HEAD rebuilds in seconds.
+    c.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
+    c.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"))
+}
+
+#[test]
+fn pre_commit_try_repo_passes_clean_and_fails_bad() {
+    if !have("pre-commit") || !have("git") {
+        eprintln!("skipped: `pre-commit` or `git` is not installed (pip install pre-commit)");
+        return;
+    }
+    let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = checkout.join("target");
+    let repo = target.join(format!("precommit-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(repo.join("clean.yaml"), CLEAN).unwrap();
+    std::fs::write(repo.join("bad.yaml"), BAD).unwrap();
+    assert!(run(&repo, "git", &["init", "-q"], &[]).status.success());
+    assert!(
+        run(&repo, "git", &["add", "clean.yaml", "bad.yaml"], &[])
+            .status
+            .success()
+    );
+
+    // Reuse pre-commit's cache and cargo's build directory between runs (the hook is built once per HEAD).
+    let home = target.join("pre-commit-home");
+    let build = target.join("pre-commit-build");
+    let envs: [(&str, &Path); 2] = [("PRE_COMMIT_HOME", &home), ("CARGO_TARGET_DIR", &build)];
+    let checkout_s = checkout.to_string_lossy();
+
+    let clean = run(
+        &repo,
+        "pre-commit",
+        &["try-repo", &checkout_s, "hostlint", "--files", "clean.yaml"],
+        &envs,
+    );
+    let out = String::from_utf8_lossy(&clean.stdout).to_string()
+        + &String::from_utf8_lossy(&clean.stderr);
+    assert!(clean.status.success(), "clean file should pass:\n{out}");
+    assert!(out.contains("Passed"), "{out}");
+
+    let bad = run(
+        &repo,
+        "pre-commit",
+        &["try-repo", &checkout_s, "hostlint", "--files", "bad.yaml"],
+        &envs,
+    );
+    let out =
+        String::from_utf8_lossy(&bad.stdout).to_string() + &String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success(), "bad file should fail:\n{out}");
+    assert!(out.contains("Failed"), "{out}");
+    assert!(
+        out.contains("read-only-host-path-write"),
+        "the rule should be named:\n{out}"
+    );
+    assert!(out.contains("bad.yaml"), "{out}");
+    let _ = std::fs::remove_dir_all(&repo);
+}
