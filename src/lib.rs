@@ -2,12 +2,15 @@
 //!
 //! Data flows one way: discover → parse (with spans) → model → rules → report.
 
+pub mod admission;
 pub mod discover;
 pub mod host;
 pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod source;
 
 use std::collections::BTreeMap;
@@ -206,6 +209,18 @@ fn utf8_error(name: &FileName, bytes: &[u8], e: std::str::Utf8Error) -> InputErr
     let text = String::from_utf8_lossy(valid);
     let idx = source::LineIndex::new(&text);
     InputError::at(name, idx.pos(text.len()), "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)".into())
+}
+
+/// Runs the object rules on an already-parsed tree that has no source text to show (an admitted
+/// object): findings carry spans and JSON pointers but no snippet.
+pub fn lint_node(name: &FileName, root: &Node, config: &Config) -> Report {
+    let mut report = Report { files: 1, ..Report::default() };
+    lint_tree(name, root, "", 1, None, config, &mut report);
+    for f in &mut report.findings {
+        f.snippet = None;
+    }
+    report.sort();
+    report
 }
 
 /// Runs the object rules over every Kubernetes object in a document tree.

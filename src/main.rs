@@ -26,6 +26,52 @@ enum Command {
     },
     /// Explain a rule: why, example, fix, references.
     Explain { rule: String },
+    /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
+    Review(ReviewArgs),
+    /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ReviewArgs {
+    /// The AdmissionReview request: a file or `-` for stdin.
+    #[arg(default_value = "-")]
+    file: String,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+#[derive(clap::Args)]
+struct PolicyArgs {
+    /// warn: always allow, findings as warnings; deny: deny on findings at or above `--fail-on`.
+    #[arg(long, value_enum, default_value_t = hostlint::admission::Mode::Warn)]
+    mode: hostlint::admission::Mode,
+    /// In deny mode, deny on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+}
+
+impl PolicyArgs {
+    fn policy(&self) -> hostlint::admission::Policy {
+        hostlint::admission::Policy { mode: self.mode, fail_on: threshold(self.fail_on) }
+    }
+}
+
+#[cfg(feature = "server")]
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0:8443")]
+    listen: std::net::SocketAddr,
+    /// PEM certificate chain (re-read when the file changes).
+    #[arg(long, value_name = "FILE")]
+    tls_cert: std::path::PathBuf,
+    /// PEM private key (re-read when the file changes).
+    #[arg(long, value_name = "FILE")]
+    tls_key: std::path::PathBuf,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 #[derive(clap::Args)]
@@ -102,6 +148,25 @@ fn main() -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }
+        Command::Review(args) => review(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => {
+            let options = hostlint::serve::Options {
+                listen: args.listen,
+                tls_cert: args.tls_cert,
+                tls_key: args.tls_key,
+                policy: args.policy.policy(),
+                config: Config::default(),
+                ..hostlint::serve::Options::default()
+            };
+            match hostlint::serve::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Explain { rule } => match hostlint::rules::by_name(&rule) {
             Some(r) => {
                 print!("{}", hostlint::report::rules::page(r));
@@ -112,6 +177,42 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::None => None,
+    }
+}
+
+/// `hostlint review`: exit 0 when allowed, 1 when denied, 2 when the input is no AdmissionReview.
+fn review(args: ReviewArgs) -> ExitCode {
+    let body = if args.file == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    } else {
+        std::fs::read(&args.file)
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.file);
+            return ExitCode::from(2);
+        }
+    };
+    match hostlint::admission::review(&body, &Config::default(), &args.policy.policy()) {
+        Ok(r) => {
+            println!("{}", serde_json::to_string_pretty(&r.response).unwrap_or_default());
+            if r.outcome == hostlint::admission::Outcome::Denied { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.file);
+            ExitCode::from(2)
+        }
     }
 }
 
