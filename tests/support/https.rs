@@ -103,20 +103,23 @@ impl Conn {
 
     /// Reads one response: the head, then `Content-Length` bytes (or to the end).
     pub fn read_response(&mut self) -> io::Result<Resp> {
-        let mut buf = Vec::new();
-        let mut byte = [0u8; 1];
-        while !buf.ends_with(b"\r\n\r\n") {
-            match self.tls.read(&mut byte)? {
+        let mut buf = Vec::with_capacity(4096);
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            match self.tls.read(&mut chunk)? {
                 0 => {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         "closed before a response",
                     ));
                 }
-                _ => buf.push(byte[0]),
+                n => buf.extend_from_slice(&chunk[..n]),
             }
-        }
-        let head = String::from_utf8_lossy(&buf).into_owned();
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
         let mut lines = head.split("\r\n");
         let status = lines
             .next()
@@ -131,11 +134,15 @@ impl Conn {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
             .and_then(|(_, v)| v.parse::<usize>().ok());
-        let mut body = Vec::new();
+        let mut body = buf.split_off(head_end);
         match len {
             Some(n) => {
-                body.resize(n, 0);
-                self.tls.read_exact(&mut body)?;
+                let have = body.len();
+                if have < n {
+                    body.resize(n, 0);
+                    self.tls.read_exact(&mut body[have..])?;
+                }
+                body.truncate(n);
             }
             None => {
                 let _ = self.tls.read_to_end(&mut body);
