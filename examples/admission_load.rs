@@ -10,6 +10,11 @@
 //! deny mode so both the allowed and the denied paths run), and prints requests/s, p50/p99/max
 //! latency and the number of failed requests. The client runs on the same machine and shares its
 //! cores with the server, so the numbers are a floor.
+//!
+//! With `HOSTLINT_LOAD_ADDR=127.0.0.1:PORT` and `HOSTLINT_LOAD_CA=ca.crt` (PEM; the server
+//! certificate must name `localhost`) it loads an already running `hostlint serve --mode deny
+//! --fail-on warning` instead, so client and server can run at different priorities
+//! (`bench/admission-load.sh` does that).
 
 #[path = "../tests/support/https.rs"]
 mod https;
@@ -32,26 +37,46 @@ fn main() {
     let conns = args.get(1).copied().unwrap_or(64).max(1);
     let workers = args.get(2).copied().unwrap_or(0);
 
-    let dir = std::env::temp_dir().join(format!("hostlint-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    std::fs::write(dir.join("tls.crt"), ck.cert.pem()).unwrap();
-    std::fs::write(dir.join("tls.key"), ck.signing_key.serialize_pem()).unwrap();
-    let server = Server::start(Options {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        tls_cert: dir.join("tls.crt"),
-        tls_key: dir.join("tls.key"),
-        policy: Policy {
-            mode: Mode::Deny,
-            fail_on: Some(Severity::Warning),
-        },
-        workers,
-        ..Options::default()
-    })
-    .unwrap();
-    let addr = server.local_addr();
-    let client = https::client_config(ck.cert.der());
     let bodies = Arc::new([review("risky", daemonset()), review("clean", deployment())]);
+    engine_only(&bodies);
+
+    let dir = std::env::temp_dir().join(format!("hostlint-load-{}", std::process::id()));
+    let (server, addr, client) = match (
+        std::env::var("HOSTLINT_LOAD_ADDR"),
+        std::env::var("HOSTLINT_LOAD_CA"),
+    ) {
+        (Ok(addr), Ok(ca)) => {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject;
+            let pem = std::fs::read(&ca).expect("HOSTLINT_LOAD_CA");
+            let der = CertificateDer::from_pem_slice(&pem).expect("a PEM certificate");
+            (
+                None,
+                addr.parse().expect("HOSTLINT_LOAD_ADDR"),
+                https::client_config(&der),
+            )
+        }
+        _ => {
+            std::fs::create_dir_all(&dir).unwrap();
+            let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+            std::fs::write(dir.join("tls.crt"), ck.cert.pem()).unwrap();
+            std::fs::write(dir.join("tls.key"), ck.signing_key.serialize_pem()).unwrap();
+            let server = Server::start(Options {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                tls_cert: dir.join("tls.crt"),
+                tls_key: dir.join("tls.key"),
+                policy: Policy {
+                    mode: Mode::Deny,
+                    fail_on: Some(Severity::Warning),
+                },
+                workers,
+                ..Options::default()
+            })
+            .unwrap();
+            let addr = server.local_addr();
+            (Some(server), addr, https::client_config(ck.cert.der()))
+        }
+    };
 
     let next = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
@@ -92,8 +117,10 @@ fn main() {
         .flat_map(|t| t.join().unwrap())
         .collect();
     let elapsed = started.elapsed();
-    server.shutdown();
-    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(server) = server {
+        server.shutdown();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     lat.sort();
     let pct = |p: f64| lat[((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1];
@@ -108,6 +135,28 @@ fn main() {
         ms(pct(0.99)),
         ms(*lat.last().unwrap()),
         failed.load(Ordering::Relaxed)
+    );
+}
+
+/// The engine alone (no TLS, no HTTP): what one review costs on one core.
+fn engine_only(bodies: &[Vec<u8>; 2]) {
+    let policy = Policy {
+        mode: Mode::Deny,
+        fail_on: Some(Severity::Warning),
+    };
+    let config = hostlint::Config::default();
+    let n = 2000;
+    let t = Instant::now();
+    for i in 0..n {
+        let r = hostlint::admission::review(&bodies[i % 2], &config, &policy).expect("review");
+        std::hint::black_box(serde_json::to_vec(&r.response).unwrap());
+    }
+    let per = t.elapsed() / n as u32;
+    println!(
+        "engine only: {:.1} µs per review ({} and {} byte requests)",
+        per.as_secs_f64() * 1e6,
+        bodies[0].len(),
+        bodies[1].len()
     );
 }
 

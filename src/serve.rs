@@ -36,6 +36,8 @@ use crate::admission::{self, Outcome, Policy};
 
 /// The API server's own request limit: a larger body is no AdmissionReview it would send.
 pub const BODY_LIMIT: usize = 3 << 20;
+/// Bodies above this are reviewed off the async workers.
+const LARGE_BODY: usize = 256 << 10;
 
 /// How the webhook runs.
 #[derive(Clone, Debug)]
@@ -302,9 +304,18 @@ async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>
         Ok(Ok(b)) => b.to_bytes(),
     };
     // The rules are pure functions of the tree; a panic in one must not take the connection down.
-    let reviewed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        admission::review(&body, &state.options.config, &state.options.policy)
-    }));
+    let run = || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            admission::review(&body, &state.options.config, &state.options.policy)
+        }))
+    };
+    // Typical reviews take tens of microseconds; a multi-megabyte one takes a worker for ~0.1 s, so
+    // hand it off and let the runtime keep serving other connections meanwhile.
+    let reviewed = if body.len() > LARGE_BODY {
+        tokio::task::block_in_place(run)
+    } else {
+        run()
+    };
     let response = match reviewed {
         Ok(Ok(r)) => {
             m.request(r.outcome.as_str());

@@ -576,6 +576,30 @@ mod server {
     }
 
     #[test]
+    fn large_request_under_the_limit_is_reviewed() {
+        let f = start("large", WARN, |_| {});
+        let mut pod = fixture("host-pid-pod.yaml");
+        let containers: Vec<Json> = (0..6000)
+            .map(|i| json!({"name": format!("c{i}"), "image": "busybox", "env": [{"name": "N", "value": "é".repeat(100)}]}))
+            .collect();
+        pod["spec"]["containers"] = Json::Array(containers);
+        let body = admission_review("big", "CREATE", false, pod);
+        assert!(
+            body.len() > 1 << 20 && body.len() < hostlint::serve::BODY_LIMIT,
+            "{}",
+            body.len()
+        );
+        let r = f.conn().post_json(&body).unwrap();
+        assert_eq!(r.status, 200);
+        let j = r.json();
+        assert_eq!(
+            (&j["response"]["uid"], &j["response"]["allowed"]),
+            (&json!("big"), &json!(true))
+        );
+        assert_eq!(warnings(&j).len(), 1);
+    }
+
+    #[test]
     fn slow_clients_are_cut_off() {
         let f = start("slow", WARN, |o| {
             o.request_timeout = Duration::from_millis(400)
