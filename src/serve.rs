@@ -4,8 +4,10 @@
 //! rustls with the ring provider. Routes: `POST /validate`, `GET /healthz`, `GET /readyz`,
 //! `GET /metrics` (Prometheus text). Bounds: 3 MiB bodies (413), a TLS handshake, header and body
 //! time limit (slow clients are cut off), JSON only (415). The certificate is re-read when its files
-//! change (cert-manager rotates them in place). SIGTERM and SIGINT stop accepting, fail `/readyz`, and
-//! drain open connections for a grace period.
+//! change (cert-manager rotates them in place). At most `max_connections` connections are open at
+//! once (further ones wait in the listen backlog). SIGTERM and SIGINT first fail `/readyz` while
+//! still serving (`shutdown_delay`, so endpoints move away before the listener closes), then stop
+//! accepting and drain open connections for a grace period.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -52,6 +54,10 @@ pub struct Options {
     pub request_timeout: Duration,
     /// How long open connections may finish after SIGTERM.
     pub grace: Duration,
+    /// After SIGTERM, how long to keep serving with `/readyz` failing before the listener closes.
+    pub shutdown_delay: Duration,
+    /// Open connections at most.
+    pub max_connections: usize,
     /// Runtime worker threads (0: one per core).
     pub workers: usize,
 }
@@ -70,6 +76,8 @@ impl Default for Options {
             body_limit: BODY_LIMIT,
             request_timeout: Duration::from_secs(10),
             grace: Duration::from_secs(15),
+            shutdown_delay: Duration::from_secs(5),
+            max_connections: 4096,
             workers: 0,
         }
     }
@@ -97,6 +105,8 @@ pub fn run(options: Options) -> io::Result<()> {
         io::Result::Ok(())
     })?;
     eprintln!("hostlint: shutting down");
+    server.state.ready.store(false, Ordering::SeqCst);
+    std::thread::sleep(server.state.options.shutdown_delay);
     server.shutdown();
     Ok(())
 }
@@ -181,7 +191,17 @@ async fn accept_loop(
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        state.options.max_connections.max(1),
+    ));
     loop {
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = stopped.changed() => break,
+        };
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(s) => s,
@@ -201,6 +221,7 @@ async fn accept_loop(
         // Take the watcher before the handshake so a drain waits for this connection too.
         let watcher = graceful.watcher();
         tokio::spawn(async move {
+            let _permit = permit;
             let tls = match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
                 Ok(Ok(tls)) => tls,
                 _ => return,

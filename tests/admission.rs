@@ -600,6 +600,82 @@ mod server {
     }
 
     #[test]
+    fn connections_over_the_limit_wait_for_a_free_slot() {
+        let f = Arc::new(start("limit", WARN, |o| o.max_connections = 2));
+        let c1 = f.conn();
+        let mut c2 = f.conn();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let f3 = f.clone();
+        let waiting = std::thread::spawn(move || {
+            let mut c3 = f3.conn();
+            tx.send(()).unwrap();
+            c3.get("/healthz").unwrap().status
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_millis(500)).is_err(),
+            "a third connection was served"
+        );
+        assert_eq!(c2.get("/healthz").unwrap().status, 200);
+        drop(c1);
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("served once a slot is free");
+        assert_eq!(waiting.join().unwrap(), 200);
+    }
+
+    #[test]
+    fn sigterm_fails_readiness_then_exits() {
+        let dir =
+            std::env::temp_dir().join(format!("hostlint-admission-sigterm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let der = write_cert(&dir);
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+            .args(["serve", "--listen", &addr.to_string(), "--tls-cert"])
+            .arg(dir.join("tls.crt"))
+            .arg("--tls-key")
+            .arg(dir.join("tls.key"))
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = client_config(&der);
+        let started = Instant::now();
+        let mut c = loop {
+            match Conn::connect(addr, &client) {
+                Ok(c) => break c,
+                Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Err(e) => panic!("server did not start: {e}"),
+            }
+        };
+        assert_eq!(c.get("/readyz").unwrap().status, 200);
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        // Still serving, but no longer ready: endpoints move away before the listener closes.
+        assert_eq!(
+            Conn::connect(addr, &client)
+                .unwrap()
+                .get("/readyz")
+                .unwrap()
+                .status,
+            503
+        );
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{status}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn slow_clients_are_cut_off() {
         let f = start("slow", WARN, |o| {
             o.request_timeout = Duration::from_millis(400)
