@@ -376,6 +376,73 @@ fn review_command_exit_codes() {
     );
 }
 
+// ---- deploy/ ----
+
+#[test]
+fn deploy_manifests_lint_clean() {
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
+    let out = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .arg("check")
+        .arg(&deploy)
+        .arg("--fail-on")
+        .arg("info")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("No findings in 7 files (8 objects)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn deploy_manifests_are_readable_by_kubectl() {
+    // Without a cluster, `kubectl apply/create --dry-run=client` needs API discovery and fails;
+    // `kubectl label --local` decodes and maps every object offline.
+    let Ok(out) = Command::new("kubectl")
+        .args([
+            "label",
+            "--local",
+            "--dry-run=client",
+            "-o",
+            "name",
+            "checked=yes",
+            "-f",
+        ])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy"))
+        .output()
+    else {
+        println!("kubectl not found: skipping");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "namespace/hostlint",
+        "serviceaccount/hostlint",
+        "issuer.cert-manager.io/hostlint-selfsigned",
+        "certificate.cert-manager.io/hostlint-webhook",
+        "deployment.apps/hostlint-webhook",
+        "poddisruptionbudget.policy/hostlint-webhook",
+        "service/hostlint-webhook",
+        "validatingwebhookconfiguration.admissionregistration.k8s.io/hostlint",
+    ] {
+        assert!(
+            text.lines().any(|l| l == name),
+            "{name} missing from\n{text}"
+        );
+    }
+}
+
 // ---- the webhook, on loopback ----
 
 #[cfg(feature = "server")]
