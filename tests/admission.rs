@@ -300,6 +300,49 @@ fn longhorn_iscsi_daemonset_warns_and_denies_with_the_rules_that_fire() {
         .into_iter()
         .find(|o| o["kind"] == "DaemonSet")
         .expect("a DaemonSet");
+    // kubectl's own YAML-to-JSON, offline (`create --dry-run=client` needs a cluster for discovery;
+    // removing an absent label with `--local` leaves the object as it is), when kubectl is there.
+    let path = corpus.join("longhorn-iscsi-installation.yaml");
+    let by_kubectl = Command::new("kubectl")
+        .args([
+            "label",
+            "--local",
+            "--dry-run=client",
+            "-o",
+            "json",
+            "hostlint-absent-label-",
+            "-f",
+        ])
+        .arg(&path)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| serde_json::from_slice::<Json>(&o.stdout).ok());
+    let ds = match by_kubectl {
+        Some(k) => {
+            // Both conversions give the same review.
+            let ours = review(
+                &admission_review("lh-1", "CREATE", true, ds),
+                &Config::default(),
+                &DENY_WARNING,
+            )
+            .unwrap();
+            let theirs = review(
+                &admission_review("lh-1", "CREATE", true, k.clone()),
+                &Config::default(),
+                &DENY_WARNING,
+            )
+            .unwrap();
+            assert_eq!(ours.response, theirs.response);
+            k
+        }
+        None => {
+            println!(
+                "kubectl not usable: the AdmissionReview is built from hostlint's own YAML reading"
+            );
+            ds
+        }
+    };
     let body = admission_review("lh-1", "CREATE", true, ds);
 
     let r = review(&body, &Config::default(), &WARN).unwrap();
