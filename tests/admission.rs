@@ -815,6 +815,11 @@ mod server {
         let started = Instant::now();
         assert_eq!(raw.read(&mut buf).unwrap_or(0), 0);
         assert!(started.elapsed() < Duration::from_secs(4));
+        // An idle keep-alive connection is closed too (it would hold a connection slot forever).
+        let mut c = f.conn();
+        assert_eq!(c.get("/healthz").unwrap().status, 200);
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(c.get("/healthz").is_err(), "an idle connection stayed open");
         // Meanwhile the server still answers.
         assert_eq!(f.conn().get("/healthz").unwrap().status, 200);
     }
