@@ -9,7 +9,11 @@ use hostlint::rules::Severity;
 use hostlint::{Config, Report, discover, lint, report};
 
 #[derive(Parser)]
-#[command(name = "hostlint", version, about = "Will these Kubernetes workloads and AKS cluster definitions work on Azure Container Linux?")]
+#[command(
+    name = "hostlint",
+    version,
+    about = "Will these Kubernetes workloads and AKS cluster definitions work on Azure Container Linux?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,10 @@ struct PolicyArgs {
 
 impl PolicyArgs {
     fn policy(&self) -> hostlint::admission::Policy {
-        hostlint::admission::Policy { mode: self.mode, fail_on: threshold(self.fail_on) }
+        hostlint::admission::Policy {
+            mode: self.mode,
+            fail_on: threshold(self.fail_on),
+        }
     }
 }
 
@@ -206,8 +213,15 @@ fn review(args: ReviewArgs) -> ExitCode {
     };
     match hostlint::admission::review(&body, &Config::default(), &args.policy.policy()) {
         Ok(r) => {
-            println!("{}", serde_json::to_string_pretty(&r.response).unwrap_or_default());
-            if r.outcome == hostlint::admission::Outcome::Denied { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&r.response).unwrap_or_default()
+            );
+            if r.outcome == hostlint::admission::Outcome::Denied {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => {
             eprintln!("error: {}: {e}", args.file);
@@ -229,7 +243,12 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         return ExitCode::from(2);
     }
-    let config = Config { select: args.select, ignore: args.ignore, all_pools: args.all_pools, ..Config::default() };
+    let config = Config {
+        select: args.select,
+        ignore: args.ignore,
+        all_pools: args.all_pools,
+        ..Config::default()
+    };
     let mut read_stdin = || {
         let mut buf = Vec::new();
         std::io::stdin().read_to_end(&mut buf).map(|_| buf)
@@ -243,7 +262,9 @@ fn check(args: CheckArgs) -> ExitCode {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let text = match args.format {
         Format::Human => report::human::render(&report, color),
@@ -255,8 +276,13 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
         eprintln!("error: {e}");
@@ -276,4 +302,3 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     }
 }
-

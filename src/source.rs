@@ -57,7 +57,12 @@ impl<'a> LineIndex<'a> {
                 chars = if c == '\n' { 0 } else { chars + 1 };
             }
         }
-        LineIndex { text, line_starts, marks, ascii }
+        LineIndex {
+            text,
+            line_starts,
+            marks,
+            ascii,
+        }
     }
 
     /// The position of byte `offset` (clamped to the text, rounded down to a char boundary).
@@ -70,7 +75,11 @@ impl<'a> LineIndex<'a> {
         let start = self.line_starts[line];
         let col = if self.marks.is_empty() {
             // ASCII text has one byte per char; non-ASCII text without marks is shorter than a mark.
-            if self.ascii { offset - start } else { self.text[start..offset].chars().count() }
+            if self.ascii {
+                offset - start
+            } else {
+                self.text[start..offset].chars().count()
+            }
         } else {
             let m = self.marks.partition_point(|&(at, _)| at <= offset);
             let (from, base) = match m.checked_sub(1).map(|i| self.marks[i]) {
@@ -90,7 +99,11 @@ impl<'a> LineIndex<'a> {
     pub fn line(&self, line: u32) -> Option<&'a str> {
         let i = (line as usize).checked_sub(1)?;
         let start = *self.line_starts.get(i)?;
-        let end = self.line_starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         Some(self.text[start..end].trim_end_matches(['\n', '\r']))
     }
 }
@@ -131,7 +144,11 @@ mod tests {
             }
             let line_start = text[..o].rfind('\n').map_or(0, |i| i + 1);
             let line = 1 + text[..o].matches('\n').count() as u32;
-            assert_eq!(idx.pos(offset), Pos::new(line, text[line_start..o].chars().count() as u32 + 1), "offset {offset}");
+            assert_eq!(
+                idx.pos(offset),
+                Pos::new(line, text[line_start..o].chars().count() as u32 + 1),
+                "offset {offset}"
+            );
         }
     }
 }

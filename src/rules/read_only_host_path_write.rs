@@ -70,12 +70,19 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         if let Some(tree) = READ_ONLY_TREES.iter().find(|t| is_under(&hp, t)) {
-            let msg = format!("hostPath `{hp}` is on the read-only {} tree", tree_name(tree));
+            let msg = format!(
+                "hostPath `{hp}` is on the read-only {} tree",
+                tree_name(tree)
+            );
             out.push(host_path_hit(v, m, c, msg));
         }
     }
 }
 
 fn tree_name(tree: &str) -> &'static str {
-    if tree == "/usr" { "/usr" } else { "/usr (merged alias)" }
+    if tree == "/usr" {
+        "/usr"
+    } else {
+        "/usr (merged alias)"
+    }
 }
