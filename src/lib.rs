@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: discover → parse (with spans) → model → rules → report.
 
+pub mod admission;
 pub mod baseline;
 pub mod config;
 pub mod discover;
@@ -10,6 +11,8 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod source;
 mod stream;
 pub mod suppress;
@@ -288,6 +291,21 @@ fn utf8_error(name: &FileName, bytes: &[u8], e: std::str::Utf8Error) -> InputErr
         idx.pos(text.len()),
         "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)".into(),
     )
+}
+
+/// Runs the object rules on an already-parsed tree that has no source text to show (an admitted
+/// object): findings carry spans and JSON pointers but no snippet.
+pub fn lint_node(name: &FileName, root: &Node, config: &Config) -> Report {
+    let mut report = Report {
+        files: 1,
+        ..Report::default()
+    };
+    lint_tree(name, root, "", 1, None, config, &mut report);
+    for f in &mut report.findings {
+        f.snippet = None;
+    }
+    report.sort();
+    report
 }
 
 /// Runs the object rules over every Kubernetes object in a document tree.

@@ -30,6 +30,58 @@ enum Command {
     },
     /// Explain a rule: why, example, fix, references.
     Explain { rule: String },
+    /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
+    Review(ReviewArgs),
+    /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ReviewArgs {
+    /// The AdmissionReview request: a file or `-` for stdin.
+    #[arg(default_value = "-")]
+    file: String,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+#[derive(clap::Args)]
+struct PolicyArgs {
+    /// warn: always allow, findings as warnings; deny: deny on findings at or above `--fail-on`.
+    #[arg(long, value_enum, default_value_t = hostlint::admission::Mode::Warn)]
+    mode: hostlint::admission::Mode,
+    /// In deny mode, deny on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Read this config instead of the nearest `.hostlint.yaml` from the current directory up.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+}
+
+impl PolicyArgs {
+    fn policy(&self) -> hostlint::admission::Policy {
+        hostlint::admission::Policy {
+            mode: self.mode,
+            fail_on: threshold(self.fail_on),
+        }
+    }
+}
+
+#[cfg(feature = "server")]
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0:8443")]
+    listen: std::net::SocketAddr,
+    /// PEM certificate chain (re-read when the file changes).
+    #[arg(long, value_name = "FILE")]
+    tls_cert: std::path::PathBuf,
+    /// PEM private key (re-read when the file changes).
+    #[arg(long, value_name = "FILE")]
+    tls_key: std::path::PathBuf,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 #[derive(clap::Args)]
@@ -118,6 +170,29 @@ fn main() -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }
+        Command::Review(args) => review(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => {
+            let config = match admission_config(&args.policy) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let options = hostlint::serve::Options {
+                listen: args.listen,
+                tls_cert: args.tls_cert,
+                tls_key: args.tls_key,
+                policy: args.policy.policy(),
+                config,
+                ..hostlint::serve::Options::default()
+            };
+            match hostlint::serve::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Explain { rule } => match hostlint::rules::by_name(&rule) {
             Some(r) => {
                 print!("{}", hostlint::report::rules::page(r));
@@ -128,6 +203,87 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// The `.hostlint.yaml` to use: `explicit`, else the nearest from the current directory up.
+/// Errors are printed at their file:line:col and become exit code 2.
+fn load_config(
+    explicit: Option<&std::path::Path>,
+) -> Result<Option<hostlint::config::FileConfig>, ExitCode> {
+    let path = explicit.map(std::path::Path::to_path_buf).or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| hostlint::config::find_nearest(&d))
+    });
+    let Some(path) = path else { return Ok(None) };
+    hostlint::config::load(&path).map(Some).map_err(|errors| {
+        for e in errors {
+            match (e.line, e.column) {
+                (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", e.file, e.message),
+                _ => eprintln!("error: {}: {}", e.file, e.message),
+            }
+        }
+        ExitCode::from(2)
+    })
+}
+
+/// The engine config a `review` or `serve` runs with (rules, exemptions, pools from the config file).
+fn admission_config(policy: &PolicyArgs) -> Result<Config, ExitCode> {
+    let mut config = Config::default();
+    if let Some(file) = load_config(policy.config.as_deref())? {
+        config.severities = file.rules;
+        config.exemptions = file.exemptions;
+        config.vm_sizes = file.vm_sizes;
+        config.all_pools = file.all_pools.unwrap_or(false);
+    }
+    Ok(config)
+}
+
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::None => None,
+    }
+}
+
+/// `hostlint review`: exit 0 when allowed, 1 when denied, 2 when the input is no AdmissionReview.
+fn review(args: ReviewArgs) -> ExitCode {
+    let body = if args.file == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    } else {
+        std::fs::read(&args.file)
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.file);
+            return ExitCode::from(2);
+        }
+    };
+    let config = match admission_config(&args.policy) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match hostlint::admission::review(&body, &config, &args.policy.policy()) {
+        Ok(r) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&r.response).unwrap_or_default()
+            );
+            if r.outcome == hostlint::admission::Outcome::Denied {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.file);
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -151,30 +307,16 @@ fn check(args: CheckArgs) -> ExitCode {
         ..Config::default()
     };
     let mut exclude = args.exclude.clone();
-    let config_path = args.config.clone().or_else(|| {
-        std::env::current_dir()
-            .ok()
-            .and_then(|d| hostlint::config::find_nearest(&d))
-    });
-    if let Some(path) = &config_path {
-        match hostlint::config::load(path) {
-            Ok(file) => {
-                config.severities = file.rules;
-                config.exemptions = file.exemptions;
-                config.vm_sizes = file.vm_sizes;
-                config.all_pools |= file.all_pools.unwrap_or(false);
-                exclude.extend(file.exclude);
-            }
-            Err(errors) => {
-                for e in errors {
-                    match (e.line, e.column) {
-                        (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", e.file, e.message),
-                        _ => eprintln!("error: {}: {}", e.file, e.message),
-                    }
-                }
-                return ExitCode::from(2);
-            }
-        }
+    let file = match load_config(args.config.as_deref()) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    if let Some(file) = file {
+        config.severities = file.rules;
+        config.exemptions = file.exemptions;
+        config.vm_sizes = file.vm_sizes;
+        config.all_pools |= file.all_pools.unwrap_or(false);
+        exclude.extend(file.exclude);
     }
     let baseline = match &args.baseline {
         None => None,

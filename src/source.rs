@@ -32,13 +32,37 @@ impl Span {
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// For non-ASCII text: (byte offset, chars since its line start) about every [`MARK_EVERY`]
+    /// bytes, so a column is counted from the nearest mark, not from the start of a long line
+    /// (minified JSON is one line: counting from its start made positions quadratic).
+    marks: Vec<(usize, usize)>,
+    ascii: bool,
 }
+
+const MARK_EVERY: usize = 1024;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        let mut marks = Vec::new();
+        let ascii = text.is_ascii();
+        if !ascii {
+            let (mut chars, mut next) = (0usize, MARK_EVERY);
+            for (i, c) in text.char_indices() {
+                if i >= next {
+                    marks.push((i, chars));
+                    next = i + MARK_EVERY;
+                }
+                chars = if c == '\n' { 0 } else { chars + 1 };
+            }
+        }
+        LineIndex {
+            text,
+            line_starts,
+            marks,
+            ascii,
+        }
     }
 
     /// The position of byte `offset` (clamped to the text, rounded down to a char boundary).
@@ -49,7 +73,21 @@ impl<'a> LineIndex<'a> {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self.text[start..offset].chars().count();
+        let col = if self.marks.is_empty() {
+            // ASCII text has one byte per char; non-ASCII text without marks is shorter than a mark.
+            if self.ascii {
+                offset - start
+            } else {
+                self.text[start..offset].chars().count()
+            }
+        } else {
+            let m = self.marks.partition_point(|&(at, _)| at <= offset);
+            let (from, base) = match m.checked_sub(1).map(|i| self.marks[i]) {
+                Some((at, n)) if at >= start => (at, n),
+                _ => (start, 0),
+            };
+            base + self.text[from..offset].chars().count()
+        };
         Pos::new(line as u32 + 1, col as u32 + 1)
     }
 
@@ -93,5 +131,24 @@ mod tests {
         assert_eq!(idx.pos(4), Pos::new(1, 4)); // inside é: rounded down
         assert_eq!(idx.line(2), Some("b: x"));
         assert_eq!(idx.line(9), None);
+    }
+
+    #[test]
+    fn columns_on_long_non_ascii_lines_match_a_plain_count() {
+        let text = format!("{}\n{}", "é-a".repeat(2000), "xé".repeat(3000));
+        let idx = LineIndex::new(&text);
+        for offset in (0..text.len()).step_by(97).chain([text.len()]) {
+            let mut o = offset;
+            while !text.is_char_boundary(o) {
+                o -= 1;
+            }
+            let line_start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+            let line = 1 + text[..o].matches('\n').count() as u32;
+            assert_eq!(
+                idx.pos(offset),
+                Pos::new(line, text[line_start..o].chars().count() as u32 + 1),
+                "offset {offset}"
+            );
+        }
     }
 }

@@ -1,0 +1,561 @@
+//! `hostlint serve`: the HTTPS validating webhook over [`crate::admission`].
+//!
+//! hyper 1 (HTTP/1.1 only: the API server speaks it to webhooks) on a small tokio runtime, TLS by
+//! rustls with the ring provider. Routes: `POST /validate`, `GET /healthz`, `GET /readyz`,
+//! `GET /metrics` (Prometheus text). Bounds: 3 MiB bodies (413), a TLS handshake, header and body
+//! time limit (slow clients are cut off), JSON only (415). The certificate is re-read when its files
+//! change (cert-manager rotates them in place). At most `max_connections` connections are open at
+//! once (further ones wait in the listen backlog). SIGTERM and SIGINT first fail `/readyz` while
+//! still serving (`shutdown_delay`, so endpoints move away before the listener closes), then stop
+//! accepting and drain open connections for a grace period.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+use crate::Config;
+use crate::admission::{self, Outcome, Policy};
+
+/// The API server's own request limit: a larger body is no AdmissionReview it would send.
+pub const BODY_LIMIT: usize = 3 << 20;
+/// Bodies above this are reviewed off the async workers.
+const LARGE_BODY: usize = 256 << 10;
+
+/// How the webhook runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub listen: SocketAddr,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
+    pub policy: Policy,
+    pub config: Config,
+    pub body_limit: usize,
+    /// Time for the TLS handshake, for the request headers, and for the request body (each).
+    pub request_timeout: Duration,
+    /// How long open connections may finish after SIGTERM.
+    pub grace: Duration,
+    /// After SIGTERM, how long to keep serving with `/readyz` failing before the listener closes.
+    pub shutdown_delay: Duration,
+    /// Open connections at most.
+    pub max_connections: usize,
+    /// Runtime worker threads (0: one per core).
+    pub workers: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8443)),
+            tls_cert: PathBuf::from("tls.crt"),
+            tls_key: PathBuf::from("tls.key"),
+            policy: Policy {
+                mode: admission::Mode::Warn,
+                fail_on: Some(crate::rules::Severity::Error),
+            },
+            config: Config::default(),
+            body_limit: BODY_LIMIT,
+            request_timeout: Duration::from_secs(10),
+            grace: Duration::from_secs(15),
+            shutdown_delay: Duration::from_secs(5),
+            max_connections: 4096,
+            workers: 0,
+        }
+    }
+}
+
+/// Runs the webhook until SIGTERM or SIGINT, then drains and returns.
+pub fn run(options: Options) -> io::Result<()> {
+    let server = Server::start(options)?;
+    eprintln!(
+        "hostlint: serving the admission webhook on https://{}",
+        server.local_addr()
+    );
+    server.runtime.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut term = signal(SignalKind::terminate())?;
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await?;
+        io::Result::Ok(())
+    })?;
+    eprintln!("hostlint: shutting down");
+    server.state.ready.store(false, Ordering::SeqCst);
+    std::thread::sleep(server.state.options.shutdown_delay);
+    server.shutdown();
+    Ok(())
+}
+
+/// A running webhook (tests and `run` drive it).
+pub struct Server {
+    runtime: tokio::runtime::Runtime,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    accept_loop: tokio::task::JoinHandle<()>,
+    state: Arc<State>,
+}
+
+impl Server {
+    /// Loads the certificate, binds the address and starts serving in the background.
+    pub fn start(options: Options) -> io::Result<Server> {
+        let resolver = Arc::new(ReloadingCert::load(&options.tls_cert, &options.tls_key)?);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(io::Error::other)?
+            .with_no_client_auth()
+            .with_cert_resolver(resolver);
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let acceptor = TlsAcceptor::from(Arc::new(tls));
+
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        if options.workers > 0 {
+            builder.worker_threads(options.workers);
+        }
+        let runtime = builder
+            .enable_io()
+            .enable_time()
+            .thread_name("hostlint-webhook")
+            .build()?;
+        let std_listener = std::net::TcpListener::bind(options.listen)?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(std_listener)?
+        };
+        let state = Arc::new(State {
+            options,
+            metrics: Metrics::default(),
+            ready: AtomicBool::new(true),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let accept_loop = runtime.spawn(accept_loop(listener, acceptor, state.clone(), stopped));
+        Ok(Server {
+            runtime,
+            addr,
+            stop,
+            accept_loop,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, fails `/readyz`, lets open connections finish (up to the grace period).
+    pub fn shutdown(self) {
+        self.state.ready.store(false, Ordering::SeqCst);
+        let _ = self.stop.send(true);
+        let _ = self.runtime.block_on(self.accept_loop);
+        self.runtime.shutdown_timeout(Duration::from_secs(1));
+    }
+}
+
+struct State {
+    options: Options,
+    metrics: Metrics,
+    ready: AtomicBool,
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    acceptor: TlsAcceptor,
+    state: Arc<State>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        state.options.max_connections.max(1),
+    ));
+    loop {
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = stopped.changed() => break,
+        };
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(s) => s,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    eprintln!("hostlint: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let state = state.clone();
+        let timeout = state.options.request_timeout;
+        // Take the watcher before the handshake so a drain waits for this connection too.
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let tls = match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => tls,
+                _ => return,
+            };
+            let st = state.clone();
+            let service = service_fn(move |req| {
+                let st = st.clone();
+                async move { Ok::<_, Infallible>(handle(req, &st).await) }
+            });
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(timeout)
+                .serve_connection(TokioIo::new(tls), service);
+            let _ = watcher.watch(conn).await;
+        });
+    }
+    drop(listener);
+    let grace = state.options.grace;
+    let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
+}
+
+async fn handle(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+    match (req.method(), req.uri().path()) {
+        (&Method::GET, "/healthz") => text(StatusCode::OK, "ok\n".into()),
+        (&Method::GET, "/readyz") => {
+            if state.ready.load(Ordering::SeqCst) {
+                text(StatusCode::OK, "ok\n".into())
+            } else {
+                text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n".into())
+            }
+        }
+        (&Method::GET, "/metrics") => {
+            let mut r = text(StatusCode::OK, state.metrics.render());
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            r
+        }
+        (&Method::POST, "/validate") => validate(req, state).await,
+        (_, "/healthz" | "/readyz" | "/metrics" | "/validate") => text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed\n".into(),
+        ),
+        _ => text(StatusCode::NOT_FOUND, "not found\n".into()),
+    }
+}
+
+async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    let m = &state.metrics;
+    let is_json = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        m.request("unsupported_media_type");
+        return text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected `Content-Type: application/json`\n".into(),
+        );
+    }
+    let limit = state.options.body_limit;
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        m.request("too_large");
+        return text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body over {limit} bytes\n"),
+        );
+    }
+    let body = Limited::new(req.into_body(), limit);
+    let body = match tokio::time::timeout(state.options.request_timeout, body.collect()).await {
+        Err(_) => {
+            m.request("timeout");
+            return text(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body too slow\n".into(),
+            );
+        }
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            m.request("too_large");
+            return text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body over {limit} bytes\n"),
+            );
+        }
+        Ok(Err(e)) => {
+            m.request("bad_request");
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the request body: {e}\n"),
+            );
+        }
+        Ok(Ok(b)) => b.to_bytes(),
+    };
+    // The rules are pure functions of the tree; a panic in one must not take the connection down.
+    let run = || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            admission::review(&body, &state.options.config, &state.options.policy)
+        }))
+    };
+    // Typical reviews take tens of microseconds; a multi-megabyte one takes a worker for ~0.1 s, so
+    // hand it off and let the runtime keep serving other connections meanwhile.
+    let reviewed = if body.len() > LARGE_BODY {
+        tokio::task::block_in_place(run)
+    } else {
+        run()
+    };
+    let response = match reviewed {
+        Ok(Ok(r)) => {
+            m.request(r.outcome.as_str());
+            m.findings(&r);
+            let mut resp = Response::new(Full::new(Bytes::from(
+                serde_json::to_vec(&r.response).unwrap_or_default(),
+            )));
+            resp.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            resp
+        }
+        Ok(Err(e)) => {
+            m.request("bad_request");
+            text(StatusCode::BAD_REQUEST, format!("{e}\n"))
+        }
+        Err(_) => {
+            m.request("error");
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error while reviewing\n".into(),
+            )
+        }
+    };
+    m.observe(started.elapsed());
+    response
+}
+
+fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// Latency histogram bucket bounds, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+#[derive(Default)]
+struct Metrics {
+    requests: Mutex<BTreeMap<&'static str, u64>>,
+    findings: Mutex<BTreeMap<&'static str, u64>>,
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Metrics {
+    fn request(&self, outcome: &'static str) {
+        if let Ok(mut m) = self.requests.lock() {
+            *m.entry(outcome).or_default() += 1;
+        }
+    }
+
+    fn findings(&self, review: &admission::Review) {
+        if review.findings.is_empty() {
+            return;
+        }
+        if let Ok(mut m) = self.findings.lock() {
+            for f in &review.findings {
+                *m.entry(f.rule).or_default() += 1;
+            }
+        }
+    }
+
+    fn observe(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros.fetch_add(
+            d.as_micros().min(u128::from(u64::MAX)) as u64,
+            Ordering::Relaxed,
+        );
+    }
+
+    fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        out.push_str(
+            "# HELP hostlint_admission_requests_total Admission review requests by outcome.\n",
+        );
+        out.push_str("# TYPE hostlint_admission_requests_total counter\n");
+        let requests = self.requests.lock().map(|m| m.clone()).unwrap_or_default();
+        let known = [
+            Outcome::Allowed,
+            Outcome::Warned,
+            Outcome::Denied,
+            Outcome::Unreadable,
+        ]
+        .map(Outcome::as_str);
+        let mut all: BTreeMap<&str, u64> = known.iter().map(|k| (*k, 0)).collect();
+        all.extend(requests);
+        for (outcome, n) in all {
+            let _ = writeln!(
+                out,
+                "hostlint_admission_requests_total{{outcome=\"{outcome}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP hostlint_admission_findings_total Findings reported by admission reviews, by rule.\n");
+        out.push_str("# TYPE hostlint_admission_findings_total counter\n");
+        for (rule, n) in self.findings.lock().map(|m| m.clone()).unwrap_or_default() {
+            let _ = writeln!(
+                out,
+                "hostlint_admission_findings_total{{rule=\"{rule}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP hostlint_admission_review_duration_seconds Time to read and review one admission request.\n");
+        out.push_str("# TYPE hostlint_admission_review_duration_seconds histogram\n");
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            let n = self.buckets[i].load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "hostlint_admission_review_duration_seconds_bucket{{le=\"{bound}\"}} {n}"
+            );
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "hostlint_admission_review_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "hostlint_admission_review_duration_seconds_sum {sum}");
+        let _ = writeln!(
+            out,
+            "hostlint_admission_review_duration_seconds_count {count}"
+        );
+        out
+    }
+}
+
+/// The serving certificate, re-read when either file's modification time changes (checked at most
+/// once a second, on a handshake). A half-written rotation keeps the previous certificate.
+#[derive(Debug)]
+struct ReloadingCert {
+    cert_path: PathBuf,
+    key_path: PathBuf,
+    current: Mutex<Loaded>,
+}
+
+#[derive(Debug)]
+struct Loaded {
+    key: Arc<CertifiedKey>,
+    stamp: (Option<SystemTime>, Option<SystemTime>),
+    checked: Instant,
+}
+
+impl ReloadingCert {
+    fn load(cert_path: &Path, key_path: &Path) -> io::Result<Self> {
+        let stamp = (mtime(cert_path), mtime(key_path));
+        let key = read_certified_key(cert_path, key_path)?;
+        Ok(ReloadingCert {
+            cert_path: cert_path.to_path_buf(),
+            key_path: key_path.to_path_buf(),
+            current: Mutex::new(Loaded {
+                key,
+                stamp,
+                checked: Instant::now(),
+            }),
+        })
+    }
+
+    fn current(&self) -> Option<Arc<CertifiedKey>> {
+        let mut cur = self.current.lock().ok()?;
+        if cur.checked.elapsed() >= Duration::from_secs(1) {
+            cur.checked = Instant::now();
+            let stamp = (mtime(&self.cert_path), mtime(&self.key_path));
+            if stamp != cur.stamp {
+                match read_certified_key(&self.cert_path, &self.key_path) {
+                    Ok(key) => {
+                        cur.key = key;
+                        cur.stamp = stamp;
+                        eprintln!(
+                            "hostlint: reloaded the TLS certificate from {}",
+                            self.cert_path.display()
+                        );
+                    }
+                    // Mid-rotation (cert and key out of step): keep serving the old pair, retry next second.
+                    Err(e) => eprintln!("hostlint: keeping the previous certificate: {e}"),
+                }
+            }
+        }
+        Some(cur.key.clone())
+    }
+}
+
+impl ResolvesServerCert for ReloadingCert {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.current()
+    }
+}
+
+fn mtime(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+fn read_certified_key(cert_path: &Path, key_path: &Path) -> io::Result<Arc<CertifiedKey>> {
+    let bad = |p: &Path, e: &dyn std::fmt::Display| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", p.display()))
+    };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_path)
+        .map_err(|e| bad(cert_path, &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(cert_path, &e))?;
+    if certs.is_empty() {
+        return Err(bad(cert_path, &"no PEM certificate"));
+    }
+    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| bad(key_path, &e))?;
+    let signing =
+        rustls::crypto::ring::sign::any_supported_type(&key).map_err(|e| bad(key_path, &e))?;
+    let certified = CertifiedKey::new(certs, signing);
+    // A cert from one rotation and a key from another would fail every handshake: refuse the pair.
+    certified.keys_match().map_err(|e| bad(cert_path, &e))?;
+    Ok(Arc::new(certified))
+}
