@@ -213,7 +213,8 @@ fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_sou
     for object in objects(root) {
         report.objects += 1;
         let pods = pod_specs(object.node, &object.path);
-        let subject = Subject::Object { object: &object, pods: &pods };
+        let scripts = model::script::container_scripts(&pods, text, first_line);
+        let subject = Subject::Object { object: &object, pods: &pods, scripts: &scripts };
         for rule in RULES {
             let Some(severity) = config.severity(rule) else { continue };
             let mut hits = Vec::new();

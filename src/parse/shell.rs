@@ -34,18 +34,13 @@ impl Source {
         let end = offset_of(doc, first_line, node.span.end).unwrap_or(doc.len());
         let (raw, raw_pos) = match start {
             Some(mut s) if s <= end => {
-                if matches!(style, Style::Literal | Style::Folded) {
-                    // Skip the block header (`|-`, `>+2`, a comment): content starts on the next line.
+                // A block scalar's span may start at its header (`|-`, `>+2`, a comment): content
+                // starts on the next line.
+                if matches!(style, Style::Literal | Style::Folded) && doc[s..end].starts_with(['|', '>']) {
                     s = doc[s..end].find('\n').map_or(end, |i| s + i + 1);
                 }
-                let base = Pos::new(node.span.start.line, 1);
-                let base = if s == offset_of(doc, first_line, node.span.start).unwrap_or(0) {
-                    node.span.start
-                } else {
-                    let line_start = doc[..s].rfind('\n').map_or(0, |i| i + 1);
-                    Pos::new(first_line + doc[..s].matches('\n').count() as u32, doc[line_start..s].chars().count() as u32 + 1)
-                };
-                let _ = base.line.max(Pos::new(0, 0).line);
+                let line_start = doc[..s].rfind('\n').map_or(0, |i| i + 1);
+                let base = Pos::new(first_line + doc[..s].matches('\n').count() as u32, doc[line_start..s].chars().count() as u32 + 1);
                 (&doc[s..end], positions(&doc[s..end], base))
             }
             _ => ("", Vec::new()),

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::object::Object;
+use crate::model::script::ContainerScript;
 use crate::model::workload::PodSpec;
 use crate::parse::node::Node;
 use crate::source::{Span, Via};
@@ -144,7 +145,7 @@ impl fmt::Debug for Rule {
 /// What a rule is shown: one normalised model at a time.
 pub enum Subject<'a> {
     /// A Kubernetes object and the pod specs found in it.
-    Object { object: &'a Object<'a>, pods: &'a [PodSpec<'a>] },
+    Object { object: &'a Object<'a>, pods: &'a [PodSpec<'a>], scripts: &'a [ContainerScript] },
 }
 
 /// A secondary location or remark attached to a finding.

@@ -1,0 +1,675 @@
+//! What each container runs, and where: every command its `command`/`args` (and the scripts those
+//! run) execute, with whether it runs *in host context* — under `nsenter` into PID 1's mount
+//! namespace, under `chroot` into a hostPath-mounted host root, or with that root passed to
+//! `--root`/`--installroot`/`--sysroot`. Rules read [`ContainerScript`]s; they never parse text.
+
+use std::collections::HashMap;
+
+use crate::model::workload::{Container, PodSpec, Source as VolSource, is_under, normalize};
+use crate::parse::node::{Node, pointer};
+use crate::parse::shell::{self, Redirect, Script, Source, Word};
+use crate::rules::{Hit, Note};
+use crate::source::{Pos, Span, Via};
+
+/// Where something was written: the span to report (the alias use site when reached through one).
+#[derive(Clone, Debug)]
+pub struct Loc {
+    pub span: Span,
+    pub via: Option<Via>,
+    pub path: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    Nsenter,
+    Chroot,
+    /// `--root`/`--installroot`/`--sysroot` pointing at the host root.
+    RootFlag,
+}
+
+/// Where a script enters the host.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub at: Loc,
+    /// The word as written (`nsenter`, `chroot`, `--installroot=/host`).
+    pub word: String,
+    /// Entered in another object (a workload running a ConfigMap script): reported there, not here.
+    pub inherited: bool,
+}
+
+/// A word of a command: its value when it can be known, and where it is.
+#[derive(Clone, Debug)]
+pub struct Arg {
+    pub text: Option<String>,
+    pub raw: String,
+    pub at: Loc,
+}
+
+/// A command a container runs (after wrappers such as `sudo`, `env`, `nsenter`, `chroot`).
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    /// The program's base name (`apt-get` for `/usr/bin/apt-get`).
+    pub program: String,
+    pub at: Loc,
+    pub args: Vec<Arg>,
+    /// Index into [`ContainerScript::entries`] when it runs in host context.
+    pub host: Option<usize>,
+    /// Host paths it writes (redirections, `tee`, `cp`/`mv`/`install` targets, ...), with where.
+    pub writes: Vec<(Loc, String)>,
+}
+
+impl Invocation {
+    /// The argument values that are known (unknown ones are skipped).
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.args.iter().filter_map(|a| a.text.as_deref())
+    }
+
+    /// The first argument that is not an option.
+    pub fn subcommand(&self) -> Option<&str> {
+        self.words().find(|w| !w.starts_with('-'))
+    }
+}
+
+/// A script file a container runs (for ConfigMap correlation).
+#[derive(Clone, Debug)]
+pub struct ScriptRun {
+    pub path: String,
+    pub at: Loc,
+    pub host: Option<Entry>,
+    /// Shell variables known when it starts.
+    pub vars: Vec<(String, String)>,
+}
+
+/// Everything one container runs.
+#[derive(Clone, Debug, Default)]
+pub struct ContainerScript {
+    pub container: String,
+    /// The workload that runs this script when it is not the object it sits in (ConfigMap scripts).
+    pub runner: Option<String>,
+    pub entries: Vec<Entry>,
+    pub invocations: Vec<Invocation>,
+    pub runs: Vec<ScriptRun>,
+}
+
+impl ContainerScript {
+    /// A hit at `at`, naming the container, the alias anchor and the workload that runs it.
+    pub fn hit(&self, at: &Loc, message: String) -> Hit {
+        let mut notes = Vec::new();
+        if let Some(v) = &at.via {
+            notes.push(Note { line: Some(v.anchor_line), message: format!("the script is the anchor on line {}", v.anchor_line) });
+        }
+        let message = match &self.runner {
+            Some(r) => format!("{message} (run by {r})"),
+            None => message,
+        };
+        Hit {
+            span: at.span,
+            via: at.via.clone(),
+            path: at.path.clone(),
+            message,
+            container: (!self.container.is_empty()).then(|| self.container.clone()),
+            notes,
+            fix: None,
+        }
+    }
+
+    /// The invocations under entry `e`.
+    pub fn under(&self, e: usize) -> impl Iterator<Item = &Invocation> {
+        self.invocations.iter().filter(move |i| i.host == Some(e))
+    }
+}
+
+/// What a container brings to its scripts: env values, where the host root is mounted, which
+/// ConfigMaps are mounted where.
+#[derive(Clone, Debug, Default)]
+pub struct Ctx {
+    pub env: Vec<(String, String)>,
+    /// Container paths where hostPath `/` is mounted.
+    pub hostroots: Vec<String>,
+    /// (mount path, subPath, ConfigMap name, items as (key, path)).
+    pub cm_mounts: Vec<CmMount>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CmMount {
+    pub mount_path: String,
+    pub sub_path: Option<String>,
+    pub config_map: String,
+    pub items: Vec<(String, String)>,
+}
+
+impl CmMount {
+    /// The data key a file path inside this mount reads, if any.
+    pub fn key_of(&self, path: &str) -> Option<String> {
+        let path = normalize(path);
+        let mount = normalize(&self.mount_path);
+        if let Some(sub) = &self.sub_path {
+            return (path == mount).then(|| self.items.iter().find(|(_, p)| p == sub).map_or(sub.clone(), |(k, _)| k.clone()));
+        }
+        let rest = path.strip_prefix(&mount)?.strip_prefix('/')?;
+        if self.items.is_empty() {
+            return (!rest.contains('/')).then(|| rest.to_string());
+        }
+        self.items.iter().find(|(_, p)| normalize(p) == normalize(rest)).map(|(k, _)| k.clone())
+    }
+}
+
+impl Ctx {
+    /// The context of a container of a pod.
+    pub fn of(pod: &PodSpec<'_>, c: &Container<'_>) -> Ctx {
+        let mut ctx = Ctx::default();
+        for e in c.node.get("env").and_then(Node::as_seq).unwrap_or_default() {
+            if let (Some(n), Some(v)) = (e.str_at(&["name"]), e.str_at(&["value"])) {
+                ctx.env.push((n.to_string(), v.to_string()));
+            }
+        }
+        for m in &c.mounts {
+            let Some(mp) = m.mount_path else { continue };
+            if let Some((hp, _)) = pod.host_path_of(m) {
+                if hp == "/" {
+                    ctx.hostroots.push(normalize(mp));
+                }
+                continue;
+            }
+            let Some(v) = m.volume.and_then(|i| pod.volumes.get(i)) else { continue };
+            let cms: Vec<(&str, Option<&Node>)> = match &v.source {
+                VolSource::ConfigMap { name, items } => vec![(name, *items)],
+                VolSource::Projected { config_maps } => config_maps.clone(),
+                _ => continue,
+            };
+            for (name, items) in cms {
+                let items = items
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|i| Some((i.str_at(&["key"])?.to_string(), i.str_at(&["path"])?.to_string())))
+                    .collect();
+                ctx.cm_mounts.push(CmMount { mount_path: mp.to_string(), sub_path: m.sub_path.map(str::to_string), config_map: name.to_string(), items });
+            }
+        }
+        ctx
+    }
+
+    /// The host path a container path `p` reaches through a mounted host root.
+    fn via_hostroot(&self, p: &str) -> Option<String> {
+        let p = normalize(p);
+        self.hostroots.iter().find(|r| r.as_str() != "/" && is_under(&p, r)).map(|r| normalize(&p[r.len()..]))
+    }
+}
+
+/// The scripts of every container of the pods, with positions in the document `doc`.
+pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Vec<ContainerScript> {
+    let mut out = Vec::new();
+    for pod in pods {
+        for c in &pod.containers {
+            let ctx = Ctx::of(pod, c);
+            let mut a = Analyzer::new(&ctx, c.name.clone(), None);
+            let mut argv: Vec<W<'_>> = Vec::new();
+            for key in ["command", "args"] {
+                let base = pointer(&c.path, key);
+                for (i, n) in c.node.get(key).and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+                    let path = crate::parse::node::pointer_idx(&base, i);
+                    let src = Source::from_scalar(n, doc, first_line, &path);
+                    let text = n.as_str().map(str::to_string);
+                    let at = Loc { span: n.report_span(), via: n.via.as_deref().cloned(), path };
+                    argv.push(W { raw: text.clone().unwrap_or_default(), text, at, src: src.map(SrcRef::Owned) });
+                }
+            }
+            if c.node.get("command").is_some() && !argv.is_empty() {
+                a.exec(&argv, None, None, None, 0);
+            }
+            out.push(a.out);
+        }
+    }
+    out
+}
+
+/// Analyses a script file's text as run by a container (a ConfigMap script), optionally already in
+/// host context.
+pub fn analyse_file(src: &Source, ctx: &Ctx, container: &str, runner: String, host: Option<Entry>, vars: &[(String, String)]) -> ContainerScript {
+    let mut a = Analyzer::new(ctx, container.to_string(), Some(runner));
+    for (k, v) in vars {
+        a.vars.insert(k.clone(), v.clone());
+    }
+    let h = host.map(|mut e| {
+        e.inherited = true;
+        a.out.entries.push(e);
+        0
+    });
+    a.script(src, h, 0);
+    a.out
+}
+
+enum SrcRef<'s> {
+    Owned(Source),
+    Sub(&'s Source, usize, usize),
+}
+
+/// A word on its way through the wrappers.
+struct W<'s> {
+    text: Option<String>,
+    raw: String,
+    at: Loc,
+    src: Option<SrcRef<'s>>,
+}
+
+impl W<'_> {
+    fn source(&self) -> Option<Source> {
+        match self.src.as_ref()? {
+            SrcRef::Owned(s) => Some(s.clone()),
+            SrcRef::Sub(s, a, b) => Some(s.sub(&self.raw, *a, *b)),
+        }
+    }
+
+    fn arg(&self) -> Arg {
+        Arg { text: self.text.clone(), raw: self.raw.clone(), at: self.at.clone() }
+    }
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
+
+struct Analyzer<'c> {
+    ctx: &'c Ctx,
+    vars: HashMap<String, String>,
+    out: ContainerScript,
+    budget: usize,
+}
+
+impl<'c> Analyzer<'c> {
+    fn new(ctx: &'c Ctx, container: String, runner: Option<String>) -> Self {
+        Analyzer { ctx, vars: HashMap::new(), out: ContainerScript { container, runner, ..Default::default() }, budget: 20_000 }
+    }
+
+    fn lookup(&self, name: &str) -> Option<String> {
+        self.vars.get(name).cloned().or_else(|| self.ctx.env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    fn loc(src: &Source, start: usize, end: usize) -> Loc {
+        let span = match &src.via {
+            Some(v) => v.use_site,
+            None => {
+                let s = src.at(start);
+                let e = src.at(end.saturating_sub(1).max(start));
+                Span::new(s, Pos::new(e.line, e.col + 1))
+            }
+        };
+        Loc { span, via: src.via.clone(), path: src.path.clone() }
+    }
+
+    fn word<'s>(&self, src: &'s Source, w: &Word) -> W<'s> {
+        let text = w.resolve(&|n| self.lookup(n));
+        W { text, raw: w.unquoted.clone(), at: Self::loc(src, w.start, w.end), src: Some(SrcRef::Sub(src, w.start, w.end)) }
+    }
+
+    /// Runs a script's top-level commands (function bodies run where they are called).
+    fn script(&mut self, src: &Source, host: Option<usize>, depth: usize) {
+        if depth > 8 {
+            return;
+        }
+        let parsed = shell::parse(&src.text);
+        let top: Vec<usize> = (0..parsed.commands.len()).filter(|&i| parsed.commands[i].func.is_none()).collect();
+        self.commands(src, &parsed, &top, host, depth, 0);
+    }
+
+    fn commands(&mut self, src: &Source, parsed: &Script, which: &[usize], host: Option<usize>, depth: usize, calls: usize) {
+        for &ci in which {
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            let cmd = &parsed.commands[ci];
+            for (name, value) in &cmd.assigns {
+                if let Some(v) = value.resolve(&|n| self.lookup(n)) {
+                    self.vars.insert(name.clone(), v);
+                } else {
+                    self.vars.remove(name);
+                }
+            }
+            let words: Vec<W<'_>> = cmd.words.iter().map(|w| self.word(src, w)).collect();
+            if words.is_empty() {
+                continue;
+            }
+            let name = words[0].text.as_deref().unwrap_or("");
+            if let Some(fi) = parsed.functions.iter().position(|f| f == name) {
+                if calls < 4 {
+                    let body: Vec<usize> = (0..parsed.commands.len()).filter(|&i| parsed.commands[i].func == Some(fi)).collect();
+                    self.commands(src, parsed, &body, host, depth, calls + 1);
+                }
+                continue;
+            }
+            let stdin = cmd.redirects.iter().find_map(|r| {
+                let (s, e, _) = r.heredoc?;
+                let body = src.text.get(s..e)?;
+                Some(src.sub(body, s, e))
+            });
+            let redirects = (src, cmd.redirects.as_slice());
+            self.exec(&words, host, stdin, Some(redirects), depth);
+        }
+    }
+
+    /// Follows one command through its wrappers and records what finally runs.
+    fn exec(&mut self, words: &[W<'_>], mut host: Option<usize>, stdin: Option<Source>, redirects: Option<(&Source, &[Redirect])>, depth: usize) {
+        let mut i = 0;
+        while let Some(w) = words.get(i) {
+            let Some(text) = w.text.as_deref() else { return };
+            let name = basename(text);
+            match name {
+                "sudo" | "doas" => {
+                    i += 1;
+                    i = skip_opts(words, i, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"]);
+                }
+                "exec" | "nohup" | "command" | "builtin" | "time" | "setsid" | "stdbuf" | "ionice" | "eval" => {
+                    i += 1;
+                    i = skip_opts(words, i, &["-c", "-n", "-i", "-o", "-e", "-a"]);
+                }
+                "nice" => {
+                    i += 1;
+                    i = skip_opts(words, i, &["-n"]);
+                }
+                "timeout" => {
+                    i += 1;
+                    i = skip_opts(words, i, &["-s", "-k", "--signal", "--kill-after"]);
+                    i += 1; // the duration
+                }
+                "busybox" => i += 1,
+                "xargs" => {
+                    i += 1;
+                    i = skip_opts(words, i, &["-I", "-n", "-P", "-d", "-E", "-L", "-s", "-a"]);
+                }
+                "env" => {
+                    i += 1;
+                    while let Some(a) = words.get(i).and_then(|w| w.text.as_deref()) {
+                        if a == "-u" || a == "--unset" {
+                            i += 2;
+                        } else if a.starts_with('-') {
+                            i += 1;
+                        } else if let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty() && !k.contains('/')) {
+                            self.vars.insert(k.to_string(), v.to_string());
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                "export" | "local" | "declare" | "readonly" | "typeset" => {
+                    for a in &words[i + 1..] {
+                        if let Some((k, v)) = a.text.as_deref().and_then(|t| t.split_once('=')) {
+                            self.vars.insert(k.to_string(), v.to_string());
+                        }
+                    }
+                    return;
+                }
+                "nsenter" => {
+                    let (rest, to_host) = nsenter(words, i + 1);
+                    if to_host {
+                        host = Some(self.entry(EntryKind::Nsenter, w));
+                    }
+                    if rest >= words.len() {
+                        // No command: a shell reading stdin.
+                        if let Some(s) = &stdin {
+                            self.script(s, host, depth + 1);
+                        }
+                        return;
+                    }
+                    i = rest;
+                }
+                "chroot" => {
+                    let mut j = i + 1;
+                    while words.get(j).and_then(|w| w.text.as_deref()).is_some_and(|t| t.starts_with('-')) {
+                        j += 1;
+                    }
+                    let Some(dir) = words.get(j) else { return };
+                    if dir.text.as_deref().is_some_and(|d| self.is_hostroot(d)) {
+                        host = Some(self.entry(EntryKind::Chroot, w));
+                    }
+                    i = j + 1;
+                    if i >= words.len() {
+                        if let Some(s) = &stdin {
+                            self.script(s, host, depth + 1);
+                        }
+                        return;
+                    }
+                }
+                "." | "source" => {
+                    if let Some(p) = words.get(i + 1).and_then(|w| w.text.clone()) {
+                        self.run_file(p, &words[i + 1], host);
+                    }
+                    return;
+                }
+                n if SHELLS.contains(&n) => {
+                    self.shell(words, i, host, stdin, depth);
+                    return;
+                }
+                _ => {
+                    if text.contains('/') && self.ctx.cm_mounts.iter().any(|m| m.key_of(text).is_some()) {
+                        self.run_file(text.to_string(), w, host);
+                        return;
+                    }
+                    self.invocation(words, i, host, redirects);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn shell(&mut self, words: &[W<'_>], i: usize, host: Option<usize>, stdin: Option<Source>, depth: usize) {
+        let mut j = i + 1;
+        let mut dash_c = false;
+        while let Some(t) = words.get(j).and_then(|w| w.text.as_deref()) {
+            if t == "--" {
+                j += 1;
+                break;
+            }
+            if t.starts_with('-') || t.starts_with('+') {
+                if !t.starts_with("--") && t[1..].contains('c') {
+                    dash_c = true;
+                }
+                if matches!(t, "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file") {
+                    j += 1;
+                }
+                j += 1;
+                if dash_c {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        if dash_c {
+            if let Some(body) = words.get(j) {
+                match body.source() {
+                    Some(s) => self.script(&s, host, depth + 1),
+                    None => {}
+                }
+            }
+        } else if let Some(file) = words.get(j) {
+            if let Some(p) = file.text.clone() {
+                self.run_file(p, file, host);
+            }
+        } else if let Some(s) = &stdin {
+            self.script(s, host, depth + 1);
+        }
+    }
+
+    fn run_file(&mut self, path: String, w: &W<'_>, host: Option<usize>) {
+        let mut vars: Vec<(String, String)> = self.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        vars.sort();
+        let host = host.and_then(|h| self.out.entries.get(h).cloned());
+        self.out.runs.push(ScriptRun { path, at: w.at.clone(), host, vars });
+    }
+
+    fn entry(&mut self, kind: EntryKind, w: &W<'_>) -> usize {
+        self.out.entries.push(Entry { kind, at: w.at.clone(), word: w.raw.clone(), inherited: false });
+        self.out.entries.len() - 1
+    }
+
+    fn is_hostroot(&self, dir: &str) -> bool {
+        let d = normalize(dir);
+        self.ctx.hostroots.iter().any(|r| *r == d && r != "/")
+    }
+
+    fn invocation(&mut self, words: &[W<'_>], i: usize, mut host: Option<usize>, redirects: Option<(&Source, &[Redirect])>) {
+        let w = &words[i];
+        let program = basename(w.text.as_deref().unwrap_or("")).to_string();
+        if program.is_empty() {
+            return;
+        }
+        let args: Vec<Arg> = words[i + 1..].iter().map(W::arg).collect();
+        // `--root=/host`, `--installroot /host`, `--sysroot=/host`: the host root passed to a tool.
+        if host.is_none() {
+            for (k, a) in args.iter().enumerate() {
+                let Some(t) = a.text.as_deref() else { continue };
+                let (flag, value) = match t.split_once('=') {
+                    Some((f, v)) => (f, Some(v.to_string())),
+                    None => (t, args.get(k + 1).and_then(|n| n.text.clone())),
+                };
+                if matches!(flag, "--root" | "--installroot" | "--sysroot" | "--root-dir") && value.is_some_and(|v| self.is_hostroot(&v)) {
+                    let pseudo = W { text: Some(t.to_string()), raw: t.to_string(), at: a.at.clone(), src: None };
+                    host = Some(self.entry(EntryKind::RootFlag, &pseudo));
+                    break;
+                }
+            }
+        }
+        let mut writes = Vec::new();
+        let mut target = |p: &str, at: &Loc| {
+            if !p.starts_with('/') {
+                return;
+            }
+            let hp = if host.is_some_and(|h| self.out.entries[h].kind != EntryKind::RootFlag) { Some(normalize(p)) } else { self.ctx.via_hostroot(p) };
+            if let Some(hp) = hp {
+                writes.push((at.clone(), hp));
+            }
+        };
+        if let Some((src, rs)) = redirects {
+            for r in rs.iter().filter(|r| r.writes()) {
+                if let Some(t) = &r.target {
+                    if let Some(v) = t.resolve(&|n| self.lookup(n)) {
+                        target(&v, &Self::loc(src, t.start, t.end));
+                    }
+                }
+            }
+        }
+        let plain: Vec<&Arg> = args.iter().filter(|a| a.text.as_deref().is_some_and(|t| !t.starts_with('-'))).collect();
+        match program.as_str() {
+            "tee" | "touch" | "mkdir" | "truncate" => plain.iter().for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at)),
+            "cp" | "mv" | "install" | "ln" | "rsync" => {
+                if let Some(a) = plain.last().filter(|_| plain.len() >= 2) {
+                    target(a.text.as_deref().unwrap_or(""), &a.at);
+                }
+            }
+            "sed" if args.iter().any(|a| a.text.as_deref().is_some_and(|t| t.starts_with("-i") || t == "--in-place")) => {
+                plain.iter().skip(1).for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at));
+            }
+            "dd" => plain.iter().for_each(|a| {
+                if let Some(p) = a.text.as_deref().and_then(|t| t.strip_prefix("of=")) {
+                    target(p, &a.at);
+                }
+            }),
+            _ => {}
+        }
+        self.out.invocations.push(Invocation { program, at: w.at.clone(), args, host, writes });
+    }
+}
+
+/// Reads `nsenter`'s options from `i`: where its command starts, and whether it enters PID 1's mount
+/// namespace (`-t 1 -m`, `--target=1 --mount`, `--mount=/proc/1/ns/mnt`, `-a`).
+fn nsenter(words: &[W<'_>], mut i: usize) -> (usize, bool) {
+    let mut target1 = false;
+    let mut mount = false;
+    let mut mount_file = false;
+    while let Some(t) = words.get(i).and_then(|w| w.text.as_deref()) {
+        if t == "--" {
+            i += 1;
+            break;
+        }
+        if !t.starts_with('-') {
+            break;
+        }
+        let next = || words.get(i + 1).and_then(|w| w.text.as_deref());
+        match t {
+            "-t" | "--target" => {
+                target1 |= next() == Some("1");
+                i += 2;
+                continue;
+            }
+            "-m" | "--mount" => mount = true,
+            "-a" | "--all" => mount = true,
+            "-S" | "-G" | "--setuid" | "--setgid" | "-w" | "-r" | "--wd" | "--root" => {
+                if matches!(t, "-S" | "-G" | "--setuid" | "--setgid") {
+                    i += 1;
+                }
+            }
+            _ => {
+                if let Some(v) = t.strip_prefix("--target=").or_else(|| t.strip_prefix("-t").filter(|v| !v.is_empty())) {
+                    target1 |= v == "1";
+                } else if let Some(f) = t.strip_prefix("--mount=").or_else(|| t.strip_prefix("-m").filter(|v| !v.is_empty())) {
+                    mount_file |= normalize(f) == "/proc/1/ns/mnt";
+                } else if t.len() > 2 && !t.starts_with("--") {
+                    // Combined short flags such as `-mnt` or `-t1m`.
+                    mount |= t.contains('m') || t.contains('a');
+                }
+            }
+        }
+        i += 1;
+    }
+    (i, (target1 && mount) || mount_file)
+}
+
+/// Skips options from `i`; `with_value` take the next word.
+fn skip_opts(words: &[W<'_>], mut i: usize, with_value: &[&str]) -> usize {
+    while let Some(t) = words.get(i).and_then(|w| w.text.as_deref()) {
+        if t == "--" {
+            return i + 1;
+        }
+        if !t.starts_with('-') || t == "-" {
+            break;
+        }
+        i += if with_value.contains(&t) { 2 } else { 1 };
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::workload::pod_specs;
+    use crate::parse::Limits;
+    use crate::parse::yaml::{parse_chunk, split};
+
+    fn scripts(y: &str) -> Vec<ContainerScript> {
+        let chunk = split(y.as_bytes()).next().unwrap();
+        let doc = parse_chunk(chunk, &Limits::default()).pop().unwrap().unwrap();
+        let pods = pod_specs(&doc.root, "");
+        container_scripts(&pods, doc.text, doc.first_line)
+    }
+
+    #[test]
+    fn nsenter_block_scalar_positions() {
+        let y = "kind: Pod\nspec:\n  containers:\n  - name: c\n    command:\n    - nsenter\n    - --target\n    - \"1\"\n    - --mount\n    - --\n    - sh\n    - -c\n    - |\n      apt update\n      echo apt-get install x\n      sudo /usr/bin/apt-get install -y y # apt-get\n";
+        let s = &scripts(y)[0];
+        assert_eq!(s.entries.len(), 1);
+        assert_eq!(s.entries[0].at.span.start, Pos::new(6, 7));
+        let apt: Vec<_> = s.invocations.iter().filter(|i| i.program.starts_with("apt")).collect();
+        assert_eq!(apt.len(), 2);
+        assert_eq!(apt[0].at.span.start, Pos::new(14, 7));
+        assert_eq!(apt[1].at.span.start, Pos::new(16, 12));
+        assert!(apt.iter().all(|i| i.host == Some(0)));
+    }
+
+    #[test]
+    fn chroot_through_env_and_hostroot_writes() {
+        let y = "kind: Pod\nspec:\n  volumes:\n  - name: r\n    hostPath: {path: /}\n  containers:\n  - name: c\n    env:\n    - {name: ROOT, value: /host}\n    volumeMounts:\n    - {name: r, mountPath: /host}\n    command: [bash, -c, 'D=$ROOT; chroot \"$D\" yum install -y x; cp a /host/usr/local/bin/; apk add z']\n";
+        let s = &scripts(y)[0];
+        let yum = s.invocations.iter().find(|i| i.program == "yum").unwrap();
+        assert!(yum.host.is_some());
+        assert_eq!(yum.at.span.start, Pos::new(12, 47));
+        let cp = s.invocations.iter().find(|i| i.program == "cp").unwrap();
+        assert_eq!(cp.writes[0].1, "/usr/local/bin");
+        assert!(s.invocations.iter().find(|i| i.program == "apk").unwrap().host.is_none());
+    }
+}
