@@ -12,13 +12,19 @@ use crate::parse::node::Node;
 use crate::source::{Span, Via};
 
 mod apparmor_profile;
+mod container_package_install;
 mod container_runtime_socket;
 mod flatcar_os_sku;
 mod host_ipc;
+mod host_namespace_exec;
 mod host_network;
+mod host_package_install;
 mod host_pid;
 mod host_root_write;
+mod host_selinux_change;
 mod kernel_headers_mount;
+mod kernel_module_build;
+mod kernel_module_load;
 mod os_sku_pinned;
 mod pod_sandboxing_runtime_class;
 mod read_only_host_path_write;
@@ -32,6 +38,12 @@ pub static RULES: &[&Rule] = &[
     &selinux_host_path_write::SELINUX_HOST_PATH_WRITE,
     &selinux_host_log_read::SELINUX_HOST_LOG_READ,
     &container_runtime_socket::CONTAINER_RUNTIME_SOCKET,
+    &host_package_install::HOST_PACKAGE_INSTALL,
+    &container_package_install::CONTAINER_PACKAGE_INSTALL,
+    &host_namespace_exec::HOST_NAMESPACE_EXEC,
+    &host_selinux_change::HOST_SELINUX_CHANGE,
+    &kernel_module_build::KERNEL_MODULE_BUILD,
+    &kernel_module_load::KERNEL_MODULE_LOAD,
     &kernel_headers_mount::KERNEL_HEADERS_MOUNT,
     &host_pid::HOST_PID,
     &host_ipc::HOST_IPC,
