@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: discover → parse (with spans) → model → rules → report.
 
+pub mod correlate;
 pub mod discover;
 pub mod host;
 pub mod model;
@@ -101,6 +102,8 @@ pub struct Report {
     pub objects: usize,
     /// Inputs read but holding nothing hostlint checks, with why (for `--verbose`).
     pub skipped: Vec<(FileName, String)>,
+    /// Cross-file facts (ConfigMap scripts) awaiting [`correlate::resolve`].
+    pub facts: correlate::Facts,
 }
 
 impl Report {
@@ -110,6 +113,7 @@ impl Report {
         self.files += other.files;
         self.objects += other.objects;
         self.skipped.extend(other.skipped);
+        self.facts.extend(other.facts);
     }
 
     /// Sorts findings by file, line, column, rule (and errors by file, line), as every report shows them.
@@ -132,6 +136,7 @@ pub fn lint(inputs: &[Input], config: &Config) -> Report {
     for p in parts {
         report.absorb(p);
     }
+    correlate::resolve(&mut report, config);
     report.sort();
     report
 }
@@ -149,11 +154,18 @@ fn lint_input(input: &Input, config: &Config) -> Report {
         Origin::Stdin(b) => b.to_vec(),
     };
     let kind = input.kind.unwrap_or_else(|| Kind::sniff(&bytes));
-    lint_bytes(&input.name, &bytes, kind, config)
+    scan_bytes(&input.name, &bytes, kind, config)
 }
 
-/// Lints one input's bytes as `kind`.
+/// Lints one input's bytes as `kind` (ConfigMap scripts resolved within this input).
 pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
+    let mut report = scan_bytes(name, bytes, kind, config);
+    correlate::resolve(&mut report, config);
+    report
+}
+
+/// One input's findings, and the cross-file facts left for [`correlate::resolve`].
+fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
     let mut report = Report { files: 1, ..Report::default() };
     let bytes = match decode_bom(bytes) {
         Ok(b) => b,
@@ -214,6 +226,7 @@ fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_sou
         report.objects += 1;
         let pods = pod_specs(object.node, &object.path);
         let scripts = model::script::container_scripts(&pods, text, first_line);
+        correlate::collect(&mut report.facts, name, &object, &pods, &scripts, text, first_line, helm_source);
         let subject = Subject::Object { object: &object, pods: &pods, scripts: &scripts };
         for rule in RULES {
             let Some(severity) = config.severity(rule) else { continue };

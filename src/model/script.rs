@@ -97,7 +97,10 @@ impl ContainerScript {
     pub fn hit(&self, at: &Loc, message: String) -> Hit {
         let mut notes = Vec::new();
         if let Some(v) = &at.via {
-            notes.push(Note { line: Some(v.anchor_line), message: format!("the script is the anchor on line {}", v.anchor_line) });
+            notes.push(Note {
+                line: Some(v.anchor_line),
+                message: format!("the script is the anchor on line {}", v.anchor_line),
+            });
         }
         let message = match &self.runner {
             Some(r) => format!("{message} (run by {r})"),
@@ -111,6 +114,17 @@ impl ContainerScript {
             container: (!self.container.is_empty()).then(|| self.container.clone()),
             notes,
             fix: None,
+        }
+    }
+
+    /// Adds `hit` unless an identical one is there (commands reached through one alias all report
+    /// at its use site).
+    pub fn push(out: &mut Vec<Hit>, hit: Hit) {
+        if !out
+            .iter()
+            .any(|h| h.span == hit.span && h.message == hit.message && h.container == hit.container)
+        {
+            out.push(hit);
         }
     }
 
@@ -145,13 +159,21 @@ impl CmMount {
         let path = normalize(path);
         let mount = normalize(&self.mount_path);
         if let Some(sub) = &self.sub_path {
-            return (path == mount).then(|| self.items.iter().find(|(_, p)| p == sub).map_or(sub.clone(), |(k, _)| k.clone()));
+            return (path == mount).then(|| {
+                self.items
+                    .iter()
+                    .find(|(_, p)| p == sub)
+                    .map_or(sub.clone(), |(k, _)| k.clone())
+            });
         }
         let rest = path.strip_prefix(&mount)?.strip_prefix('/')?;
         if self.items.is_empty() {
             return (!rest.contains('/')).then(|| rest.to_string());
         }
-        self.items.iter().find(|(_, p)| normalize(p) == normalize(rest)).map(|(k, _)| k.clone())
+        self.items
+            .iter()
+            .find(|(_, p)| normalize(p) == normalize(rest))
+            .map(|(k, _)| k.clone())
     }
 }
 
@@ -172,7 +194,9 @@ impl Ctx {
                 }
                 continue;
             }
-            let Some(v) = m.volume.and_then(|i| pod.volumes.get(i)) else { continue };
+            let Some(v) = m.volume.and_then(|i| pod.volumes.get(i)) else {
+                continue;
+            };
             let cms: Vec<(&str, Option<&Node>)> = match &v.source {
                 VolSource::ConfigMap { name, items } => vec![(name, *items)],
                 VolSource::Projected { config_maps } => config_maps.clone(),
@@ -183,9 +207,19 @@ impl Ctx {
                     .and_then(Node::as_seq)
                     .unwrap_or_default()
                     .iter()
-                    .filter_map(|i| Some((i.str_at(&["key"])?.to_string(), i.str_at(&["path"])?.to_string())))
+                    .filter_map(|i| {
+                        Some((
+                            i.str_at(&["key"])?.to_string(),
+                            i.str_at(&["path"])?.to_string(),
+                        ))
+                    })
                     .collect();
-                ctx.cm_mounts.push(CmMount { mount_path: mp.to_string(), sub_path: m.sub_path.map(str::to_string), config_map: name.to_string(), items });
+                ctx.cm_mounts.push(CmMount {
+                    mount_path: mp.to_string(),
+                    sub_path: m.sub_path.map(str::to_string),
+                    config_map: name.to_string(),
+                    items,
+                });
             }
         }
         ctx
@@ -194,7 +228,10 @@ impl Ctx {
     /// The host path a container path `p` reaches through a mounted host root.
     fn via_hostroot(&self, p: &str) -> Option<String> {
         let p = normalize(p);
-        self.hostroots.iter().find(|r| r.as_str() != "/" && is_under(&p, r)).map(|r| normalize(&p[r.len()..]))
+        self.hostroots
+            .iter()
+            .find(|r| r.as_str() != "/" && is_under(&p, r))
+            .map(|r| normalize(&p[r.len()..]))
     }
 }
 
@@ -208,12 +245,28 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
             let mut argv: Vec<W<'_>> = Vec::new();
             for key in ["command", "args"] {
                 let base = pointer(&c.path, key);
-                for (i, n) in c.node.get(key).and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+                for (i, n) in c
+                    .node
+                    .get(key)
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                {
                     let path = crate::parse::node::pointer_idx(&base, i);
                     let src = Source::from_scalar(n, doc, first_line, &path);
                     let text = n.as_str().map(str::to_string);
-                    let at = Loc { span: n.report_span(), via: n.via.as_deref().cloned(), path };
-                    argv.push(W { raw: text.clone().unwrap_or_default(), text, at, src: src.map(SrcRef::Owned) });
+                    let at = Loc {
+                        span: n.report_span(),
+                        via: n.via.as_deref().cloned(),
+                        path,
+                    };
+                    argv.push(W {
+                        raw: text.clone().unwrap_or_default(),
+                        text,
+                        at,
+                        src: src.map(SrcRef::Owned),
+                    });
                 }
             }
             if c.node.get("command").is_some() && !argv.is_empty() {
@@ -227,7 +280,14 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
 
 /// Analyses a script file's text as run by a container (a ConfigMap script), optionally already in
 /// host context.
-pub fn analyse_file(src: &Source, ctx: &Ctx, container: &str, runner: String, host: Option<Entry>, vars: &[(String, String)]) -> ContainerScript {
+pub fn analyse_file(
+    src: &Source,
+    ctx: &Ctx,
+    container: &str,
+    runner: String,
+    host: Option<Entry>,
+    vars: &[(String, String)],
+) -> ContainerScript {
     let mut a = Analyzer::new(ctx, container.to_string(), Some(runner));
     for (k, v) in vars {
         a.vars.insert(k.clone(), v.clone());
@@ -263,7 +323,11 @@ impl W<'_> {
     }
 
     fn arg(&self) -> Arg {
-        Arg { text: self.text.clone(), raw: self.raw.clone(), at: self.at.clone() }
+        Arg {
+            text: self.text.clone(),
+            raw: self.raw.clone(),
+            at: self.at.clone(),
+        }
     }
 }
 
@@ -282,11 +346,27 @@ struct Analyzer<'c> {
 
 impl<'c> Analyzer<'c> {
     fn new(ctx: &'c Ctx, container: String, runner: Option<String>) -> Self {
-        Analyzer { ctx, vars: HashMap::new(), out: ContainerScript { container, runner, ..Default::default() }, budget: 20_000 }
+        Analyzer {
+            ctx,
+            vars: HashMap::new(),
+            out: ContainerScript {
+                container,
+                runner,
+                ..Default::default()
+            },
+            budget: 20_000,
+        }
     }
 
     fn lookup(&self, name: &str) -> Option<String> {
-        self.vars.get(name).cloned().or_else(|| self.ctx.env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        self.vars.get(name).cloned().or_else(|| {
+            self.ctx
+                .env
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     fn loc(src: &Source, start: usize, end: usize) -> Loc {
@@ -298,12 +378,21 @@ impl<'c> Analyzer<'c> {
                 Span::new(s, Pos::new(e.line, e.col + 1))
             }
         };
-        Loc { span, via: src.via.clone(), path: src.path.clone() }
+        Loc {
+            span,
+            via: src.via.clone(),
+            path: src.path.clone(),
+        }
     }
 
     fn word<'s>(&self, src: &'s Source, w: &Word) -> W<'s> {
         let text = w.resolve(&|n| self.lookup(n));
-        W { text, raw: w.unquoted.clone(), at: Self::loc(src, w.start, w.end), src: Some(SrcRef::Sub(src, w.start, w.end)) }
+        W {
+            text,
+            raw: w.unquoted.clone(),
+            at: Self::loc(src, w.start, w.end),
+            src: Some(SrcRef::Sub(src, w.start, w.end)),
+        }
     }
 
     /// Runs a script's top-level commands (function bodies run where they are called).
@@ -312,11 +401,21 @@ impl<'c> Analyzer<'c> {
             return;
         }
         let parsed = shell::parse(&src.text);
-        let top: Vec<usize> = (0..parsed.commands.len()).filter(|&i| parsed.commands[i].func.is_none()).collect();
+        let top: Vec<usize> = (0..parsed.commands.len())
+            .filter(|&i| parsed.commands[i].func.is_none())
+            .collect();
         self.commands(src, &parsed, &top, host, depth, 0);
     }
 
-    fn commands(&mut self, src: &Source, parsed: &Script, which: &[usize], host: Option<usize>, depth: usize, calls: usize) {
+    fn commands(
+        &mut self,
+        src: &Source,
+        parsed: &Script,
+        which: &[usize],
+        host: Option<usize>,
+        depth: usize,
+        calls: usize,
+    ) {
         for &ci in which {
             if self.budget == 0 {
                 return;
@@ -337,7 +436,9 @@ impl<'c> Analyzer<'c> {
             let name = words[0].text.as_deref().unwrap_or("");
             if let Some(fi) = parsed.functions.iter().position(|f| f == name) {
                 if calls < 4 {
-                    let body: Vec<usize> = (0..parsed.commands.len()).filter(|&i| parsed.commands[i].func == Some(fi)).collect();
+                    let body: Vec<usize> = (0..parsed.commands.len())
+                        .filter(|&i| parsed.commands[i].func == Some(fi))
+                        .collect();
                     self.commands(src, parsed, &body, host, depth, calls + 1);
                 }
                 continue;
@@ -353,17 +454,31 @@ impl<'c> Analyzer<'c> {
     }
 
     /// Follows one command through its wrappers and records what finally runs.
-    fn exec(&mut self, words: &[W<'_>], mut host: Option<usize>, stdin: Option<Source>, redirects: Option<(&Source, &[Redirect])>, depth: usize) {
+    fn exec(
+        &mut self,
+        words: &[W<'_>],
+        mut host: Option<usize>,
+        stdin: Option<Source>,
+        redirects: Option<(&Source, &[Redirect])>,
+        depth: usize,
+    ) {
         let mut i = 0;
         while let Some(w) = words.get(i) {
-            let Some(text) = w.text.as_deref() else { return };
+            let Some(text) = w.text.as_deref() else {
+                return;
+            };
             let name = basename(text);
             match name {
                 "sudo" | "doas" => {
                     i += 1;
-                    i = skip_opts(words, i, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"]);
+                    i = skip_opts(
+                        words,
+                        i,
+                        &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"],
+                    );
                 }
-                "exec" | "nohup" | "command" | "builtin" | "time" | "setsid" | "stdbuf" | "ionice" | "eval" => {
+                "exec" | "nohup" | "command" | "builtin" | "time" | "setsid" | "stdbuf"
+                | "ionice" | "eval" => {
                     i += 1;
                     i = skip_opts(words, i, &["-c", "-n", "-i", "-o", "-e", "-a"]);
                 }
@@ -388,7 +503,10 @@ impl<'c> Analyzer<'c> {
                             i += 2;
                         } else if a.starts_with('-') {
                             i += 1;
-                        } else if let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty() && !k.contains('/')) {
+                        } else if let Some((k, v)) = a
+                            .split_once('=')
+                            .filter(|(k, _)| !k.is_empty() && !k.contains('/'))
+                        {
                             self.vars.insert(k.to_string(), v.to_string());
                             i += 1;
                         } else {
@@ -420,7 +538,11 @@ impl<'c> Analyzer<'c> {
                 }
                 "chroot" => {
                     let mut j = i + 1;
-                    while words.get(j).and_then(|w| w.text.as_deref()).is_some_and(|t| t.starts_with('-')) {
+                    while words
+                        .get(j)
+                        .and_then(|w| w.text.as_deref())
+                        .is_some_and(|t| t.starts_with('-'))
+                    {
                         j += 1;
                     }
                     let Some(dir) = words.get(j) else { return };
@@ -446,7 +568,9 @@ impl<'c> Analyzer<'c> {
                     return;
                 }
                 _ => {
-                    if text.contains('/') && self.ctx.cm_mounts.iter().any(|m| m.key_of(text).is_some()) {
+                    if text.contains('/')
+                        && self.ctx.cm_mounts.iter().any(|m| m.key_of(text).is_some())
+                    {
                         self.run_file(text.to_string(), w, host);
                         return;
                     }
@@ -457,7 +581,14 @@ impl<'c> Analyzer<'c> {
         }
     }
 
-    fn shell(&mut self, words: &[W<'_>], i: usize, host: Option<usize>, stdin: Option<Source>, depth: usize) {
+    fn shell(
+        &mut self,
+        words: &[W<'_>],
+        i: usize,
+        host: Option<usize>,
+        stdin: Option<Source>,
+        depth: usize,
+    ) {
         let mut j = i + 1;
         let mut dash_c = false;
         while let Some(t) = words.get(j).and_then(|w| w.text.as_deref()) {
@@ -497,14 +628,28 @@ impl<'c> Analyzer<'c> {
     }
 
     fn run_file(&mut self, path: String, w: &W<'_>, host: Option<usize>) {
-        let mut vars: Vec<(String, String)> = self.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut vars: Vec<(String, String)> = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         vars.sort();
         let host = host.and_then(|h| self.out.entries.get(h).cloned());
-        self.out.runs.push(ScriptRun { path, at: w.at.clone(), host, vars });
+        self.out.runs.push(ScriptRun {
+            path,
+            at: w.at.clone(),
+            host,
+            vars,
+        });
     }
 
     fn entry(&mut self, kind: EntryKind, w: &W<'_>) -> usize {
-        self.out.entries.push(Entry { kind, at: w.at.clone(), word: w.raw.clone(), inherited: false });
+        self.out.entries.push(Entry {
+            kind,
+            at: w.at.clone(),
+            word: w.raw.clone(),
+            inherited: false,
+        });
         self.out.entries.len() - 1
     }
 
@@ -513,7 +658,13 @@ impl<'c> Analyzer<'c> {
         self.ctx.hostroots.iter().any(|r| *r == d && r != "/")
     }
 
-    fn invocation(&mut self, words: &[W<'_>], i: usize, mut host: Option<usize>, redirects: Option<(&Source, &[Redirect])>) {
+    fn invocation(
+        &mut self,
+        words: &[W<'_>],
+        i: usize,
+        mut host: Option<usize>,
+        redirects: Option<(&Source, &[Redirect])>,
+    ) {
         let w = &words[i];
         let program = basename(w.text.as_deref().unwrap_or("")).to_string();
         if program.is_empty() {
@@ -528,8 +679,17 @@ impl<'c> Analyzer<'c> {
                     Some((f, v)) => (f, Some(v.to_string())),
                     None => (t, args.get(k + 1).and_then(|n| n.text.clone())),
                 };
-                if matches!(flag, "--root" | "--installroot" | "--sysroot" | "--root-dir") && value.is_some_and(|v| self.is_hostroot(&v)) {
-                    let pseudo = W { text: Some(t.to_string()), raw: t.to_string(), at: a.at.clone(), src: None };
+                if matches!(
+                    flag,
+                    "--root" | "--installroot" | "--sysroot" | "--root-dir"
+                ) && value.is_some_and(|v| self.is_hostroot(&v))
+                {
+                    let pseudo = W {
+                        text: Some(t.to_string()),
+                        raw: t.to_string(),
+                        at: a.at.clone(),
+                        src: None,
+                    };
                     host = Some(self.entry(EntryKind::RootFlag, &pseudo));
                     break;
                 }
@@ -540,7 +700,11 @@ impl<'c> Analyzer<'c> {
             if !p.starts_with('/') {
                 return;
             }
-            let hp = if host.is_some_and(|h| self.out.entries[h].kind != EntryKind::RootFlag) { Some(normalize(p)) } else { self.ctx.via_hostroot(p) };
+            let hp = if host.is_some_and(|h| self.out.entries[h].kind != EntryKind::RootFlag) {
+                Some(normalize(p))
+            } else {
+                self.ctx.via_hostroot(p)
+            };
             if let Some(hp) = hp {
                 writes.push((at.clone(), hp));
             }
@@ -554,16 +718,30 @@ impl<'c> Analyzer<'c> {
                 }
             }
         }
-        let plain: Vec<&Arg> = args.iter().filter(|a| a.text.as_deref().is_some_and(|t| !t.starts_with('-'))).collect();
+        let plain: Vec<&Arg> = args
+            .iter()
+            .filter(|a| a.text.as_deref().is_some_and(|t| !t.starts_with('-')))
+            .collect();
         match program.as_str() {
-            "tee" | "touch" | "mkdir" | "truncate" => plain.iter().for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at)),
+            "tee" | "touch" | "mkdir" | "truncate" => plain
+                .iter()
+                .for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at)),
             "cp" | "mv" | "install" | "ln" | "rsync" => {
                 if let Some(a) = plain.last().filter(|_| plain.len() >= 2) {
                     target(a.text.as_deref().unwrap_or(""), &a.at);
                 }
             }
-            "sed" if args.iter().any(|a| a.text.as_deref().is_some_and(|t| t.starts_with("-i") || t == "--in-place")) => {
-                plain.iter().skip(1).for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at));
+            "sed"
+                if args.iter().any(|a| {
+                    a.text
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with("-i") || t == "--in-place")
+                }) =>
+            {
+                plain
+                    .iter()
+                    .skip(1)
+                    .for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at));
             }
             "dd" => plain.iter().for_each(|a| {
                 if let Some(p) = a.text.as_deref().and_then(|t| t.strip_prefix("of=")) {
@@ -572,7 +750,13 @@ impl<'c> Analyzer<'c> {
             }),
             _ => {}
         }
-        self.out.invocations.push(Invocation { program, at: w.at.clone(), args, host, writes });
+        self.out.invocations.push(Invocation {
+            program,
+            at: w.at.clone(),
+            args,
+            host,
+            writes,
+        });
     }
 }
 
@@ -605,9 +789,15 @@ fn nsenter(words: &[W<'_>], mut i: usize) -> (usize, bool) {
                 }
             }
             _ => {
-                if let Some(v) = t.strip_prefix("--target=").or_else(|| t.strip_prefix("-t").filter(|v| !v.is_empty())) {
+                if let Some(v) = t
+                    .strip_prefix("--target=")
+                    .or_else(|| t.strip_prefix("-t").filter(|v| !v.is_empty()))
+                {
                     target1 |= v == "1";
-                } else if let Some(f) = t.strip_prefix("--mount=").or_else(|| t.strip_prefix("-m").filter(|v| !v.is_empty())) {
+                } else if let Some(f) = t
+                    .strip_prefix("--mount=")
+                    .or_else(|| t.strip_prefix("-m").filter(|v| !v.is_empty()))
+                {
                     mount_file |= normalize(f) == "/proc/1/ns/mnt";
                 } else if t.len() > 2 && !t.starts_with("--") {
                     // Combined short flags such as `-mnt` or `-t1m`.
@@ -643,7 +833,10 @@ mod tests {
 
     fn scripts(y: &str) -> Vec<ContainerScript> {
         let chunk = split(y.as_bytes()).next().unwrap();
-        let doc = parse_chunk(chunk, &Limits::default()).pop().unwrap().unwrap();
+        let doc = parse_chunk(chunk, &Limits::default())
+            .pop()
+            .unwrap()
+            .unwrap();
         let pods = pod_specs(&doc.root, "");
         container_scripts(&pods, doc.text, doc.first_line)
     }
@@ -654,7 +847,11 @@ mod tests {
         let s = &scripts(y)[0];
         assert_eq!(s.entries.len(), 1);
         assert_eq!(s.entries[0].at.span.start, Pos::new(6, 7));
-        let apt: Vec<_> = s.invocations.iter().filter(|i| i.program.starts_with("apt")).collect();
+        let apt: Vec<_> = s
+            .invocations
+            .iter()
+            .filter(|i| i.program.starts_with("apt"))
+            .collect();
         assert_eq!(apt.len(), 2);
         assert_eq!(apt[0].at.span.start, Pos::new(14, 7));
         assert_eq!(apt[1].at.span.start, Pos::new(16, 12));
@@ -670,6 +867,13 @@ mod tests {
         assert_eq!(yum.at.span.start, Pos::new(12, 47));
         let cp = s.invocations.iter().find(|i| i.program == "cp").unwrap();
         assert_eq!(cp.writes[0].1, "/usr/local/bin");
-        assert!(s.invocations.iter().find(|i| i.program == "apk").unwrap().host.is_none());
+        assert!(
+            s.invocations
+                .iter()
+                .find(|i| i.program == "apk")
+                .unwrap()
+                .host
+                .is_none()
+        );
     }
 }

@@ -28,7 +28,9 @@ impl Source {
     /// The text of a scalar node, each byte mapped into the document `doc` (whose first line is
     /// `first_line` in the file).
     pub fn from_scalar(node: &Node, doc: &str, first_line: u32, path: &str) -> Option<Source> {
-        let crate::parse::node::Value::Scalar(value, style) = &node.value else { return None };
+        let crate::parse::node::Value::Scalar(value, style) = &node.value else {
+            return None;
+        };
         let via = node.via.as_deref().cloned();
         let start = offset_of(doc, first_line, node.span.start);
         let end = offset_of(doc, first_line, node.span.end).unwrap_or(doc.len());
@@ -36,28 +38,51 @@ impl Source {
             Some(mut s) if s <= end => {
                 // A block scalar's span may start at its header (`|-`, `>+2`, a comment): content
                 // starts on the next line.
-                if matches!(style, Style::Literal | Style::Folded) && doc[s..end].starts_with(['|', '>']) {
+                if matches!(style, Style::Literal | Style::Folded)
+                    && doc[s..end].starts_with(['|', '>'])
+                {
                     s = doc[s..end].find('\n').map_or(end, |i| s + i + 1);
                 }
                 let line_start = doc[..s].rfind('\n').map_or(0, |i| i + 1);
-                let base = Pos::new(first_line + doc[..s].matches('\n').count() as u32, doc[line_start..s].chars().count() as u32 + 1);
+                let base = Pos::new(
+                    first_line + doc[..s].matches('\n').count() as u32,
+                    doc[line_start..s].chars().count() as u32 + 1,
+                );
                 (&doc[s..end], positions(&doc[s..end], base))
             }
             _ => ("", Vec::new()),
         };
         let fallback = node.span.start;
-        let pos = if raw_pos.is_empty() { vec![fallback; value.len()] } else { align(value, raw, &raw_pos) };
-        Some(Source { text: value.clone(), pos, via, path: path.to_string() })
+        let pos = if raw_pos.is_empty() {
+            vec![fallback; value.len()]
+        } else {
+            align(value, raw, &raw_pos)
+        };
+        Some(Source {
+            text: value.clone(),
+            pos,
+            via,
+            path: path.to_string(),
+        })
     }
 
     /// A source made from plain text starting at `start` (for tests and standalone scripts).
     pub fn plain(text: &str, start: Pos, path: &str) -> Source {
-        Source { text: text.to_string(), pos: positions(text, start), via: None, path: path.to_string() }
+        Source {
+            text: text.to_string(),
+            pos: positions(text, start),
+            via: None,
+            path: path.to_string(),
+        }
     }
 
     /// The file position of byte `offset` of the text.
     pub fn at(&self, offset: usize) -> Pos {
-        self.pos.get(offset).or_else(|| self.pos.last()).copied().unwrap_or_default()
+        self.pos
+            .get(offset)
+            .or_else(|| self.pos.last())
+            .copied()
+            .unwrap_or_default()
     }
 
     /// A source for `value`, the unquoted content of the raw text at `start..end` (a word of this
@@ -66,9 +91,22 @@ impl Source {
         let end = end.min(self.text.len());
         let start = start.min(end);
         let raw = self.text.get(start..end).unwrap_or("");
-        let raw_pos = if raw.len() == end - start && !raw.is_empty() { &self.pos[start..end] } else { &[][..] };
-        let pos = if raw_pos.is_empty() { vec![self.at(start); value.len()] } else { align(value, raw, raw_pos) };
-        Source { text: value.to_string(), pos, via: self.via.clone(), path: self.path.clone() }
+        let raw_pos = if raw.len() == end - start && !raw.is_empty() {
+            &self.pos[start..end]
+        } else {
+            &[][..]
+        };
+        let pos = if raw_pos.is_empty() {
+            vec![self.at(start); value.len()]
+        } else {
+            align(value, raw, raw_pos)
+        };
+        Source {
+            text: value.to_string(),
+            pos,
+            via: self.via.clone(),
+            path: self.path.clone(),
+        }
     }
 }
 
@@ -126,7 +164,9 @@ fn align(value: &str, raw: &str, raw_pos: &[Pos]) -> Vec<Pos> {
             let mut skipped = 0;
             let mut found = None;
             while k < rb.len() {
-                let Some(rc) = raw[k..].chars().next() else { break };
+                let Some(rc) = raw[k..].chars().next() else {
+                    break;
+                };
                 if rc == c {
                     found = Some(k);
                     break;
@@ -159,7 +199,10 @@ fn align(value: &str, raw: &str, raw_pos: &[Pos]) -> Vec<Pos> {
 pub enum Part {
     Lit(String),
     /// `$NAME`, `${NAME}`, `${NAME:-default}`.
-    Var { name: String, default: Option<String> },
+    Var {
+        name: String,
+        default: Option<String>,
+    },
     /// A command substitution, arithmetic or an expansion hostlint does not evaluate.
     Other,
 }
@@ -192,7 +235,10 @@ impl Word {
         for p in &self.parts {
             match p {
                 Part::Lit(l) => s.push_str(l),
-                Part::Var { name, default } => match env(name).filter(|v| !v.is_empty()).or_else(|| default.clone()) {
+                Part::Var { name, default } => match env(name)
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| default.clone())
+                {
                     Some(v) => s.push_str(&v),
                     None => return None,
                 },
@@ -247,7 +293,8 @@ enum Tok {
 }
 
 const OPS: &[&str] = &[
-    ";;&", "&>>", "<<-", "<<<", "&&", "||", ";;", ";&", "|&", "&>", ">>", ">&", ">|", "<<", "<>", "<&", ";", "|", "&", "(", ")", "<", ">",
+    ";;&", "&>>", "<<-", "<<<", "&&", "||", ";;", ";&", "|&", "&>", ">>", ">&", ">|", "<<", "<>",
+    "<&", ";", "|", "&", "(", ")", "<", ">",
 ];
 
 struct Lexer<'a> {
@@ -286,7 +333,10 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 _ => {
-                    if let Some(op) = OPS.iter().find(|o| self.s[self.i..self.end].starts_with(**o)) {
+                    if let Some(op) = OPS
+                        .iter()
+                        .find(|o| self.s[self.i..self.end].starts_with(**o))
+                    {
                         self.i += op.len();
                         if matches!(*op, "<<" | "<<-") {
                             self.toks.push(Tok::Op(op, None));
@@ -297,9 +347,15 @@ impl<'a> Lexer<'a> {
                     } else {
                         let w = self.word();
                         // `2>file`: a number directly before a redirection is its descriptor.
-                        if let (Some(fd), Some(b'<' | b'>')) = (w.literal().and_then(|l| l.parse::<u32>().ok()), self.b.get(self.i)) {
+                        if let (Some(fd), Some(b'<' | b'>')) = (
+                            w.literal().and_then(|l| l.parse::<u32>().ok()),
+                            self.b.get(self.i),
+                        ) {
                             if w.unquoted.bytes().all(|b| b.is_ascii_digit()) && self.i < self.end {
-                                if let Some(op) = OPS.iter().find(|o| self.s[self.i..self.end].starts_with(**o)) {
+                                if let Some(op) = OPS
+                                    .iter()
+                                    .find(|o| self.s[self.i..self.end].starts_with(**o))
+                                {
                                     self.i += op.len();
                                     self.toks.push(Tok::Op(op, Some(fd)));
                                     if matches!(*op, "<<" | "<<-") {
@@ -336,9 +392,15 @@ impl<'a> Lexer<'a> {
             let body_start = self.i;
             let mut body_end = self.end;
             while self.i < self.end {
-                let line_end = self.s[self.i..self.end].find('\n').map_or(self.end, |k| self.i + k);
+                let line_end = self.s[self.i..self.end]
+                    .find('\n')
+                    .map_or(self.end, |k| self.i + k);
                 let line = self.s[self.i..line_end].trim_end_matches('\r');
-                let line = if strip { line.trim_start_matches('\t') } else { line };
+                let line = if strip {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
                 if line == delim {
                     body_end = self.i;
                     self.i = (line_end + 1).min(self.end);
@@ -351,7 +413,8 @@ impl<'a> Lexer<'a> {
             }
             // Whether the delimiter was quoted travels with the redirect (the parser sees its word).
             let _ = quoted;
-            self.toks.push(Tok::HereBody(body_start, body_end.max(body_start)));
+            self.toks
+                .push(Tok::HereBody(body_start, body_end.max(body_start)));
         }
     }
 
@@ -404,9 +467,13 @@ impl<'a> Lexer<'a> {
         while self.i < self.end {
             let c = self.b[self.i];
             match c {
-                b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => break,
+                b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
+                    break;
+                }
                 b'\'' => {
-                    let close = self.s[self.i + 1..self.end].find('\'').map_or(self.end, |k| self.i + 1 + k);
+                    let close = self.s[self.i + 1..self.end]
+                        .find('\'')
+                        .map_or(self.end, |k| self.i + 1 + k);
                     let t = &self.s[self.i + 1..close];
                     lit.push_str(t);
                     unq.push_str(t);
@@ -416,7 +483,13 @@ impl<'a> Lexer<'a> {
                     self.i += 1;
                     while self.i < self.end && self.b[self.i] != b'"' {
                         match self.b[self.i] {
-                            b'\\' if self.i + 1 < self.end && matches!(self.b[self.i + 1], b'$' | b'`' | b'"' | b'\\' | b'\n') => {
+                            b'\\'
+                                if self.i + 1 < self.end
+                                    && matches!(
+                                        self.b[self.i + 1],
+                                        b'$' | b'`' | b'"' | b'\\' | b'\n'
+                                    ) =>
+                            {
                                 if self.b[self.i + 1] != b'\n' {
                                     let ch = self.b[self.i + 1] as char;
                                     lit.push(ch);
@@ -473,7 +546,12 @@ impl<'a> Lexer<'a> {
             // Never loop: consume one byte as a literal.
             self.i += 1;
         }
-        Word { start, end: self.i, parts, unquoted: unq }
+        Word {
+            start,
+            end: self.i,
+            parts,
+            unquoted: unq,
+        }
     }
 
     /// An expansion at `$` or a backtick: the part and its raw text.
@@ -503,18 +581,33 @@ impl<'a> Lexer<'a> {
                 (Part::Other, self.s[start..self.i].to_string())
             }
             Some(b'{') => {
-                let close = self.s[self.i..self.end].find('}').map_or(self.end, |k| self.i + k);
+                let close = self.s[self.i..self.end]
+                    .find('}')
+                    .map_or(self.end, |k| self.i + k);
                 let inner = &self.s[self.i + 2..close];
                 self.i = (close + 1).min(self.end);
                 let raw = self.s[start..self.i].to_string();
-                let name_len = inner.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+                let name_len = inner
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
                 let (name, rest) = inner.split_at(name_len);
                 let part = if name.is_empty() {
                     Part::Other
                 } else if rest.is_empty() {
-                    Part::Var { name: name.to_string(), default: None }
-                } else if let Some(d) = rest.strip_prefix(":-").or_else(|| rest.strip_prefix('-')).or_else(|| rest.strip_prefix(":=")) {
-                    Part::Var { name: name.to_string(), default: Some(d.trim_matches(['"', '\'']).to_string()) }
+                    Part::Var {
+                        name: name.to_string(),
+                        default: None,
+                    }
+                } else if let Some(d) = rest
+                    .strip_prefix(":-")
+                    .or_else(|| rest.strip_prefix('-'))
+                    .or_else(|| rest.strip_prefix(":="))
+                {
+                    Part::Var {
+                        name: name.to_string(),
+                        default: Some(d.trim_matches(['"', '\'']).to_string()),
+                    }
                 } else {
                     Part::Other
                 };
@@ -527,7 +620,13 @@ impl<'a> Lexer<'a> {
                 }
                 let name = self.s[self.i + 1..k].to_string();
                 self.i = k;
-                (Part::Var { name, default: None }, self.s[start..k].to_string())
+                (
+                    Part::Var {
+                        name,
+                        default: None,
+                    },
+                    self.s[start..k].to_string(),
+                )
             }
             Some(b) if b.is_ascii_digit() || b"@*#?$!-".contains(b) => {
                 self.i += 2;
@@ -541,7 +640,9 @@ impl<'a> Lexer<'a> {
     }
 }
 
-const KEYWORDS: &[&str] = &["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"];
+const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
+];
 
 /// Parses a script. Never fails: what it cannot read it skips.
 pub fn parse(text: &str) -> Script {
@@ -550,13 +651,42 @@ pub fn parse(text: &str) -> Script {
     script
 }
 
-fn parse_range(text: &str, start: usize, end: usize, func: Option<usize>, out: &mut Script, depth: usize) {
-    if depth > 16 || start >= end || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+fn parse_range(
+    text: &str,
+    start: usize,
+    end: usize,
+    func: Option<usize>,
+    out: &mut Script,
+    depth: usize,
+) {
+    if depth > 16
+        || start >= end
+        || end > text.len()
+        || !text.is_char_boundary(start)
+        || !text.is_char_boundary(end)
+    {
         return;
     }
-    let lexer = Lexer { s: text, b: text.as_bytes(), i: start, end, toks: Vec::new(), substs: Vec::new(), pending: Vec::new() };
+    let lexer = Lexer {
+        s: text,
+        b: text.as_bytes(),
+        i: start,
+        end,
+        toks: Vec::new(),
+        substs: Vec::new(),
+        pending: Vec::new(),
+    };
     let (toks, _) = lexer.run();
-    Parser { text, out, funcs: vec![], func, depth, brace: 0, case: vec![] }.run(toks);
+    Parser {
+        text,
+        out,
+        funcs: vec![],
+        func,
+        depth,
+        brace: 0,
+        case: vec![],
+    }
+    .run(toks);
 }
 
 struct Parser<'a, 's> {
@@ -590,7 +720,11 @@ impl Parser<'_, '_> {
             if let Tok::HereBody(s, e) = tok {
                 if !pending_heredocs.is_empty() {
                     let (ci, ri) = pending_heredocs.remove(0);
-                    let target = if ci == usize::MAX { Some(&mut cur) } else { self.out.commands.get_mut(ci) };
+                    let target = if ci == usize::MAX {
+                        Some(&mut cur)
+                    } else {
+                        self.out.commands.get_mut(ci)
+                    };
                     if let Some(r) = target.and_then(|c| c.redirects.get_mut(ri)) {
                         let quoted = r.heredoc.is_some_and(|h| h.2);
                         r.heredoc = Some((*s, *e, quoted));
@@ -623,8 +757,14 @@ impl Parser<'_, '_> {
             }
             if let Some((op, fd)) = redirect_op.take() {
                 if let Tok::Word(w) = tok {
-                    let heredoc = matches!(op, "<<" | "<<-").then(|| (0, 0, self.text[w.start..w.end].contains(['\'', '"', '\\'])));
-                    cur.redirects.push(Redirect { op, fd, target: Some(w.clone()), heredoc });
+                    let heredoc = matches!(op, "<<" | "<<-")
+                        .then(|| (0, 0, self.text[w.start..w.end].contains(['\'', '"', '\\'])));
+                    cur.redirects.push(Redirect {
+                        op,
+                        fd,
+                        target: Some(w.clone()),
+                        heredoc,
+                    });
                     if heredoc.is_some() {
                         pending_heredocs.push((usize::MAX, cur.redirects.len() - 1));
                     }
@@ -710,7 +850,10 @@ impl Parser<'_, '_> {
                 Tok::Op(op, fd) => match *op {
                     "(" => {
                         // `name() {`: a function definition.
-                        if cur.words.len() == 1 && cur.assigns.is_empty() && matches!(toks.get(i), Some(Tok::Op(")", _))) {
+                        if cur.words.len() == 1
+                            && cur.assigns.is_empty()
+                            && matches!(toks.get(i), Some(Tok::Op(")", _)))
+                        {
                             let w = &cur.words[0];
                             pending_func = Some(self.text[w.start..w.end].to_string());
                             cur = Command::default();
@@ -724,7 +867,9 @@ impl Parser<'_, '_> {
                             *c = true;
                         }
                     }
-                    ";" | "&&" | "||" | "|" | "|&" | "&" => self.finish(&mut cur, &mut pending_heredocs),
+                    ";" | "&&" | "||" | "|" | "|&" | "&" => {
+                        self.finish(&mut cur, &mut pending_heredocs)
+                    }
                     _ => redirect_op = Some((op, *fd)),
                 },
                 Tok::Newline => self.finish(&mut cur, &mut pending_heredocs),
@@ -743,7 +888,12 @@ impl Parser<'_, '_> {
         }
         c.func = self.current_func();
         // Command substitutions run before the command that holds them.
-        let words: Vec<Word> = c.words.iter().chain(c.assigns.iter().map(|(_, w)| w)).cloned().collect();
+        let words: Vec<Word> = c
+            .words
+            .iter()
+            .chain(c.assigns.iter().map(|(_, w)| w))
+            .cloned()
+            .collect();
         for w in &words {
             self.substitutions(w);
         }
@@ -766,15 +916,37 @@ impl Parser<'_, '_> {
                 continue;
             }
             if b[k] == b'$' && b.get(k + 1) == Some(&b'(') && b.get(k + 2) != Some(&b'(') {
-                let lx = Lexer { s: self.text, b: self.text.as_bytes(), i: 0, end: w.end, toks: vec![], substs: vec![], pending: vec![] };
+                let lx = Lexer {
+                    s: self.text,
+                    b: self.text.as_bytes(),
+                    i: 0,
+                    end: w.end,
+                    toks: vec![],
+                    substs: vec![],
+                    pending: vec![],
+                };
                 let close = lx.matching_paren(w.start + k + 1);
-                parse_range(self.text, w.start + k + 2, close.min(w.end), self.current_func(), self.out, self.depth + 1);
+                parse_range(
+                    self.text,
+                    w.start + k + 2,
+                    close.min(w.end),
+                    self.current_func(),
+                    self.out,
+                    self.depth + 1,
+                );
                 k = close.saturating_sub(w.start) + 1;
                 continue;
             }
             if b[k] == b'`' {
                 let close = raw[k + 1..].find('`').map_or(b.len(), |e| k + 1 + e);
-                parse_range(self.text, w.start + k + 1, w.start + close, self.current_func(), self.out, self.depth + 1);
+                parse_range(
+                    self.text,
+                    w.start + k + 1,
+                    w.start + close,
+                    self.current_func(),
+                    self.out,
+                    self.depth + 1,
+                );
                 k = close + 1;
                 continue;
             }
@@ -788,7 +960,10 @@ fn assignment(raw: &str) -> Option<usize> {
     let eq = raw.find('=')?;
     let name = &raw[..eq];
     let name = name.strip_suffix('+').unwrap_or(name);
-    (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(eq)
+    (!name.is_empty()
+        && !name.as_bytes()[0].is_ascii_digit()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    .then_some(eq)
 }
 
 /// The value word of `NAME=value` (the parts after the first `=`).
@@ -803,7 +978,12 @@ fn value_after(w: &Word, eq: usize) -> Word {
     }
     parts.retain(|p| !matches!(p, Part::Lit(l) if l.is_empty()));
     let unquoted = w.unquoted.get(eq + 1..).unwrap_or("").to_string();
-    Word { start: (w.start + eq + 1).min(w.end), end: w.end, parts, unquoted }
+    Word {
+        start: (w.start + eq + 1).min(w.end),
+        end: w.end,
+        parts,
+        unquoted,
+    }
 }
 
 #[cfg(test)]
@@ -811,12 +991,17 @@ mod tests {
     use super::*;
 
     fn words(s: &Script) -> Vec<Vec<String>> {
-        s.commands.iter().map(|c| c.words.iter().map(|w| w.unquoted.clone()).collect()).collect()
+        s.commands
+            .iter()
+            .map(|c| c.words.iter().map(|w| w.unquoted.clone()).collect())
+            .collect()
     }
 
     #[test]
     fn splits_lists_pipes_and_control_flow() {
-        let s = parse("if [ -f x ]; then apt-get update && apt-get install -y a | tee l; else echo 'apt-get install' ; fi # apt-get\n");
+        let s = parse(
+            "if [ -f x ]; then apt-get update && apt-get install -y a | tee l; else echo 'apt-get install' ; fi # apt-get\n",
+        );
         let w = words(&s);
         assert_eq!(w[0], ["[", "-f", "x", "]"]);
         assert_eq!(w[1], ["apt-get", "update"]);
@@ -837,7 +1022,13 @@ mod tests {
         assert_eq!(w[2], ["f"]);
         assert_eq!(w[3], ["echo", "$p"]);
         assert_eq!(w[4], ["cat"]);
-        let h = s.commands[4].redirects.iter().find(|r| r.heredoc.is_some()).unwrap().heredoc.unwrap();
+        let h = s.commands[4]
+            .redirects
+            .iter()
+            .find(|r| r.heredoc.is_some())
+            .unwrap()
+            .heredoc
+            .unwrap();
         assert_eq!(&src[h.0..h.1], "apt-get install z\n");
         assert!(h.2);
         assert_eq!(s.commands[5].assigns[0].0, "X");
@@ -846,14 +1037,20 @@ mod tests {
 
     #[test]
     fn substitutions_and_variables() {
-        let s = parse("OS=$(grep -E '^ID=' /etc/os-release | cut -d = -f 2); chroot \"${ROOT:-/root}\" apt-get x\n");
+        let s = parse(
+            "OS=$(grep -E '^ID=' /etc/os-release | cut -d = -f 2); chroot \"${ROOT:-/root}\" apt-get x\n",
+        );
         let w = words(&s);
         assert_eq!(w[0], ["grep", "-E", "^ID=", "/etc/os-release"]);
         assert_eq!(w[1], ["cut", "-d", "=", "-f", "2"]);
         assert!(s.commands[2].words.is_empty());
         let root = &s.commands[3].words[1];
         assert_eq!(root.resolve(&|_| None).as_deref(), Some("/root"));
-        assert_eq!(root.resolve(&|n| (n == "ROOT").then(|| "/host".to_string())).as_deref(), Some("/host"));
+        assert_eq!(
+            root.resolve(&|n| (n == "ROOT").then(|| "/host".to_string()))
+                .as_deref(),
+            Some("/host")
+        );
     }
 
     #[test]
@@ -870,7 +1067,21 @@ mod tests {
 
     #[test]
     fn never_panics_on_garbage() {
-        for s in ["$(", "`", "'", "\"$", "<<", "a <<EOF", "${", "((", "f() {", "case x in", "2>", "$((1+", "é$é"] {
+        for s in [
+            "$(",
+            "`",
+            "'",
+            "\"$",
+            "<<",
+            "a <<EOF",
+            "${",
+            "((",
+            "f() {",
+            "case x in",
+            "2>",
+            "$((1+",
+            "é$é",
+        ] {
             let _ = parse(s);
         }
     }

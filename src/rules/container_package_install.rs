@@ -1,5 +1,6 @@
 use super::host_package_install::install;
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::model::script::ContainerScript;
 
 pub static CONTAINER_PACKAGE_INSTALL: Rule = Rule {
     name: "container-package-install",
@@ -42,8 +43,18 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| i.host.is_none()) {
             if let Some((pm, pkgs)) = install(inv) {
-                let what = if pkgs.is_empty() { String::new() } else { format!(" `{}`", pkgs.join(" ")) };
-                out.push(cs.hit(&inv.at, format!("`{pm}` installs{what} into the container at start-up")));
+                let what = if pkgs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" `{}`", pkgs.join(" "))
+                };
+                ContainerScript::push(
+                    out,
+                    cs.hit(
+                        &inv.at,
+                        format!("`{pm}` installs{what} into the container at start-up"),
+                    ),
+                );
             }
         }
     }

@@ -45,24 +45,51 @@ spec:
 /// Whether a more specific rule reports this invocation.
 fn reported_elsewhere(cs: &ContainerScript, inv: &Invocation) -> bool {
     super::host_package_install::install(inv).is_some()
+        || super::host_package_install::refresh(inv)
         || super::host_selinux_change::changes(inv)
         || super::kernel_module_build::builds(inv)
-        || super::read_only_host_path_write::script_writes(inv).next().is_some()
+        || super::read_only_host_path_write::script_writes(inv)
+            .next()
+            .is_some()
         || cs.entries.is_empty()
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { scripts, .. } = subject;
     for cs in scripts.iter() {
-        for (i, e) in cs.entries.iter().enumerate() {
-            if e.inherited || e.kind == EntryKind::RootFlag || cs.under(i).any(|inv| reported_elsewhere(cs, inv)) {
-                continue;
-            }
-            let what = match e.kind {
-                EntryKind::Nsenter => "enters the host's mount namespace (PID 1)",
-                _ => "changes root into the host's filesystem",
-            };
-            out.push(cs.hit(&e.at, format!("`{}` {what}: its commands run on the node", e.word)));
+        // Once per container: at the first entry whose commands no other rule reports.
+        let open: Vec<_> = cs
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                !e.inherited
+                    && e.kind != EntryKind::RootFlag
+                    && !cs.under(*i).any(|inv| reported_elsewhere(cs, inv))
+            })
+            .map(|(_, e)| e)
+            .collect();
+        let Some(e) = open.first() else { continue };
+        let what = match e.kind {
+            EntryKind::Nsenter => "enters the host's mount namespace (PID 1)",
+            _ => "changes root into the host's filesystem",
+        };
+        let mut hit = cs.hit(
+            &e.at,
+            format!("`{}` {what}: its commands run on the node", e.word),
+        );
+        let mut lines: Vec<u32> = open[1..].iter().map(|e| e.at.span.start.line).collect();
+        lines.dedup();
+        if !lines.is_empty() {
+            let list: Vec<String> = lines.iter().map(u32::to_string).collect();
+            hit = hit.note(
+                None,
+                format!(
+                    "the container also enters the host on line {}",
+                    list.join(", ")
+                ),
+            );
         }
+        out.push(hit);
     }
 }

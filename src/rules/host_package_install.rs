@@ -1,6 +1,6 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
 use crate::host::{SHIPPED_PACKAGES, UNAVAILABLE_PACKAGES, package_is};
-use crate::model::script::Invocation;
+use crate::model::script::{ContainerScript, Invocation};
 
 pub static HOST_PACKAGE_INSTALL: Rule = Rule {
     name: "host-package-install",
@@ -58,26 +58,68 @@ spec:
     check,
 };
 
+/// A package manager run that needs a package database on the host: an index refresh
+/// (`apt-get update`, `yum makecache`, `zypper refresh`, `apk update`); installs are [`install`]s.
+pub(crate) fn refresh(inv: &Invocation) -> bool {
+    let sub = inv.subcommand();
+    match inv.program.as_str() {
+        "apt" | "apt-get" | "aptitude" | "apk" => sub == Some("update"),
+        "yum" | "dnf" | "tdnf" | "microdnf" => matches!(sub, Some("makecache")),
+        "zypper" => matches!(sub, Some("refresh" | "ref")),
+        _ => false,
+    }
+}
+
 /// What an invocation installs: the package manager and the packages it names, when it is an install.
 pub(crate) fn install(inv: &Invocation) -> Option<(String, Vec<String>)> {
     let p = inv.program.as_str();
     let sub = inv.subcommand();
     let is = match p {
         "apt" | "apt-get" | "aptitude" => {
-            matches!(sub, Some("install" | "reinstall" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "safe-upgrade"))
+            matches!(
+                sub,
+                Some(
+                    "install"
+                        | "reinstall"
+                        | "upgrade"
+                        | "dist-upgrade"
+                        | "full-upgrade"
+                        | "build-dep"
+                        | "safe-upgrade"
+                )
+            )
         }
         "yum" | "dnf" | "tdnf" | "microdnf" => matches!(
             sub,
-            Some("install" | "in" | "reinstall" | "update" | "upgrade" | "up" | "localinstall" | "groupinstall" | "distro-sync" | "downgrade")
+            Some(
+                "install"
+                    | "in"
+                    | "reinstall"
+                    | "update"
+                    | "upgrade"
+                    | "up"
+                    | "localinstall"
+                    | "groupinstall"
+                    | "distro-sync"
+                    | "downgrade"
+            )
         ),
-        "zypper" => matches!(sub, Some("install" | "in" | "update" | "up" | "dist-upgrade" | "dup" | "patch")),
+        "zypper" => matches!(
+            sub,
+            Some("install" | "in" | "update" | "up" | "dist-upgrade" | "dup" | "patch")
+        ),
         "apk" => matches!(sub, Some("add" | "upgrade" | "fix")),
         "snap" => matches!(sub, Some("install" | "refresh")),
         "rpm" => inv.words().any(|w| {
             matches!(w, "--install" | "--upgrade" | "--freshen" | "--reinstall")
-                || (w.starts_with('-') && !w.starts_with("--") && w[1..].starts_with(['i', 'U', 'F']))
+                || (w.starts_with('-')
+                    && !w.starts_with("--")
+                    && w[1..].starts_with(['i', 'U', 'F']))
         }),
-        "dpkg" => inv.words().any(|w| matches!(w, "--install" | "--unpack") || (w.starts_with('-') && !w.starts_with("--") && w[1..].starts_with('i'))),
+        "dpkg" => inv.words().any(|w| {
+            matches!(w, "--install" | "--unpack")
+                || (w.starts_with('-') && !w.starts_with("--") && w[1..].starts_with('i'))
+        }),
         _ => false,
     };
     if !is {
@@ -103,11 +145,17 @@ pub(crate) fn fix_for(pkgs: &[String]) -> Option<String> {
     let mut shipped = Vec::new();
     let mut missing = Vec::new();
     for p in pkgs {
-        if let Some((what, _)) = SHIPPED_PACKAGES.iter().find(|(_, names)| package_is(p, names)) {
+        if let Some((what, _)) = SHIPPED_PACKAGES
+            .iter()
+            .find(|(_, names)| package_is(p, names))
+        {
             if !shipped.contains(what) {
                 shipped.push(*what);
             }
-        } else if let Some((what, _)) = UNAVAILABLE_PACKAGES.iter().find(|(_, names)| package_is(p, names)) {
+        } else if let Some((what, _)) = UNAVAILABLE_PACKAGES
+            .iter()
+            .find(|(_, names)| package_is(p, names))
+        {
             if !missing.contains(what) {
                 missing.push(*what);
             }
@@ -115,7 +163,10 @@ pub(crate) fn fix_for(pkgs: &[String]) -> Option<String> {
     }
     let mut parts = Vec::new();
     if !shipped.is_empty() {
-        parts.push(format!("{} already on the node: drop the installer", shipped.join(", ") + if shipped.len() == 1 { " is" } else { " are" }));
+        parts.push(format!(
+            "{} already on the node: drop the installer",
+            shipped.join(", ") + if shipped.len() == 1 { " is" } else { " are" }
+        ));
     }
     if !missing.is_empty() {
         parts.push(format!(
@@ -131,14 +182,25 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for cs in scripts.iter() {
         for inv in &cs.invocations {
             let Some(h) = inv.host else { continue };
-            let Some((pm, pkgs)) = install(inv) else { continue };
             let how = &cs.entries[h].word;
-            let what = if pkgs.is_empty() { String::new() } else { format!(" `{}`", pkgs.join(" ")) };
+            if refresh(inv) {
+                let sub = inv.subcommand().unwrap_or("");
+                ContainerScript::push(out, cs.hit(&inv.at, format!("`{} {sub}` runs a package manager on the host (through `{how}`): ACL has none", inv.program)));
+                continue;
+            }
+            let Some((pm, pkgs)) = install(inv) else {
+                continue;
+            };
+            let what = if pkgs.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", pkgs.join(" "))
+            };
             let mut hit = cs.hit(&inv.at, format!("`{pm}` installs{what} on the host (through `{how}`): ACL has no package manager"));
             if let Some(f) = fix_for(&pkgs) {
                 hit = hit.fix(f);
             }
-            out.push(hit);
+            ContainerScript::push(out, hit);
         }
     }
 }

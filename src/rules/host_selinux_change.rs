@@ -1,5 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::model::script::Invocation;
+use crate::model::script::{ContainerScript, Invocation};
 use crate::model::workload::is_under;
 
 pub static HOST_SELINUX_CHANGE: Rule = Rule {
@@ -38,7 +38,9 @@ spec:
       securityContext: {privileged: true}
       command: [nsenter, -t, "1", -m, --, getenforce]
 "#,
-    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/selinux.md"],
+    references: &[
+        "https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/selinux.md",
+    ],
     tags: &["workload", "script", "selinux"],
     check,
 };
@@ -46,8 +48,10 @@ spec:
 /// Whether a host-context invocation changes SELinux on the node.
 pub(crate) fn changes(inv: &Invocation) -> bool {
     inv.host.is_some()
-        && (matches!(inv.program.as_str(), "setenforce" | "semodule" | "setsebool" | "semanage" | "load_policy")
-            || inv.writes.iter().any(|(_, p)| is_under(p, "/etc/selinux")))
+        && (matches!(
+            inv.program.as_str(),
+            "setenforce" | "semodule" | "setsebool" | "semanage" | "load_policy"
+        ) || inv.writes.iter().any(|(_, p)| is_under(p, "/etc/selinux")))
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
@@ -56,10 +60,33 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         for inv in cs.invocations.iter().filter(|i| changes(i)) {
             let how = inv.host.map(|h| cs.entries[h].word.as_str()).unwrap_or("");
             match inv.writes.iter().find(|(_, p)| is_under(p, "/etc/selinux")) {
-                Some((at, p)) if !matches!(inv.program.as_str(), "setenforce" | "semodule" | "setsebool" | "semanage" | "load_policy") => {
-                    out.push(cs.hit(at, format!("`{}` writes `{p}` on the host (through `{how}`)", inv.program)));
+                Some((at, p))
+                    if !matches!(
+                        inv.program.as_str(),
+                        "setenforce" | "semodule" | "setsebool" | "semanage" | "load_policy"
+                    ) =>
+                {
+                    ContainerScript::push(
+                        out,
+                        cs.hit(
+                            at,
+                            format!(
+                                "`{}` writes `{p}` on the host (through `{how}`)",
+                                inv.program
+                            ),
+                        ),
+                    );
                 }
-                _ => out.push(cs.hit(&inv.at, format!("`{}` changes the host's SELinux configuration (through `{how}`)", inv.program))),
+                _ => ContainerScript::push(
+                    out,
+                    cs.hit(
+                        &inv.at,
+                        format!(
+                            "`{}` changes the host's SELinux configuration (through `{how}`)",
+                            inv.program
+                        ),
+                    ),
+                ),
             }
         }
     }

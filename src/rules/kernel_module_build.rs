@@ -1,6 +1,6 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
 use crate::host::{DRIVER_COMMANDS, driver_image};
-use crate::model::script::Invocation;
+use crate::model::script::{ContainerScript, Invocation};
 use crate::parse::node::{Node, pointer};
 
 pub static KERNEL_MODULE_BUILD: Rule = Rule {
@@ -58,41 +58,86 @@ pub(crate) fn builds(inv: &Invocation) -> bool {
     match inv.program.as_str() {
         "dkms" => !matches!(words.first(), Some(&"status") | None),
         "insmod" => words.iter().any(|w| w.contains(".ko")),
-        "make" => words.windows(2).any(|w| w[0] == "-C" && (w[1].starts_with("/lib/modules") || w[1].starts_with("/usr/lib/modules") || w[1].starts_with("/usr/src")))
-            || words.iter().any(|w| w.starts_with("-C/lib/modules") || w.starts_with("--directory=/lib/modules")),
-        p => DRIVER_COMMANDS.iter().any(|(cmd, sub)| *cmd == p && sub.is_none_or(|s| words.first() == Some(&s))),
+        "make" => {
+            words.windows(2).any(|w| {
+                w[0] == "-C"
+                    && (w[1].starts_with("/lib/modules")
+                        || w[1].starts_with("/usr/lib/modules")
+                        || w[1].starts_with("/usr/src"))
+            }) || words.iter().any(|w| {
+                w.starts_with("-C/lib/modules") || w.starts_with("--directory=/lib/modules")
+            })
+        }
+        p => DRIVER_COMMANDS
+            .iter()
+            .any(|(cmd, sub)| *cmd == p && sub.is_none_or(|s| words.first() == Some(&s))),
     }
 }
 
 /// Whether a container was told to use falco's modern eBPF probe (no module to build).
 fn modern_ebpf(c: &Node) -> bool {
     let told = |s: &str| s.contains("modern") || s == "auto";
-    let list = |k: &str| c.get(k).and_then(Node::as_seq).unwrap_or_default().iter().filter_map(Node::as_str).any(told);
+    let list = |k: &str| {
+        c.get(k)
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .any(told)
+    };
     list("command")
         || list("args")
-        || c.get("env").and_then(Node::as_seq).unwrap_or_default().iter().any(|e| e.str_at(&["value"]).is_some_and(told))
+        || c.get("env")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .any(|e| e.str_at(&["value"]).is_some_and(told))
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, scripts, .. } = subject;
     for pod in pods.iter() {
         for c in &pod.containers {
-            let Some(img) = c.node.get("image") else { continue };
-            let Some(pattern) = img.as_str().and_then(driver_image) else { continue };
+            let Some(img) = c.node.get("image") else {
+                continue;
+            };
+            let Some(pattern) = img.as_str().and_then(driver_image) else {
+                continue;
+            };
             if pattern == "falco-driver-loader" && modern_ebpf(c.node) {
                 continue;
             }
             let name = img.as_str().unwrap_or("");
-            out.push(Hit::at(img, pointer(&c.path, "image"), format!("image `{name}` builds or loads an out-of-tree kernel module")).container(&c.name));
+            out.push(
+                Hit::at(
+                    img,
+                    pointer(&c.path, "image"),
+                    format!("image `{name}` builds or loads an out-of-tree kernel module"),
+                )
+                .container(&c.name),
+            );
         }
     }
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| builds(i)) {
-            if inv.program == "falco-driver-loader" && inv.words().any(|w| w.contains("modern") || w == "auto") {
+            if inv.program == "falco-driver-loader"
+                && inv.words().any(|w| w.contains("modern") || w == "auto")
+            {
                 continue;
             }
-            let line: Vec<&str> = std::iter::once(inv.program.as_str()).chain(inv.words().take(3)).collect();
-            out.push(cs.hit(&inv.at, format!("`{}` builds or loads an out-of-tree kernel module", line.join(" "))));
+            let line: Vec<&str> = std::iter::once(inv.program.as_str())
+                .chain(inv.words().take(3))
+                .collect();
+            ContainerScript::push(
+                out,
+                cs.hit(
+                    &inv.at,
+                    format!(
+                        "`{}` builds or loads an out-of-tree kernel module",
+                        line.join(" ")
+                    ),
+                ),
+            );
         }
     }
 }

@@ -1,4 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::model::script::ContainerScript;
 
 pub static KERNEL_MODULE_LOAD: Rule = Rule {
     name: "kernel-module-load",
@@ -32,7 +33,9 @@ spec:
       image: alpine:3.19
       command: [sh, -c, "lsmod | grep nvme_tcp"]
 "#,
-    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md"],
+    references: &[
+        "https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md",
+    ],
     tags: &["workload", "kernel", "script"],
     check,
 };
@@ -41,11 +44,30 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { scripts, .. } = subject;
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| i.program == "modprobe") {
-            if inv.words().any(|w| matches!(w, "-r" | "--remove" | "-n" | "--dry-run" | "-c" | "--showconfig" | "--show-depends" | "-D")) {
+            if inv.words().any(|w| {
+                matches!(
+                    w,
+                    "-r" | "--remove"
+                        | "-n"
+                        | "--dry-run"
+                        | "-c"
+                        | "--showconfig"
+                        | "--show-depends"
+                        | "-D"
+                )
+            }) {
                 continue;
             }
-            let Some(module) = inv.words().find(|w| !w.starts_with('-')) else { continue };
-            out.push(cs.hit(&inv.at, format!("`modprobe {module}` loads a kernel module")));
+            let Some(module) = inv.words().find(|w| !w.starts_with('-')) else {
+                continue;
+            };
+            ContainerScript::push(
+                out,
+                cs.hit(
+                    &inv.at,
+                    format!("`modprobe {module}` loads a kernel module"),
+                ),
+            );
         }
     }
 }

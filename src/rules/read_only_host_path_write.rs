@@ -1,6 +1,6 @@
 use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
 use crate::host::READ_ONLY_TREES;
-use crate::model::script::{Invocation, Loc};
+use crate::model::script::{ContainerScript, Invocation, Loc};
 use crate::model::workload::is_under;
 
 pub static READ_ONLY_HOST_PATH_WRITE: Rule = Rule {
@@ -75,7 +75,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for cs in scripts.iter() {
         for inv in &cs.invocations {
             for (at, p, tree) in script_writes(inv) {
-                out.push(cs.hit(at, format!("`{}` writes `{p}` on the host: it is on the read-only {} tree", inv.program, tree_name(tree))));
+                ContainerScript::push(out, cs.hit(at, format!("`{}` writes `{p}` on the host: it is on the read-only {} tree", inv.program, tree_name(tree))));
             }
         }
     }

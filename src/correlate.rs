@@ -1,0 +1,194 @@
+//! Facts that span objects and files of one run: ConfigMap scripts that a workload mounts and runs.
+//!
+//! The parallel pass records, per file, every ConfigMap and every "container runs key K of ConfigMap
+//! C" reference ([`Facts`]); once all inputs are read, [`resolve`] analyses each referenced script in
+//! the running container's context and reports inside the ConfigMap. A ConfigMap that nothing runs
+//! is data and is never analysed.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::model::object::{Object, ObjectId};
+use crate::model::script::{ContainerScript, Ctx, Entry, analyse_file};
+use crate::model::workload::PodSpec;
+use crate::parse::node::{Node, pointer};
+use crate::parse::shell::Source;
+use crate::rules::{RULES, Subject};
+use crate::source::FileName;
+use crate::{Config, Report};
+
+/// What the parallel pass hands to the second phase.
+#[derive(Debug, Default)]
+pub struct Facts {
+    config_maps: Vec<ConfigMapFact>,
+    runs: Vec<RunFact>,
+}
+
+impl Facts {
+    pub fn extend(&mut self, other: Facts) {
+        self.config_maps.extend(other.config_maps);
+        self.runs.extend(other.runs);
+    }
+}
+
+#[derive(Debug)]
+struct ConfigMapFact {
+    file: FileName,
+    id: ObjectId,
+    root: Node,
+    path: String,
+    text: Arc<str>,
+    first_line: u32,
+    helm_source: Option<String>,
+}
+
+#[derive(Debug)]
+struct RunFact {
+    object: ObjectId,
+    container: String,
+    config_map: String,
+    key: String,
+    ctx: Ctx,
+    host: Option<Entry>,
+    vars: Vec<(String, String)>,
+}
+
+/// Records the ConfigMaps of a document and the ConfigMap scripts its containers run.
+#[allow(clippy::too_many_arguments)]
+pub fn collect(
+    facts: &mut Facts,
+    file: &FileName,
+    object: &Object<'_>,
+    pods: &[PodSpec<'_>],
+    scripts: &[ContainerScript],
+    text: &str,
+    first_line: u32,
+    helm_source: Option<&str>,
+) {
+    if object.id.kind == "ConfigMap" && object.node.get("data").is_some() {
+        facts.config_maps.push(ConfigMapFact {
+            file: file.clone(),
+            id: object.id.clone(),
+            root: object.node.clone(),
+            path: object.path.clone(),
+            text: Arc::from(text),
+            first_line,
+            helm_source: helm_source.map(str::to_string),
+        });
+    }
+    let containers = pods
+        .iter()
+        .flat_map(|p| p.containers.iter().map(move |c| (p, c)));
+    for ((pod, c), cs) in containers.zip(scripts) {
+        if cs.runs.is_empty() {
+            continue;
+        }
+        let ctx = Ctx::of(pod, c);
+        for run in &cs.runs {
+            for m in &ctx.cm_mounts {
+                if let Some(key) = m.key_of(&run.path) {
+                    facts.runs.push(RunFact {
+                        object: object.id.clone(),
+                        container: c.name.clone(),
+                        config_map: m.config_map.clone(),
+                        key,
+                        ctx: ctx.clone(),
+                        host: run.host.clone(),
+                        vars: run.vars.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Analyses every ConfigMap script that a workload of the run executes and adds the findings.
+pub fn resolve(report: &mut Report, config: &Config) {
+    let facts = std::mem::take(&mut report.facts);
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<(RunFact, usize)> = facts.runs.into_iter().map(|r| (r, 0)).collect();
+    while let Some((run, depth)) = queue.pop() {
+        for cm in facts
+            .config_maps
+            .iter()
+            .filter(|cm| same_namespace(&cm.id, &run.object) && cm.id.name == run.config_map)
+        {
+            let Some(value) = cm.root.at(&["data", &run.key]) else {
+                continue;
+            };
+            let path = pointer(&pointer(&cm.path, "data"), &run.key);
+            let Some(src) = Source::from_scalar(value, &cm.text, cm.first_line, &path) else {
+                continue;
+            };
+            let runner = format!("`{}` container `{}`", run.object.display(), run.container);
+            let cs = analyse_file(
+                &src,
+                &run.ctx,
+                &run.container,
+                runner,
+                run.host.clone(),
+                &run.vars,
+            );
+            let object = Object {
+                node: &cm.root,
+                path: cm.path.clone(),
+                id: cm.id.clone(),
+            };
+            let subject = Subject::Object {
+                object: &object,
+                pods: &[],
+                scripts: std::slice::from_ref(&cs),
+            };
+            for rule in RULES {
+                let Some(severity) = config.severity(rule) else {
+                    continue;
+                };
+                let mut hits = Vec::new();
+                (rule.check)(&subject, &mut hits);
+                for hit in hits {
+                    if !seen.insert((rule.name, cm.file.clone(), hit.span, hit.message.clone())) {
+                        continue;
+                    }
+                    let snippet = crate::snippet(&cm.text, cm.first_line, hit.span);
+                    report.findings.push(crate::finding(
+                        rule,
+                        severity,
+                        &cm.file,
+                        hit,
+                        Some(&cm.id),
+                        cm.helm_source.as_deref(),
+                        snippet,
+                    ));
+                }
+            }
+            // A ConfigMap script that runs another script of a mounted ConfigMap.
+            if depth < 4 {
+                for r in &cs.runs {
+                    for m in &run.ctx.cm_mounts {
+                        if let Some(key) = m.key_of(&r.path) {
+                            let next = RunFact {
+                                object: run.object.clone(),
+                                container: run.container.clone(),
+                                config_map: m.config_map.clone(),
+                                key,
+                                ctx: run.ctx.clone(),
+                                host: r.host.clone(),
+                                vars: r.vars.clone(),
+                            };
+                            queue.push((next, depth + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    report.sort();
+}
+
+/// Objects without a namespace land in whatever namespace they are applied to: they match any.
+fn same_namespace(a: &ObjectId, b: &ObjectId) -> bool {
+    match (&a.namespace, &b.namespace) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
