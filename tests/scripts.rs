@@ -1,0 +1,158 @@
+//! Script analysis on fixtures (markers) and on the real corpus (exact positions).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hostlint::discover::{Input, Kind, Origin};
+use hostlint::{Config, Report, lint, lint_bytes};
+
+const RULE_DIRS: &[&str] = &[
+    "host-package-install",
+    "container-package-install",
+    "host-namespace-exec",
+    "host-selinux-change",
+    "kernel-module-build",
+    "kernel-module-load",
+    "read-only-host-path-write",
+];
+
+fn lint_file(path: &Path) -> Report {
+    let bytes = std::fs::read(path).unwrap();
+    lint_bytes(&Arc::from(path.display().to_string()), &bytes, Kind::Yaml, &Config::default())
+}
+
+/// Every `# expect: rule` marker line has that finding and nothing else fires.
+#[test]
+fn fixtures_match_their_markers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut failures = Vec::new();
+    for dir in RULE_DIRS {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut expected: Vec<(u32, String)> = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if let Some(rest) = line.split("# expect: ").nth(1) {
+                    for r in rest.split_whitespace() {
+                        expected.push((i as u32 + 1, r.to_string()));
+                    }
+                }
+            }
+            let report = lint_file(&path);
+            assert!(report.errors.is_empty(), "{}: {:?}", path.display(), report.errors);
+            let mut got: Vec<(u32, String)> = report.findings.iter().map(|f| (f.span.start.line, f.rule.to_string())).collect();
+            expected.sort();
+            got.sort();
+            if expected != got {
+                failures.push(format!("{}:\n  expected {expected:?}\n  got      {got:?}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn corpus() -> Option<PathBuf> {
+    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    loop {
+        let c = dir.join("shared/corpus");
+        if c.is_dir() {
+            return Some(c);
+        }
+        if !dir.pop() {
+            eprintln!("shared/corpus not found above CARGO_MANIFEST_DIR: corpus checks skipped");
+            return None;
+        }
+    }
+}
+
+fn run(corpus: &Path, files: &[&str]) -> Report {
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|f| Input { name: Arc::from(*f), origin: Origin::File(corpus.join(f)), kind: Some(Kind::Yaml) })
+        .collect();
+    lint(&inputs, &Config::default())
+}
+
+/// (file, line, column, rule, message fragment) of every finding of `rule`.
+fn hits(r: &Report, rule: &str) -> Vec<(String, u32, u32, String)> {
+    r.findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| (f.file.to_string(), f.span.start.line, f.span.start.col, f.message.clone()))
+        .collect()
+}
+
+#[test]
+fn corpus_host_installs_are_found_exactly() {
+    let Some(c) = corpus() else { return };
+    // Installers whose script is an anchored annotation, run through `*cmd` on line 29 col 13.
+    for (file, line, col, wanted) in [
+        ("longhorn-iscsi-installation.yaml", 29, 13, "open-iscsi (`iscsiadm`) is already on the node: drop the installer"),
+        ("longhorn-nfs-installation.yaml", 29, 13, "nfs-utils is already on the node: drop the installer"),
+        ("longhorn-spdk-setup.yaml", 29, 11, ""),
+    ] {
+        let r = run(&c, &[file]);
+        let h = r.findings.iter().filter(|f| f.rule == "host-package-install").collect::<Vec<_>>();
+        assert!(h.len() >= 3, "{file}: {h:?}");
+        assert!(h.iter().all(|f| (f.span.start.line, f.span.start.col) == (line, col)), "{file}: {h:?}");
+        assert!(h.iter().all(|f| f.notes.iter().any(|n| n.line == Some(9))), "{file}: the anchor's line is noted");
+        if !wanted.is_empty() {
+            assert!(h.iter().any(|f| f.fix == wanted), "{file}: {:?}", h.iter().map(|f| &f.fix).collect::<Vec<_>>());
+        }
+    }
+    let r = run(&c, &["azure-voldrivers-sysctl-install-blobfuse.yaml"]);
+    let h = hits(&r, "host-package-install");
+    assert_eq!(h.iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(34, 11), (35, 11)], "{h:?}");
+    let r = run(&c, &["azure-voldrivers-init-openebs-env.yaml"]);
+    let h = hits(&r, "host-package-install");
+    assert_eq!(h.iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(42, 15)], "{h:?}");
+}
+
+#[test]
+fn corpus_configmap_script_runs_in_the_workload_context() {
+    let Some(c) = corpus() else { return };
+    let ds = "gke-init-daemonsets-daemon-set.yaml";
+    let cm = "gke-init-daemonsets-cm-entrypoint.yaml";
+    let r = run(&c, &[ds, cm]);
+    let h = hits(&r, "host-package-install");
+    assert_eq!(h.iter().map(|h| (h.0.as_str(), h.1, h.2)).collect::<Vec<_>>(), [(cm, 64, 32), (cm, 65, 32)], "{h:?}");
+    assert!(h.iter().all(|h| h.3.contains("DaemonSet/node-initializer")), "{h:?}");
+    // The container-local apt-get lines of the same script are not host installs.
+    let local = hits(&r, "container-package-install");
+    assert_eq!(local.iter().map(|h| h.1).collect::<Vec<_>>(), [32, 39], "{local:?}");
+    // Alone, the ConfigMap is data.
+    let alone = run(&c, &[cm]);
+    assert!(alone.findings.is_empty(), "{:?}", alone.findings);
+}
+
+#[test]
+fn corpus_selinux_queries_and_driver_builds() {
+    let Some(c) = corpus() else { return };
+    let r = run(&c, &["longhorn-iscsi-selinux-workaround.yaml"]);
+    assert!(hits(&r, "host-package-install").is_empty());
+    assert_eq!(hits(&r, "host-selinux-change").iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(28, 13)]);
+    assert!(hits(&r, "host-namespace-exec").is_empty(), "the semodule finding covers the nsenter entry");
+    let r = run(&c, &["falco-0.36.2-daemonset-kmod.yaml"]);
+    assert_eq!(hits(&r, "kernel-module-build").iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(120, 18)]);
+    let r = run(&c, &["falco-0.44.1-daemonset.yaml"]);
+    assert!(hits(&r, "kernel-module-build").is_empty(), "`auto` picks modern eBPF");
+    let r = run(&c, &["nvidia-gpu-operator-state-driver-daemonset.yaml"]);
+    assert_eq!(hits(&r, "kernel-module-build").iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(95, 19)]);
+}
+
+#[test]
+fn corpus_ordinary_workloads_stay_quiet() {
+    let Some(c) = corpus() else { return };
+    for f in [
+        "argo-cd-v3.5.1-install.yaml",
+        "ingress-nginx-cloud-deploy.yaml",
+        "metrics-server-capz-addon.yaml",
+        "local-path-storage.yaml",
+        "nvidia-device-plugin.yml",
+        "rook-ceph-v1.20.6-operator.yaml",
+    ] {
+        let r = run(&c, &[f]);
+        let loud: Vec<_> = r.findings.iter().filter(|f| f.severity >= hostlint::rules::Severity::Warning).map(|f| (f.rule, f.span.start.line, &f.message)).collect();
+        assert!(loud.is_empty(), "{f}: {loud:?}");
+    }
+}
