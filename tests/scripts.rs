@@ -18,7 +18,12 @@ const RULE_DIRS: &[&str] = &[
 
 fn lint_file(path: &Path) -> Report {
     let bytes = std::fs::read(path).unwrap();
-    lint_bytes(&Arc::from(path.display().to_string()), &bytes, Kind::Yaml, &Config::default())
+    lint_bytes(
+        &Arc::from(path.display().to_string()),
+        &bytes,
+        Kind::Yaml,
+        &Config::default(),
+    )
 }
 
 /// Every `# expect: rule` marker line has that finding and nothing else fires.
@@ -39,12 +44,24 @@ fn fixtures_match_their_markers() {
                 }
             }
             let report = lint_file(&path);
-            assert!(report.errors.is_empty(), "{}: {:?}", path.display(), report.errors);
-            let mut got: Vec<(u32, String)> = report.findings.iter().map(|f| (f.span.start.line, f.rule.to_string())).collect();
+            assert!(
+                report.errors.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                report.errors
+            );
+            let mut got: Vec<(u32, String)> = report
+                .findings
+                .iter()
+                .map(|f| (f.span.start.line, f.rule.to_string()))
+                .collect();
             expected.sort();
             got.sort();
             if expected != got {
-                failures.push(format!("{}:\n  expected {expected:?}\n  got      {got:?}", path.display()));
+                failures.push(format!(
+                    "{}:\n  expected {expected:?}\n  got      {got:?}",
+                    path.display()
+                ));
             }
         }
     }
@@ -68,7 +85,11 @@ fn corpus() -> Option<PathBuf> {
 fn run(corpus: &Path, files: &[&str]) -> Report {
     let inputs: Vec<Input> = files
         .iter()
-        .map(|f| Input { name: Arc::from(*f), origin: Origin::File(corpus.join(f)), kind: Some(Kind::Yaml) })
+        .map(|f| Input {
+            name: Arc::from(*f),
+            origin: Origin::File(corpus.join(f)),
+            kind: Some(Kind::Yaml),
+        })
         .collect();
     lint(&inputs, &Config::default())
 }
@@ -78,7 +99,14 @@ fn hits(r: &Report, rule: &str) -> Vec<(String, u32, u32, String)> {
     r.findings
         .iter()
         .filter(|f| f.rule == rule)
-        .map(|f| (f.file.to_string(), f.span.start.line, f.span.start.col, f.message.clone()))
+        .map(|f| {
+            (
+                f.file.to_string(),
+                f.span.start.line,
+                f.span.start.col,
+                f.message.clone(),
+            )
+        })
         .collect()
 }
 
@@ -87,25 +115,58 @@ fn corpus_host_installs_are_found_exactly() {
     let Some(c) = corpus() else { return };
     // Installers whose script is an anchored annotation, run through `*cmd` on line 29 col 13.
     for (file, line, col, wanted) in [
-        ("longhorn-iscsi-installation.yaml", 29, 13, "open-iscsi (`iscsiadm`) is already on the node: drop the installer"),
-        ("longhorn-nfs-installation.yaml", 29, 13, "nfs-utils is already on the node: drop the installer"),
+        (
+            "longhorn-iscsi-installation.yaml",
+            29,
+            13,
+            "open-iscsi (`iscsiadm`) is already on the node: drop the installer",
+        ),
+        (
+            "longhorn-nfs-installation.yaml",
+            29,
+            13,
+            "nfs-utils is already on the node: drop the installer",
+        ),
         ("longhorn-spdk-setup.yaml", 29, 11, ""),
     ] {
         let r = run(&c, &[file]);
-        let h = r.findings.iter().filter(|f| f.rule == "host-package-install").collect::<Vec<_>>();
+        let h = r
+            .findings
+            .iter()
+            .filter(|f| f.rule == "host-package-install")
+            .collect::<Vec<_>>();
         assert!(h.len() >= 3, "{file}: {h:?}");
-        assert!(h.iter().all(|f| (f.span.start.line, f.span.start.col) == (line, col)), "{file}: {h:?}");
-        assert!(h.iter().all(|f| f.notes.iter().any(|n| n.line == Some(9))), "{file}: the anchor's line is noted");
+        assert!(
+            h.iter()
+                .all(|f| (f.span.start.line, f.span.start.col) == (line, col)),
+            "{file}: {h:?}"
+        );
+        assert!(
+            h.iter().all(|f| f.notes.iter().any(|n| n.line == Some(9))),
+            "{file}: the anchor's line is noted"
+        );
         if !wanted.is_empty() {
-            assert!(h.iter().any(|f| f.fix == wanted), "{file}: {:?}", h.iter().map(|f| &f.fix).collect::<Vec<_>>());
+            assert!(
+                h.iter().any(|f| f.fix == wanted),
+                "{file}: {:?}",
+                h.iter().map(|f| &f.fix).collect::<Vec<_>>()
+            );
         }
     }
     let r = run(&c, &["azure-voldrivers-sysctl-install-blobfuse.yaml"]);
     let h = hits(&r, "host-package-install");
-    assert_eq!(h.iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(34, 11), (35, 11)], "{h:?}");
+    assert_eq!(
+        h.iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(),
+        [(34, 11), (35, 11)],
+        "{h:?}"
+    );
     let r = run(&c, &["azure-voldrivers-init-openebs-env.yaml"]);
     let h = hits(&r, "host-package-install");
-    assert_eq!(h.iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(42, 15)], "{h:?}");
+    assert_eq!(
+        h.iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(),
+        [(42, 15)],
+        "{h:?}"
+    );
 }
 
 #[test]
@@ -115,11 +176,24 @@ fn corpus_configmap_script_runs_in_the_workload_context() {
     let cm = "gke-init-daemonsets-cm-entrypoint.yaml";
     let r = run(&c, &[ds, cm]);
     let h = hits(&r, "host-package-install");
-    assert_eq!(h.iter().map(|h| (h.0.as_str(), h.1, h.2)).collect::<Vec<_>>(), [(cm, 64, 32), (cm, 65, 32)], "{h:?}");
-    assert!(h.iter().all(|h| h.3.contains("DaemonSet/node-initializer")), "{h:?}");
+    assert_eq!(
+        h.iter()
+            .map(|h| (h.0.as_str(), h.1, h.2))
+            .collect::<Vec<_>>(),
+        [(cm, 64, 32), (cm, 65, 32)],
+        "{h:?}"
+    );
+    assert!(
+        h.iter().all(|h| h.3.contains("DaemonSet/node-initializer")),
+        "{h:?}"
+    );
     // The container-local apt-get lines of the same script are not host installs.
     let local = hits(&r, "container-package-install");
-    assert_eq!(local.iter().map(|h| h.1).collect::<Vec<_>>(), [32, 39], "{local:?}");
+    assert_eq!(
+        local.iter().map(|h| h.1).collect::<Vec<_>>(),
+        [32, 39],
+        "{local:?}"
+    );
     // Alone, the ConfigMap is data.
     let alone = run(&c, &[cm]);
     assert!(alone.findings.is_empty(), "{:?}", alone.findings);
@@ -130,14 +204,38 @@ fn corpus_selinux_queries_and_driver_builds() {
     let Some(c) = corpus() else { return };
     let r = run(&c, &["longhorn-iscsi-selinux-workaround.yaml"]);
     assert!(hits(&r, "host-package-install").is_empty());
-    assert_eq!(hits(&r, "host-selinux-change").iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(28, 13)]);
-    assert!(hits(&r, "host-namespace-exec").is_empty(), "the semodule finding covers the nsenter entry");
+    assert_eq!(
+        hits(&r, "host-selinux-change")
+            .iter()
+            .map(|h| (h.1, h.2))
+            .collect::<Vec<_>>(),
+        [(28, 13)]
+    );
+    assert!(
+        hits(&r, "host-namespace-exec").is_empty(),
+        "the semodule finding covers the nsenter entry"
+    );
     let r = run(&c, &["falco-0.36.2-daemonset-kmod.yaml"]);
-    assert_eq!(hits(&r, "kernel-module-build").iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(120, 18)]);
+    assert_eq!(
+        hits(&r, "kernel-module-build")
+            .iter()
+            .map(|h| (h.1, h.2))
+            .collect::<Vec<_>>(),
+        [(120, 18)]
+    );
     let r = run(&c, &["falco-0.44.1-daemonset.yaml"]);
-    assert!(hits(&r, "kernel-module-build").is_empty(), "`auto` picks modern eBPF");
+    assert!(
+        hits(&r, "kernel-module-build").is_empty(),
+        "`auto` picks modern eBPF"
+    );
     let r = run(&c, &["nvidia-gpu-operator-state-driver-daemonset.yaml"]);
-    assert_eq!(hits(&r, "kernel-module-build").iter().map(|h| (h.1, h.2)).collect::<Vec<_>>(), [(95, 19)]);
+    assert_eq!(
+        hits(&r, "kernel-module-build")
+            .iter()
+            .map(|h| (h.1, h.2))
+            .collect::<Vec<_>>(),
+        [(95, 19)]
+    );
 }
 
 #[test]
@@ -152,7 +250,31 @@ fn corpus_ordinary_workloads_stay_quiet() {
         "rook-ceph-v1.20.6-operator.yaml",
     ] {
         let r = run(&c, &[f]);
-        let loud: Vec<_> = r.findings.iter().filter(|f| f.severity >= hostlint::rules::Severity::Warning).map(|f| (f.rule, f.span.start.line, &f.message)).collect();
+        let loud: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity >= hostlint::rules::Severity::Warning)
+            .map(|f| (f.rule, f.span.start.line, &f.message))
+            .collect();
         assert!(loud.is_empty(), "{f}: {loud:?}");
+    }
+}
+
+/// Each script rule's `example` fires and its `use_instead` stays silent.
+#[test]
+fn rule_examples_fire_and_alternatives_do_not() {
+    for rule in hostlint::rules::RULES
+        .iter()
+        .filter(|r| RULE_DIRS.contains(&r.name))
+    {
+        let name: Arc<str> = Arc::from("example.yaml");
+        let fired = |src: &str| {
+            lint_bytes(&name, src.as_bytes(), Kind::Yaml, &Config::default())
+                .findings
+                .iter()
+                .any(|f| f.rule == rule.name)
+        };
+        assert!(fired(rule.example), "{}: example does not fire", rule.name);
+        assert!(!fired(rule.use_instead), "{}: use_instead fires", rule.name);
     }
 }

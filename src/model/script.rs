@@ -612,11 +612,10 @@ impl<'c> Analyzer<'c> {
             }
         }
         if dash_c {
-            if let Some(body) = words.get(j) {
-                match body.source() {
-                    Some(s) => self.script(&s, host, depth + 1),
-                    None => {}
-                }
+            if let Some(body) = words.get(j)
+                && let Some(s) = body.source()
+            {
+                self.script(&s, host, depth + 1)
             }
         } else if let Some(file) = words.get(j) {
             if let Some(p) = file.text.clone() {
@@ -711,10 +710,10 @@ impl<'c> Analyzer<'c> {
         };
         if let Some((src, rs)) = redirects {
             for r in rs.iter().filter(|r| r.writes()) {
-                if let Some(t) = &r.target {
-                    if let Some(v) = t.resolve(&|n| self.lookup(n)) {
-                        target(&v, &Self::loc(src, t.start, t.end));
-                    }
+                if let Some(t) = &r.target
+                    && let Some(v) = t.resolve(&|n| self.lookup(n))
+                {
+                    target(&v, &Self::loc(src, t.start, t.end));
                 }
             }
         }

@@ -350,20 +350,18 @@ impl<'a> Lexer<'a> {
                         if let (Some(fd), Some(b'<' | b'>')) = (
                             w.literal().and_then(|l| l.parse::<u32>().ok()),
                             self.b.get(self.i),
-                        ) {
-                            if w.unquoted.bytes().all(|b| b.is_ascii_digit()) && self.i < self.end {
-                                if let Some(op) = OPS
-                                    .iter()
-                                    .find(|o| self.s[self.i..self.end].starts_with(**o))
-                                {
-                                    self.i += op.len();
-                                    self.toks.push(Tok::Op(op, Some(fd)));
-                                    if matches!(*op, "<<" | "<<-") {
-                                        self.heredoc_delimiter(*op == "<<-");
-                                    }
-                                    continue;
-                                }
+                        ) && w.unquoted.bytes().all(|b| b.is_ascii_digit())
+                            && self.i < self.end
+                            && let Some(op) = OPS
+                                .iter()
+                                .find(|o| self.s[self.i..self.end].starts_with(**o))
+                        {
+                            self.i += op.len();
+                            self.toks.push(Tok::Op(op, Some(fd)));
+                            if matches!(*op, "<<" | "<<-") {
+                                self.heredoc_delimiter(*op == "<<-");
                             }
+                            continue;
                         }
                         self.toks.push(Tok::Word(w));
                     }
@@ -755,21 +753,21 @@ impl Parser<'_, '_> {
                 }
                 continue;
             }
-            if let Some((op, fd)) = redirect_op.take() {
-                if let Tok::Word(w) = tok {
-                    let heredoc = matches!(op, "<<" | "<<-")
-                        .then(|| (0, 0, self.text[w.start..w.end].contains(['\'', '"', '\\'])));
-                    cur.redirects.push(Redirect {
-                        op,
-                        fd,
-                        target: Some(w.clone()),
-                        heredoc,
-                    });
-                    if heredoc.is_some() {
-                        pending_heredocs.push((usize::MAX, cur.redirects.len() - 1));
-                    }
-                    continue;
+            if let Some((op, fd)) = redirect_op.take()
+                && let Tok::Word(w) = tok
+            {
+                let heredoc = matches!(op, "<<" | "<<-")
+                    .then(|| (0, 0, self.text[w.start..w.end].contains(['\'', '"', '\\'])));
+                cur.redirects.push(Redirect {
+                    op,
+                    fd,
+                    target: Some(w.clone()),
+                    heredoc,
+                });
+                if heredoc.is_some() {
+                    pending_heredocs.push((usize::MAX, cur.redirects.len() - 1));
                 }
+                continue;
             }
             match tok {
                 Tok::Word(w) => {
@@ -811,10 +809,10 @@ impl Parser<'_, '_> {
                                     while i < toks.len() {
                                         let t = &toks[i];
                                         i += 1;
-                                        if let Tok::Word(w) = t {
-                                            if &self.text[w.start..w.end] == "in" {
-                                                break;
-                                            }
+                                        if let Tok::Word(w) = t
+                                            && &self.text[w.start..w.end] == "in"
+                                        {
+                                            break;
                                         }
                                     }
                                     self.case.push(true);

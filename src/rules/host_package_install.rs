@@ -155,10 +155,9 @@ pub(crate) fn fix_for(pkgs: &[String]) -> Option<String> {
         } else if let Some((what, _)) = UNAVAILABLE_PACKAGES
             .iter()
             .find(|(_, names)| package_is(p, names))
+            && !missing.contains(what)
         {
-            if !missing.contains(what) {
-                missing.push(*what);
-            }
+            missing.push(*what);
         }
     }
     let mut parts = Vec::new();

@@ -55,7 +55,11 @@ spec:
 /// Whether an invocation builds or loads an out-of-tree module.
 pub(crate) fn builds(inv: &Invocation) -> bool {
     // As written when not resolvable: `/lib/modules/$(uname -r)/build` still names the tree.
-    let words: Vec<&str> = inv.args.iter().map(|a| a.text.as_deref().unwrap_or(&a.raw)).collect();
+    let words: Vec<&str> = inv
+        .args
+        .iter()
+        .map(|a| a.text.as_deref().unwrap_or(&a.raw))
+        .collect();
     match inv.program.as_str() {
         "dkms" => !matches!(words.first(), Some(&"status") | None),
         "insmod" => words.iter().any(|w| w.contains(".ko")),
