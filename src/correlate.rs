@@ -22,12 +22,28 @@ use crate::{Config, Report};
 pub struct Facts {
     config_maps: Vec<ConfigMapFact>,
     runs: Vec<RunFact>,
+    /// Namespaces and their `pod-security.kubernetes.io/enforce` level.
+    namespaces: Vec<(String, Option<String>)>,
+    /// Pods whose SELinux type Pod Security baseline rejects, by namespace.
+    selinux_pods: Vec<PendingFinding>,
+}
+
+#[derive(Debug)]
+struct PendingFinding {
+    namespace: String,
+    file: FileName,
+    object: ObjectId,
+    hit: crate::rules::Hit,
+    helm_source: Option<String>,
+    snippet: Option<(u32, String)>,
 }
 
 impl Facts {
     pub fn extend(&mut self, other: Facts) {
         self.config_maps.extend(other.config_maps);
         self.runs.extend(other.runs);
+        self.namespaces.extend(other.namespaces);
+        self.selinux_pods.extend(other.selinux_pods);
     }
 }
 
@@ -76,6 +92,28 @@ pub fn collect(
             helm_source: helm_source.map(str::to_string),
         });
     }
+    if object.id.kind == "Namespace" && object.id.api_version == "v1" {
+        let level = object
+            .node
+            .at(&["metadata", "labels", "pod-security.kubernetes.io/enforce"])
+            .and_then(Node::as_str);
+        facts
+            .namespaces
+            .push((object.id.name.clone(), level.map(str::to_string)));
+    }
+    if let Some(ns) = &object.id.namespace {
+        for hit in crate::rules::pod_security_candidates(pods) {
+            let snippet = crate::snippet(text, first_line, hit.span);
+            facts.selinux_pods.push(PendingFinding {
+                namespace: ns.clone(),
+                file: file.clone(),
+                object: object.id.clone(),
+                hit,
+                helm_source: helm_source.map(str::to_string),
+                snippet,
+            });
+        }
+    }
     let containers = pods
         .iter()
         .flat_map(|p| p.containers.iter().map(move |c| (p, c)));
@@ -105,6 +143,7 @@ pub fn collect(
 /// Analyses every ConfigMap script that a workload of the run executes and adds the findings.
 pub fn resolve(report: &mut Report, config: &Config) {
     let facts = std::mem::take(&mut report.facts);
+    pod_security(report, config, &facts);
     let mut seen = BTreeSet::new();
     let mut queue: Vec<(RunFact, usize)> = facts.runs.into_iter().map(|r| (r, 0)).collect();
     while let Some((run, depth)) = queue.pop() {
@@ -183,6 +222,43 @@ pub fn resolve(report: &mut Report, config: &Config) {
         }
     }
     report.sort();
+}
+
+/// Pods with an SELinux type that the Pod Security level of their namespace (among the inputs) rejects.
+fn pod_security(report: &mut Report, config: &Config, facts: &Facts) {
+    let Some(rule) = crate::rules::by_name("pod-security-selinux-type") else {
+        return;
+    };
+    let Some(severity) = config.severity(rule) else {
+        return;
+    };
+    for p in &facts.selinux_pods {
+        let Some(level) = facts
+            .namespaces
+            .iter()
+            .find(|(n, _)| *n == p.namespace)
+            .and_then(|(_, l)| l.as_deref())
+        else {
+            continue;
+        };
+        if !matches!(level, "baseline" | "restricted") {
+            continue;
+        }
+        let mut hit = p.hit.clone();
+        hit.message = format!(
+            "{} is rejected by Pod Security `{level}` in namespace `{}`",
+            hit.message, p.namespace
+        );
+        report.findings.push(crate::finding(
+            rule,
+            severity,
+            &p.file,
+            hit,
+            Some(&p.object),
+            p.helm_source.as_deref(),
+            p.snippet.clone(),
+        ));
+    }
 }
 
 /// Objects without a namespace land in whatever namespace they are applied to: they match any.

@@ -101,3 +101,20 @@ pub fn driver_image(image: &str) -> Option<&'static str> {
 
 /// Package managers: none exists on the host (HOST-FACTS: The host).
 pub const PACKAGE_MANAGERS: &[&str] = &["apt", "apt-get", "aptitude", "yum", "dnf", "tdnf", "microdnf", "zypper", "apk", "rpm", "dpkg", "snap"];
+
+/// SELinux domains ACL's policy offers to workloads (HOST-FACTS: SELinux; ACL selinux.md).
+pub const SELINUX_WORKLOAD_TYPES: &[&str] = &["container_t", "container_logreader_t", "container_kvm_t", "spc_t", "spc_user_t"];
+
+/// Types that Pod Security admission's baseline level rejects although ACL offers them
+/// (kubernetes/kubernetes#126165; HOST-FACTS: SELinux).
+pub const PSA_REJECTED_SELINUX_TYPES: &[&str] = &["container_logreader_t", "spc_t", "spc_user_t"];
+
+/// The group that owns the journal (`root:systemd-journal` 0640) (HOST-FACTS: SELinux).
+pub const SYSTEMD_JOURNAL_GID: i64 = 190;
+
+/// Tools that rewrite the kernel command line or the boot loader, part of ACL's signed boot image
+/// (HOST-FACTS: The host).
+pub const KERNEL_CMDLINE_TOOLS: &[&str] = &["grubby", "update-grub", "update-grub2", "grub-mkconfig", "grub2-mkconfig", "kernelstub", "bootctl"];
+
+/// Files that hold the kernel command line on other distributions.
+pub const KERNEL_CMDLINE_FILES: &[&str] = &["/etc/default/grub", "/etc/kernel/cmdline", "/etc/default/grub.d"];

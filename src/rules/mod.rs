@@ -14,6 +14,7 @@ use crate::source::{Span, Via};
 mod apparmor_profile;
 mod container_package_install;
 mod container_runtime_socket;
+mod containerd_config_write;
 mod flatcar_os_sku;
 mod host_ipc;
 mod host_namespace_exec;
@@ -22,14 +23,20 @@ mod host_package_install;
 mod host_pid;
 mod host_root_write;
 mod host_selinux_change;
+mod journal_reader_group;
+mod kernel_cmdline_change;
 mod kernel_headers_mount;
 mod kernel_module_build;
 mod kernel_module_load;
 mod os_sku_pinned;
 mod pod_sandboxing_runtime_class;
+mod pod_security_selinux_type;
 mod read_only_host_path_write;
+mod sctp_protocol;
 mod selinux_host_log_read;
 mod selinux_host_path_write;
+mod selinux_level_all_categories;
+mod selinux_type_unknown;
 
 /// Every rule, in the order of the docs.
 pub static RULES: &[&Rule] = &[
@@ -44,6 +51,13 @@ pub static RULES: &[&Rule] = &[
     &host_selinux_change::HOST_SELINUX_CHANGE,
     &kernel_module_build::KERNEL_MODULE_BUILD,
     &kernel_module_load::KERNEL_MODULE_LOAD,
+    &sctp_protocol::SCTP_PROTOCOL,
+    &kernel_cmdline_change::KERNEL_CMDLINE_CHANGE,
+    &containerd_config_write::CONTAINERD_CONFIG_WRITE,
+    &selinux_type_unknown::SELINUX_TYPE_UNKNOWN,
+    &selinux_level_all_categories::SELINUX_LEVEL_ALL_CATEGORIES,
+    &pod_security_selinux_type::POD_SECURITY_SELINUX_TYPE,
+    &journal_reader_group::JOURNAL_READER_GROUP,
     &kernel_headers_mount::KERNEL_HEADERS_MOUNT,
     &host_pid::HOST_PID,
     &host_ipc::HOST_IPC,
@@ -53,6 +67,8 @@ pub static RULES: &[&Rule] = &[
     &flatcar_os_sku::FLATCAR_OS_SKU,
     &os_sku_pinned::OS_SKU_PINNED,
 ];
+
+pub(crate) use pod_security_selinux_type::candidates as pod_security_candidates;
 
 /// Looks a rule up by its kebab-case name.
 pub fn by_name(name: &str) -> Option<&'static Rule> {
