@@ -14,6 +14,13 @@ const RULE_DIRS: &[&str] = &[
     "kernel-module-build",
     "kernel-module-load",
     "read-only-host-path-write",
+    "kernel-cmdline-change",
+    "sctp-protocol",
+    "containerd-config-write",
+    "selinux-type-unknown",
+    "selinux-level-all-categories",
+    "pod-security-selinux-type",
+    "journal-reader-group",
 ];
 
 fn lint_file(path: &Path) -> Report {
