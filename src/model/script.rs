@@ -858,6 +858,39 @@ mod tests {
     }
 
     #[test]
+    fn nsenter_forms_that_reach_the_host() {
+        let run = |cmd: &str| {
+            let y = format!(
+                "kind: Pod\nspec:\n  containers:\n  - name: c\n    command: [sh, -c, '{cmd} -- yum install x']\n"
+            );
+            scripts(&y)[0]
+                .invocations
+                .iter()
+                .find(|i| i.program == "yum")
+                .is_some_and(|i| i.host.is_some())
+        };
+        for yes in [
+            "nsenter -t 1 -m",
+            "nsenter -t1 -m",
+            "nsenter --target 1 --mount",
+            "nsenter --target=1 -m -u -n",
+            "nsenter --mount=/proc/1/ns/mnt",
+            "nsenter -m/proc/1/ns/mnt",
+            "sudo nsenter -a -t 1",
+        ] {
+            assert!(run(yes), "{yes}");
+        }
+        for no in [
+            "nsenter -t 1 -n",
+            "nsenter -t 2 -m",
+            "nsenter --net=/proc/1/ns/net",
+            "echo nsenter -t 1 -m",
+        ] {
+            assert!(!run(no), "{no}");
+        }
+    }
+
+    #[test]
     fn chroot_through_env_and_hostroot_writes() {
         let y = "kind: Pod\nspec:\n  volumes:\n  - name: r\n    hostPath: {path: /}\n  containers:\n  - name: c\n    env:\n    - {name: ROOT, value: /host}\n    volumeMounts:\n    - {name: r, mountPath: /host}\n    command: [bash, -c, 'D=$ROOT; chroot \"$D\" yum install -y x; cp a /host/usr/local/bin/; apk add z']\n";
         let s = &scripts(y)[0];

@@ -1064,6 +1064,15 @@ mod tests {
     }
 
     #[test]
+    fn never_panics_on_any_prefix() {
+        let src = "f() { a \"$(b `c` 'd')\" <<-E; }\n\tx ${y:-z}\nE\ncase $q in a|b) (( 1 + 2 )); [[ -x é ]] && g 2>&1 >>o;; esac # é\n";
+        for (i, _) in src.char_indices() {
+            let _ = parse(&src[..i]);
+            let _ = parse(&src[i..]);
+        }
+    }
+
+    #[test]
     fn never_panics_on_garbage() {
         for s in [
             "$(",

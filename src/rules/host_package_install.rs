@@ -58,10 +58,50 @@ spec:
     check,
 };
 
+/// Options of package managers that take a value as the next word (`apt-get -o X=Y install`).
+const VALUE_OPTS: &[&str] = &[
+    "-o",
+    "-t",
+    "-c",
+    "-X",
+    "-p",
+    "-R",
+    "--repository",
+    "--root",
+    "--installroot",
+    "--releasever",
+    "--enablerepo",
+    "--disablerepo",
+    "--repo",
+    "--config",
+    "--setopt",
+    "--target-release",
+    "--option",
+];
+
+/// The words that are not options or option values: the subcommand first, then its operands.
+fn positional(inv: &Invocation) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in inv.words() {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if w.starts_with('-') {
+            skip = VALUE_OPTS.contains(&w);
+            continue;
+        }
+        out.push(w);
+    }
+    out
+}
+
 /// A package manager run that needs a package database on the host: an index refresh
 /// (`apt-get update`, `yum makecache`, `zypper refresh`, `apk update`); installs are [`install`]s.
 pub(crate) fn refresh(inv: &Invocation) -> bool {
-    let sub = inv.subcommand();
+    let pos = positional(inv);
+    let sub = pos.first().copied();
     match inv.program.as_str() {
         "apt" | "apt-get" | "aptitude" | "apk" => sub == Some("update"),
         "yum" | "dnf" | "tdnf" | "microdnf" => matches!(sub, Some("makecache")),
@@ -73,7 +113,8 @@ pub(crate) fn refresh(inv: &Invocation) -> bool {
 /// What an invocation installs: the package manager and the packages it names, when it is an install.
 pub(crate) fn install(inv: &Invocation) -> Option<(String, Vec<String>)> {
     let p = inv.program.as_str();
-    let sub = inv.subcommand();
+    let pos = positional(inv);
+    let sub = pos.first().copied();
     let is = match p {
         "apt" | "apt-get" | "aptitude" => {
             matches!(
@@ -125,19 +166,15 @@ pub(crate) fn install(inv: &Invocation) -> Option<(String, Vec<String>)> {
     if !is {
         return None;
     }
-    let mut pkgs = Vec::new();
-    let mut after_sub = matches!(p, "rpm" | "dpkg");
-    for w in inv.words() {
-        if w.starts_with('-') {
-            continue;
-        }
-        if !after_sub {
-            after_sub = Some(w) == sub;
-            continue;
-        }
-        pkgs.push(w.to_string());
-    }
-    Some((p.to_string(), pkgs))
+    let operands = if matches!(p, "rpm" | "dpkg") {
+        &pos[..]
+    } else {
+        &pos[1..]
+    };
+    Some((
+        p.to_string(),
+        operands.iter().map(|s| s.to_string()).collect(),
+    ))
 }
 
 /// The fix for an install of `pkgs`: what ACL already ships, what it cannot get.
@@ -183,7 +220,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             let Some(h) = inv.host else { continue };
             let how = &cs.entries[h].word;
             if refresh(inv) {
-                let sub = inv.subcommand().unwrap_or("");
+                let sub = positional(inv).first().copied().unwrap_or("");
                 ContainerScript::push(out, cs.hit(&inv.at, format!("`{} {sub}` runs a package manager on the host (through `{how}`): ACL has none", inv.program)));
                 continue;
             }
