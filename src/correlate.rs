@@ -67,6 +67,9 @@ struct RunFact {
     ctx: Ctx,
     host: Option<Entry>,
     vars: Vec<(String, String)>,
+    /// `host-namespace-exec` at the workload's nsenter/chroot, reported unless the script it runs
+    /// has a more specific finding.
+    entry_finding: Option<Arc<PendingFinding>>,
 }
 
 /// Records the ConfigMaps of a document and the ConfigMap scripts its containers run.
@@ -123,18 +126,38 @@ pub fn collect(
         }
         let ctx = Ctx::of(pod, c);
         for run in &cs.runs {
-            for m in &ctx.cm_mounts {
-                if let Some(key) = m.key_of(&run.path) {
-                    facts.runs.push(RunFact {
-                        object: object.id.clone(),
-                        container: c.name.clone(),
-                        config_map: m.config_map.clone(),
-                        key,
-                        ctx: ctx.clone(),
-                        host: run.host.clone(),
-                        vars: run.vars.clone(),
-                    });
-                }
+            let entry_finding = run.host.as_ref().filter(|e| !e.inherited).map(|e| {
+                let hit = crate::rules::entry_hit(cs, e);
+                let snippet = crate::snippet(text, first_line, hit.span);
+                Arc::new(PendingFinding {
+                    namespace: String::new(),
+                    file: file.clone(),
+                    object: object.id.clone(),
+                    hit,
+                    helm_source: helm_source.map(str::to_string),
+                    snippet,
+                })
+            });
+            let mut targets: Vec<(String, String)> = ctx
+                .cm_mounts
+                .iter()
+                .filter_map(|m| Some((m.config_map.clone(), m.key_of(&run.path)?)))
+                .collect();
+            if targets.is_empty() && entry_finding.is_some() {
+                // Not a ConfigMap file: nothing to analyse, the entry is reported as it is.
+                targets.push((String::new(), String::new()));
+            }
+            for (config_map, key) in targets {
+                facts.runs.push(RunFact {
+                    object: object.id.clone(),
+                    container: c.name.clone(),
+                    config_map,
+                    key,
+                    ctx: ctx.clone(),
+                    host: run.host.clone(),
+                    vars: run.vars.clone(),
+                    entry_finding: entry_finding.clone(),
+                });
             }
         }
     }
@@ -146,7 +169,10 @@ pub fn resolve(report: &mut Report, config: &Config) {
     pod_security(report, config, &facts);
     let mut seen = BTreeSet::new();
     let mut queue: Vec<(RunFact, usize)> = facts.runs.into_iter().map(|r| (r, 0)).collect();
+    let mut pending_entries: Vec<Arc<PendingFinding>> = Vec::new();
+    let mut entries_covered: Vec<((FileName, crate::source::Span), bool)> = Vec::new();
     while let Some((run, depth)) = queue.pop() {
+        let mut specific = false;
         for cm in facts
             .config_maps
             .iter()
@@ -185,6 +211,7 @@ pub fn resolve(report: &mut Report, config: &Config) {
                 let mut hits = Vec::new();
                 (rule.check)(&subject, &mut hits);
                 for hit in hits {
+                    specific |= crate::rules::SPECIFIC_RULES.contains(&rule.name);
                     if !seen.insert((rule.name, cm.file.clone(), hit.span, hit.message.clone())) {
                         continue;
                     }
@@ -213,12 +240,42 @@ pub fn resolve(report: &mut Report, config: &Config) {
                                 ctx: run.ctx.clone(),
                                 host: r.host.clone(),
                                 vars: r.vars.clone(),
+                                entry_finding: None,
                             };
                             queue.push((next, depth + 1));
                         }
                     }
                 }
             }
+        }
+        if let Some(p) = &run.entry_finding {
+            let key = (p.file.clone(), p.hit.span);
+            match entries_covered.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, covered)) => *covered |= specific,
+                None => entries_covered.push((key, specific)),
+            }
+            pending_entries.push(p.clone());
+        }
+    }
+    if let Some(rule) = crate::rules::by_name("host-namespace-exec")
+        && let Some(severity) = config.severity(rule)
+    {
+        let mut done = Vec::new();
+        for p in pending_entries {
+            let key = (p.file.clone(), p.hit.span);
+            if done.contains(&key) || entries_covered.iter().any(|(k, c)| *k == key && *c) {
+                continue;
+            }
+            done.push(key);
+            report.findings.push(crate::finding(
+                rule,
+                severity,
+                &p.file,
+                p.hit.clone(),
+                Some(&p.object),
+                p.helm_source.as_deref(),
+                p.snippet.clone(),
+            ));
         }
     }
     report.sort();

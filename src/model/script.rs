@@ -77,6 +77,8 @@ pub struct ScriptRun {
     pub path: String,
     pub at: Loc,
     pub host: Option<Entry>,
+    /// The index of that entry in this container's entries.
+    pub entry: Option<usize>,
     /// Shell variables known when it starts.
     pub vars: Vec<(String, String)>,
 }
@@ -301,6 +303,12 @@ pub fn analyse_file(
     a.out
 }
 
+/// What a shell reads as its script on standard input.
+enum Stdin<'s> {
+    Text(Source),
+    File(W<'s>),
+}
+
 enum SrcRef<'s> {
     Owned(Source),
     Sub(&'s Source, usize, usize),
@@ -443,10 +451,14 @@ impl<'c> Analyzer<'c> {
                 }
                 continue;
             }
+            // A heredoc, or `< file` (opened by this shell, in the container, before any nsenter).
             let stdin = cmd.redirects.iter().find_map(|r| {
+                if r.op == "<" {
+                    return r.target.as_ref().map(|t| Stdin::File(self.word(src, t)));
+                }
                 let (s, e, _) = r.heredoc?;
                 let body = src.text.get(s..e)?;
-                Some(src.sub(body, s, e))
+                Some(Stdin::Text(src.sub(body, s, e)))
             });
             let redirects = (src, cmd.redirects.as_slice());
             self.exec(&words, host, stdin, Some(redirects), depth);
@@ -458,7 +470,7 @@ impl<'c> Analyzer<'c> {
         &mut self,
         words: &[W<'_>],
         mut host: Option<usize>,
-        stdin: Option<Source>,
+        stdin: Option<Stdin<'_>>,
         redirects: Option<(&Source, &[Redirect])>,
         depth: usize,
     ) {
@@ -530,7 +542,7 @@ impl<'c> Analyzer<'c> {
                     if rest >= words.len() {
                         // No command: a shell reading stdin.
                         if let Some(s) = &stdin {
-                            self.script(s, host, depth + 1);
+                            self.read_stdin(s, host, depth + 1);
                         }
                         return;
                     }
@@ -552,13 +564,17 @@ impl<'c> Analyzer<'c> {
                     i = j + 1;
                     if i >= words.len() {
                         if let Some(s) = &stdin {
-                            self.script(s, host, depth + 1);
+                            self.read_stdin(s, host, depth + 1);
                         }
                         return;
                     }
                 }
                 "." | "source" => {
-                    if let Some(p) = words.get(i + 1).and_then(|w| w.text.clone()) {
+                    if let Some(p) = words
+                        .get(i + 1)
+                        .and_then(|w| w.text.clone())
+                        .filter(|_| !self.in_host_fs(host))
+                    {
                         self.run_file(p, &words[i + 1], host);
                     }
                     return;
@@ -569,6 +585,7 @@ impl<'c> Analyzer<'c> {
                 }
                 _ => {
                     if text.contains('/')
+                        && !self.in_host_fs(host)
                         && self.ctx.cm_mounts.iter().any(|m| m.key_of(text).is_some())
                     {
                         self.run_file(text.to_string(), w, host);
@@ -586,7 +603,7 @@ impl<'c> Analyzer<'c> {
         words: &[W<'_>],
         i: usize,
         host: Option<usize>,
-        stdin: Option<Source>,
+        stdin: Option<Stdin<'_>>,
         depth: usize,
     ) {
         let mut j = i + 1;
@@ -618,11 +635,22 @@ impl<'c> Analyzer<'c> {
                 self.script(&s, host, depth + 1)
             }
         } else if let Some(file) = words.get(j) {
-            if let Some(p) = file.text.clone() {
+            if let Some(p) = file.text.clone().filter(|_| !self.in_host_fs(host)) {
                 self.run_file(p, file, host);
             }
         } else if let Some(s) = &stdin {
-            self.script(s, host, depth + 1);
+            self.read_stdin(s, host, depth + 1);
+        }
+    }
+
+    fn read_stdin(&mut self, stdin: &Stdin<'_>, host: Option<usize>, depth: usize) {
+        match stdin {
+            Stdin::Text(s) => self.script(s, host, depth),
+            Stdin::File(w) => {
+                if let Some(p) = w.text.clone() {
+                    self.run_file(p, w, host);
+                }
+            }
         }
     }
 
@@ -633,13 +661,22 @@ impl<'c> Analyzer<'c> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         vars.sort();
+        let entry = host;
         let host = host.and_then(|h| self.out.entries.get(h).cloned());
         self.out.runs.push(ScriptRun {
             path,
             at: w.at.clone(),
             host,
+            entry,
             vars,
         });
+    }
+
+    /// Whether paths are resolved in the host's filesystem (after nsenter/chroot), where the
+    /// container's own mounts are not visible.
+    fn in_host_fs(&self, host: Option<usize>) -> bool {
+        host.and_then(|h| self.out.entries.get(h))
+            .is_some_and(|e| e.kind != EntryKind::RootFlag && !e.inherited)
     }
 
     fn entry(&mut self, kind: EntryKind, w: &W<'_>) -> usize {

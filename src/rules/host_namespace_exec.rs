@@ -1,5 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::model::script::{ContainerScript, EntryKind, Invocation};
+use crate::model::script::{ContainerScript, Entry, EntryKind, Invocation};
 
 pub static HOST_NAMESPACE_EXEC: Rule = Rule {
     name: "host-namespace-exec",
@@ -57,6 +57,29 @@ fn reported_elsewhere(cs: &ContainerScript, inv: &Invocation) -> bool {
         || cs.entries.is_empty()
 }
 
+/// The finding at an entry.
+pub(crate) fn entry_hit(cs: &ContainerScript, e: &Entry) -> Hit {
+    let what = match e.kind {
+        EntryKind::Nsenter => "enters the host's mount namespace (PID 1)",
+        _ => "changes root into the host's filesystem",
+    };
+    cs.hit(
+        &e.at,
+        format!("`{}` {what}: its commands run on the node", e.word),
+    )
+}
+
+/// Rules whose finding inside a script makes `host-namespace-exec` redundant.
+pub(crate) const SPECIFIC_RULES: &[&str] = &[
+    "host-package-install",
+    "host-selinux-change",
+    "kernel-module-build",
+    "kernel-cmdline-change",
+    "containerd-config-write",
+    "read-only-host-path-write",
+    "sctp-protocol",
+];
+
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { scripts, .. } = subject;
     for cs in scripts.iter() {
@@ -69,18 +92,13 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 !e.inherited
                     && e.kind != EntryKind::RootFlag
                     && !cs.under(*i).any(|inv| reported_elsewhere(cs, inv))
+                    // A script file run on the host is judged with that script (`correlate`).
+                    && !cs.runs.iter().any(|r| r.entry == Some(*i))
             })
             .map(|(_, e)| e)
             .collect();
         let Some(e) = open.first() else { continue };
-        let what = match e.kind {
-            EntryKind::Nsenter => "enters the host's mount namespace (PID 1)",
-            _ => "changes root into the host's filesystem",
-        };
-        let mut hit = cs.hit(
-            &e.at,
-            format!("`{}` {what}: its commands run on the node", e.word),
-        );
+        let mut hit = entry_hit(cs, e);
         let mut lines: Vec<u32> = open[1..].iter().map(|e| e.at.span.start.line).collect();
         lines.dedup();
         if !lines.is_empty() {

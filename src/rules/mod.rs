@@ -68,6 +68,7 @@ pub static RULES: &[&Rule] = &[
     &os_sku_pinned::OS_SKU_PINNED,
 ];
 
+pub(crate) use host_namespace_exec::{SPECIFIC_RULES, entry_hit};
 pub(crate) use pod_security_selinux_type::candidates as pod_security_candidates;
 
 /// Looks a rule up by its kebab-case name.
