@@ -256,8 +256,19 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
                     .enumerate()
                 {
                     let path = crate::parse::node::pointer_idx(&base, i);
-                    let src = Source::from_scalar(n, doc, first_line, &path);
-                    let text = n.as_str().map(str::to_string);
+                    let lookup = |name: &str| {
+                        ctx.env
+                            .iter()
+                            .rev()
+                            .find(|(k, _)| k == name)
+                            .map(|(_, v)| v.clone())
+                    };
+                    let src = Source::from_scalar(n, doc, first_line, &path)
+                        .map(|s| s.expand_k8s(&lookup));
+                    let text = src
+                        .as_ref()
+                        .map(|s| s.text.clone())
+                        .or_else(|| n.as_str().map(str::to_string));
                     let at = Loc {
                         span: n.report_span(),
                         via: n.via.as_deref().cloned(),
@@ -892,6 +903,15 @@ mod tests {
         assert_eq!(apt[0].at.span.start, Pos::new(14, 7));
         assert_eq!(apt[1].at.span.start, Pos::new(16, 12));
         assert!(apt.iter().all(|i| i.host == Some(0)));
+    }
+
+    #[test]
+    fn kubernetes_expands_env_in_command_before_the_shell() {
+        let y = "kind: Pod\nspec:\n  volumes:\n  - name: r\n    hostPath: {path: /}\n  containers:\n  - name: c\n    env:\n    - {name: ROOT, value: /host}\n    volumeMounts:\n    - {name: r, mountPath: /host}\n    command: [chroot, $(ROOT), sh, -c, 'apk add x; echo $$(ROOT)']\n";
+        let s = &scripts(y)[0];
+        let apk = s.invocations.iter().find(|i| i.program == "apk").unwrap();
+        assert!(apk.host.is_some());
+        assert_eq!(apk.at.span.start, Pos::new(12, 41));
     }
 
     #[test]

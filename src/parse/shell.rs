@@ -76,6 +76,53 @@ impl Source {
         }
     }
 
+    /// Kubernetes' expansion of `$(VAR)` in `command`/`args` from the container's env, done before
+    /// any shell runs (`$$` escapes a `$`; unknown variables stay as written). The bytes of an
+    /// expansion map to its `$`.
+    pub fn expand_k8s(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Source {
+        let t = &self.text;
+        if !t.contains("$(") {
+            return self.clone();
+        }
+        let (mut text, mut pos) = (String::with_capacity(t.len()), Vec::with_capacity(t.len()));
+        let mut i = 0;
+        while i < t.len() {
+            let rest = &t[i..];
+            if rest.starts_with("$$") {
+                text.push('$');
+                pos.push(self.at(i));
+                i += 2;
+                continue;
+            }
+            if let Some(inner) = rest.strip_prefix("$(") {
+                let name_len = inner
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                    .count();
+                if inner.as_bytes().get(name_len) == Some(&b')') && name_len > 0 {
+                    if let Some(v) = lookup(&inner[..name_len]) {
+                        text.push_str(&v);
+                        pos.extend(std::iter::repeat_n(self.at(i), v.len()));
+                        i += name_len + 3;
+                        continue;
+                    }
+                }
+            }
+            let c = rest.chars().next().unwrap_or(' ');
+            text.push(c);
+            for k in 0..c.len_utf8() {
+                pos.push(self.at(i + k));
+            }
+            i += c.len_utf8();
+        }
+        Source {
+            text,
+            pos,
+            via: self.via.clone(),
+            path: self.path.clone(),
+        }
+    }
+
     /// The file position of byte `offset` of the text.
     pub fn at(&self, offset: usize) -> Pos {
         self.pos
