@@ -99,13 +99,14 @@ impl Source {
                     .bytes()
                     .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
                     .count();
-                if inner.as_bytes().get(name_len) == Some(&b')') && name_len > 0 {
-                    if let Some(v) = lookup(&inner[..name_len]) {
-                        text.push_str(&v);
-                        pos.extend(std::iter::repeat_n(self.at(i), v.len()));
-                        i += name_len + 3;
-                        continue;
-                    }
+                if inner.as_bytes().get(name_len) == Some(&b')')
+                    && name_len > 0
+                    && let Some(v) = lookup(&inner[..name_len])
+                {
+                    text.push_str(&v);
+                    pos.extend(std::iter::repeat_n(self.at(i), v.len()));
+                    i += name_len + 3;
+                    continue;
                 }
             }
             let c = rest.chars().next().unwrap_or(' ');
