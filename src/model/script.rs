@@ -17,6 +17,8 @@ pub struct Loc {
     pub span: Span,
     pub via: Option<Via>,
     pub path: String,
+    /// Where the word is in the anchored text, when reported at an alias's use site.
+    pub origin: Option<Pos>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,7 +103,16 @@ impl ContainerScript {
         if let Some(v) = &at.via {
             notes.push(Note {
                 line: Some(v.anchor_line),
-                message: format!("the script is the anchor on line {}", v.anchor_line),
+                message: match at.origin {
+                    Some(p) => format!(
+                        "reached through an alias: the command is at {}:{} in the anchored text",
+                        p.line, p.col
+                    ),
+                    None => format!(
+                        "reached through an alias of the anchor on line {}",
+                        v.anchor_line
+                    ),
+                },
             });
         }
         let message = match &self.runner {
@@ -273,6 +284,7 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
                         span: n.report_span(),
                         via: n.via.as_deref().cloned(),
                         path,
+                        origin: n.via.is_some().then_some(n.span.start),
                     };
                     argv.push(W {
                         raw: text.clone().unwrap_or_default(),
@@ -401,6 +413,7 @@ impl<'c> Analyzer<'c> {
             span,
             via: src.via.clone(),
             path: src.path.clone(),
+            origin: src.via.is_some().then(|| src.at(start)),
         }
     }
 
