@@ -373,6 +373,8 @@ struct Analyzer<'c> {
     vars: HashMap<String, String>,
     out: ContainerScript,
     budget: usize,
+    /// ConfigMap files copied onto the host root: host path → container path.
+    copies: HashMap<String, String>,
 }
 
 impl<'c> Analyzer<'c> {
@@ -386,6 +388,7 @@ impl<'c> Analyzer<'c> {
                 ..Default::default()
             },
             budget: 20_000,
+            copies: HashMap::new(),
         }
     }
 
@@ -597,7 +600,7 @@ impl<'c> Analyzer<'c> {
                     if let Some(p) = words
                         .get(i + 1)
                         .and_then(|w| w.text.clone())
-                        .filter(|_| !self.in_host_fs(host))
+                        .and_then(|p| self.file_path(p, host))
                     {
                         self.run_file(p, &words[i + 1], host);
                     }
@@ -609,10 +612,10 @@ impl<'c> Analyzer<'c> {
                 }
                 _ => {
                     if text.contains('/')
-                        && !self.in_host_fs(host)
-                        && self.ctx.cm_mounts.iter().any(|m| m.key_of(text).is_some())
+                        && let Some(p) = self.file_path(text.to_string(), host)
+                        && self.ctx.cm_mounts.iter().any(|m| m.key_of(&p).is_some())
                     {
-                        self.run_file(text.to_string(), w, host);
+                        self.run_file(p, w, host);
                         return;
                     }
                     self.invocation(words, i, host, redirects);
@@ -659,7 +662,7 @@ impl<'c> Analyzer<'c> {
                 self.script(&s, host, depth + 1)
             }
         } else if let Some(file) = words.get(j) {
-            if let Some(p) = file.text.clone().filter(|_| !self.in_host_fs(host)) {
+            if let Some(p) = file.text.clone().and_then(|p| self.file_path(p, host)) {
                 self.run_file(p, file, host);
             }
         } else if let Some(s) = &stdin {
@@ -701,6 +704,42 @@ impl<'c> Analyzer<'c> {
     fn in_host_fs(&self, host: Option<usize>) -> bool {
         host.and_then(|h| self.out.entries.get(h))
             .is_some_and(|e| e.kind != EntryKind::RootFlag && !e.inherited)
+    }
+
+    /// The container path of a script file named in context `host`: itself in the container's
+    /// filesystem; on the host, only a ConfigMap file this script copied there.
+    fn file_path(&self, p: String, host: Option<usize>) -> Option<String> {
+        if !self.in_host_fs(host) {
+            return Some(p);
+        }
+        self.copies.get(&normalize(&p)).cloned()
+    }
+
+    /// `cp /scripts/x.sh /host/tmp/` (ConfigMap file onto the mounted host root): remembered so
+    /// that a later `chroot /host sh /tmp/x.sh` runs the ConfigMap's script.
+    fn record_copy(&mut self, program: &str, args: &[Arg], host: Option<usize>) {
+        if !matches!(program, "cp" | "install" | "rsync") || self.in_host_fs(host) {
+            return;
+        }
+        let plain: Vec<&str> = args
+            .iter()
+            .filter_map(|a| a.text.as_deref())
+            .filter(|t| !t.starts_with('-'))
+            .collect();
+        let [srcs @ .., dest] = plain.as_slice() else {
+            return;
+        };
+        let Some(h) = self.ctx.via_hostroot(dest) else {
+            return;
+        };
+        for src in srcs {
+            if self.ctx.cm_mounts.iter().any(|m| m.key_of(src).is_some()) {
+                let base = src.rsplit('/').next().unwrap_or(src);
+                self.copies.insert(h.clone(), src.to_string());
+                self.copies
+                    .insert(normalize(&format!("{h}/{base}")), src.to_string());
+            }
+        }
     }
 
     fn entry(&mut self, kind: EntryKind, w: &W<'_>) -> usize {
@@ -755,6 +794,7 @@ impl<'c> Analyzer<'c> {
                 }
             }
         }
+        self.record_copy(&program, &args, host);
         let mut writes = Vec::new();
         let mut target = |p: &str, at: &Loc| {
             if !p.starts_with('/') {
