@@ -182,7 +182,11 @@ pub fn resolve(report: &mut Report, config: &Config) {
                 continue;
             };
             let path = pointer(&pointer(&cm.path, "data"), &run.key);
-            let Some(src) = Source::from_scalar(value, &cm.text, cm.first_line, &path) else {
+            let Some(src) = Source::from_scalar(
+                value,
+                &crate::parse::shell::DocIndex::new(&cm.text, cm.first_line),
+                &path,
+            ) else {
                 continue;
             };
             let runner = format!("`{}` container `{}`", run.object.display(), run.container);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::model::workload::{Container, PodSpec, Source as VolSource, is_under, normalize};
 use crate::parse::node::{Node, pointer};
-use crate::parse::shell::{self, Redirect, Script, Source, Word};
+use crate::parse::shell::{self, DocIndex, Redirect, Script, Source, Word};
 use crate::rules::{Hit, Note};
 use crate::source::{Pos, Span, Via};
 
@@ -251,6 +251,13 @@ impl Ctx {
 /// The scripts of every container of the pods, with positions in the document `doc`.
 pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Vec<ContainerScript> {
     let mut out = Vec::new();
+    if pods
+        .iter()
+        .all(|p| p.containers.iter().all(|c| c.node.get("command").is_none()))
+    {
+        return out_default(pods);
+    }
+    let index = DocIndex::new(doc, first_line);
     for pod in pods {
         for c in &pod.containers {
             let ctx = Ctx::of(pod, c);
@@ -274,8 +281,7 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
                             .find(|(k, _)| k == name)
                             .map(|(_, v)| v.clone())
                     };
-                    let src = Source::from_scalar(n, doc, first_line, &path)
-                        .map(|s| s.expand_k8s(&lookup));
+                    let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
                     let text = src
                         .as_ref()
                         .map(|s| s.text.clone())
@@ -301,6 +307,17 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
         }
     }
     out
+}
+
+/// One empty script per container (nothing runs a command of its own).
+fn out_default(pods: &[PodSpec<'_>]) -> Vec<ContainerScript> {
+    pods.iter()
+        .flat_map(|p| p.containers.iter())
+        .map(|c| ContainerScript {
+            container: c.name.clone(),
+            ..Default::default()
+        })
+        .collect()
 }
 
 /// Analyses a script file's text as run by a container (a ConfigMap script), optionally already in

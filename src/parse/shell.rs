@@ -27,13 +27,14 @@ pub struct Source {
 impl Source {
     /// The text of a scalar node, each byte mapped into the document `doc` (whose first line is
     /// `first_line` in the file).
-    pub fn from_scalar(node: &Node, doc: &str, first_line: u32, path: &str) -> Option<Source> {
+    pub fn from_scalar(node: &Node, index: &DocIndex<'_>, path: &str) -> Option<Source> {
+        let (doc, first_line) = (index.doc, index.first_line);
         let crate::parse::node::Value::Scalar(value, style) = &node.value else {
             return None;
         };
         let via = node.via.as_deref().cloned();
-        let start = offset_of(doc, first_line, node.span.start);
-        let end = offset_of(doc, first_line, node.span.end).unwrap_or(doc.len());
+        let start = index.offset(node.span.start);
+        let end = index.offset(node.span.end).unwrap_or(doc.len());
         let (raw, raw_pos) = match start {
             Some(mut s) if s <= end => {
                 // A block scalar's span may start at its header (`|-`, `>+2`, a comment): content
@@ -43,9 +44,10 @@ impl Source {
                 {
                     s = doc[s..end].find('\n').map_or(end, |i| s + i + 1);
                 }
-                let line_start = doc[..s].rfind('\n').map_or(0, |i| i + 1);
+                let line = index.starts.partition_point(|&l| l <= s).saturating_sub(1);
+                let line_start = index.starts.get(line).copied().unwrap_or(0).min(s);
                 let base = Pos::new(
-                    first_line + doc[..s].matches('\n').count() as u32,
+                    first_line + line as u32,
                     doc[line_start..s].chars().count() as u32 + 1,
                 );
                 (&doc[s..end], positions(&doc[s..end], base))
@@ -159,15 +161,33 @@ impl Source {
 }
 
 /// The byte offset of a 1-based file position in a document whose first line is `first_line`.
-fn offset_of(doc: &str, first_line: u32, p: Pos) -> Option<usize> {
-    let line = p.line.checked_sub(first_line)? as usize;
-    let mut start = 0;
-    for _ in 0..line {
-        start += doc[start..].find('\n')? + 1;
+/// A document's line starts, built once so that mapping many scalars stays linear.
+pub struct DocIndex<'a> {
+    doc: &'a str,
+    first_line: u32,
+    starts: Vec<usize>,
+}
+
+impl<'a> DocIndex<'a> {
+    pub fn new(doc: &'a str, first_line: u32) -> Self {
+        let mut starts = vec![0];
+        starts.extend(doc.match_indices('\n').map(|(i, _)| i + 1));
+        DocIndex {
+            doc,
+            first_line,
+            starts,
+        }
     }
-    let rest = &doc[start..];
-    let col = (p.col as usize).saturating_sub(1);
-    Some(start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i))
+
+    /// The byte offset of a 1-based file position.
+    fn offset(&self, p: Pos) -> Option<usize> {
+        let line = p.line.checked_sub(self.first_line)? as usize;
+        let start = *self.starts.get(line)?;
+        let end = self.starts.get(line + 1).copied().unwrap_or(self.doc.len());
+        let rest = &self.doc[start..end];
+        let col = (p.col as usize).saturating_sub(1);
+        Some(start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i))
+    }
 }
 
 /// The position of every byte of `text`, which starts at `start`.
