@@ -133,9 +133,12 @@ impl ContainerScript {
     /// Adds `hit` unless an identical one is there (commands reached through one alias all report
     /// at its use site).
     pub fn push(out: &mut Vec<Hit>, hit: Hit) {
+        // Duplicates come from one container's script: look back over its hits only.
         if !out
             .iter()
-            .any(|h| h.span == hit.span && h.message == hit.message && h.container == hit.container)
+            .rev()
+            .take_while(|h| h.container == hit.container)
+            .any(|h| h.span == hit.span && h.message == hit.message)
         {
             out.push(hit);
         }
