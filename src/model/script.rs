@@ -246,10 +246,16 @@ impl Ctx {
         let p = normalize(p);
         self.hostroots
             .iter()
-            .find(|r| r.as_str() != "/" && is_under(&p, r))
+            .map(String::as_str)
+            .chain([PID1_ROOT])
+            .find(|r| *r != "/" && is_under(&p, r))
             .map(|r| normalize(&p[r.len()..]))
     }
 }
+
+/// PID 1's root directory: the host's `/` when the pod shares the host's PID namespace (as the
+/// `nsenter -t 1` pattern also assumes).
+const PID1_ROOT: &str = "/proc/1/root";
 
 /// The scripts of every container of the pods, with positions in the document `doc`.
 pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Vec<ContainerScript> {
@@ -774,7 +780,7 @@ impl<'c> Analyzer<'c> {
 
     fn is_hostroot(&self, dir: &str) -> bool {
         let d = normalize(dir);
-        self.ctx.hostroots.iter().any(|r| *r == d && r != "/")
+        d == PID1_ROOT || self.ctx.hostroots.iter().any(|r| *r == d && r != "/")
     }
 
     fn invocation(
@@ -985,6 +991,29 @@ mod tests {
         let apk = s.invocations.iter().find(|i| i.program == "apk").unwrap();
         assert!(apk.host.is_some());
         assert_eq!(apk.at.span.start, Pos::new(12, 41));
+    }
+
+    #[test]
+    fn chroot_into_pid1_root() {
+        let y = "kind: Pod\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    command: [sh, -c, 'chroot /proc/1/root yum install -y x; cp f /proc/1/root/usr/bin/']\n";
+        let s = &scripts(y)[0];
+        assert!(
+            s.invocations
+                .iter()
+                .find(|i| i.program == "yum")
+                .unwrap()
+                .host
+                .is_some()
+        );
+        assert_eq!(
+            s.invocations
+                .iter()
+                .find(|i| i.program == "cp")
+                .unwrap()
+                .writes[0]
+                .1,
+            "/usr/bin"
+        );
     }
 
     #[test]
