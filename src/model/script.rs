@@ -542,8 +542,38 @@ impl<'c> Analyzer<'c> {
                         &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"],
                     );
                 }
+                // `eval 'cmd ...'`, `su -c 'cmd'`, `runuser -u x -- sh`: a string that is a script.
+                "eval" | "su" | "runuser" if words.len() > i + 1 => {
+                    let body = if name == "eval" {
+                        words.len().checked_sub(1).filter(|&j| j == i + 1)
+                    } else {
+                        words
+                            .iter()
+                            .position(|w| w.text.as_deref() == Some("-c"))
+                            .map(|j| j + 1)
+                            .filter(|&j| j > i)
+                    };
+                    match body.and_then(|j| words.get(j)).and_then(W::source) {
+                        Some(s) => {
+                            self.script(&s, host, depth + 1);
+                            return;
+                        }
+                        None if name == "eval" => i += 1,
+                        None => {
+                            // `runuser -u x -- cmd`: the command after `--`.
+                            match words
+                                .iter()
+                                .skip(i)
+                                .position(|w| w.text.as_deref() == Some("--"))
+                            {
+                                Some(k) => i += k + 1,
+                                None => return,
+                            }
+                        }
+                    }
+                }
                 "exec" | "nohup" | "command" | "builtin" | "time" | "setsid" | "stdbuf"
-                | "ionice" | "eval" => {
+                | "ionice" => {
                     i += 1;
                     i = skip_opts(words, i, &["-c", "-n", "-i", "-o", "-e", "-a"]);
                 }
@@ -991,6 +1021,21 @@ mod tests {
         let apk = s.invocations.iter().find(|i| i.program == "apk").unwrap();
         assert!(apk.host.is_some());
         assert_eq!(apk.at.span.start, Pos::new(12, 41));
+    }
+
+    #[test]
+    fn eval_and_su_bodies_are_scripts() {
+        let y = "kind: Pod\nspec:\n  containers:\n  - name: c\n    command: [nsenter, -t, '1', -m, --, sh, -c, 'eval \"apk add a\"; su root -c \"yum install b\"']\n";
+        let s = &scripts(y)[0];
+        for p in ["apk", "yum"] {
+            assert!(
+                s.invocations
+                    .iter()
+                    .find(|i| i.program == p)
+                    .is_some_and(|i| i.host.is_some()),
+                "{p}"
+            );
+        }
     }
 
     #[test]
