@@ -1141,6 +1141,28 @@ mod tests {
     }
 
     #[test]
+    fn never_panics_on_random_shell_soup() {
+        // A tiny LCG: deterministic, no dependency.
+        let alphabet: Vec<char> = "ab =$(){}[]'\"`\\\n\t;|&<>#-!é*?:0".chars().collect();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(x >> 57) + 1 {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                s.push(alphabet[(x >> 33) as usize % alphabet.len()]);
+            }
+            let script = parse(&s);
+            let src = Source::plain(&s, Pos::new(1, 1), "");
+            for c in &script.commands {
+                for w in &c.words {
+                    let _ = src.sub(&w.unquoted, w.start, w.end);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn never_panics_on_garbage() {
         for s in [
             "$(",
