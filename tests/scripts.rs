@@ -285,3 +285,70 @@ fn rule_examples_fire_and_alternatives_do_not() {
         assert!(!fired(rule.use_instead), "{}: use_instead fires", rule.name);
     }
 }
+
+/// Random scripts in a pod that mounts the host root and a ConfigMap it runs: the whole pipeline
+/// (YAML positions, shell reader, host context, correlation) never panics.
+#[test]
+fn random_scripts_never_panic_the_pipeline() {
+    let words = [
+        "nsenter",
+        "-t",
+        "1",
+        "-m",
+        "--",
+        "chroot",
+        "/host",
+        "\"$R\"",
+        "sh",
+        "-c",
+        "'",
+        "\"",
+        "apt-get",
+        "install",
+        "x",
+        "<<E",
+        "\nE\n",
+        "<",
+        "/s/a.sh",
+        "$(",
+        ")",
+        "`",
+        ";",
+        "&&",
+        "|",
+        "\n",
+        "\\\n",
+        "f()",
+        "{",
+        "}",
+        "case",
+        "in",
+        "esac",
+        "é",
+        "${R:-/host}",
+        "cp",
+        "/s/a.sh",
+        "/host/tmp/",
+        "eval",
+    ];
+    let mut x: u64 = 42;
+    let mut next = |n: usize| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize % n
+    };
+    let name: Arc<str> = Arc::from("fuzz.yaml");
+    for _ in 0..3000 {
+        let mut script = String::new();
+        for _ in 0..next(24) + 1 {
+            script.push_str(words[next(words.len())]);
+            script.push(' ');
+        }
+        let body: String = script.lines().map(|l| format!("      {l}\n")).collect();
+        let yaml = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm}}\ndata:\n  a.sh: |\n{body}---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  volumes:\n  - {{name: h, hostPath: {{path: /}}}}\n  - {{name: s, configMap: {{name: cm}}}}\n  containers:\n  - name: c\n    env: [{{name: R, value: /host}}]\n    volumeMounts: [{{name: h, mountPath: /host}}, {{name: s, mountPath: /s}}]\n    command:\n    - sh\n    - -c\n    - |\n{body}"
+        );
+        let _ = lint_bytes(&name, yaml.as_bytes(), Kind::Yaml, &Config::default());
+    }
+}
