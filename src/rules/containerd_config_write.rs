@@ -43,19 +43,21 @@ spec:
 
 /// Whether a host-context invocation writes containerd's config or restarts it.
 pub(crate) fn changes(inv: &Invocation) -> bool {
-    inv.host.is_some()
-        && (inv
+    // Writes are host paths already (host context, or through the mounted host root).
+    let restart = inv.host.is_some()
+        && inv.program == "systemctl"
+        && matches!(
+            inv.subcommand(),
+            Some("restart" | "reload" | "stop" | "reload-or-restart" | "try-restart")
+        )
+        && inv
+            .words()
+            .any(|w| w == "containerd" || w == "containerd.service");
+    restart
+        || inv
             .writes
             .iter()
             .any(|(_, p)| is_under(p, "/etc/containerd"))
-            || (inv.program == "systemctl"
-                && matches!(
-                    inv.subcommand(),
-                    Some("restart" | "reload" | "stop" | "reload-or-restart" | "try-restart")
-                )
-                && inv
-                    .words()
-                    .any(|w| w == "containerd" || w == "containerd.service")))
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
@@ -74,7 +76,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     }
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| changes(i)) {
-            let how = inv.host.map(|h| cs.entries[h].word.as_str()).unwrap_or("");
+            let how = through(cs, inv);
             let hit = match inv
                 .writes
                 .iter()
@@ -82,20 +84,25 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             {
                 Some((at, p)) => cs.hit(
                     at,
-                    format!(
-                        "`{}` writes `{p}` on the host (through `{how}`)",
-                        inv.program
-                    ),
+                    format!("`{}` writes `{p}` on the host {how}", inv.program),
                 ),
                 None => cs.hit(
                     &inv.at,
                     format!(
-                        "`systemctl {}` restarts containerd on the host (through `{how}`)",
+                        "`systemctl {}` restarts containerd on the host {how}",
                         inv.subcommand().unwrap_or("")
                     ),
                 ),
             };
             ContainerScript::push(out, hit);
         }
+    }
+}
+
+/// ` (through `nsenter`)`, or how a write reaches the host without entering it.
+fn through(cs: &crate::model::script::ContainerScript, inv: &Invocation) -> String {
+    match inv.host {
+        Some(h) => format!("(through `{}`)", cs.entries[h].word),
+        None => "(through the mounted host root)".to_string(),
     }
 }

@@ -47,18 +47,20 @@ spec:
 
 /// Whether a host-context invocation changes SELinux on the node.
 pub(crate) fn changes(inv: &Invocation) -> bool {
-    inv.host.is_some()
-        && (matches!(
+    // Writes are host paths already (host context, or through the mounted host root).
+    let tool = inv.host.is_some()
+        && matches!(
             inv.program.as_str(),
             "setenforce" | "semodule" | "setsebool" | "semanage" | "load_policy"
-        ) || inv.writes.iter().any(|(_, p)| is_under(p, "/etc/selinux")))
+        );
+    tool || inv.writes.iter().any(|(_, p)| is_under(p, "/etc/selinux"))
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { scripts, .. } = subject;
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| changes(i)) {
-            let how = inv.host.map(|h| cs.entries[h].word.as_str()).unwrap_or("");
+            let how = through(cs, inv);
             match inv.writes.iter().find(|(_, p)| is_under(p, "/etc/selinux")) {
                 Some((at, p))
                     if !matches!(
@@ -70,10 +72,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                         out,
                         cs.hit(
                             at,
-                            format!(
-                                "`{}` writes `{p}` on the host (through `{how}`)",
-                                inv.program
-                            ),
+                            format!("`{}` writes `{p}` on the host {how}", inv.program),
                         ),
                     );
                 }
@@ -82,12 +81,20 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                     cs.hit(
                         &inv.at,
                         format!(
-                            "`{}` changes the host's SELinux configuration (through `{how}`)",
+                            "`{}` changes the host's SELinux configuration {how}",
                             inv.program
                         ),
                     ),
                 ),
             }
         }
+    }
+}
+
+/// ` (through `nsenter`)`, or how a write reaches the host without entering it.
+fn through(cs: &crate::model::script::ContainerScript, inv: &Invocation) -> String {
+    match inv.host {
+        Some(h) => format!("(through `{}`)", cs.entries[h].word),
+        None => "(through the mounted host root)".to_string(),
     }
 }

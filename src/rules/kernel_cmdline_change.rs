@@ -45,17 +45,18 @@ spec:
 
 /// Whether a host-context invocation changes the kernel command line.
 pub(crate) fn changes(inv: &Invocation) -> bool {
-    inv.host.is_some()
-        && ((KERNEL_CMDLINE_TOOLS.contains(&inv.program.as_str())
-            && !(inv.program == "bootctl"
-                && matches!(
-                    inv.subcommand(),
-                    Some("status" | "list" | "is-installed") | None
-                )))
-            || inv
-                .writes
-                .iter()
-                .any(|(_, p)| KERNEL_CMDLINE_FILES.iter().any(|f| is_under(p, f))))
+    // Writes are host paths already (host context, or through the mounted host root).
+    let tool = inv.host.is_some()
+        && KERNEL_CMDLINE_TOOLS.contains(&inv.program.as_str())
+        && !(inv.program == "bootctl"
+            && matches!(
+                inv.subcommand(),
+                Some("status" | "list" | "is-installed") | None
+            ));
+    tool || inv
+        .writes
+        .iter()
+        .any(|(_, p)| KERNEL_CMDLINE_FILES.iter().any(|f| is_under(p, f)))
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
@@ -74,7 +75,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     }
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| changes(i)) {
-            let how = inv.host.map(|h| cs.entries[h].word.as_str()).unwrap_or("");
+            let how = through(cs, inv);
             let msg = match inv
                 .writes
                 .iter()
@@ -82,16 +83,24 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             {
                 Some((_, p)) if !KERNEL_CMDLINE_TOOLS.contains(&inv.program.as_str()) => {
                     format!(
-                        "`{}` writes `{p}` on the host (through `{how}`): the kernel command line is part of ACL's signed image",
+                        "`{}` writes `{p}` on the host {how}: the kernel command line is part of ACL's signed image",
                         inv.program
                     )
                 }
                 _ => format!(
-                    "`{}` changes the host's boot configuration (through `{how}`): the kernel command line is part of ACL's signed image",
+                    "`{}` changes the host's boot configuration {how}: the kernel command line is part of ACL's signed image",
                     inv.program
                 ),
             };
             ContainerScript::push(out, cs.hit(&inv.at, msg));
         }
+    }
+}
+
+/// ` (through `nsenter`)`, or how a write reaches the host without entering it.
+fn through(cs: &crate::model::script::ContainerScript, inv: &Invocation) -> String {
+    match inv.host {
+        Some(h) => format!("(through `{}`)", cs.entries[h].word),
+        None => "(through the mounted host root)".to_string(),
     }
 }
