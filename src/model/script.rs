@@ -691,6 +691,7 @@ impl<'c> Analyzer<'c> {
     ) {
         let mut j = i + 1;
         let mut dash_c = false;
+        let mut dash_s = false;
         while let Some(t) = words.get(j).and_then(|w| w.text.as_deref()) {
             if t == "--" {
                 j += 1;
@@ -700,6 +701,8 @@ impl<'c> Analyzer<'c> {
                 if !t.starts_with("--") && t[1..].contains('c') {
                     dash_c = true;
                 }
+                // `-s`: the script comes on standard input, the words are its arguments.
+                dash_s |= !t.starts_with("--") && t.starts_with('-') && t[1..].contains('s');
                 if matches!(t, "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file") {
                     j += 1;
                 }
@@ -717,7 +720,7 @@ impl<'c> Analyzer<'c> {
             {
                 self.script(&s, host, depth + 1)
             }
-        } else if let Some(file) = words.get(j) {
+        } else if let Some(file) = words.get(j).filter(|_| !dash_s) {
             if let Some(p) = file.text.clone().and_then(|p| self.file_path(p, host)) {
                 self.run_file(p, file, host);
             }
@@ -1036,6 +1039,19 @@ mod tests {
                 "{p}"
             );
         }
+    }
+
+    #[test]
+    fn bash_dash_s_reads_its_script_from_stdin() {
+        let y = "kind: Pod\nspec:\n  containers:\n  - name: c\n    command:\n    - sh\n    - -c\n    - |\n      nsenter -t 1 -m -- bash -s arg <<'EOF'\n      zypper in -y x\n      EOF\n";
+        let s = &scripts(y)[0];
+        let z = s
+            .invocations
+            .iter()
+            .find(|i| i.program == "zypper")
+            .unwrap();
+        assert!(z.host.is_some());
+        assert_eq!(z.at.span.start, Pos::new(10, 7));
     }
 
     #[test]
