@@ -43,7 +43,12 @@ spec:
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { scripts, .. } = subject;
     for cs in scripts.iter() {
-        for inv in cs.invocations.iter().filter(|i| i.program == "modprobe") {
+        // `modprobe sctp` in host context is `sctp-protocol`'s (a warning, not a question).
+        for inv in cs
+            .invocations
+            .iter()
+            .filter(|i| i.program == "modprobe" && !super::sctp_protocol::loads_sctp(i))
+        {
             if inv.words().any(|w| {
                 matches!(
                     w,
