@@ -13,7 +13,11 @@ pub const CONTAINER_FILE_T_DIRS: &[&str] = &[
 ];
 
 /// Pod Sandboxing runtime classes, unsupported on ACL (AKSD use-pod-sandboxing).
-pub const SANDBOX_RUNTIME_CLASSES: &[&str] = &["kata-vm-isolation", "kata-mshv-vm-isolation", "kata-cc-isolation"];
+pub const SANDBOX_RUNTIME_CLASSES: &[&str] = &[
+    "kata-vm-isolation",
+    "kata-mshv-vm-isolation",
+    "kata-cc-isolation",
+];
 
 /// The node label AKS sets to the pool's OS SKU (KP).
 pub const OS_SKU_LABEL: &str = "kubernetes.azure.com/os-sku";
@@ -28,7 +32,10 @@ pub const FLATCAR_OS_SKU: &str = "Flatcar";
 /// `build_library/rpm/package_catalog.yaml`): what, and the names installers use for it on Debian,
 /// RHEL and SUSE (HOST-FACTS: The host). A trailing `*` matches a prefix.
 pub const SHIPPED_PACKAGES: &[(&str, &[&str])] = &[
-    ("open-iscsi (`iscsiadm`)", &["open-iscsi", "iscsi-initiator-utils", "open-iscsi-*"]),
+    (
+        "open-iscsi (`iscsiadm`)",
+        &["open-iscsi", "iscsi-initiator-utils", "open-iscsi-*"],
+    ),
     ("nfs-utils", &["nfs-utils", "nfs-common", "nfs-client"]),
     ("cryptsetup", &["cryptsetup", "cryptsetup-bin"]),
     ("lvm2", &["lvm2"]),
@@ -45,9 +52,28 @@ pub const SHIPPED_PACKAGES: &[(&str, &[&str])] = &[
 /// Packages ACL does not ship and cannot get: there is no package manager, and sysexts may only add
 /// to `/usr` and `/opt` under a signed image (HOST-FACTS: The host).
 pub const UNAVAILABLE_PACKAGES: &[(&str, &[&str])] = &[
-    ("multipath-tools", &["multipath-tools", "device-mapper-multipath", "multipath-tools-*"]),
-    ("thin-provisioning-tools", &["thin-provisioning-tools", "device-mapper-persistent-data"]),
-    ("kernel headers", &["linux-headers-*", "kernel-headers", "kernel-devel", "kernel-devel-*", "linux-kernel-headers"]),
+    (
+        "multipath-tools",
+        &[
+            "multipath-tools",
+            "device-mapper-multipath",
+            "multipath-tools-*",
+        ],
+    ),
+    (
+        "thin-provisioning-tools",
+        &["thin-provisioning-tools", "device-mapper-persistent-data"],
+    ),
+    (
+        "kernel headers",
+        &[
+            "linux-headers-*",
+            "kernel-headers",
+            "kernel-devel",
+            "kernel-devel-*",
+            "linux-kernel-headers",
+        ],
+    ),
 ];
 
 /// Whether package `name` (a version suffix such as `=1.2` is ignored) is one of `names`.
@@ -74,7 +100,10 @@ pub const DRIVER_IMAGES: &[&str] = &[
 ];
 
 /// Entrypoints of driver containers that compile and load kernel modules: (program, subcommand).
-pub const DRIVER_COMMANDS: &[(&str, Option<&str>)] = &[("nvidia-driver", Some("init")), ("falco-driver-loader", None)];
+pub const DRIVER_COMMANDS: &[(&str, Option<&str>)] = &[
+    ("nvidia-driver", Some("init")),
+    ("falco-driver-loader", None),
+];
 
 /// Whether an image reference's repository matches one of [`DRIVER_IMAGES`].
 pub fn driver_image(image: &str) -> Option<&'static str> {
@@ -100,10 +129,19 @@ pub fn driver_image(image: &str) -> Option<&'static str> {
 }
 
 /// Package managers: none exists on the host (HOST-FACTS: The host).
-pub const PACKAGE_MANAGERS: &[&str] = &["apt", "apt-get", "aptitude", "yum", "dnf", "tdnf", "microdnf", "zypper", "apk", "rpm", "dpkg", "snap"];
+pub const PACKAGE_MANAGERS: &[&str] = &[
+    "apt", "apt-get", "aptitude", "yum", "dnf", "tdnf", "microdnf", "zypper", "apk", "rpm", "dpkg",
+    "snap",
+];
 
 /// SELinux domains ACL's policy offers to workloads (HOST-FACTS: SELinux; ACL selinux.md).
-pub const SELINUX_WORKLOAD_TYPES: &[&str] = &["container_t", "container_logreader_t", "container_kvm_t", "spc_t", "spc_user_t"];
+pub const SELINUX_WORKLOAD_TYPES: &[&str] = &[
+    "container_t",
+    "container_logreader_t",
+    "container_kvm_t",
+    "spc_t",
+    "spc_user_t",
+];
 
 /// Types that Pod Security admission's baseline level rejects although ACL offers them
 /// (kubernetes/kubernetes#126165; HOST-FACTS: SELinux).
@@ -114,7 +152,19 @@ pub const SYSTEMD_JOURNAL_GID: i64 = 190;
 
 /// Tools that rewrite the kernel command line or the boot loader, part of ACL's signed boot image
 /// (HOST-FACTS: The host).
-pub const KERNEL_CMDLINE_TOOLS: &[&str] = &["grubby", "update-grub", "update-grub2", "grub-mkconfig", "grub2-mkconfig", "kernelstub", "bootctl"];
+pub const KERNEL_CMDLINE_TOOLS: &[&str] = &[
+    "grubby",
+    "update-grub",
+    "update-grub2",
+    "grub-mkconfig",
+    "grub2-mkconfig",
+    "kernelstub",
+    "bootctl",
+];
 
 /// Files that hold the kernel command line on other distributions.
-pub const KERNEL_CMDLINE_FILES: &[&str] = &["/etc/default/grub", "/etc/kernel/cmdline", "/etc/default/grub.d"];
+pub const KERNEL_CMDLINE_FILES: &[&str] = &[
+    "/etc/default/grub",
+    "/etc/kernel/cmdline",
+    "/etc/default/grub.d",
+];

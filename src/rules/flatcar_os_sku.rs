@@ -51,7 +51,6 @@ spec:
     check,
 };
 
-
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject;
     for pod in pods.iter() {
@@ -61,7 +60,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             }
             for (node, path, value) in &c.values {
                 if value.eq_ignore_ascii_case(FLATCAR) {
-                    out.push(Hit::at(node, path.clone(), format!("pod selects the retired OS SKU `{value}`")));
+                    out.push(Hit::at(
+                        node,
+                        path.clone(),
+                        format!("pod selects the retired OS SKU `{value}`"),
+                    ));
                 }
             }
         }

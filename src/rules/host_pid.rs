@@ -34,5 +34,10 @@ spec:
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject;
-    pod_true_field(pods, "hostPID", "`hostPID: true` shares the host's process namespace", out);
+    pod_true_field(
+        pods,
+        "hostPID",
+        "`hostPID: true` shares the host's process namespace",
+        out,
+    );
 }

@@ -44,7 +44,9 @@ spec:
       hostPath:
         path: /
 "#,
-    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md"],
+    references: &[
+        "https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md",
+    ],
     tags: &["workload", "filesystem"],
     check,
 };
@@ -53,7 +55,12 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject;
     for (_, c, m, hp, v) in host_mounts(pods) {
         if !m.read_only && hp == "/" {
-            out.push(host_path_hit(v, m, c, "hostPath `/` (the host's root) is mounted writable".into()));
+            out.push(host_path_hit(
+                v,
+                m,
+                c,
+                "hostPath `/` (the host's root) is mounted writable".into(),
+            ));
         }
     }
 }

@@ -174,7 +174,11 @@ impl fmt::Debug for Rule {
 /// What a rule is shown: one normalised model at a time.
 pub enum Subject<'a> {
     /// A Kubernetes object and the pod specs found in it.
-    Object { object: &'a Object<'a>, pods: &'a [PodSpec<'a>], scripts: &'a [ContainerScript] },
+    Object {
+        object: &'a Object<'a>,
+        pods: &'a [PodSpec<'a>],
+        scripts: &'a [ContainerScript],
+    },
 }
 
 /// A secondary location or remark attached to a finding.
@@ -203,9 +207,23 @@ impl Hit {
         let via = node.via.as_deref().cloned();
         let mut notes = Vec::new();
         if let Some(v) = &via {
-            notes.push(Note { line: Some(v.anchor_line), message: format!("reached through an alias of the anchor on line {}", v.anchor_line) });
+            notes.push(Note {
+                line: Some(v.anchor_line),
+                message: format!(
+                    "reached through an alias of the anchor on line {}",
+                    v.anchor_line
+                ),
+            });
         }
-        Hit { span: node.report_span(), via, path: path.into(), message: message.into(), container: None, notes, fix: None }
+        Hit {
+            span: node.report_span(),
+            via,
+            path: path.into(),
+            message: message.into(),
+            container: None,
+            notes,
+            fix: None,
+        }
     }
 
     pub fn container(mut self, name: &str) -> Self {
@@ -216,7 +234,10 @@ impl Hit {
     }
 
     pub fn note(mut self, line: Option<u32>, message: impl Into<String>) -> Self {
-        self.notes.push(Note { line, message: message.into() });
+        self.notes.push(Note {
+            line,
+            message: message.into(),
+        });
         self
     }
 
@@ -229,10 +250,20 @@ impl Hit {
 /// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume).
 pub(crate) fn host_mounts<'p, 'a>(
     pods: &'p [PodSpec<'a>],
-) -> impl Iterator<Item = (&'p PodSpec<'a>, &'p crate::model::workload::Container<'a>, &'p crate::model::workload::Mount<'a>, String, &'p crate::model::workload::Volume<'a>)> {
+) -> impl Iterator<
+    Item = (
+        &'p PodSpec<'a>,
+        &'p crate::model::workload::Container<'a>,
+        &'p crate::model::workload::Mount<'a>,
+        String,
+        &'p crate::model::workload::Volume<'a>,
+    ),
+> {
     pods.iter().flat_map(|pod| {
         pod.containers.iter().flat_map(move |c| {
-            c.mounts.iter().filter_map(move |m| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
+            c.mounts
+                .iter()
+                .filter_map(move |m| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
         })
     })
 }
@@ -249,8 +280,14 @@ pub(crate) fn host_path_hit(
     };
     let how = if m.read_only { "read-only" } else { "writable" };
     let mut hit = Hit::at(path, path_ptr.clone(), message).container(&c.name);
-    let at = m.mount_path.map(|p| format!(" at `{p}`")).unwrap_or_default();
-    hit = hit.note(Some(m.node.report_span().start.line), format!("mounted {how}{at} by container `{}`", c.name));
+    let at = m
+        .mount_path
+        .map(|p| format!(" at `{p}`"))
+        .unwrap_or_default();
+    hit = hit.note(
+        Some(m.node.report_span().start.line),
+        format!("mounted {how}{at} by container `{}`", c.name),
+    );
     hit
 }
 
@@ -258,7 +295,11 @@ pub(crate) fn host_path_hit(
 pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, message: &str, out: &mut Vec<Hit>) {
     for pod in pods {
         if let Some(v) = pod.node.get(field).filter(|v| v.is_true()) {
-            out.push(Hit::at(v, crate::parse::node::pointer(&pod.path, field), message));
+            out.push(Hit::at(
+                v,
+                crate::parse::node::pointer(&pod.path, field),
+                message,
+            ));
         }
     }
 }

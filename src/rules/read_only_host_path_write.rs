@@ -67,7 +67,12 @@ spec:
 
 /// The writes of an invocation that land on a read-only host tree: (where, host path, tree).
 pub(crate) fn script_writes(inv: &Invocation) -> impl Iterator<Item = (&Loc, &str, &'static str)> {
-    inv.writes.iter().filter_map(|(at, p)| READ_ONLY_TREES.iter().find(|t| is_under(p, t)).map(|t| (at, p.as_str(), *t)))
+    inv.writes.iter().filter_map(|(at, p)| {
+        READ_ONLY_TREES
+            .iter()
+            .find(|t| is_under(p, t))
+            .map(|t| (at, p.as_str(), *t))
+    })
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
@@ -75,7 +80,17 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for cs in scripts.iter() {
         for inv in &cs.invocations {
             for (at, p, tree) in script_writes(inv) {
-                ContainerScript::push(out, cs.hit(at, format!("`{}` writes `{p}` on the host: it is on the read-only {} tree", inv.program, tree_name(tree))));
+                ContainerScript::push(
+                    out,
+                    cs.hit(
+                        at,
+                        format!(
+                            "`{}` writes `{p}` on the host: it is on the read-only {} tree",
+                            inv.program,
+                            tree_name(tree)
+                        ),
+                    ),
+                );
             }
         }
     }
@@ -84,12 +99,19 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         if let Some(tree) = READ_ONLY_TREES.iter().find(|t| is_under(&hp, t)) {
-            let msg = format!("hostPath `{hp}` is on the read-only {} tree", tree_name(tree));
+            let msg = format!(
+                "hostPath `{hp}` is on the read-only {} tree",
+                tree_name(tree)
+            );
             out.push(host_path_hit(v, m, c, msg));
         }
     }
 }
 
 fn tree_name(tree: &str) -> &'static str {
-    if tree == "/usr" { "/usr" } else { "/usr (merged alias)" }
+    if tree == "/usr" {
+        "/usr"
+    } else {
+        "/usr (merged alias)"
+    }
 }
