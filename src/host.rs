@@ -27,3 +27,144 @@ pub const ACL_OS_SKU: &str = "AzureContainerLinux";
 
 /// The retired preview SKU.
 pub const FLATCAR_OS_SKU: &str = "Flatcar";
+
+/// Packages ACL ships in its image (Flatcar base list mapped to Azure Linux RPMs,
+/// `build_library/rpm/package_catalog.yaml`): what, and the names installers use for it on Debian,
+/// RHEL and SUSE (HOST-FACTS: The host). A trailing `*` matches a prefix.
+pub const SHIPPED_PACKAGES: &[(&str, &[&str])] = &[
+    (
+        "open-iscsi (`iscsiadm`)",
+        &["open-iscsi", "iscsi-initiator-utils", "open-iscsi-*"],
+    ),
+    ("nfs-utils", &["nfs-utils", "nfs-common", "nfs-client"]),
+    ("cryptsetup", &["cryptsetup", "cryptsetup-bin"]),
+    ("lvm2", &["lvm2"]),
+    ("xfsprogs", &["xfsprogs"]),
+    ("nvme-cli", &["nvme-cli"]),
+    ("mdadm", &["mdadm"]),
+    ("cifs-utils", &["cifs-utils"]),
+    ("blobfuse2 and fuse3", &["blobfuse2", "fuse3"]),
+    ("jq", &["jq"]),
+    ("curl", &["curl"]),
+    ("bash", &["bash"]),
+];
+
+/// Packages ACL does not ship and cannot get: there is no package manager, and sysexts may only add
+/// to `/usr` and `/opt` under a signed image (HOST-FACTS: The host).
+pub const UNAVAILABLE_PACKAGES: &[(&str, &[&str])] = &[
+    (
+        "multipath-tools",
+        &[
+            "multipath-tools",
+            "device-mapper-multipath",
+            "multipath-tools-*",
+        ],
+    ),
+    (
+        "thin-provisioning-tools",
+        &["thin-provisioning-tools", "device-mapper-persistent-data"],
+    ),
+    (
+        "kernel headers",
+        &[
+            "linux-headers-*",
+            "kernel-headers",
+            "kernel-devel",
+            "kernel-devel-*",
+            "linux-kernel-headers",
+        ],
+    ),
+];
+
+/// Whether package `name` (a version suffix such as `=1.2` is ignored) is one of `names`.
+pub fn package_is(name: &str, names: &[&str]) -> bool {
+    let name = name.split(['=', ':']).next().unwrap_or(name);
+    names.iter().any(|n| match n.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == *n,
+    })
+}
+
+/// Out-of-tree kernel driver images: they build or load modules that Secure Boot refuses, into the
+/// read-only `/usr/lib/modules` (HOST-FACTS: The host; flatcar/Flatcar#715). A pattern is a full
+/// repository (`nvcr.io/nvidia/driver`), a repository suffix after `/` (`sysdig/agent-kmodule`), a
+/// last path component (`mofed`), or `*suffix` of the last component.
+pub const DRIVER_IMAGES: &[&str] = &[
+    "nvcr.io/nvidia/driver",
+    "*nvidia-driver-installer",
+    "cos-nvidia-installer",
+    "nvcr.io/nvidia/mellanox/doca-driver",
+    "mofed",
+    "falco-driver-loader",
+    "sysdig/agent-kmodule",
+];
+
+/// Entrypoints of driver containers that compile and load kernel modules: (program, subcommand).
+pub const DRIVER_COMMANDS: &[(&str, Option<&str>)] = &[
+    ("nvidia-driver", Some("init")),
+    ("falco-driver-loader", None),
+];
+
+/// Whether an image reference's repository matches one of [`DRIVER_IMAGES`].
+pub fn driver_image(image: &str) -> Option<&'static str> {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    // A tag follows the last `:` after the last `/` (a registry port comes before a `/`).
+    let repo = match no_digest.rfind(':') {
+        Some(i) if !no_digest[i..].contains('/') => &no_digest[..i],
+        _ => no_digest,
+    };
+    let repo = repo.to_ascii_lowercase();
+    let last = repo.rsplit('/').next().unwrap_or(&repo);
+    DRIVER_IMAGES.iter().copied().find(|p| {
+        if let Some(suffix) = p.strip_prefix('*') {
+            last.ends_with(suffix)
+        } else if p.contains('.') {
+            repo == *p
+        } else if p.contains('/') {
+            repo == *p || repo.ends_with(&format!("/{p}"))
+        } else {
+            last == *p
+        }
+    })
+}
+
+/// Package managers: none exists on the host (HOST-FACTS: The host).
+pub const PACKAGE_MANAGERS: &[&str] = &[
+    "apt", "apt-get", "aptitude", "yum", "dnf", "tdnf", "microdnf", "zypper", "apk", "rpm", "dpkg",
+    "snap",
+];
+
+/// SELinux domains ACL's policy offers to workloads (HOST-FACTS: SELinux; ACL selinux.md).
+pub const SELINUX_WORKLOAD_TYPES: &[&str] = &[
+    "container_t",
+    "container_logreader_t",
+    "container_kvm_t",
+    "spc_t",
+    "spc_user_t",
+];
+
+/// Types that Pod Security admission's baseline level rejects although ACL offers them
+/// (kubernetes/kubernetes#126165; HOST-FACTS: SELinux).
+pub const PSA_REJECTED_SELINUX_TYPES: &[&str] = &["container_logreader_t", "spc_t", "spc_user_t"];
+
+/// The group that owns the journal (`root:systemd-journal` 0640) (HOST-FACTS: SELinux).
+pub const SYSTEMD_JOURNAL_GID: i64 = 190;
+
+/// Tools that rewrite the kernel command line or the boot loader, part of ACL's signed boot image
+/// (HOST-FACTS: The host).
+pub const KERNEL_CMDLINE_TOOLS: &[&str] = &[
+    "grubby",
+    "update-grub",
+    "update-grub2",
+    "grub-mkconfig",
+    "grub2-mkconfig",
+    "kernelstub",
+    "bootctl",
+];
+
+/// Files that hold the kernel command line on other distributions.
+pub const KERNEL_CMDLINE_FILES: &[&str] = &[
+    "/etc/default/grub",
+    "/etc/kernel/cmdline",
+    "/etc/default/grub.d",
+];

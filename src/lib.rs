@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod baseline;
 pub mod config;
+pub mod correlate;
 pub mod discover;
 pub mod host;
 pub mod model;
@@ -136,6 +137,8 @@ pub struct Report {
     pub checked: Vec<(FileName, ObjectId)>,
     /// Inputs read but holding nothing hostlint checks, with why (for `--verbose`).
     pub skipped: Vec<(FileName, String)>,
+    /// Cross-file facts (ConfigMap scripts) awaiting [`correlate::resolve`].
+    pub facts: correlate::Facts,
 }
 
 impl Report {
@@ -146,6 +149,7 @@ impl Report {
         self.objects += other.objects;
         self.checked.extend(other.checked);
         self.skipped.extend(other.skipped);
+        self.facts.extend(other.facts);
     }
 
     /// Sorts findings by file, line, column, rule (and errors by file, line), as every report shows them.
@@ -178,6 +182,7 @@ pub fn lint(inputs: &[Input], config: &Config) -> Report {
     for p in parts {
         report.absorb(p);
     }
+    correlate::resolve(&mut report, config);
     report.sort();
     report
 }
@@ -199,11 +204,18 @@ fn lint_input(input: &Input, config: &Config) -> Report {
         Origin::Stdin(b) => b.to_vec(),
     };
     let kind = input.kind.unwrap_or_else(|| Kind::sniff(&bytes));
-    lint_bytes(&input.name, &bytes, kind, config)
+    scan_bytes(&input.name, &bytes, kind, config)
 }
 
-/// Lints one input's bytes as `kind`.
+/// Lints one input's bytes as `kind` (ConfigMap scripts resolved within this input).
 pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
+    let mut report = scan_bytes(name, bytes, kind, config);
+    correlate::resolve(&mut report, config);
+    report
+}
+
+/// One input's findings, and the cross-file facts left for [`correlate::resolve`].
+fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
     let mut report = Report {
         files: 1,
         ..Report::default()
@@ -325,9 +337,21 @@ fn lint_tree(
         report.objects += 1;
         report.checked.push((name.clone(), object.id.clone()));
         let pods = pod_specs(object.node, &object.path);
+        let scripts = model::script::container_scripts(&pods, text, first_line);
+        correlate::collect(
+            &mut report.facts,
+            name,
+            object,
+            &pods,
+            &scripts,
+            text,
+            first_line,
+            helm_source,
+        );
         let subject = Subject::Object {
             object,
             pods: &pods,
+            scripts: &scripts,
         };
         for rule in RULES {
             let Some(severity) = config.severity(rule) else {

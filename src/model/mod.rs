@@ -2,4 +2,5 @@
 
 pub mod object;
 pub mod scheduling;
+pub mod script;
 pub mod workload;

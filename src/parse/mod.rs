@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod node;
+pub mod shell;
 pub mod yaml;
 
 use crate::source::Pos;

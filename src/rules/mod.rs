@@ -6,23 +6,37 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::object::Object;
+use crate::model::script::ContainerScript;
 use crate::model::workload::PodSpec;
 use crate::parse::node::Node;
 use crate::source::{Span, Via};
 
 mod apparmor_profile;
+mod container_package_install;
 mod container_runtime_socket;
+mod containerd_config_write;
 mod flatcar_os_sku;
 mod host_ipc;
+mod host_namespace_exec;
 mod host_network;
+mod host_package_install;
 mod host_pid;
 mod host_root_write;
+mod host_selinux_change;
+mod journal_reader_group;
+mod kernel_cmdline_change;
 mod kernel_headers_mount;
+mod kernel_module_build;
+mod kernel_module_load;
 mod os_sku_pinned;
 mod pod_sandboxing_runtime_class;
+mod pod_security_selinux_type;
 mod read_only_host_path_write;
+mod sctp_protocol;
 mod selinux_host_log_read;
 mod selinux_host_path_write;
+mod selinux_level_all_categories;
+mod selinux_type_unknown;
 
 /// Every rule, in the order of the docs.
 pub static RULES: &[&Rule] = &[
@@ -31,6 +45,19 @@ pub static RULES: &[&Rule] = &[
     &selinux_host_path_write::SELINUX_HOST_PATH_WRITE,
     &selinux_host_log_read::SELINUX_HOST_LOG_READ,
     &container_runtime_socket::CONTAINER_RUNTIME_SOCKET,
+    &host_package_install::HOST_PACKAGE_INSTALL,
+    &container_package_install::CONTAINER_PACKAGE_INSTALL,
+    &host_namespace_exec::HOST_NAMESPACE_EXEC,
+    &host_selinux_change::HOST_SELINUX_CHANGE,
+    &kernel_module_build::KERNEL_MODULE_BUILD,
+    &kernel_module_load::KERNEL_MODULE_LOAD,
+    &sctp_protocol::SCTP_PROTOCOL,
+    &kernel_cmdline_change::KERNEL_CMDLINE_CHANGE,
+    &containerd_config_write::CONTAINERD_CONFIG_WRITE,
+    &selinux_type_unknown::SELINUX_TYPE_UNKNOWN,
+    &selinux_level_all_categories::SELINUX_LEVEL_ALL_CATEGORIES,
+    &pod_security_selinux_type::POD_SECURITY_SELINUX_TYPE,
+    &journal_reader_group::JOURNAL_READER_GROUP,
     &kernel_headers_mount::KERNEL_HEADERS_MOUNT,
     &host_pid::HOST_PID,
     &host_ipc::HOST_IPC,
@@ -42,6 +69,9 @@ pub static RULES: &[&Rule] = &[
     &crate::suppress::SUPPRESSION_WITHOUT_REASON,
     &crate::suppress::UNUSED_SUPPRESSION,
 ];
+
+pub(crate) use host_namespace_exec::{SPECIFIC_RULES, entry_hit};
+pub(crate) use pod_security_selinux_type::candidates as pod_security_candidates;
 
 /// Looks a rule up by its kebab-case name.
 pub fn by_name(name: &str) -> Option<&'static Rule> {
@@ -149,6 +179,7 @@ pub enum Subject<'a> {
     Object {
         object: &'a Object<'a>,
         pods: &'a [PodSpec<'a>],
+        scripts: &'a [ContainerScript],
     },
 }
 

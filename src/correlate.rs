@@ -1,0 +1,331 @@
+//! Facts that span objects and files of one run: ConfigMap scripts that a workload mounts and runs.
+//!
+//! The parallel pass records, per file, every ConfigMap and every "container runs key K of ConfigMap
+//! C" reference ([`Facts`]); once all inputs are read, [`resolve`] analyses each referenced script in
+//! the running container's context and reports inside the ConfigMap. A ConfigMap that nothing runs
+//! is data and is never analysed.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::model::object::{Object, ObjectId};
+use crate::model::script::{ContainerScript, Ctx, Entry, analyse_file};
+use crate::model::workload::PodSpec;
+use crate::parse::node::{Node, pointer};
+use crate::parse::shell::Source;
+use crate::rules::{RULES, Subject};
+use crate::source::FileName;
+use crate::{Config, Report};
+
+/// What the parallel pass hands to the second phase.
+#[derive(Debug, Default)]
+pub struct Facts {
+    config_maps: Vec<ConfigMapFact>,
+    runs: Vec<RunFact>,
+    /// Namespaces and their `pod-security.kubernetes.io/enforce` level.
+    namespaces: Vec<(String, Option<String>)>,
+    /// Pods whose SELinux type Pod Security baseline rejects, by namespace.
+    selinux_pods: Vec<PendingFinding>,
+}
+
+#[derive(Debug)]
+struct PendingFinding {
+    namespace: String,
+    file: FileName,
+    object: ObjectId,
+    hit: crate::rules::Hit,
+    helm_source: Option<String>,
+    snippet: Option<(u32, String)>,
+}
+
+impl Facts {
+    pub fn extend(&mut self, other: Facts) {
+        self.config_maps.extend(other.config_maps);
+        self.runs.extend(other.runs);
+        self.namespaces.extend(other.namespaces);
+        self.selinux_pods.extend(other.selinux_pods);
+    }
+}
+
+#[derive(Debug)]
+struct ConfigMapFact {
+    file: FileName,
+    id: ObjectId,
+    root: Node,
+    path: String,
+    text: Arc<str>,
+    first_line: u32,
+    helm_source: Option<String>,
+}
+
+#[derive(Debug)]
+struct RunFact {
+    object: ObjectId,
+    container: String,
+    config_map: String,
+    key: String,
+    ctx: Ctx,
+    host: Option<Entry>,
+    vars: Vec<(String, String)>,
+    /// `host-namespace-exec` at the workload's nsenter/chroot, reported unless the script it runs
+    /// has a more specific finding.
+    entry_finding: Option<Arc<PendingFinding>>,
+}
+
+/// Records the ConfigMaps of a document and the ConfigMap scripts its containers run.
+#[allow(clippy::too_many_arguments)]
+pub fn collect(
+    facts: &mut Facts,
+    file: &FileName,
+    object: &Object<'_>,
+    pods: &[PodSpec<'_>],
+    scripts: &[ContainerScript],
+    text: &str,
+    first_line: u32,
+    helm_source: Option<&str>,
+) {
+    if object.id.kind == "ConfigMap" && object.node.get("data").is_some() {
+        facts.config_maps.push(ConfigMapFact {
+            file: file.clone(),
+            id: object.id.clone(),
+            root: object.node.clone(),
+            path: object.path.clone(),
+            text: Arc::from(text),
+            first_line,
+            helm_source: helm_source.map(str::to_string),
+        });
+    }
+    if object.id.kind == "Namespace" && object.id.api_version == "v1" {
+        let level = object
+            .node
+            .at(&["metadata", "labels", "pod-security.kubernetes.io/enforce"])
+            .and_then(Node::as_str);
+        facts
+            .namespaces
+            .push((object.id.name.clone(), level.map(str::to_string)));
+    }
+    if let Some(ns) = &object.id.namespace {
+        for hit in crate::rules::pod_security_candidates(pods) {
+            let snippet = crate::snippet(text, first_line, hit.span);
+            facts.selinux_pods.push(PendingFinding {
+                namespace: ns.clone(),
+                file: file.clone(),
+                object: object.id.clone(),
+                hit,
+                helm_source: helm_source.map(str::to_string),
+                snippet,
+            });
+        }
+    }
+    let containers = pods
+        .iter()
+        .flat_map(|p| p.containers.iter().map(move |c| (p, c)));
+    for ((pod, c), cs) in containers.zip(scripts) {
+        if cs.runs.is_empty() {
+            continue;
+        }
+        let ctx = Ctx::of(pod, c);
+        for run in &cs.runs {
+            let entry_finding = run.host.as_ref().filter(|e| !e.inherited).map(|e| {
+                let hit = crate::rules::entry_hit(cs, e);
+                let snippet = crate::snippet(text, first_line, hit.span);
+                Arc::new(PendingFinding {
+                    namespace: String::new(),
+                    file: file.clone(),
+                    object: object.id.clone(),
+                    hit,
+                    helm_source: helm_source.map(str::to_string),
+                    snippet,
+                })
+            });
+            let mut targets: Vec<(String, String)> = ctx
+                .cm_mounts
+                .iter()
+                .filter_map(|m| Some((m.config_map.clone(), m.key_of(&run.path)?)))
+                .collect();
+            if targets.is_empty() && entry_finding.is_some() {
+                // Not a ConfigMap file: nothing to analyse, the entry is reported as it is.
+                targets.push((String::new(), String::new()));
+            }
+            for (config_map, key) in targets {
+                facts.runs.push(RunFact {
+                    object: object.id.clone(),
+                    container: c.name.clone(),
+                    config_map,
+                    key,
+                    ctx: ctx.clone(),
+                    host: run.host.clone(),
+                    vars: run.vars.clone(),
+                    entry_finding: entry_finding.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Analyses every ConfigMap script that a workload of the run executes and adds the findings.
+pub fn resolve(report: &mut Report, config: &Config) {
+    let facts = std::mem::take(&mut report.facts);
+    pod_security(report, config, &facts);
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<(RunFact, usize)> = facts.runs.into_iter().map(|r| (r, 0)).collect();
+    let mut pending_entries: Vec<Arc<PendingFinding>> = Vec::new();
+    let mut entries_covered: Vec<((FileName, crate::source::Span), bool)> = Vec::new();
+    while let Some((run, depth)) = queue.pop() {
+        let mut specific = false;
+        for cm in facts
+            .config_maps
+            .iter()
+            .filter(|cm| same_namespace(&cm.id, &run.object) && cm.id.name == run.config_map)
+        {
+            let Some(value) = cm.root.at(&["data", &run.key]) else {
+                continue;
+            };
+            let path = pointer(&pointer(&cm.path, "data"), &run.key);
+            let Some(src) = Source::from_scalar(
+                value,
+                &crate::parse::shell::DocIndex::new(&cm.text, cm.first_line),
+                &path,
+            ) else {
+                continue;
+            };
+            let runner = format!("`{}` container `{}`", run.object.display(), run.container);
+            let cs = analyse_file(
+                &src,
+                &run.ctx,
+                &run.container,
+                runner,
+                run.host.clone(),
+                &run.vars,
+            );
+            let object = Object {
+                node: &cm.root,
+                path: cm.path.clone(),
+                id: cm.id.clone(),
+            };
+            let subject = Subject::Object {
+                object: &object,
+                pods: &[],
+                scripts: std::slice::from_ref(&cs),
+            };
+            for rule in RULES {
+                let Some(severity) = config.severity(rule) else {
+                    continue;
+                };
+                let mut hits = Vec::new();
+                (rule.check)(&subject, &mut hits);
+                for hit in hits {
+                    specific |= crate::rules::SPECIFIC_RULES.contains(&rule.name);
+                    if !seen.insert((rule.name, cm.file.clone(), hit.span, hit.message.clone())) {
+                        continue;
+                    }
+                    let snippet = crate::snippet(&cm.text, cm.first_line, hit.span);
+                    report.findings.push(crate::finding(
+                        rule,
+                        severity,
+                        &cm.file,
+                        hit,
+                        Some(&cm.id),
+                        cm.helm_source.as_deref(),
+                        snippet,
+                    ));
+                }
+            }
+            // A ConfigMap script that runs another script of a mounted ConfigMap.
+            if depth < 4 {
+                for r in &cs.runs {
+                    for m in &run.ctx.cm_mounts {
+                        if let Some(key) = m.key_of(&r.path) {
+                            let next = RunFact {
+                                object: run.object.clone(),
+                                container: run.container.clone(),
+                                config_map: m.config_map.clone(),
+                                key,
+                                ctx: run.ctx.clone(),
+                                host: r.host.clone(),
+                                vars: r.vars.clone(),
+                                entry_finding: None,
+                            };
+                            queue.push((next, depth + 1));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(p) = &run.entry_finding {
+            let key = (p.file.clone(), p.hit.span);
+            match entries_covered.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, covered)) => *covered |= specific,
+                None => entries_covered.push((key, specific)),
+            }
+            pending_entries.push(p.clone());
+        }
+    }
+    if let Some(rule) = crate::rules::by_name("host-namespace-exec")
+        && let Some(severity) = config.severity(rule)
+    {
+        let mut done = Vec::new();
+        for p in pending_entries {
+            let key = (p.file.clone(), p.hit.span);
+            if done.contains(&key) || entries_covered.iter().any(|(k, c)| *k == key && *c) {
+                continue;
+            }
+            done.push(key);
+            report.findings.push(crate::finding(
+                rule,
+                severity,
+                &p.file,
+                p.hit.clone(),
+                Some(&p.object),
+                p.helm_source.as_deref(),
+                p.snippet.clone(),
+            ));
+        }
+    }
+    report.sort();
+}
+
+/// Pods with an SELinux type that the Pod Security level of their namespace (among the inputs) rejects.
+fn pod_security(report: &mut Report, config: &Config, facts: &Facts) {
+    let Some(rule) = crate::rules::by_name("pod-security-selinux-type") else {
+        return;
+    };
+    let Some(severity) = config.severity(rule) else {
+        return;
+    };
+    for p in &facts.selinux_pods {
+        let Some(level) = facts
+            .namespaces
+            .iter()
+            .find(|(n, _)| *n == p.namespace)
+            .and_then(|(_, l)| l.as_deref())
+        else {
+            continue;
+        };
+        if !matches!(level, "baseline" | "restricted") {
+            continue;
+        }
+        let mut hit = p.hit.clone();
+        hit.message = format!(
+            "{} is rejected by Pod Security `{level}` in namespace `{}`",
+            hit.message, p.namespace
+        );
+        report.findings.push(crate::finding(
+            rule,
+            severity,
+            &p.file,
+            hit,
+            Some(&p.object),
+            p.helm_source.as_deref(),
+            p.snippet.clone(),
+        ));
+    }
+}
+
+/// Objects without a namespace land in whatever namespace they are applied to: they match any.
+fn same_namespace(a: &ObjectId, b: &ObjectId) -> bool {
+    match (&a.namespace, &b.namespace) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}

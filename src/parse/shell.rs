@@ -1,0 +1,1185 @@
+//! A small, tolerant shell reader for container `command`/`args` and mounted scripts.
+//!
+//! Why not a crate: `brush-parser` and `yash-syntax` are full parsers that reject what they cannot
+//! parse (a Helm-templated or half-broken script yields nothing), `conch-parser` is unmaintained, and
+//! none of them map positions back through YAML quoting and block-scalar indentation. hostlint only
+//! needs the *commands* a script runs, their words, redirections and heredocs, with a byte offset for
+//! every word; a tokenizer plus a flat statement splitter does that without ever failing.
+//!
+//! [`Source`] carries a script's text and the file position of every byte, built from a YAML/JSON
+//! scalar (any style) or from a word of an enclosing script (`sh -c '...'`), so every command word
+//! maps back to its line and column in the manifest.
+
+use crate::parse::node::{Node, Style};
+use crate::source::{Pos, Via};
+
+/// A script's text with the file position of each of its bytes.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub text: String,
+    pos: Vec<Pos>,
+    /// Set when the text was reached through a YAML alias: findings go to the use site.
+    pub via: Option<Via>,
+    /// JSON pointer of the scalar the text comes from.
+    pub path: String,
+}
+
+impl Source {
+    /// The text of a scalar node, each byte mapped into the document `doc` (whose first line is
+    /// `first_line` in the file).
+    pub fn from_scalar(node: &Node, index: &DocIndex<'_>, path: &str) -> Option<Source> {
+        let (doc, first_line) = (index.doc, index.first_line);
+        let crate::parse::node::Value::Scalar(value, style) = &node.value else {
+            return None;
+        };
+        let via = node.via.as_deref().cloned();
+        let start = index.offset(node.span.start);
+        let end = index.offset(node.span.end).unwrap_or(doc.len());
+        let (raw, raw_pos) = match start {
+            Some(mut s) if s <= end => {
+                // A block scalar's span may start at its header (`|-`, `>+2`, a comment): content
+                // starts on the next line.
+                if matches!(style, Style::Literal | Style::Folded)
+                    && doc[s..end].starts_with(['|', '>'])
+                {
+                    s = doc[s..end].find('\n').map_or(end, |i| s + i + 1);
+                }
+                let line = index.starts.partition_point(|&l| l <= s).saturating_sub(1);
+                let line_start = index.starts.get(line).copied().unwrap_or(0).min(s);
+                let base = Pos::new(
+                    first_line + line as u32,
+                    doc[line_start..s].chars().count() as u32 + 1,
+                );
+                (&doc[s..end], positions(&doc[s..end], base))
+            }
+            _ => ("", Vec::new()),
+        };
+        let fallback = node.span.start;
+        let pos = if raw_pos.is_empty() {
+            vec![fallback; value.len()]
+        } else {
+            align(value, raw, &raw_pos)
+        };
+        Some(Source {
+            text: value.clone(),
+            pos,
+            via,
+            path: path.to_string(),
+        })
+    }
+
+    /// A source made from plain text starting at `start` (for tests and standalone scripts).
+    pub fn plain(text: &str, start: Pos, path: &str) -> Source {
+        Source {
+            text: text.to_string(),
+            pos: positions(text, start),
+            via: None,
+            path: path.to_string(),
+        }
+    }
+
+    /// Kubernetes' expansion of `$(VAR)` in `command`/`args` from the container's env, done before
+    /// any shell runs (`$$` escapes a `$`; unknown variables stay as written). The bytes of an
+    /// expansion map to its `$`.
+    pub fn expand_k8s(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Source {
+        let t = &self.text;
+        if !t.contains("$(") {
+            return self.clone();
+        }
+        let (mut text, mut pos) = (String::with_capacity(t.len()), Vec::with_capacity(t.len()));
+        let mut i = 0;
+        while i < t.len() {
+            let rest = &t[i..];
+            if rest.starts_with("$$") {
+                text.push('$');
+                pos.push(self.at(i));
+                i += 2;
+                continue;
+            }
+            if let Some(inner) = rest.strip_prefix("$(") {
+                let name_len = inner
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                    .count();
+                if inner.as_bytes().get(name_len) == Some(&b')')
+                    && name_len > 0
+                    && let Some(v) = lookup(&inner[..name_len])
+                {
+                    text.push_str(&v);
+                    pos.extend(std::iter::repeat_n(self.at(i), v.len()));
+                    i += name_len + 3;
+                    continue;
+                }
+            }
+            let c = rest.chars().next().unwrap_or(' ');
+            text.push(c);
+            for k in 0..c.len_utf8() {
+                pos.push(self.at(i + k));
+            }
+            i += c.len_utf8();
+        }
+        Source {
+            text,
+            pos,
+            via: self.via.clone(),
+            path: self.path.clone(),
+        }
+    }
+
+    /// The file position of byte `offset` of the text.
+    pub fn at(&self, offset: usize) -> Pos {
+        self.pos
+            .get(offset)
+            .or_else(|| self.pos.last())
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// A source for `value`, the unquoted content of the raw text at `start..end` (a word of this
+    /// script that is itself a script, as in `sh -c '...'`).
+    pub fn sub(&self, value: &str, start: usize, end: usize) -> Source {
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        let raw = self.text.get(start..end).unwrap_or("");
+        let raw_pos = if raw.len() == end - start && !raw.is_empty() {
+            &self.pos[start..end]
+        } else {
+            &[][..]
+        };
+        let pos = if raw_pos.is_empty() {
+            vec![self.at(start); value.len()]
+        } else {
+            align(value, raw, raw_pos)
+        };
+        Source {
+            text: value.to_string(),
+            pos,
+            via: self.via.clone(),
+            path: self.path.clone(),
+        }
+    }
+}
+
+/// The byte offset of a 1-based file position in a document whose first line is `first_line`.
+/// A document's line starts, built once so that mapping many scalars stays linear.
+pub struct DocIndex<'a> {
+    doc: &'a str,
+    first_line: u32,
+    starts: Vec<usize>,
+}
+
+impl<'a> DocIndex<'a> {
+    pub fn new(doc: &'a str, first_line: u32) -> Self {
+        let mut starts = vec![0];
+        starts.extend(doc.match_indices('\n').map(|(i, _)| i + 1));
+        DocIndex {
+            doc,
+            first_line,
+            starts,
+        }
+    }
+
+    /// The byte offset of a 1-based file position.
+    fn offset(&self, p: Pos) -> Option<usize> {
+        let line = p.line.checked_sub(self.first_line)? as usize;
+        let start = *self.starts.get(line)?;
+        let end = self.starts.get(line + 1).copied().unwrap_or(self.doc.len());
+        let rest = &self.doc[start..end];
+        let col = (p.col as usize).saturating_sub(1);
+        Some(start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i))
+    }
+}
+
+/// The position of every byte of `text`, which starts at `start`.
+fn positions(text: &str, start: Pos) -> Vec<Pos> {
+    let mut out = Vec::with_capacity(text.len());
+    let (mut line, mut col) = (start.line, start.col);
+    for c in text.chars() {
+        for _ in 0..c.len_utf8() {
+            out.push(Pos::new(line, col));
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    out
+}
+
+/// Maps each byte of a decoded value onto the raw text it was decoded from (quotes, escapes,
+/// indentation and line folding removed): a greedy walk that matches each character to the next
+/// equal raw character, letting whitespace and a few escape characters go unmatched.
+fn align(value: &str, raw: &str, raw_pos: &[Pos]) -> Vec<Pos> {
+    let rb = raw.as_bytes();
+    let mut out = Vec::with_capacity(value.len());
+    let mut j = 0usize;
+    let last = raw_pos.last().copied().unwrap_or_default();
+    let at = |j: usize| raw_pos.get(j).copied().unwrap_or(last);
+    for c in value.chars() {
+        let p;
+        if c.is_whitespace() {
+            p = at(j);
+            if j < rb.len() {
+                let rc = raw[j..].chars().next().unwrap_or(' ');
+                if rc.is_whitespace() {
+                    j += rc.len_utf8();
+                }
+            }
+        } else {
+            let mut k = j;
+            let mut skipped = 0;
+            let mut found = None;
+            while k < rb.len() {
+                let Some(rc) = raw[k..].chars().next() else {
+                    break;
+                };
+                if rc == c {
+                    found = Some(k);
+                    break;
+                }
+                if !rc.is_whitespace() {
+                    skipped += 1;
+                    if skipped > 10 {
+                        break;
+                    }
+                }
+                k += rc.len_utf8();
+            }
+            match found {
+                Some(k) => {
+                    p = at(k);
+                    j = k + c.len_utf8();
+                }
+                None => p = at(j),
+            }
+        }
+        for _ in 0..c.len_utf8() {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A piece of a word after quote removal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    Lit(String),
+    /// `$NAME`, `${NAME}`, `${NAME:-default}`.
+    Var {
+        name: String,
+        default: Option<String>,
+    },
+    /// A command substitution, arithmetic or an expansion hostlint does not evaluate.
+    Other,
+}
+
+/// A word: its raw extent, its parts, and its text with quotes removed (expansions kept as written).
+#[derive(Clone, Debug)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub parts: Vec<Part>,
+    pub unquoted: String,
+}
+
+impl Word {
+    /// The word's value when it has no expansion.
+    pub fn literal(&self) -> Option<String> {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                _ => return None,
+            }
+        }
+        Some(s)
+    }
+
+    /// The word's value with variables looked up in `env` (a variable's `:-default` when unset).
+    pub fn resolve(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                Part::Var { name, default } => match env(name)
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| default.clone())
+                {
+                    Some(v) => s.push_str(&v),
+                    None => return None,
+                },
+                Part::Other => return None,
+            }
+        }
+        Some(s)
+    }
+}
+
+/// A redirection: `>`, `>>`, `<`, `<<`, ... with its target word, or a heredoc body's byte range.
+#[derive(Clone, Debug)]
+pub struct Redirect {
+    pub op: &'static str,
+    pub fd: Option<u32>,
+    pub target: Option<Word>,
+    /// For `<<`/`<<-`: the body's byte range, and whether its delimiter was quoted (no expansion).
+    pub heredoc: Option<(usize, usize, bool)>,
+}
+
+impl Redirect {
+    /// Whether this redirection writes its target (`>`, `>>`, `>|`, `&>`, `&>>`, `<>`).
+    pub fn writes(&self) -> bool {
+        matches!(self.op, ">" | ">>" | ">|" | "&>" | "&>>" | "<>")
+    }
+}
+
+/// One simple command: assignments, words, redirections.
+#[derive(Clone, Debug, Default)]
+pub struct Command {
+    pub assigns: Vec<(String, Word)>,
+    pub words: Vec<Word>,
+    pub redirects: Vec<Redirect>,
+    /// The function whose body holds this command, as an index into [`Script::functions`].
+    pub func: Option<usize>,
+}
+
+/// The commands of a script, in order (command substitutions before the command that holds them).
+#[derive(Clone, Debug, Default)]
+pub struct Script {
+    pub commands: Vec<Command>,
+    /// Functions defined in the script, by name.
+    pub functions: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+enum Tok {
+    Word(Word),
+    Op(&'static str, Option<u32>),
+    Newline,
+    HereBody(usize, usize),
+}
+
+const OPS: &[&str] = &[
+    ";;&", "&>>", "<<-", "<<<", "&&", "||", ";;", ";&", "|&", "&>", ">>", ">&", ">|", "<<", "<>",
+    "<&", ";", "|", "&", "(", ")", "<", ">",
+];
+
+struct Lexer<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    end: usize,
+    toks: Vec<Tok>,
+    substs: Vec<(usize, usize)>,
+    pending: Vec<(String, bool, bool)>,
+}
+
+impl<'a> Lexer<'a> {
+    fn run(mut self) -> (Vec<Tok>, Vec<(usize, usize)>) {
+        while self.i < self.end {
+            let c = self.b[self.i];
+            match c {
+                b' ' | b'\t' | b'\r' => self.i += 1,
+                b'\\' if self.b.get(self.i + 1) == Some(&b'\n') => self.i += 2,
+                b'\n' => {
+                    self.i += 1;
+                    self.toks.push(Tok::Newline);
+                    self.heredocs();
+                }
+                b'#' => {
+                    while self.i < self.end && self.b[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                }
+                b'(' if self.b.get(self.i + 1) == Some(&b'(') => {
+                    // Arithmetic `(( ... ))`: no commands inside.
+                    let close = self.matching_paren(self.i + 1);
+                    self.i = (close + 1).min(self.end);
+                    if self.b.get(self.i) == Some(&b')') {
+                        self.i += 1;
+                    }
+                }
+                _ => {
+                    if let Some(op) = OPS
+                        .iter()
+                        .find(|o| self.s[self.i..self.end].starts_with(**o))
+                    {
+                        self.i += op.len();
+                        if matches!(*op, "<<" | "<<-") {
+                            self.toks.push(Tok::Op(op, None));
+                            self.heredoc_delimiter(*op == "<<-");
+                        } else {
+                            self.toks.push(Tok::Op(op, None));
+                        }
+                    } else {
+                        let w = self.word();
+                        // `2>file`: a number directly before a redirection is its descriptor.
+                        if let (Some(fd), Some(b'<' | b'>')) = (
+                            w.literal().and_then(|l| l.parse::<u32>().ok()),
+                            self.b.get(self.i),
+                        ) && w.unquoted.bytes().all(|b| b.is_ascii_digit())
+                            && self.i < self.end
+                            && let Some(op) = OPS
+                                .iter()
+                                .find(|o| self.s[self.i..self.end].starts_with(**o))
+                        {
+                            self.i += op.len();
+                            self.toks.push(Tok::Op(op, Some(fd)));
+                            if matches!(*op, "<<" | "<<-") {
+                                self.heredoc_delimiter(*op == "<<-");
+                            }
+                            continue;
+                        }
+                        self.toks.push(Tok::Word(w));
+                    }
+                }
+            }
+        }
+        (self.toks, self.substs)
+    }
+
+    fn heredoc_delimiter(&mut self, strip_tabs: bool) {
+        while self.i < self.end && matches!(self.b[self.i], b' ' | b'\t') {
+            self.i += 1;
+        }
+        if self.i >= self.end || self.b[self.i] == b'\n' {
+            return;
+        }
+        let w = self.word();
+        let quoted = self.s[w.start..w.end].contains(['\'', '"', '\\']);
+        self.pending.push((w.unquoted.clone(), strip_tabs, quoted));
+        self.toks.push(Tok::Word(w));
+    }
+
+    /// Reads the bodies of the heredocs opened on the line just ended.
+    fn heredocs(&mut self) {
+        for (delim, strip, quoted) in std::mem::take(&mut self.pending) {
+            let body_start = self.i;
+            let mut body_end = self.end;
+            while self.i < self.end {
+                let line_end = self.s[self.i..self.end]
+                    .find('\n')
+                    .map_or(self.end, |k| self.i + k);
+                let line = self.s[self.i..line_end].trim_end_matches('\r');
+                let line = if strip {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
+                if line == delim {
+                    body_end = self.i;
+                    self.i = (line_end + 1).min(self.end);
+                    break;
+                }
+                self.i = (line_end + 1).min(self.end);
+            }
+            if body_end == self.end {
+                body_end = self.i;
+            }
+            // Whether the delimiter was quoted travels with the redirect (the parser sees its word).
+            let _ = quoted;
+            self.toks
+                .push(Tok::HereBody(body_start, body_end.max(body_start)));
+        }
+    }
+
+    /// The index of the `)` matching the `(` at `open` (quote-aware), or the end.
+    fn matching_paren(&self, open: usize) -> usize {
+        let mut depth = 0usize;
+        let mut k = open;
+        while k < self.end {
+            match self.b[k] {
+                b'\\' => k += 1,
+                b'\'' => {
+                    k += 1;
+                    while k < self.end && self.b[k] != b'\'' {
+                        k += 1;
+                    }
+                }
+                b'"' => {
+                    k += 1;
+                    while k < self.end && self.b[k] != b'"' {
+                        if self.b[k] == b'\\' {
+                            k += 1;
+                        }
+                        k += 1;
+                    }
+                }
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return k;
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        self.end
+    }
+
+    fn word(&mut self) -> Word {
+        let start = self.i;
+        let mut parts: Vec<Part> = Vec::new();
+        let mut lit = String::new();
+        let mut unq = String::new();
+        let flush = |lit: &mut String, parts: &mut Vec<Part>| {
+            if !lit.is_empty() {
+                parts.push(Part::Lit(std::mem::take(lit)));
+            }
+        };
+        while self.i < self.end {
+            let c = self.b[self.i];
+            match c {
+                b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
+                    break;
+                }
+                b'\'' => {
+                    let close = self.s[self.i + 1..self.end]
+                        .find('\'')
+                        .map_or(self.end, |k| self.i + 1 + k);
+                    let t = &self.s[self.i + 1..close];
+                    lit.push_str(t);
+                    unq.push_str(t);
+                    self.i = (close + 1).min(self.end);
+                }
+                b'"' => {
+                    self.i += 1;
+                    while self.i < self.end && self.b[self.i] != b'"' {
+                        match self.b[self.i] {
+                            b'\\'
+                                if self.i + 1 < self.end
+                                    && matches!(
+                                        self.b[self.i + 1],
+                                        b'$' | b'`' | b'"' | b'\\' | b'\n'
+                                    ) =>
+                            {
+                                if self.b[self.i + 1] != b'\n' {
+                                    let ch = self.b[self.i + 1] as char;
+                                    lit.push(ch);
+                                    unq.push(ch);
+                                }
+                                self.i += 2;
+                            }
+                            b'$' | b'`' => {
+                                flush(&mut lit, &mut parts);
+                                let (p, raw) = self.expansion();
+                                parts.push(p);
+                                unq.push_str(&raw);
+                            }
+                            _ => {
+                                let ch = self.s[self.i..].chars().next().unwrap_or(' ');
+                                lit.push(ch);
+                                unq.push(ch);
+                                self.i += ch.len_utf8();
+                            }
+                        }
+                    }
+                    self.i = (self.i + 1).min(self.end);
+                }
+                b'\\' => {
+                    if self.i + 1 < self.end {
+                        if self.b[self.i + 1] != b'\n' {
+                            let ch = self.s[self.i + 1..].chars().next().unwrap_or(' ');
+                            lit.push(ch);
+                            unq.push(ch);
+                            self.i += 1 + ch.len_utf8();
+                        } else {
+                            self.i += 2;
+                        }
+                    } else {
+                        self.i += 1;
+                    }
+                }
+                b'$' | b'`' => {
+                    flush(&mut lit, &mut parts);
+                    let (p, raw) = self.expansion();
+                    parts.push(p);
+                    unq.push_str(&raw);
+                }
+                _ => {
+                    let ch = self.s[self.i..].chars().next().unwrap_or(' ');
+                    lit.push(ch);
+                    unq.push(ch);
+                    self.i += ch.len_utf8();
+                }
+            }
+        }
+        flush(&mut lit, &mut parts);
+        if self.i == start {
+            // Never loop: consume one byte as a literal.
+            self.i += 1;
+        }
+        Word {
+            start,
+            end: self.i,
+            parts,
+            unquoted: unq,
+        }
+    }
+
+    /// An expansion at `$` or a backtick: the part and its raw text.
+    fn expansion(&mut self) -> (Part, String) {
+        let start = self.i;
+        let c = self.b[self.i];
+        if c == b'`' {
+            let mut k = self.i + 1;
+            while k < self.end && self.b[k] != b'`' {
+                if self.b[k] == b'\\' {
+                    k += 1;
+                }
+                k += 1;
+            }
+            let close = k.min(self.end);
+            self.substs.push((self.i + 1, close));
+            self.i = (close + 1).min(self.end);
+            return (Part::Other, self.s[start..self.i].to_string());
+        }
+        match self.b.get(self.i + 1) {
+            Some(b'(') => {
+                let close = self.matching_paren(self.i + 1);
+                if self.b.get(self.i + 2) != Some(&b'(') {
+                    self.substs.push((self.i + 2, close));
+                }
+                self.i = (close + 1).min(self.end);
+                (Part::Other, self.s[start..self.i].to_string())
+            }
+            Some(b'{') => {
+                let close = self.s[self.i..self.end]
+                    .find('}')
+                    .map_or(self.end, |k| self.i + k);
+                let inner = &self.s[self.i + 2..close];
+                self.i = (close + 1).min(self.end);
+                let raw = self.s[start..self.i].to_string();
+                let name_len = inner
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
+                let (name, rest) = inner.split_at(name_len);
+                let part = if name.is_empty() {
+                    Part::Other
+                } else if rest.is_empty() {
+                    Part::Var {
+                        name: name.to_string(),
+                        default: None,
+                    }
+                } else if let Some(d) = rest
+                    .strip_prefix(":-")
+                    .or_else(|| rest.strip_prefix('-'))
+                    .or_else(|| rest.strip_prefix(":="))
+                {
+                    Part::Var {
+                        name: name.to_string(),
+                        default: Some(d.trim_matches(['"', '\'']).to_string()),
+                    }
+                } else {
+                    Part::Other
+                };
+                (part, raw)
+            }
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+                let mut k = self.i + 1;
+                while k < self.end && (self.b[k].is_ascii_alphanumeric() || self.b[k] == b'_') {
+                    k += 1;
+                }
+                let name = self.s[self.i + 1..k].to_string();
+                self.i = k;
+                (
+                    Part::Var {
+                        name,
+                        default: None,
+                    },
+                    self.s[start..k].to_string(),
+                )
+            }
+            Some(b) if b.is_ascii_digit() || b"@*#?$!-".contains(b) => {
+                self.i += 2;
+                (Part::Other, self.s[start..self.i].to_string())
+            }
+            _ => {
+                self.i += 1;
+                (Part::Lit("$".into()), "$".into())
+            }
+        }
+    }
+}
+
+const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
+];
+
+/// Parses a script. Never fails: what it cannot read it skips.
+pub fn parse(text: &str) -> Script {
+    let mut script = Script::default();
+    parse_range(text, 0, text.len(), None, &mut script, 0);
+    script
+}
+
+fn parse_range(
+    text: &str,
+    start: usize,
+    end: usize,
+    func: Option<usize>,
+    out: &mut Script,
+    depth: usize,
+) {
+    if depth > 16
+        || start >= end
+        || end > text.len()
+        || !text.is_char_boundary(start)
+        || !text.is_char_boundary(end)
+    {
+        return;
+    }
+    let lexer = Lexer {
+        s: text,
+        b: text.as_bytes(),
+        i: start,
+        end,
+        toks: Vec::new(),
+        substs: Vec::new(),
+        pending: Vec::new(),
+    };
+    let (toks, _) = lexer.run();
+    Parser {
+        text,
+        out,
+        funcs: vec![],
+        func,
+        depth,
+        brace: 0,
+        case: vec![],
+    }
+    .run(toks);
+}
+
+struct Parser<'a, 's> {
+    text: &'a str,
+    out: &'s mut Script,
+    /// Open function bodies: (function index, brace depth at which it opened).
+    funcs: Vec<(usize, usize)>,
+    func: Option<usize>,
+    depth: usize,
+    brace: usize,
+    /// Open `case` statements: whether we are reading a pattern.
+    case: Vec<bool>,
+}
+
+impl Parser<'_, '_> {
+    fn current_func(&self) -> Option<usize> {
+        self.funcs.last().map(|f| f.0).or(self.func)
+    }
+
+    fn run(mut self, toks: Vec<Tok>) {
+        let mut cur = Command::default();
+        let mut pending_heredocs: Vec<(usize, usize)> = Vec::new(); // (command index or usize::MAX for cur, redirect index)
+        let mut pending_func: Option<String> = None;
+        let mut skip_header = false; // `for x in ...` up to `;`/newline/`do`
+        let mut in_test = false; // `[[ ... ]]`
+        let mut redirect_op: Option<(&'static str, Option<u32>)> = None;
+        let mut i = 0;
+        while i < toks.len() {
+            let tok = &toks[i];
+            i += 1;
+            if let Tok::HereBody(s, e) = tok {
+                if !pending_heredocs.is_empty() {
+                    let (ci, ri) = pending_heredocs.remove(0);
+                    let target = if ci == usize::MAX {
+                        Some(&mut cur)
+                    } else {
+                        self.out.commands.get_mut(ci)
+                    };
+                    if let Some(r) = target.and_then(|c| c.redirects.get_mut(ri)) {
+                        let quoted = r.heredoc.is_some_and(|h| h.2);
+                        r.heredoc = Some((*s, *e, quoted));
+                    }
+                }
+                continue;
+            }
+            if skip_header {
+                match tok {
+                    Tok::Newline | Tok::Op(";", _) => skip_header = false,
+                    Tok::Word(w) if &self.text[w.start..w.end] == "do" => skip_header = false,
+                    _ => {}
+                }
+                continue;
+            }
+            if let Some(true) = self.case.last() {
+                // A case pattern: everything up to `)`.
+                match tok {
+                    Tok::Op(")", _) => {
+                        if let Some(c) = self.case.last_mut() {
+                            *c = false;
+                        }
+                    }
+                    Tok::Word(w) if &self.text[w.start..w.end] == "esac" => {
+                        self.case.pop();
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            if let Some((op, fd)) = redirect_op.take()
+                && let Tok::Word(w) = tok
+            {
+                let heredoc = matches!(op, "<<" | "<<-")
+                    .then(|| (0, 0, self.text[w.start..w.end].contains(['\'', '"', '\\'])));
+                cur.redirects.push(Redirect {
+                    op,
+                    fd,
+                    target: Some(w.clone()),
+                    heredoc,
+                });
+                if heredoc.is_some() {
+                    pending_heredocs.push((usize::MAX, cur.redirects.len() - 1));
+                }
+                continue;
+            }
+            match tok {
+                Tok::Word(w) => {
+                    let raw = &self.text[w.start..w.end];
+                    if in_test {
+                        if raw == "]]" {
+                            in_test = false;
+                        }
+                        continue;
+                    }
+                    if cur.words.is_empty() {
+                        if cur.assigns.is_empty() && KEYWORDS.contains(&raw) {
+                            match raw {
+                                "{" => {
+                                    self.brace += 1;
+                                    if let Some(name) = pending_func.take() {
+                                        self.out.functions.push(name);
+                                        self.funcs.push((self.out.functions.len() - 1, self.brace));
+                                    }
+                                }
+                                "}" => {
+                                    if self.funcs.last().is_some_and(|f| f.1 == self.brace) {
+                                        self.funcs.pop();
+                                    }
+                                    self.brace = self.brace.saturating_sub(1);
+                                }
+                                _ => {}
+                            }
+                            continue;
+                        }
+                        if cur.assigns.is_empty() {
+                            match raw {
+                                "for" | "select" => {
+                                    skip_header = true;
+                                    continue;
+                                }
+                                "case" => {
+                                    // `case WORD in`: skip to `in`, then read patterns.
+                                    while i < toks.len() {
+                                        let t = &toks[i];
+                                        i += 1;
+                                        if let Tok::Word(w) = t
+                                            && &self.text[w.start..w.end] == "in"
+                                        {
+                                            break;
+                                        }
+                                    }
+                                    self.case.push(true);
+                                    continue;
+                                }
+                                "esac" => {
+                                    self.case.pop();
+                                    continue;
+                                }
+                                "function" => {
+                                    if let Some(Tok::Word(n)) = toks.get(i) {
+                                        pending_func = Some(self.text[n.start..n.end].to_string());
+                                        i += 1;
+                                    }
+                                    continue;
+                                }
+                                "[[" => {
+                                    in_test = true;
+                                    continue;
+                                }
+                                _ => {}
+                            }
+                        }
+                        if let Some(eq) = assignment(raw) {
+                            let name = raw[..eq].to_string();
+                            let value = value_after(w, eq);
+                            cur.assigns.push((name, value));
+                            continue;
+                        }
+                    }
+                    cur.words.push(w.clone());
+                }
+                Tok::Op(op, fd) => match *op {
+                    "(" => {
+                        // `name() {`: a function definition.
+                        if cur.words.len() == 1
+                            && cur.assigns.is_empty()
+                            && matches!(toks.get(i), Some(Tok::Op(")", _)))
+                        {
+                            let w = &cur.words[0];
+                            pending_func = Some(self.text[w.start..w.end].to_string());
+                            cur = Command::default();
+                            i += 1;
+                        }
+                    }
+                    ")" => self.finish(&mut cur, &mut pending_heredocs),
+                    ";;" | ";&" | ";;&" => {
+                        self.finish(&mut cur, &mut pending_heredocs);
+                        if let Some(c) = self.case.last_mut() {
+                            *c = true;
+                        }
+                    }
+                    ";" | "&&" | "||" | "|" | "|&" | "&" => {
+                        self.finish(&mut cur, &mut pending_heredocs)
+                    }
+                    _ => redirect_op = Some((op, *fd)),
+                },
+                Tok::Newline => self.finish(&mut cur, &mut pending_heredocs),
+                Tok::HereBody(..) => {}
+            }
+        }
+        self.finish(&mut cur, &mut pending_heredocs);
+        // Heredocs whose body belongs to a command already finished keep their index.
+        let _ = pending_heredocs;
+    }
+
+    fn finish(&mut self, cur: &mut Command, pending: &mut [(usize, usize)]) {
+        let mut c = std::mem::take(cur);
+        if c.words.is_empty() && c.assigns.is_empty() && c.redirects.is_empty() {
+            return;
+        }
+        c.func = self.current_func();
+        // Command substitutions run before the command that holds them.
+        let words: Vec<Word> = c
+            .words
+            .iter()
+            .chain(c.assigns.iter().map(|(_, w)| w))
+            .cloned()
+            .collect();
+        for w in &words {
+            self.substitutions(w);
+        }
+        let idx = self.out.commands.len();
+        for p in pending.iter_mut() {
+            if p.0 == usize::MAX {
+                p.0 = idx;
+            }
+        }
+        self.out.commands.push(c);
+    }
+
+    fn substitutions(&mut self, w: &Word) {
+        let raw = &self.text[w.start..w.end];
+        let mut k = 0;
+        let b = raw.as_bytes();
+        while k < b.len() {
+            if b[k] == b'\'' && !raw[..k].contains('"') {
+                k += raw[k + 1..].find('\'').map_or(b.len(), |e| e + 2);
+                continue;
+            }
+            if b[k] == b'$' && b.get(k + 1) == Some(&b'(') && b.get(k + 2) != Some(&b'(') {
+                let lx = Lexer {
+                    s: self.text,
+                    b: self.text.as_bytes(),
+                    i: 0,
+                    end: w.end,
+                    toks: vec![],
+                    substs: vec![],
+                    pending: vec![],
+                };
+                let close = lx.matching_paren(w.start + k + 1);
+                parse_range(
+                    self.text,
+                    w.start + k + 2,
+                    close.min(w.end),
+                    self.current_func(),
+                    self.out,
+                    self.depth + 1,
+                );
+                k = close.saturating_sub(w.start) + 1;
+                continue;
+            }
+            if b[k] == b'`' {
+                let close = raw[k + 1..].find('`').map_or(b.len(), |e| k + 1 + e);
+                parse_range(
+                    self.text,
+                    w.start + k + 1,
+                    w.start + close,
+                    self.current_func(),
+                    self.out,
+                    self.depth + 1,
+                );
+                k = close + 1;
+                continue;
+            }
+            k += 1;
+        }
+    }
+}
+
+/// `NAME=...` at the start of a command: the index of `=`.
+fn assignment(raw: &str) -> Option<usize> {
+    let eq = raw.find('=')?;
+    let name = &raw[..eq];
+    let name = name.strip_suffix('+').unwrap_or(name);
+    (!name.is_empty()
+        && !name.as_bytes()[0].is_ascii_digit()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    .then_some(eq)
+}
+
+/// The value word of `NAME=value` (the parts after the first `=`).
+fn value_after(w: &Word, eq: usize) -> Word {
+    let mut parts = w.parts.clone();
+    if let Some(Part::Lit(l)) = parts.first_mut() {
+        if l.len() > eq {
+            *l = l[eq + 1..].to_string();
+        } else {
+            l.clear();
+        }
+    }
+    parts.retain(|p| !matches!(p, Part::Lit(l) if l.is_empty()));
+    let unquoted = w.unquoted.get(eq + 1..).unwrap_or("").to_string();
+    Word {
+        start: (w.start + eq + 1).min(w.end),
+        end: w.end,
+        parts,
+        unquoted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &Script) -> Vec<Vec<String>> {
+        s.commands
+            .iter()
+            .map(|c| c.words.iter().map(|w| w.unquoted.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn splits_lists_pipes_and_control_flow() {
+        let s = parse(
+            "if [ -f x ]; then apt-get update && apt-get install -y a | tee l; else echo 'apt-get install' ; fi # apt-get\n",
+        );
+        let w = words(&s);
+        assert_eq!(w[0], ["[", "-f", "x", "]"]);
+        assert_eq!(w[1], ["apt-get", "update"]);
+        assert_eq!(w[2], ["apt-get", "install", "-y", "a"]);
+        assert_eq!(w[3], ["tee", "l"]);
+        assert_eq!(w[4], ["echo", "apt-get install"]);
+        assert_eq!(w.len(), 5);
+    }
+
+    #[test]
+    fn case_for_functions_and_heredocs() {
+        let src = "f() {\n  yum install -y x\n}\ncase \"$OS\" in\n  *debian*) apt-get install y ;;\n  *) f ;;\nesac\nfor p in a b; do echo $p; done\ncat > /etc/x <<'EOF'\napt-get install z\nEOF\nX=1 env\n";
+        let s = parse(src);
+        let w = words(&s);
+        assert_eq!(s.functions, ["f"]);
+        assert_eq!(s.commands[0].func, Some(0));
+        assert_eq!(w[1], ["apt-get", "install", "y"]);
+        assert_eq!(w[2], ["f"]);
+        assert_eq!(w[3], ["echo", "$p"]);
+        assert_eq!(w[4], ["cat"]);
+        let h = s.commands[4]
+            .redirects
+            .iter()
+            .find(|r| r.heredoc.is_some())
+            .unwrap()
+            .heredoc
+            .unwrap();
+        assert_eq!(&src[h.0..h.1], "apt-get install z\n");
+        assert!(h.2);
+        assert_eq!(s.commands[5].assigns[0].0, "X");
+        assert_eq!(w.len(), 6);
+    }
+
+    #[test]
+    fn substitutions_and_variables() {
+        let s = parse(
+            "OS=$(grep -E '^ID=' /etc/os-release | cut -d = -f 2); chroot \"${ROOT:-/root}\" apt-get x\n",
+        );
+        let w = words(&s);
+        assert_eq!(w[0], ["grep", "-E", "^ID=", "/etc/os-release"]);
+        assert_eq!(w[1], ["cut", "-d", "=", "-f", "2"]);
+        assert!(s.commands[2].words.is_empty());
+        let root = &s.commands[3].words[1];
+        assert_eq!(root.resolve(&|_| None).as_deref(), Some("/root"));
+        assert_eq!(
+            root.resolve(&|n| (n == "ROOT").then(|| "/host".to_string()))
+                .as_deref(),
+            Some("/host")
+        );
+    }
+
+    #[test]
+    fn positions_follow_quotes_and_continuations() {
+        let src = Source::plain("sh -c 'apt-get \\\n install x'", Pos::new(10, 5), "/c");
+        let s = parse(&src.text);
+        let body = &s.commands[0].words[2];
+        let sub = src.sub(&body.unquoted, body.start, body.end);
+        assert_eq!(sub.at(0), Pos::new(10, 12));
+        let inner = parse(&sub.text);
+        let install = &inner.commands[0].words[1];
+        assert_eq!(sub.at(install.start), Pos::new(11, 2));
+    }
+
+    #[test]
+    fn never_panics_on_any_prefix() {
+        let src = "f() { a \"$(b `c` 'd')\" <<-E; }\n\tx ${y:-z}\nE\ncase $q in a|b) (( 1 + 2 )); [[ -x é ]] && g 2>&1 >>o;; esac # é\n";
+        for (i, _) in src.char_indices() {
+            let _ = parse(&src[..i]);
+            let _ = parse(&src[i..]);
+        }
+    }
+
+    #[test]
+    fn never_panics_on_random_shell_soup() {
+        // A tiny LCG: deterministic, no dependency.
+        let alphabet: Vec<char> = "ab =$(){}[]'\"`\\\n\t;|&<>#-!é*?:0".chars().collect();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(x >> 57) + 1 {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                s.push(alphabet[(x >> 33) as usize % alphabet.len()]);
+            }
+            let script = parse(&s);
+            let src = Source::plain(&s, Pos::new(1, 1), "");
+            for c in &script.commands {
+                for w in &c.words {
+                    let _ = src.sub(&w.unquoted, w.start, w.end);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn never_panics_on_garbage() {
+        for s in [
+            "$(",
+            "`",
+            "'",
+            "\"$",
+            "<<",
+            "a <<EOF",
+            "${",
+            "((",
+            "f() {",
+            "case x in",
+            "2>",
+            "$((1+",
+            "é$é",
+        ] {
+            let _ = parse(s);
+        }
+    }
+}
