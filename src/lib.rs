@@ -331,6 +331,7 @@ fn lint_tree(
     report: &mut Report,
 ) {
     let doc_from = report.findings.len();
+    let lines = DocLines::new(text, first_line);
     let objects = objects(root);
     for object in &objects {
         let object_from = report.findings.len();
@@ -361,7 +362,7 @@ fn lint_tree(
             (rule.check)(&subject, &mut hits);
             for hit in hits {
                 let snippet = (object.id.kind != "Secret")
-                    .then(|| snippet(text, first_line, hit.span))
+                    .then(|| lines.snippet(hit.span))
                     .flatten();
                 report.findings.push(finding(
                     rule,
@@ -445,19 +446,51 @@ pub fn finding(
 
 /// The lines a span covers (at most 8), from a document's text whose first line is `first_line`.
 pub fn snippet(text: &str, first_line: u32, span: Span) -> Option<(u32, String)> {
-    let start = span.start.line.checked_sub(first_line)? as usize;
-    let end = span.end.line.max(span.start.line).min(span.start.line + 7);
-    let n = (end - span.start.line) as usize + 1;
-    let lines: Vec<&str> = text
-        .split('\n')
-        .skip(start)
-        .take(n)
-        .map(|l| l.trim_end_matches('\r'))
-        .collect();
-    if lines.is_empty() || lines.iter().any(|l| l.len() > 2000) {
-        return None;
+    DocLines::new(text, first_line).snippet(span)
+}
+
+/// A document's text with its line starts indexed on first use, so that many findings in one
+/// large document cost one scan, not one each.
+pub struct DocLines<'a> {
+    text: &'a str,
+    first_line: u32,
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> DocLines<'a> {
+    pub fn new(text: &'a str, first_line: u32) -> Self {
+        DocLines {
+            text,
+            first_line,
+            starts: std::cell::OnceCell::new(),
+        }
     }
-    Some((span.start.line, lines.join("\n")))
+
+    /// The lines a span covers (at most 8), first line number first; `None` outside the text or
+    /// for lines too long to show.
+    pub fn snippet(&self, span: Span) -> Option<(u32, String)> {
+        let start = span.start.line.checked_sub(self.first_line)? as usize;
+        let end = span.end.line.max(span.start.line).min(span.start.line + 7);
+        let n = (end - span.start.line) as usize + 1;
+        let starts = self.starts.get_or_init(|| {
+            let mut s = vec![0];
+            s.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            s
+        });
+        let from = *starts.get(start)?;
+        let to = starts
+            .get(start + n)
+            .map_or(self.text.len(), |&e| e - 1)
+            .max(from);
+        let lines: Vec<&str> = self.text[from..to]
+            .split('\n')
+            .map(|l| l.trim_end_matches('\r'))
+            .collect();
+        if lines.iter().any(|l| l.len() > 2000) {
+            return None;
+        }
+        Some((span.start.line, lines.join("\n")))
+    }
 }
 
 /// FNV-1a: a small stable hash for fingerprints (stable across runs, platforms and versions).
