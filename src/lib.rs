@@ -421,7 +421,10 @@ pub fn finding(
                 rule.name,
                 &identity,
                 &hit.path,
-                hit.container.as_deref().unwrap_or("")
+                hit.container.as_deref().unwrap_or(""),
+                // Several commands of one script share a path: the message (which names the
+                // command and its values, never a line) tells them apart.
+                &hit.message,
             ]
             .join("\u{1}")
         )
