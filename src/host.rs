@@ -23,3 +23,6 @@ pub const ACL_OS_SKU: &str = "AzureContainerLinux";
 
 /// The retired preview SKU.
 pub const FLATCAR_OS_SKU: &str = "Flatcar";
+
+/// The VM-size table (HOST-FACTS: VM sizes).
+pub mod vm_sizes;

@@ -53,7 +53,7 @@ spec:
 
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else { return };
     for pod in pods.iter() {
         for c in sku_constraints(pod) {
             if !matches!(c.op, SkuOp::In) {

@@ -33,6 +33,6 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else { return };
     pod_true_field(pods, "hostPID", "`hostPID: true` shares the host's process namespace", out);
 }

@@ -145,6 +145,8 @@ impl fmt::Debug for Rule {
 pub enum Subject<'a> {
     /// A Kubernetes object and the pod specs found in it.
     Object { object: &'a Object<'a>, pods: &'a [PodSpec<'a>] },
+    /// An AKS cluster (or a standalone pool) from any surface, and whether `--all-pools` is on.
+    Cluster { cluster: &'a crate::model::nodepool::Cluster, all_pools: bool },
 }
 
 /// A secondary location or remark attached to a finding.

@@ -64,7 +64,7 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else { return };
     for (_, c, m, hp, v) in host_mounts(pods) {
         if m.read_only {
             continue;

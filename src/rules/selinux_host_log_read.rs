@@ -63,7 +63,7 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else { return };
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if m.read_only && is_under(&hp, "/var/log") && c.runs_confined(pod, &["container_logreader_t"]) {
             let msg = format!("hostPath `{hp}` is read by a container that runs as `container_t`, which may not read host logs");
