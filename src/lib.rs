@@ -180,9 +180,16 @@ pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) ->
                 Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
             },
         },
-        Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => {
-            report.skipped.push((name.clone(), format!("{kind:?} input: no node-pool reader in this build")));
-        }
+        Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => match std::str::from_utf8(bytes) {
+            Err(e) => report.errors.push(utf8_error(name, bytes, e)),
+            Ok(text) => match parse::pools::read(kind, text) {
+                Ok(clusters) => {
+                    report.objects += clusters.len();
+                    lint_clusters(name, &clusters, text, 1, None, config, &mut report)
+                }
+                Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+            },
+        },
     }
     if report.objects == 0 && report.errors.is_empty() && report.skipped.is_empty() {
         report.skipped.push((name.clone(), "no Kubernetes or ARM object".into()));
@@ -210,7 +217,12 @@ fn utf8_error(name: &FileName, bytes: &[u8], e: std::str::Utf8Error) -> InputErr
 
 /// Runs the object rules over every Kubernetes object in a document tree.
 fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_source: Option<&str>, config: &Config, report: &mut Report) {
-    for object in objects(root) {
+    let found = objects(root);
+    let mut clusters = parse::arm::template_clusters(root);
+    report.objects += clusters.len();
+    clusters.extend(parse::arm::object_clusters(&found));
+    lint_clusters(name, &clusters, text, first_line, helm_source, config, report);
+    for object in found {
         report.objects += 1;
         let pods = pod_specs(object.node, &object.path);
         let subject = Subject::Object { object: &object, pods: &pods };
@@ -221,6 +233,31 @@ fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_sou
             for hit in hits {
                 let snippet = (object.id.kind != "Secret").then(|| snippet(text, first_line, hit.span)).flatten();
                 report.findings.push(finding(rule, severity, name, hit, Some(&object.id), helm_source, snippet));
+            }
+        }
+    }
+}
+
+/// Runs the rules over clusters and their node pools (from any surface).
+fn lint_clusters(
+    name: &FileName,
+    clusters: &[model::nodepool::Cluster],
+    text: &str,
+    first_line: u32,
+    helm_source: Option<&str>,
+    config: &Config,
+    report: &mut Report,
+) {
+    for cluster in clusters {
+        let id = ObjectId { api_version: String::new(), kind: cluster.kind.clone(), name: cluster.name.clone(), namespace: None };
+        let subject = Subject::Cluster { cluster, all_pools: config.all_pools };
+        for rule in RULES {
+            let Some(severity) = config.severity(rule) else { continue };
+            let mut hits = Vec::new();
+            (rule.check)(&subject, &mut hits);
+            for hit in hits {
+                let snippet = snippet(text, first_line, hit.span);
+                report.findings.push(finding(rule, severity, name, hit, Some(&id), helm_source, snippet));
             }
         }
     }

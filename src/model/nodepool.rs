@@ -198,3 +198,19 @@ pub fn props_ci<'n>(node: &'n Node, key: &str) -> Option<(&'n str, &'n Node)> {
         ks.eq_ignore_ascii_case(key).then_some((ks, v))
     })
 }
+
+impl Cluster {
+    /// The pools that pool rules check (see [`Pool::in_scope`]).
+    pub fn scoped_pools(&self, all_pools: bool) -> impl Iterator<Item = &Pool> {
+        self.pools.iter().filter(move |p| p.in_scope(all_pools))
+    }
+}
+
+/// `major.minor` of a Kubernetes version (`1.33`, `1.33.2`, `v1.29`), when it is one.
+pub fn k8s_minor(v: &str) -> Option<(u32, u32)> {
+    let v = v.trim().trim_start_matches(['v', 'V']);
+    let mut it = v.split('.');
+    let major = it.next()?.parse().ok()?;
+    let minor = it.next()?.parse().ok()?;
+    Some((major, minor))
+}

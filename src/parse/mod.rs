@@ -1,7 +1,10 @@
 //! Parsers: each turns input text into span-exact trees or models, never panicking on bad input.
 
+pub mod arm;
 pub mod json;
 pub mod node;
+pub mod pools;
+pub mod terraform;
 pub mod yaml;
 
 use crate::source::Pos;

@@ -23,6 +23,20 @@ mod pod_sandboxing_runtime_class;
 mod read_only_host_path_write;
 mod selinux_host_log_read;
 mod selinux_host_path_write;
+mod gen1_vm_size;
+mod vm_size_without_trusted_launch;
+mod confidential_vm_size;
+mod arm64_vm_size_not_cobalt;
+mod arm64_gpu_vm_size;
+mod non_nvidia_gpu_vm_size;
+mod node_os_upgrade_channel;
+mod kubernetes_version_unsupported;
+mod trusted_launch_disabled;
+mod artifact_streaming;
+mod pod_sandboxing_node_pool;
+mod entra_id_ssh;
+mod selinux_permissive_tag;
+mod obsolete_flatcar_preview_flag;
 
 /// Every rule, in the order of the docs.
 pub static RULES: &[&Rule] = &[
@@ -39,6 +53,20 @@ pub static RULES: &[&Rule] = &[
     &pod_sandboxing_runtime_class::POD_SANDBOXING_RUNTIME_CLASS,
     &flatcar_os_sku::FLATCAR_OS_SKU,
     &os_sku_pinned::OS_SKU_PINNED,
+    &gen1_vm_size::GEN1_VM_SIZE,
+    &vm_size_without_trusted_launch::VM_SIZE_WITHOUT_TRUSTED_LAUNCH,
+    &confidential_vm_size::CONFIDENTIAL_VM_SIZE,
+    &arm64_vm_size_not_cobalt::ARM64_VM_SIZE_NOT_COBALT,
+    &arm64_gpu_vm_size::ARM64_GPU_VM_SIZE,
+    &non_nvidia_gpu_vm_size::NON_NVIDIA_GPU_VM_SIZE,
+    &node_os_upgrade_channel::NODE_OS_UPGRADE_CHANNEL,
+    &kubernetes_version_unsupported::KUBERNETES_VERSION_UNSUPPORTED,
+    &trusted_launch_disabled::TRUSTED_LAUNCH_DISABLED,
+    &artifact_streaming::ARTIFACT_STREAMING,
+    &pod_sandboxing_node_pool::POD_SANDBOXING_NODE_POOL,
+    &entra_id_ssh::ENTRA_ID_SSH,
+    &selinux_permissive_tag::SELINUX_PERMISSIVE_TAG,
+    &obsolete_flatcar_preview_flag::OBSOLETE_FLATCAR_PREVIEW_FLAG,
 ];
 
 /// Looks a rule up by its kebab-case name.

