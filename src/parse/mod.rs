@@ -1,6 +1,8 @@
 //! Parsers: each turns input text into span-exact trees or models, never panicking on bad input.
 
 pub mod arm;
+pub mod azcli;
+pub mod bicep;
 pub mod json;
 pub mod node;
 pub mod pools;

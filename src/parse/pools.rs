@@ -8,6 +8,9 @@ use crate::model::nodepool::Cluster;
 pub fn read(kind: Kind, text: &str) -> Result<Vec<Cluster>, ParseError> {
     match kind {
         Kind::Terraform => super::terraform::read(text),
-        _ => Ok(Vec::new()),
+        Kind::Shell => Ok(super::azcli::read(text)),
+        Kind::Markdown => Ok(super::azcli::read(&super::azcli::markdown_script(text))),
+        Kind::Bicep => Ok(super::bicep::read(text)),
+        Kind::Yaml | Kind::Json => Ok(Vec::new()),
     }
 }
