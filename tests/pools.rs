@@ -1,0 +1,149 @@
+//! Node pools on the real corpus: exact file:line:col of each finding, and the files that must stay
+//! clean at error and warning. Skips (with a message) when the corpus is absent.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hostlint::discover::Kind;
+use hostlint::rules::Severity;
+use hostlint::{Config, Report, lint_bytes};
+
+fn corpus() -> Option<PathBuf> {
+    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    loop {
+        let c = dir.join("shared/corpus");
+        if c.is_dir() {
+            return Some(c);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+fn lint(dir: &Path, file: &str, all_pools: bool) -> Report {
+    let path = dir.join(file);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let kind = Kind::from_path(&path).expect("known extension");
+    let config = Config { all_pools, ..Config::default() };
+    lint_bytes(&Arc::from(file), &bytes, kind, &config)
+}
+
+/// (rule, line, col) of every finding of `rules`.
+fn hits(r: &Report, rules: &[&str]) -> Vec<(String, u32, u32)> {
+    let mut v: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| rules.contains(&f.rule))
+        .map(|f| (f.rule.to_string(), f.span.start.line, f.span.start.col))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn h(rule: &str, line: u32, col: u32) -> (String, u32, u32) {
+    (rule.to_string(), line, col)
+}
+
+macro_rules! corpus_or_skip {
+    () => {
+        match corpus() {
+            Some(c) => c,
+            None => {
+                eprintln!("skipping: shared/corpus not found above {}", env!("CARGO_MANIFEST_DIR"));
+                return;
+            }
+        }
+    };
+}
+
+#[test]
+fn gen1_sizes_with_all_pools() {
+    let c = corpus_or_skip!();
+    let g = &["gen1-vm-size"];
+    assert_eq!(
+        hits(&lint(&c, "tf-azurerm-example-egress-gateway.tf", true), g),
+        vec![h("gen1-vm-size", 29, 18), h("gen1-vm-size", 52, 27), h("gen1-vm-size", 69, 27)]
+    );
+    assert_eq!(
+        hits(&lint(&c, "tf-aks-module-local-dns-config-main.tf", true), g),
+        vec![h("gen1-vm-size", 51, 31), h("gen1-vm-size", 76, 39)]
+    );
+    assert_eq!(hits(&lint(&c, "avinor-tf-aks-module-main.tf", true), g), vec![h("gen1-vm-size", 22, 35)]);
+    assert_eq!(hits(&lint(&c, "kics-aks-negative1-standard-a1.bicep", true), g), vec![h("gen1-vm-size", 16, 17)]);
+    assert_eq!(hits(&lint(&c, "kics-aks-negative1-standard-a1.json", true), g), vec![h("gen1-vm-size", 22, 23)]);
+    let spark = lint(&c, "azcli-samples-aks-spark-job.sh", true);
+    assert_eq!(hits(&spark, g), vec![h("gen1-vm-size", 2, 14)]);
+    let f = spark.findings.iter().find(|f| f.rule == "gen1-vm-size").unwrap();
+    assert!(f.notes.iter().any(|n| n.line == Some(12)), "the use on line 12 is noted: {:?}", f.notes);
+    assert!(f.message.contains("`Standard_D3_v2`"), "{}", f.message);
+}
+
+#[test]
+fn pool_rules_need_acl_pools_without_all_pools() {
+    let c = corpus_or_skip!();
+    for file in ["tf-azurerm-example-egress-gateway.tf", "kics-aks-negative1-standard-a1.bicep", "azcli-samples-aks-spark-job.sh"] {
+        let r = lint(&c, file, false);
+        assert!(r.findings.is_empty(), "{file}: {:?}", hits(&r, &["gen1-vm-size", "kubernetes-version-unsupported"]));
+    }
+}
+
+#[test]
+fn node_os_channels_with_all_pools() {
+    let c = corpus_or_skip!();
+    let n = &["node-os-upgrade-channel"];
+    assert_eq!(hits(&lint(&c, "tf-avm-aks-waf-aligned-main.tf", true), n), vec![h("node-os-upgrade-channel", 200, 31)]);
+    assert_eq!(hits(&lint(&c, "fleet-mgr-demo-cluster.bicep", true), n), vec![h("node-os-upgrade-channel", 53, 29)]);
+    assert_eq!(hits(&lint(&c, "avinor-tf-aks-example-addons-main.tf", true), n), vec![h("node-os-upgrade-channel", 9, 29)]);
+}
+
+#[test]
+fn clean_files_stay_clean_at_error_and_warning() {
+    let c = corpus_or_skip!();
+    let mut files = vec![
+        "aks-baseline-cluster-stamp.bicep".to_string(),
+        "tf-aks-module-variables.tf".into(),
+        "capz-cluster-template-prow-aks.yaml".into(),
+        "azcli-samples-aks-upgrade-cluster.sh".into(),
+    ];
+    for e in std::fs::read_dir(&c).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with("aqt-aks-azure-container-linux-") || name.starts_with("aso-") {
+            files.push(name);
+        }
+    }
+    assert!(files.len() >= 8, "{files:?}");
+    for file in &files {
+        let r = lint(&c, file, true);
+        assert!(r.errors.is_empty(), "{file}: {:?}", r.errors);
+        let bad: Vec<_> = r.findings.iter().filter(|f| f.severity >= Severity::Warning).map(|f| (f.rule, f.span.start)).collect();
+        assert!(bad.is_empty(), "{file}: {bad:?}");
+    }
+}
+
+/// The clean files are clean because their pools were read and pass, not because nothing was read.
+#[test]
+fn clean_files_are_read() {
+    let c = corpus_or_skip!();
+    let text = std::fs::read_to_string(c.join("aks-baseline-cluster-stamp.bicep")).unwrap();
+    let clusters = hostlint::parse::bicep::read(&text);
+    let aks = clusters.iter().find(|c| c.kind == "Microsoft.ContainerService/managedClusters").expect("cluster read");
+    let sizes: Vec<&str> = aks.pools.iter().filter_map(|p| p.vm_size.as_ref()).map(|v| v.text.as_str()).collect();
+    assert_eq!(sizes, ["Standard_D2d_v5", "Standard_D4d_v5"]);
+    let k = aks.kubernetes_version.as_ref().unwrap();
+    assert_eq!((k.text.as_str(), k.span.start.line, k.used_at), ("1.35.0", 55, Some(747)));
+    assert_eq!(aks.node_os_upgrade_channel.as_ref().unwrap().text, "NodeImage");
+
+    let text = std::fs::read_to_string(c.join("aqt-aks-azure-container-linux-main.bicep")).unwrap();
+    let clusters = hostlint::parse::bicep::read(&text);
+    let p = &clusters[0].pools[0];
+    assert_eq!(p.vm_size.as_ref().map(|v| (v.text.as_str(), v.span.start.line)), Some(("standard_d2s_v3", 21)));
+    assert!(p.is_acl());
+
+    let text = std::fs::read_to_string(c.join("aqt-aks-azure-container-linux-azuredeploy.json")).unwrap();
+    let root = hostlint::parse::json::parse(&text, &Default::default()).unwrap();
+    let clusters = hostlint::parse::arm::template_clusters(&root);
+    let p = &clusters[0].pools[0];
+    assert_eq!(p.vm_size.as_ref().map(|v| (v.text.as_str(), v.used_at)), Some(("standard_d2s_v3", Some(79))));
+}
