@@ -127,7 +127,7 @@ fn clean_files_stay_clean_at_error_and_warning() {
 fn clean_files_are_read() {
     let c = corpus_or_skip!();
     let text = std::fs::read_to_string(c.join("aks-baseline-cluster-stamp.bicep")).unwrap();
-    let clusters = hostlint::parse::bicep::read(&text);
+    let clusters = hostlint::parse::bicep::read(&text).unwrap();
     let aks = clusters.iter().find(|c| c.kind == "Microsoft.ContainerService/managedClusters").expect("cluster read");
     let sizes: Vec<&str> = aks.pools.iter().filter_map(|p| p.vm_size.as_ref()).map(|v| v.text.as_str()).collect();
     assert_eq!(sizes, ["Standard_D2d_v5", "Standard_D4d_v5"]);
@@ -136,7 +136,7 @@ fn clean_files_are_read() {
     assert_eq!(aks.node_os_upgrade_channel.as_ref().unwrap().text, "NodeImage");
 
     let text = std::fs::read_to_string(c.join("aqt-aks-azure-container-linux-main.bicep")).unwrap();
-    let clusters = hostlint::parse::bicep::read(&text);
+    let clusters = hostlint::parse::bicep::read(&text).unwrap();
     let p = &clusters[0].pools[0];
     assert_eq!(p.vm_size.as_ref().map(|v| (v.text.as_str(), v.span.start.line)), Some(("standard_d2s_v3", 21)));
     assert!(p.is_acl());

@@ -9,11 +9,43 @@
 
 use std::collections::HashMap;
 
+use super::ParseError;
 use super::node::{Node, Style, Value, pointer};
 use crate::model::nodepool::{Cluster, Val, arm_cluster, arm_pool, props_ci};
 use crate::source::{LineIndex, Span, Via};
 
 const MAX_DEPTH: usize = 64;
+
+/// Marks a string that runs to the end of its line.
+const UNTERMINATED: &str = "<unterminated string>";
+
+/// The first structural error: an unterminated string, or an unbalanced bracket.
+fn structure_error(toks: &[(Tok, usize, usize)], idx: &LineIndex<'_>) -> Option<ParseError> {
+    let mut stack: Vec<(&str, usize)> = Vec::new();
+    for (t, s, _) in toks {
+        let Tok::Punct(p) = t else { continue };
+        match *p {
+            UNTERMINATED => return Some(ParseError::new(idx.pos(*s), "unterminated string".into())),
+            "{" | "[" | "(" => stack.push((p, *s)),
+            "}" | "]" | ")" => {
+                let want = match *p {
+                    "}" => "{",
+                    "]" => "[",
+                    _ => "(",
+                };
+                match stack.pop() {
+                    Some((open, _)) if open == want => {}
+                    Some((open, at)) => {
+                        return Some(ParseError::new(idx.pos(*s), format!("`{p}` does not close the `{open}` on line {}", idx.pos(at).line)));
+                    }
+                    None => return Some(ParseError::new(idx.pos(*s), format!("unexpected `{p}`"))),
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.pop().map(|(open, at)| ParseError::new(idx.pos(at), format!("`{open}` is never closed")))
+}
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -54,6 +86,9 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
             i = (end + 3).min(to);
         } else if c == b'\'' {
             let (parts, end) = string(text, i, to);
+            if end <= i + 1 || b[end - 1] != b'\'' {
+                out.push((Tok::Punct(UNTERMINATED), i, end));
+            }
             out.push((Tok::Str(parts), i, end));
             i = end;
         } else if c.is_ascii_digit() {
@@ -525,10 +560,14 @@ impl<'t> Parser<'t> {
     }
 }
 
-/// Reads the clusters and pools a Bicep file defines.
-pub fn read(text: &str) -> Vec<Cluster> {
+/// Reads the clusters and pools a Bicep file defines; a file whose strings or brackets do not
+/// close is an error at the first place that does not.
+pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
     let toks = lex(text, 0, text.len());
+    if let Some(e) = structure_error(&toks, &idx) {
+        return Err(e);
+    }
     let mut p = Parser { toks: &toks, i: 0, depth: 0, resources: Vec::new(), parents: Vec::new() };
     let mut params: HashMap<String, Expr> = HashMap::new();
     let mut vars: HashMap<String, Expr> = HashMap::new();
@@ -651,7 +690,7 @@ pub fn read(text: &str) -> Vec<Cluster> {
             out.push(c);
         }
     }
-    out
+    Ok(out)
 }
 
 struct Scope<'a> {
@@ -789,7 +828,7 @@ mod tests {
     #[test]
     fn resolves_params_vars_and_ternaries() {
         let src = "@allowed([\n  'Standard_D2_v3'\n])\nparam size string = 'Standard_D2_v3'\nparam os object = {\n  sku: 'AzureContainerLinux' // acl\n}\nvar win = false\nresource aks 'Microsoft.ContainerService/managedClusters@2026-03-01' = {\n  name: 'x'\n  properties: {\n    agentPoolProfiles: concat([\n      {\n        name: 'p'\n        vmSize: size\n        osSKU: os.sku\n      }\n    ], win ? [{ vmSize: 'Standard_A1' }] : [])\n  }\n}\n";
-        let cs = read(src);
+        let cs = read(src).unwrap();
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].pools.len(), 1);
         let size = cs[0].pools[0].vm_size.as_ref().unwrap();
@@ -800,9 +839,20 @@ mod tests {
     #[test]
     fn tolerates_unknown_constructs() {
         let src = "func f(a string) string => '${a}'\ntype t = { a: string }\nresource x 'Microsoft.ContainerService/managedClusters@2024-01-01' = if (deploy) {\n  name: 'x'\n  properties: {\n    kubernetesVersion: '1.29'\n    agentPoolProfiles: [for i in range(0, 2): {\n      name: 'p${i}'\n      vmSize: 'Standard_D2_v2'\n    }]\n  }\n}\n";
-        let cs = read(src);
+        let cs = read(src).unwrap();
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].kubernetes_version.as_ref().unwrap().text, "1.29");
         assert_eq!(cs[0].pools[0].vm_size.as_ref().unwrap().span.start.line, 9);
+    }
+
+    #[test]
+    fn malformed_is_an_error_with_position() {
+        let e = read("param a string = 'x\nresource r 'T@1' = {\n  name: 'r'\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col), (1, 18));
+        let e = read("resource r 'T@1' = {\n  properties: {\n    a: [1, 2}\n}\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col), (3, 13));
+        assert!(e.message.contains("line 3"), "{}", e.message);
+        let e = read("var x = {\n  a: 1\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col), (1, 9));
     }
 }

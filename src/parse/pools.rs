@@ -10,7 +10,7 @@ pub fn read(kind: Kind, text: &str) -> Result<Vec<Cluster>, ParseError> {
         Kind::Terraform => super::terraform::read(text),
         Kind::Shell => Ok(super::azcli::read(text)),
         Kind::Markdown => Ok(super::azcli::read(&super::azcli::markdown_script(text))),
-        Kind::Bicep => Ok(super::bicep::read(text)),
+        Kind::Bicep => super::bicep::read(text),
         Kind::Yaml | Kind::Json => Ok(Vec::new()),
     }
 }
