@@ -19,18 +19,34 @@ pub struct Val {
 
 impl Val {
     pub fn new(text: impl Into<String>, span: Span, path: impl Into<String>) -> Self {
-        Val { text: text.into(), span, path: path.into(), used_at: None }
+        Val {
+            text: text.into(),
+            span,
+            path: path.into(),
+            used_at: None,
+        }
     }
 
     /// A scalar node as a value: reported at the literal, noting the use line when the tree
     /// reached it through a reference.
     pub fn from_node(node: &Node, path: &str) -> Option<Self> {
-        let Value::Scalar(s, _) = &node.value else { return None };
+        let Value::Scalar(s, _) = &node.value else {
+            return None;
+        };
         if crate::parse::node::is_null(s) && node.as_str().is_none() {
             return None;
         }
-        let used_at = node.via.as_ref().map(|v| v.use_site.start.line).filter(|&l| l != node.span.start.line);
-        Some(Val { text: s.clone(), span: node.span, path: path.to_string(), used_at })
+        let used_at = node
+            .via
+            .as_ref()
+            .map(|v| v.use_site.start.line)
+            .filter(|&l| l != node.span.start.line);
+        Some(Val {
+            text: s.clone(),
+            span: node.span,
+            path: path.to_string(),
+            used_at,
+        })
     }
 
     pub fn is(&self, s: &str) -> bool {
@@ -39,10 +55,12 @@ impl Val {
 
     /// `true`/`false` in any case (ARM, Bicep, HCL, YAML 1.1 spellings).
     pub fn as_bool(&self) -> Option<bool> {
-        crate::parse::node::yaml11_bool(&self.text).or_else(|| match self.text.to_ascii_lowercase().as_str() {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => None,
+        crate::parse::node::yaml11_bool(&self.text).or_else(|| {
+            match self.text.to_ascii_lowercase().as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            }
         })
     }
 
@@ -90,7 +108,10 @@ pub struct Pool {
 impl Pool {
     pub fn is_windows(&self) -> bool {
         self.os_type.as_ref().is_some_and(|v| v.is("Windows"))
-            || self.os_sku.as_ref().is_some_and(|v| v.text.to_ascii_lowercase().starts_with("windows"))
+            || self
+                .os_sku
+                .as_ref()
+                .is_some_and(|v| v.text.to_ascii_lowercase().starts_with("windows"))
     }
 
     /// OS SKU `AzureContainerLinux` or `Flatcar`.
@@ -145,7 +166,10 @@ pub fn arm_pool(props: &Node, path: &str) -> Pool {
     if let Some((key, t)) = props_ci(props, "tags") {
         let tp = pointer(path, key);
         for (k, val) in t.as_map().unwrap_or(&[]) {
-            if let (Some(k), Some(val)) = (k.as_str(), Val::from_node(val, &pointer(&tp, k.as_str().unwrap_or("")))) {
+            if let (Some(k), Some(val)) = (
+                k.as_str(),
+                Val::from_node(val, &pointer(&tp, k.as_str().unwrap_or(""))),
+            ) {
                 tags.push((k.to_string(), val));
             }
         }
@@ -155,7 +179,8 @@ pub fn arm_pool(props: &Node, path: &str) -> Pool {
         os_type: v(&["osType"]),
         os_sku: v(&["osSKU"]),
         vm_size: v(&["vmSize"]),
-        orchestrator_version: v(&["orchestratorVersion"]).or_else(|| v(&["currentOrchestratorVersion"])),
+        orchestrator_version: v(&["orchestratorVersion"])
+            .or_else(|| v(&["currentOrchestratorVersion"])),
         enable_secure_boot: v(&["securityProfile", "enableSecureBoot"]),
         enable_vtpm: v(&["securityProfile", "enableVTPM"]),
         ssh_access: v(&["securityProfile", "sshAccess"]),
@@ -171,7 +196,13 @@ pub fn arm_pool(props: &Node, path: &str) -> Pool {
 
 /// Reads a cluster from ARM-shaped `managedClusters` properties (pools in `agentPoolProfiles`).
 pub fn arm_cluster(kind: &str, name: &str, props: &Node, path: &str) -> Cluster {
-    let mut c = Cluster { kind: kind.into(), name: name.into(), span: props.span, path: path.into(), ..Cluster::default() };
+    let mut c = Cluster {
+        kind: kind.into(),
+        name: name.into(),
+        span: props.span,
+        path: path.into(),
+        ..Cluster::default()
+    };
     if let Some((k, v)) = props_ci(props, "kubernetesVersion") {
         c.kubernetes_version = Val::from_node(v, &pointer(path, k));
     }

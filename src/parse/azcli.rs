@@ -35,8 +35,18 @@ pub fn read(text: &str) -> Vec<Cluster> {
         if assigns == words.len() {
             for w in words {
                 if let Some((name, off)) = assignment(w) {
-                    let value = resolve_word(&w.text[off..], &w.raw, w.start + off, w.end, w.literal, &vars, &idx);
-                    let v = value.unwrap_or_else(|| Val::new(&w.text[off..], idx.span(w.start + off, w.end), ""));
+                    let value = resolve_word(
+                        &w.text[off..],
+                        &w.raw,
+                        w.start + off,
+                        w.end,
+                        w.literal,
+                        &vars,
+                        &idx,
+                    );
+                    let v = value.unwrap_or_else(|| {
+                        Val::new(&w.text[off..], idx.span(w.start + off, w.end), "")
+                    });
                     vars.insert(name.to_string(), v);
                 }
             }
@@ -44,12 +54,25 @@ pub fn read(text: &str) -> Vec<Cluster> {
         }
         words = &words[assigns..];
         if let Some(first) = words.first()
-            && (first.text == "export" || first.text == "readonly" || first.text == "local" || first.text == "declare")
+            && (first.text == "export"
+                || first.text == "readonly"
+                || first.text == "local"
+                || first.text == "declare")
         {
             for w in &words[1..] {
                 if let Some((name, off)) = assignment(w) {
-                    let value = resolve_word(&w.text[off..], &w.raw, w.start + off, w.end, w.literal, &vars, &idx);
-                    let v = value.unwrap_or_else(|| Val::new(&w.text[off..], idx.span(w.start + off, w.end), ""));
+                    let value = resolve_word(
+                        &w.text[off..],
+                        &w.raw,
+                        w.start + off,
+                        w.end,
+                        w.literal,
+                        &vars,
+                        &idx,
+                    );
+                    let v = value.unwrap_or_else(|| {
+                        Val::new(&w.text[off..], idx.span(w.start + off, w.end), "")
+                    });
                     vars.insert(name.to_string(), v);
                 }
             }
@@ -65,7 +88,11 @@ pub fn read(text: &str) -> Vec<Cluster> {
             continue;
         }
         let args = &words[1..];
-        let sub: Vec<&str> = args.iter().take_while(|w| !w.text.starts_with('-')).map(|w| w.text.as_str()).collect();
+        let sub: Vec<&str> = args
+            .iter()
+            .take_while(|w| !w.text.starts_with('-'))
+            .map(|w| w.text.as_str())
+            .collect();
         let opts = Opts::parse(&args[sub.len()..], &vars, &idx);
         let line = idx.pos(az.start).line;
         let path = format!("/az/{line}");
@@ -77,7 +104,10 @@ pub fn read(text: &str) -> Vec<Cluster> {
                 pool.tags = opts.tags("--nodepool-tags");
                 out.push(Cluster {
                     kind: "az aks create".into(),
-                    name: opts.get(&["--name", "-n"]).map(|v| v.text).unwrap_or_default(),
+                    name: opts
+                        .get(&["--name", "-n"])
+                        .map(|v| v.text)
+                        .unwrap_or_default(),
                     kubernetes_version: opts.get(&["--kubernetes-version", "-k"]),
                     node_os_upgrade_channel: opts.get(&["--node-os-upgrade-channel"]),
                     pools: vec![pool],
@@ -96,7 +126,10 @@ pub fn read(text: &str) -> Vec<Cluster> {
                 }
                 out.push(Cluster {
                     kind: format!("az aks nodepool {verb}"),
-                    name: opts.get(&["--cluster-name"]).map(|v| v.text).unwrap_or_default(),
+                    name: opts
+                        .get(&["--cluster-name"])
+                        .map(|v| v.text)
+                        .unwrap_or_default(),
                     pools: vec![pool],
                     span,
                     path,
@@ -105,7 +138,10 @@ pub fn read(text: &str) -> Vec<Cluster> {
             }
             ["aks", "update"] => out.push(Cluster {
                 kind: "az aks update".into(),
-                name: opts.get(&["--name", "-n"]).map(|v| v.text).unwrap_or_default(),
+                name: opts
+                    .get(&["--name", "-n"])
+                    .map(|v| v.text)
+                    .unwrap_or_default(),
                 node_os_upgrade_channel: opts.get(&["--node-os-upgrade-channel"]),
                 span,
                 path,
@@ -151,7 +187,15 @@ const SWITCHES: &[&str] = &[
 ];
 
 /// Flags that take several words (`--tags a=b c=d`).
-const MULTI: &[&str] = &["--tags", "--nodepool-tags", "--labels", "--nodepool-labels", "--node-taints", "--zones", "-z"];
+const MULTI: &[&str] = &[
+    "--tags",
+    "--nodepool-tags",
+    "--labels",
+    "--nodepool-labels",
+    "--node-taints",
+    "--zones",
+    "-z",
+];
 
 struct Opts {
     /// Flag, then its values (a switch has its own word as value `true`).
@@ -171,20 +215,34 @@ impl Opts {
             if let Some((flag, _)) = w.text.split_once('=').filter(|_| w.text.starts_with("--")) {
                 let off = flag.len() + 1;
                 let raw_off = w.raw.find('=').map_or(off, |r| r + 1);
-                let v = resolve_word(&w.text[off..], &w.raw[raw_off.min(w.raw.len())..], w.start + raw_off, w.end, w.literal, vars, idx);
+                let v = resolve_word(
+                    &w.text[off..],
+                    &w.raw[raw_off.min(w.raw.len())..],
+                    w.start + raw_off,
+                    w.end,
+                    w.literal,
+                    vars,
+                    idx,
+                );
                 items.push((flag.to_string(), v.into_iter().collect()));
                 continue;
             }
             let flag = w.text.clone();
             if SWITCHES.contains(&flag.as_str()) {
-                let v = if flag.starts_with("--disable-") { "false" } else { "true" };
+                let v = if flag.starts_with("--disable-") {
+                    "false"
+                } else {
+                    "true"
+                };
                 items.push((flag, vec![Val::new(v, idx.span(w.start, w.end), "")]));
                 continue;
             }
             let mut values = Vec::new();
             while i < words.len() && (!words[i].text.starts_with('-') || words[i].text.len() == 1) {
                 let v = &words[i];
-                values.extend(resolve_word(&v.text, &v.raw, v.start, v.end, v.literal, vars, idx));
+                values.extend(resolve_word(
+                    &v.text, &v.raw, v.start, v.end, v.literal, vars, idx,
+                ));
                 i += 1;
                 if !MULTI.contains(&flag.as_str()) {
                     break;
@@ -197,7 +255,11 @@ impl Opts {
 
     /// The last value given for any of `names` (az takes the last).
     fn get(&self, names: &[&str]) -> Option<Val> {
-        self.items.iter().rev().find(|(f, _)| names.contains(&f.as_str())).and_then(|(_, v)| v.first().cloned())
+        self.items
+            .iter()
+            .rev()
+            .find(|(f, _)| names.contains(&f.as_str()))
+            .and_then(|(_, v)| v.first().cloned())
     }
 
     fn switch(&self, on: &str, off: &str) -> Option<Val> {
@@ -237,15 +299,27 @@ impl Opts {
             os_type: with_path(self.get(&["--os-type"]), "--os-type"),
             os_sku: with_path(self.get(&["--os-sku"]), "--os-sku"),
             vm_size: with_path(self.get(&["--node-vm-size", "-s"]), "--node-vm-size"),
-            enable_secure_boot: with_path(self.switch("--enable-secure-boot", "--disable-secure-boot"), "--enable-secure-boot"),
-            enable_vtpm: with_path(self.switch("--enable-vtpm", "--disable-vtpm"), "--enable-vtpm"),
+            enable_secure_boot: with_path(
+                self.switch("--enable-secure-boot", "--disable-secure-boot"),
+                "--enable-secure-boot",
+            ),
+            enable_vtpm: with_path(
+                self.switch("--enable-vtpm", "--disable-vtpm"),
+                "--enable-vtpm",
+            ),
             ssh_access: with_path(self.get(&["--ssh-access"]), "--ssh-access"),
             workload_runtime: with_path(self.get(&["--workload-runtime"]), "--workload-runtime"),
             artifact_streaming: with_path(
-                self.switch("--enable-artifact-streaming", "--disable-artifact-streaming"),
+                self.switch(
+                    "--enable-artifact-streaming",
+                    "--disable-artifact-streaming",
+                ),
                 "--enable-artifact-streaming",
             ),
-            fips: with_path(self.switch("--enable-fips-image", "--disable-fips-image"), "--enable-fips-image"),
+            fips: with_path(
+                self.switch("--enable-fips-image", "--disable-fips-image"),
+                "--enable-fips-image",
+            ),
             span,
             path: path.to_string(),
             ..Pool::default()
@@ -258,37 +332,53 @@ fn assignment(w: &Word) -> Option<(&str, usize)> {
     let eq = w.raw.find('=')?;
     let name = &w.raw[..eq];
     let ok = !name.is_empty()
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     ok.then(|| (&w.text[..eq], eq + 1))
 }
 
 /// The value of a word (or a word's tail): literal text as written, or a single `$VAR` /
 /// `${VAR}` / `${VAR:-default}` resolved. `None` when it cannot be known.
-fn resolve_word(text: &str, raw: &str, start: usize, end: usize, literal: bool, vars: &HashMap<String, Val>, idx: &LineIndex<'_>) -> Option<Val> {
+fn resolve_word(
+    text: &str,
+    raw: &str,
+    start: usize,
+    end: usize,
+    literal: bool,
+    vars: &HashMap<String, Val>,
+    idx: &LineIndex<'_>,
+) -> Option<Val> {
     if literal || !raw.contains('$') {
         return Some(Val::new(text, idx.span(start, end), ""));
     }
     let r = raw.trim_matches('"');
     let q = usize::from(raw.starts_with('"'));
-    let (name, default) = if let Some(inner) = r.strip_prefix("${").and_then(|s| s.strip_suffix('}')) {
-        match inner.find([':', '-', '=']) {
-            Some(i) => {
-                let op_len = if inner[i..].starts_with(":-") || inner[i..].starts_with(":=") { 2 } else { 1 };
-                if !matches!(&inner[i..i + op_len], ":-" | ":=" | "-" | "=") {
-                    return None;
+    let (name, default) =
+        if let Some(inner) = r.strip_prefix("${").and_then(|s| s.strip_suffix('}')) {
+            match inner.find([':', '-', '=']) {
+                Some(i) => {
+                    let op_len = if inner[i..].starts_with(":-") || inner[i..].starts_with(":=") {
+                        2
+                    } else {
+                        1
+                    };
+                    if !matches!(&inner[i..i + op_len], ":-" | ":=" | "-" | "=") {
+                        return None;
+                    }
+                    let d = &inner[i + op_len..];
+                    let d_start = start + q + 2 + i + op_len;
+                    (&inner[..i], Some((d, d_start)))
                 }
-                let d = &inner[i + op_len..];
-                let d_start = start + q + 2 + i + op_len;
-                (&inner[..i], Some((d, d_start)))
+                None => (inner, None),
             }
-            None => (inner, None),
-        }
-    } else if let Some(n) = r.strip_prefix('$') {
-        (n, None)
-    } else {
-        return None;
-    };
+        } else if let Some(n) = r.strip_prefix('$') {
+            (n, None)
+        } else {
+            return None;
+        };
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.is_empty() {
         return None;
     }
@@ -342,7 +432,12 @@ fn commands(text: &str) -> Vec<Vec<Word>> {
             _ => {
                 let (w, next) = word(text, i);
                 if w.raw.starts_with("<<") {
-                    let tag = w.raw.trim_start_matches("<<").trim_start_matches(['-', '~']).trim_matches(['\'', '"']).to_string();
+                    let tag = w
+                        .raw
+                        .trim_start_matches("<<")
+                        .trim_start_matches(['-', '~'])
+                        .trim_matches(['\'', '"'])
+                        .to_string();
                     let tag = if tag.is_empty() {
                         let (t, n2) = word(text, next);
                         i = n2;
@@ -408,11 +503,19 @@ fn word(text: &str, start: usize) -> (Word, usize) {
                     }
                     j += 1;
                 }
-                out.push_str(&text[i + 1..j.min(b.len())].replace("\\\"", "\"").replace("\\\\", "\\"));
+                out.push_str(
+                    &text[i + 1..j.min(b.len())]
+                        .replace("\\\"", "\"")
+                        .replace("\\\\", "\\"),
+                );
                 i = (j + 1).min(b.len());
             }
             b'$' if b.get(i + 1) == Some(&b'{') || b.get(i + 1) == Some(&b'(') => {
-                let (open, close) = if b[i + 1] == b'{' { (b'{', b'}') } else { (b'(', b')') };
+                let (open, close) = if b[i + 1] == b'{' {
+                    (b'{', b'}')
+                } else {
+                    (b'(', b')')
+                };
                 let mut depth = 0;
                 let mut j = i + 1;
                 while j < b.len() {
@@ -442,31 +545,72 @@ fn word(text: &str, start: usize) -> (Word, usize) {
     let end = i.max(start);
     let raw = text[start..end].to_string();
     let literal = literal && raw.starts_with('\'') && raw.ends_with('\'');
-    (Word { text: out, start, end, raw, literal }, end)
+    (
+        Word {
+            text: out,
+            start,
+            end,
+            raw,
+            literal,
+        },
+        end,
+    )
 }
 
 /// Markdown: the shell fences (`bash`, `sh`, `shell`, `zsh`, `console`, `azurecli`,
 /// `azurecli-interactive`, `azcli`, or untagged when their first command is `az`) as a script of
 /// the same lines and columns (every other line blank; a `$ ` prompt blanked).
 pub fn markdown_script(text: &str) -> String {
-    const SHELL: &[&str] = &["bash", "sh", "shell", "zsh", "console", "azurecli", "azurecli-interactive", "azcli"];
+    const SHELL: &[&str] = &[
+        "bash",
+        "sh",
+        "shell",
+        "zsh",
+        "console",
+        "azurecli",
+        "azurecli-interactive",
+        "azcli",
+    ];
     let mut out = String::with_capacity(text.len());
     let mut fence: Option<(String, bool)> = None;
     let lines: Vec<&str> = text.split('\n').collect();
     for (n, line) in lines.iter().enumerate() {
         let t = line.trim_start();
-        let marker = if t.starts_with("```") { Some("```") } else if t.starts_with("~~~") { Some("~~~") } else { None };
+        let marker = if t.starts_with("```") {
+            Some("```")
+        } else if t.starts_with("~~~") {
+            Some("~~~")
+        } else {
+            None
+        };
         match (&fence, marker) {
             (None, Some(m)) => {
-                let tag = t.trim_start_matches(m.chars().next().unwrap_or('`')).trim().split([' ', '{', ',']).next().unwrap_or("").to_ascii_lowercase();
+                let tag = t
+                    .trim_start_matches(m.chars().next().unwrap_or('`'))
+                    .trim()
+                    .split([' ', '{', ','])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 let shell = if tag.is_empty() {
-                    lines[n + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty()).is_some_and(|l| l.trim_start_matches("$ ").starts_with("az "))
+                    lines[n + 1..]
+                        .iter()
+                        .map(|l| l.trim())
+                        .find(|l| !l.is_empty())
+                        .is_some_and(|l| l.trim_start_matches("$ ").starts_with("az "))
                 } else {
                     SHELL.contains(&tag.as_str())
                 };
                 fence = Some((m.to_string(), shell));
             }
-            (Some((m, _)), Some(m2)) if m == m2 && t.trim_end().chars().all(|c| c == m.chars().next().unwrap_or('`')) => fence = None,
+            (Some((m, _)), Some(m2))
+                if m == m2
+                    && t.trim_end()
+                        .chars()
+                        .all(|c| c == m.chars().next().unwrap_or('`')) =>
+            {
+                fence = None
+            }
             (Some((_, true)), _) => {
                 if let Some(rest) = line.strip_prefix("$ ") {
                     out.push_str("  ");

@@ -25,7 +25,9 @@ fn structure_error(toks: &[(Tok, usize, usize)], idx: &LineIndex<'_>) -> Option<
     for (t, s, _) in toks {
         let Tok::Punct(p) = t else { continue };
         match *p {
-            UNTERMINATED => return Some(ParseError::new(idx.pos(*s), "unterminated string".into())),
+            UNTERMINATED => {
+                return Some(ParseError::new(idx.pos(*s), "unterminated string".into()));
+            }
             "{" | "[" | "(" => stack.push((p, *s)),
             "}" | "]" | ")" => {
                 let want = match *p {
@@ -36,7 +38,13 @@ fn structure_error(toks: &[(Tok, usize, usize)], idx: &LineIndex<'_>) -> Option<
                 match stack.pop() {
                     Some((open, _)) if open == want => {}
                     Some((open, at)) => {
-                        return Some(ParseError::new(idx.pos(*s), format!("`{p}` does not close the `{open}` on line {}", idx.pos(at).line)));
+                        return Some(ParseError::new(
+                            idx.pos(*s),
+                            format!(
+                                "`{p}` does not close the `{open}` on line {}",
+                                idx.pos(at).line
+                            ),
+                        ));
                     }
                     None => return Some(ParseError::new(idx.pos(*s), format!("unexpected `{p}`"))),
                 }
@@ -44,7 +52,9 @@ fn structure_error(toks: &[(Tok, usize, usize)], idx: &LineIndex<'_>) -> Option<
             _ => {}
         }
     }
-    stack.pop().map(|(open, at)| ParseError::new(idx.pos(at), format!("`{open}` is never closed")))
+    stack
+        .pop()
+        .map(|(open, at)| ParseError::new(idx.pos(at), format!("`{open}` is never closed")))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,7 +78,10 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = from;
-    const PUNCT: &[&str] = &["==", "!=", "<=", ">=", "&&", "||", "??", "?.", "=~", "!~", "{", "}", "[", "]", "(", ")", ":", ",", ".", "?", "=", "!", "<", ">", "+", "-", "*", "/", "%", "@"];
+    const PUNCT: &[&str] = &[
+        "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "=~", "!~", "{", "}", "[", "]", "(", ")",
+        ":", ",", ".", "?", "=", "!", "<", ">", "+", "-", "*", "/", "%", "@",
+    ];
     while i < to {
         let c = b[i];
         if c == b'\n' {
@@ -82,7 +95,11 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
             i = text[i + 2..to].find("*/").map_or(to, |n| i + 2 + n + 2);
         } else if text[i..to].starts_with("'''") {
             let end = text[i + 3..to].find("'''").map_or(to, |n| i + 3 + n);
-            out.push((Tok::Str(vec![Part::Lit(text[i + 3..end].to_string())]), i, (end + 3).min(to)));
+            out.push((
+                Tok::Str(vec![Part::Lit(text[i + 3..end].to_string())]),
+                i,
+                (end + 3).min(to),
+            ));
             i = (end + 3).min(to);
         } else if c == b'\'' {
             let (parts, end) = string(text, i, to);
@@ -92,11 +109,15 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
             out.push((Tok::Str(parts), i, end));
             i = end;
         } else if c.is_ascii_digit() {
-            let end = text[i..to].find(|ch: char| !ch.is_ascii_digit() && ch != '.').map_or(to, |n| i + n);
+            let end = text[i..to]
+                .find(|ch: char| !ch.is_ascii_digit() && ch != '.')
+                .map_or(to, |n| i + n);
             out.push((Tok::Num(text[i..end].to_string()), i, end));
             i = end;
         } else if c.is_ascii_alphabetic() || c == b'_' {
-            let end = text[i..to].find(|ch: char| !ch.is_ascii_alphanumeric() && ch != '_').map_or(to, |n| i + n);
+            let end = text[i..to]
+                .find(|ch: char| !ch.is_ascii_alphanumeric() && ch != '_')
+                .map_or(to, |n| i + n);
             out.push((Tok::Ident(text[i..end].to_string()), i, end));
             i = end;
         } else if let Some(p) = PUNCT.iter().find(|p| text[i..to].starts_with(**p)) {
@@ -265,7 +286,10 @@ impl<'t> Parser<'t> {
     }
 
     fn prev_end(&self) -> usize {
-        self.i.checked_sub(1).and_then(|i| self.toks.get(i)).map_or(0, |t| t.2)
+        self.i
+            .checked_sub(1)
+            .and_then(|i| self.toks.get(i))
+            .map_or(0, |t| t.2)
     }
 
     /// Skips to the end of the line, over balanced brackets.
@@ -312,13 +336,23 @@ impl<'t> Parser<'t> {
     }
 
     fn binary(&mut self, level: usize) -> Expr {
-        const LEVELS: &[&[&str]] = &[&["??"], &["||"], &["&&"], &["==", "!=", "=~", "!~"], &["<", ">", "<=", ">="], &["+", "-"], &["*", "/", "%"]];
+        const LEVELS: &[&[&str]] = &[
+            &["??"],
+            &["||"],
+            &["&&"],
+            &["==", "!=", "=~", "!~"],
+            &["<", ">", "<=", ">="],
+            &["+", "-"],
+            &["*", "/", "%"],
+        ];
         if level >= LEVELS.len() {
             return self.unary();
         }
         let mut left = self.binary(level + 1);
         while let Some(Tok::Punct(p)) = self.peek() {
-            let Some(op) = LEVELS[level].iter().find(|o| *o == p) else { break };
+            let Some(op) = LEVELS[level].iter().find(|o| *o == p) else {
+                break;
+            };
             self.i += 1;
             self.skip_nl();
             let right = self.binary(level + 1);
@@ -386,7 +420,9 @@ impl<'t> Parser<'t> {
     }
 
     fn primary(&mut self) -> Expr {
-        let Some((tok, s, e)) = self.toks.get(self.i).cloned() else { return Expr::Unknown(self.prev_end(), self.prev_end()) };
+        let Some((tok, s, e)) = self.toks.get(self.i).cloned() else {
+            return Expr::Unknown(self.prev_end(), self.prev_end());
+        };
         self.i += 1;
         match tok {
             Tok::Str(parts) => Expr::Str(
@@ -395,7 +431,13 @@ impl<'t> Parser<'t> {
                     .map(|p| match p {
                         Part::Lit(l) => PartExpr::Lit(l),
                         Part::Interp(toks) => {
-                            let mut sub = Parser { toks: &toks, i: 0, depth: self.depth + 1, resources: Vec::new(), parents: Vec::new() };
+                            let mut sub = Parser {
+                                toks: &toks,
+                                i: 0,
+                                depth: self.depth + 1,
+                                resources: Vec::new(),
+                                parents: Vec::new(),
+                            };
                             PartExpr::Interp(sub.expr())
                         }
                     })
@@ -446,8 +488,12 @@ impl<'t> Parser<'t> {
                 self.skip_statement();
                 continue;
             }
-            let Some((tok, ks, ke)) = self.toks.get(self.i).cloned() else { continue };
-            if tok == Tok::Ident("resource".into()) && matches!(self.toks.get(self.i + 1).map(|t| &t.0), Some(Tok::Ident(_))) {
+            let Some((tok, ks, ke)) = self.toks.get(self.i).cloned() else {
+                continue;
+            };
+            if tok == Tok::Ident("resource".into())
+                && matches!(self.toks.get(self.i + 1).map(|t| &t.0), Some(Tok::Ident(_)))
+            {
                 self.i += 1;
                 self.resource(ks);
                 continue;
@@ -534,9 +580,13 @@ impl<'t> Parser<'t> {
 
     /// After `resource`: `sym 'type@version' existing? = body`.
     fn resource(&mut self, start: usize) {
-        let Some(Tok::Ident(name)) = self.peek().cloned() else { return self.skip_statement() };
+        let Some(Tok::Ident(name)) = self.peek().cloned() else {
+            return self.skip_statement();
+        };
         self.i += 1;
-        let Some(Tok::Str(parts)) = self.peek().cloned() else { return self.skip_statement() };
+        let Some(Tok::Str(parts)) = self.peek().cloned() else {
+            return self.skip_statement();
+        };
         self.i += 1;
         let ty = match parts.as_slice() {
             [Part::Lit(l)] => l.split('@').next().unwrap_or("").to_string(),
@@ -556,7 +606,12 @@ impl<'t> Parser<'t> {
         self.parents.push(full.clone());
         let body = self.body();
         self.parents.pop();
-        self.resources.push(Resource { name, ty: full, body, start });
+        self.resources.push(Resource {
+            name,
+            ty: full,
+            body,
+            start,
+        });
     }
 }
 
@@ -568,7 +623,13 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
     if let Some(e) = structure_error(&toks, &idx) {
         return Err(e);
     }
-    let mut p = Parser { toks: &toks, i: 0, depth: 0, resources: Vec::new(), parents: Vec::new() };
+    let mut p = Parser {
+        toks: &toks,
+        i: 0,
+        depth: 0,
+        resources: Vec::new(),
+        parents: Vec::new(),
+    };
     let mut params: HashMap<String, Expr> = HashMap::new();
     let mut vars: HashMap<String, Expr> = HashMap::new();
     let mut modules = Vec::new();
@@ -576,7 +637,10 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         match tok {
             Tok::Ident(kw) if kw == "param" => {
                 p.i += 1;
-                let Some(Tok::Ident(name)) = p.peek().cloned() else { p.skip_statement(); continue };
+                let Some(Tok::Ident(name)) = p.peek().cloned() else {
+                    p.skip_statement();
+                    continue;
+                };
                 // `param name type = default`: the type may be any type expression.
                 while let Some(t) = p.peek() {
                     if matches!(t, Tok::Newline) || matches!(t, Tok::Punct("=")) {
@@ -605,7 +669,10 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
             }
             Tok::Ident(kw) if kw == "var" => {
                 p.i += 1;
-                let Some(Tok::Ident(name)) = p.peek().cloned() else { p.skip_statement(); continue };
+                let Some(Tok::Ident(name)) = p.peek().cloned() else {
+                    p.skip_statement();
+                    continue;
+                };
                 p.i += 1;
                 if p.eat("=") {
                     p.skip_nl();
@@ -619,7 +686,10 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
             }
             Tok::Ident(kw) if kw == "module" => {
                 p.i += 1;
-                let Some(Tok::Ident(name)) = p.peek().cloned() else { p.skip_statement(); continue };
+                let Some(Tok::Ident(name)) = p.peek().cloned() else {
+                    p.skip_statement();
+                    continue;
+                };
                 p.i += 1;
                 if matches!(p.peek(), Some(Tok::Str(_))) {
                     p.i += 1;
@@ -627,46 +697,83 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
                 if p.eat("=") {
                     p.skip_nl();
                     let body = p.body();
-                    modules.push(Module { name, body, start: s });
+                    modules.push(Module {
+                        name,
+                        body,
+                        start: s,
+                    });
                 }
             }
             Tok::Newline => p.i += 1,
             _ => p.skip_statement(),
         }
     }
-    let scope = Scope { params, vars, idx: &idx };
+    let scope = Scope {
+        params,
+        vars,
+        idx: &idx,
+    };
     let mut out = Vec::new();
     for r in &p.resources {
         let path = format!("/resource/{}", r.name);
-        let Some(body) = scope.eval(&r.body, 0) else { continue };
+        let Some(body) = scope.eval(&r.body, 0) else {
+            continue;
+        };
         let body = match &body.value {
             Value::Seq(items) if items.len() == 1 => items[0].clone(),
             _ => body,
         };
-        let Some((pk, props)) = props_ci(&body, "properties") else { continue };
+        let Some((pk, props)) = props_ci(&body, "properties") else {
+            continue;
+        };
         let pp = pointer(&path, pk);
-        let name = props_ci(&body, "name").and_then(|n| n.1.as_str()).unwrap_or(&r.name).to_string();
+        let name = props_ci(&body, "name")
+            .and_then(|n| n.1.as_str())
+            .unwrap_or(&r.name)
+            .to_string();
         let span = idx.span(r.start, r.start);
         if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
             out.push(arm_cluster(super::arm::MANAGED_CLUSTERS, &name, props, &pp));
         } else if r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
             let mut pool = arm_pool(props, &pp);
             if pool.name.is_none() {
-                pool.name = props_ci(&body, "name").and_then(|(k, n)| Val::from_node(n, &pointer(&path, k)));
+                pool.name = props_ci(&body, "name")
+                    .and_then(|(k, n)| Val::from_node(n, &pointer(&path, k)));
             }
-            out.push(Cluster { kind: super::arm::AGENT_POOLS.into(), name, span, path, pools: vec![pool], ..Cluster::default() });
+            out.push(Cluster {
+                kind: super::arm::AGENT_POOLS.into(),
+                name,
+                span,
+                path,
+                pools: vec![pool],
+                ..Cluster::default()
+            });
         }
     }
     for m in &modules {
         let path = format!("/module/{}", m.name);
-        let Some(body) = scope.eval(&m.body, 0) else { continue };
-        let Some((pk, params)) = props_ci(&body, "params") else { continue };
+        let Some(body) = scope.eval(&m.body, 0) else {
+            continue;
+        };
+        let Some((pk, params)) = props_ci(&body, "params") else {
+            continue;
+        };
         let pp = pointer(&path, pk);
-        let mut c = Cluster { kind: "module".into(), name: m.name.clone(), span: idx.span(m.start, m.start), path: pp.clone(), ..Cluster::default() };
+        let mut c = Cluster {
+            kind: "module".into(),
+            name: m.name.clone(),
+            span: idx.span(m.start, m.start),
+            path: pp.clone(),
+            ..Cluster::default()
+        };
         if let Some((k, v)) = props_ci(params, "kubernetesVersion") {
             c.kubernetes_version = Val::from_node(v, &pointer(&pp, k));
         }
-        for key in ["autoNodeOsUpgradeProfileUpgradeChannel", "nodeOSUpgradeChannel", "nodeOsUpgradeChannel"] {
+        for key in [
+            "autoNodeOsUpgradeProfileUpgradeChannel",
+            "nodeOSUpgradeChannel",
+            "nodeOsUpgradeChannel",
+        ] {
             if let Some((k, v)) = props_ci(params, key) {
                 c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pp, k));
             }
@@ -676,17 +783,26 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         {
             c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pointer(&pp, k), k2));
         }
-        for key in ["primaryAgentPoolProfiles", "primaryAgentPoolProfile", "agentPools", "agentPoolProfiles"] {
+        for key in [
+            "primaryAgentPoolProfiles",
+            "primaryAgentPoolProfile",
+            "agentPools",
+            "agentPoolProfiles",
+        ] {
             if let Some((k, pools)) = props_ci(params, key) {
                 let kp = pointer(&pp, k);
                 for (i, pool) in pools.as_seq().unwrap_or(&[]).iter().enumerate() {
                     if pool.as_map().is_some() {
-                        c.pools.push(arm_pool(pool, &super::node::pointer_idx(&kp, i)));
+                        c.pools
+                            .push(arm_pool(pool, &super::node::pointer_idx(&kp, i)));
                     }
                 }
             }
         }
-        if c.kubernetes_version.is_some() || c.node_os_upgrade_channel.is_some() || !c.pools.is_empty() {
+        if c.kubernetes_version.is_some()
+            || c.node_os_upgrade_channel.is_some()
+            || !c.pools.is_empty()
+        {
             out.push(c);
         }
     }
@@ -723,24 +839,49 @@ impl Scope<'_> {
                 Some(Node::scalar(s, Style::SingleQuoted, span))
             }
             Expr::Num(n, ..) => Some(Node::scalar(n.clone(), Style::Plain, span)),
-            Expr::Bool(b, ..) => Some(Node::scalar(if *b { "true" } else { "false" }, Style::Plain, span)),
+            Expr::Bool(b, ..) => Some(Node::scalar(
+                if *b { "true" } else { "false" },
+                Style::Plain,
+                span,
+            )),
             Expr::Null(..) => None,
             Expr::Obj(entries, ..) => Some(Node {
                 value: Value::Map(
                     entries
                         .iter()
-                        .filter_map(|(k, ks, ke, v)| Some((Node::scalar(k.clone(), Style::Plain, self.idx.span(*ks, *ke)), self.eval(v, depth + 1)?)))
+                        .filter_map(|(k, ks, ke, v)| {
+                            Some((
+                                Node::scalar(k.clone(), Style::Plain, self.idx.span(*ks, *ke)),
+                                self.eval(v, depth + 1)?,
+                            ))
+                        })
                         .collect(),
                 ),
                 span,
                 via: None,
             }),
-            Expr::Arr(items, ..) => Some(Node { value: Value::Seq(items.iter().filter_map(|x| self.eval(x, depth + 1)).collect()), span, via: None }),
-            Expr::For(body, ..) => Some(Node { value: Value::Seq(self.eval(body, depth + 1).into_iter().collect()), span, via: None }),
+            Expr::Arr(items, ..) => Some(Node {
+                value: Value::Seq(
+                    items
+                        .iter()
+                        .filter_map(|x| self.eval(x, depth + 1))
+                        .collect(),
+                ),
+                span,
+                via: None,
+            }),
+            Expr::For(body, ..) => Some(Node {
+                value: Value::Seq(self.eval(body, depth + 1).into_iter().collect()),
+                span,
+                via: None,
+            }),
             Expr::Ref(name, ..) => {
                 let target = self.params.get(name).or_else(|| self.vars.get(name))?;
                 let mut n = self.eval(target, depth + 1)?;
-                n.set_via(&Via { use_site: span, anchor_line: n.span.start.line });
+                n.set_via(&Via {
+                    use_site: span,
+                    anchor_line: n.span.start.line,
+                });
                 Some(n)
             }
             Expr::Member(base, prop, ..) => {
@@ -760,13 +901,23 @@ impl Scope<'_> {
                 "union" => {
                     let mut m: Vec<(Node, Node)> = Vec::new();
                     for a in args {
-                        let Value::Map(entries) = self.eval(a, depth + 1)?.value else { return None };
+                        let Value::Map(entries) = self.eval(a, depth + 1)?.value else {
+                            return None;
+                        };
                         for (k, v) in entries {
-                            m.retain(|(k0, _)| !k0.as_str().unwrap_or("").eq_ignore_ascii_case(k.as_str().unwrap_or("")));
+                            m.retain(|(k0, _)| {
+                                !k0.as_str()
+                                    .unwrap_or("")
+                                    .eq_ignore_ascii_case(k.as_str().unwrap_or(""))
+                            });
                             m.push((k, v));
                         }
                     }
-                    Some(Node { value: Value::Map(m), span, via: None })
+                    Some(Node {
+                        value: Value::Map(m),
+                        span,
+                        via: None,
+                    })
                 }
                 "concat" => {
                     let mut items = Vec::new();
@@ -776,7 +927,11 @@ impl Scope<'_> {
                             _ => return None,
                         }
                     }
-                    Some(Node { value: Value::Seq(items), span, via: None })
+                    Some(Node {
+                        value: Value::Seq(items),
+                        span,
+                        via: None,
+                    })
                 }
                 "any" | "string" => self.eval(args.first()?, depth + 1),
                 _ => None,
@@ -787,7 +942,11 @@ impl Scope<'_> {
             },
             Expr::Binary(..) | Expr::Not(..) => {
                 let t = self.truth(e, depth)?;
-                Some(Node::scalar(if t { "true" } else { "false" }, Style::Plain, span))
+                Some(Node::scalar(
+                    if t { "true" } else { "false" },
+                    Style::Plain,
+                    span,
+                ))
             }
             Expr::Unknown(..) => None,
         }
@@ -799,7 +958,11 @@ impl Scope<'_> {
             Expr::Binary(op @ ("==" | "!=" | "=~" | "!~"), a, b, ..) => {
                 let a = self.scalar(a, depth)?;
                 let b = self.scalar(b, depth)?;
-                let eq = if op.contains('~') { a.eq_ignore_ascii_case(&b) } else { a == b };
+                let eq = if op.contains('~') {
+                    a.eq_ignore_ascii_case(&b)
+                } else {
+                    a == b
+                };
                 Some(if op.starts_with('!') { !eq } else { eq })
             }
             Expr::Binary("&&", a, b, ..) => Some(self.truth(a, depth)? && self.truth(b, depth)?),
@@ -832,8 +995,19 @@ mod tests {
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].pools.len(), 1);
         let size = cs[0].pools[0].vm_size.as_ref().unwrap();
-        assert_eq!((size.text.as_str(), size.span.start.line, size.span.start.col, size.used_at), ("Standard_D2_v3", 4, 21, Some(15)));
-        assert_eq!(cs[0].pools[0].os_sku.as_ref().unwrap().text, "AzureContainerLinux");
+        assert_eq!(
+            (
+                size.text.as_str(),
+                size.span.start.line,
+                size.span.start.col,
+                size.used_at
+            ),
+            ("Standard_D2_v3", 4, 21, Some(15))
+        );
+        assert_eq!(
+            cs[0].pools[0].os_sku.as_ref().unwrap().text,
+            "AzureContainerLinux"
+        );
     }
 
     #[test]

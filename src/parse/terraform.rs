@@ -8,10 +8,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
-use hcl_edit::Span as _;
 
 use super::ParseError;
 use super::node::{Node, Style, Value, pointer, pointer_idx};
@@ -25,9 +25,16 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let loc = e.location();
-        ParseError::new(Pos::new(loc.line() as u32, loc.column() as u32), format!("invalid HCL: {}", e.message()))
+        ParseError::new(
+            Pos::new(loc.line() as u32, loc.column() as u32),
+            format!("invalid HCL: {}", e.message()),
+        )
     })?;
-    let mut cx = Cx { idx: &idx, vars: HashMap::new(), locals: HashMap::new() };
+    let mut cx = Cx {
+        idx: &idx,
+        vars: HashMap::new(),
+        locals: HashMap::new(),
+    };
     for s in body.iter() {
         let Structure::Block(b) = s else { continue };
         match (b.ident.as_str(), b.labels.first().map(|l| l.as_str())) {
@@ -57,10 +64,17 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
                 aks_context = true;
                 let node = cx.block(b, 0);
                 let path = format!("/resource/azurerm_kubernetes_cluster/{name}");
-                let mut c = Cluster { kind: "azurerm_kubernetes_cluster".into(), name: name.to_string(), span, path: path.clone(), ..Cluster::default() };
+                let mut c = Cluster {
+                    kind: "azurerm_kubernetes_cluster".into(),
+                    name: name.to_string(),
+                    span,
+                    path: path.clone(),
+                    ..Cluster::default()
+                };
                 cluster_fields(&node, &path, &mut c);
                 if let Some(p) = node.get("default_node_pool") {
-                    c.pools.push(tf_pool(p, &pointer(&path, "default_node_pool")));
+                    c.pools
+                        .push(tf_pool(p, &pointer(&path, "default_node_pool")));
                 }
                 out.push(c);
             }
@@ -70,14 +84,25 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
                 let path = format!("/resource/azurerm_kubernetes_cluster_node_pool/{name}");
                 let mut pool = tf_pool(&node, &path);
                 pool.span = span;
-                out.push(Cluster { kind: "azurerm_kubernetes_cluster_node_pool".into(), name: name.to_string(), span, path, pools: vec![pool], ..Cluster::default() });
+                out.push(Cluster {
+                    kind: "azurerm_kubernetes_cluster_node_pool".into(),
+                    name: name.to_string(),
+                    span,
+                    path,
+                    pools: vec![pool],
+                    ..Cluster::default()
+                });
             }
             ("resource", ["azapi_resource" | "azapi_update_resource", name]) => {
                 let node = cx.block(b, 0);
-                let Some(ty) = node.get("type").and_then(Node::as_str) else { continue };
+                let Some(ty) = node.get("type").and_then(Node::as_str) else {
+                    continue;
+                };
                 let ty = ty.split('@').next().unwrap_or("");
                 let path = format!("/resource/{}/{name}", labels[0]);
-                let Some(props) = node.get("body").and_then(|b| props_ci(b, "properties")) else { continue };
+                let Some(props) = node.get("body").and_then(|b| props_ci(b, "properties")) else {
+                    continue;
+                };
                 let pp = pointer(&pointer(&path, "body"), props.0);
                 if ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
                     aks_context = true;
@@ -85,13 +110,26 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
                 } else if ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
                     aks_context = true;
                     let pool = arm_pool(props.1, &pp);
-                    out.push(Cluster { kind: ty.into(), name: name.to_string(), span, path, pools: vec![pool], ..Cluster::default() });
+                    out.push(Cluster {
+                        kind: ty.into(),
+                        name: name.to_string(),
+                        span,
+                        path,
+                        pools: vec![pool],
+                        ..Cluster::default()
+                    });
                 }
             }
             ("module", [name]) => {
                 let node = cx.block(b, 0);
                 let path = format!("/module/{name}");
-                let mut c = Cluster { kind: "module".into(), name: name.to_string(), span, path: path.clone(), ..Cluster::default() };
+                let mut c = Cluster {
+                    kind: "module".into(),
+                    name: name.to_string(),
+                    span,
+                    path: path.clone(),
+                    ..Cluster::default()
+                };
                 cluster_fields(&node, &path, &mut c);
                 if let Some(p) = module_default_pool(&node, &path) {
                     c.pools.push(p);
@@ -102,7 +140,10 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
                         find_pools(v, &pointer(&path, key), 0, &mut c.pools);
                     }
                 }
-                if c.kubernetes_version.is_some() || c.node_os_upgrade_channel.is_some() || !c.pools.is_empty() {
+                if c.kubernetes_version.is_some()
+                    || c.node_os_upgrade_channel.is_some()
+                    || !c.pools.is_empty()
+                {
                     aks_context = true;
                     out.push(c);
                 }
@@ -113,7 +154,11 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
     if aks_context {
         // Pool-shaped objects in `locals` (defaults merged into pools by expressions hostlint does
         // not evaluate): checked once, where they are written.
-        let seen: HashSet<Span> = out.iter().flat_map(|c| c.pools.iter()).filter_map(|p| p.vm_size.as_ref().map(|v| v.span)).collect();
+        let seen: HashSet<Span> = out
+            .iter()
+            .flat_map(|c| c.pools.iter())
+            .filter_map(|p| p.vm_size.as_ref().map(|v| v.span))
+            .collect();
         let mut pools = Vec::new();
         let mut names: Vec<&String> = cx.locals.keys().collect();
         names.sort();
@@ -123,9 +168,19 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
                 find_pools(&node, &format!("/locals/{name}"), 0, &mut pools);
             }
         }
-        pools.retain(|p| p.vm_size.as_ref().is_some_and(|v| !seen.contains(&v.span) && v.used_at.is_none()));
+        pools.retain(|p| {
+            p.vm_size
+                .as_ref()
+                .is_some_and(|v| !seen.contains(&v.span) && v.used_at.is_none())
+        });
         if !pools.is_empty() {
-            out.push(Cluster { kind: "locals".into(), name: "locals".into(), path: "/locals".into(), pools, ..Cluster::default() });
+            out.push(Cluster {
+                kind: "locals".into(),
+                name: "locals".into(),
+                path: "/locals".into(),
+                pools,
+                ..Cluster::default()
+            });
         }
     }
     Ok(out)
@@ -157,7 +212,10 @@ fn cluster_fields(node: &Node, path: &str, c: &mut Cluster) {
 
 /// The default pool of the Azure/aks/azurerm module: `agents_size`, `os_sku`, `orchestrator_version`, ...
 fn module_default_pool(node: &Node, path: &str) -> Option<Pool> {
-    let v = |k: &str| node.get(k).and_then(|n| Val::from_node(n, &pointer(path, k)));
+    let v = |k: &str| {
+        node.get(k)
+            .and_then(|n| Val::from_node(n, &pointer(path, k)))
+    };
     let pool = Pool {
         name: v("agents_pool_name"),
         vm_size: v("agents_size"),
@@ -168,7 +226,8 @@ fn module_default_pool(node: &Node, path: &str) -> Option<Pool> {
         path: path.to_string(),
         ..Pool::default()
     };
-    (pool.vm_size.is_some() || pool.os_sku.is_some() || pool.orchestrator_version.is_some()).then_some(pool)
+    (pool.vm_size.is_some() || pool.os_sku.is_some() || pool.orchestrator_version.is_some())
+        .then_some(pool)
 }
 
 /// Keys that make a mapping a node pool.
@@ -202,7 +261,10 @@ fn find_pools(node: &Node, path: &str, depth: usize, out: &mut Vec<Pool>) {
 
 /// A pool from azurerm names.
 fn tf_pool(node: &Node, path: &str) -> Pool {
-    let v = |k: &str| node.get(k).and_then(|n| Val::from_node(n, &pointer(path, k)));
+    let v = |k: &str| {
+        node.get(k)
+            .and_then(|n| Val::from_node(n, &pointer(path, k)))
+    };
     let mut tags = Vec::new();
     for key in ["tags", "node_labels"] {
         if key == "node_labels" {
@@ -259,16 +321,30 @@ impl<'a> Cx<'a> {
             match s {
                 Structure::Attribute(a) => {
                     if let Some(v) = self.expr(&a.value, depth + 1) {
-                        m.push((Node::scalar(a.key.as_str(), Style::Plain, self.span(a.key.span())), v));
+                        m.push((
+                            Node::scalar(a.key.as_str(), Style::Plain, self.span(a.key.span())),
+                            v,
+                        ));
                     }
                 }
                 Structure::Block(inner) if depth < MAX_DEPTH => {
-                    m.push((Node::scalar(inner.ident.as_str(), Style::Plain, self.span(inner.ident.span())), self.block(inner, depth + 1)));
+                    m.push((
+                        Node::scalar(
+                            inner.ident.as_str(),
+                            Style::Plain,
+                            self.span(inner.ident.span()),
+                        ),
+                        self.block(inner, depth + 1),
+                    ));
                 }
                 Structure::Block(_) => {}
             }
         }
-        Node { value: Value::Map(m), span: self.span(b.span()), via: None }
+        Node {
+            value: Value::Map(m),
+            span: self.span(b.span()),
+            via: None,
+        }
     }
 
     /// The value of an expression where it is literal or resolves to literals; `None` otherwise.
@@ -279,25 +355,47 @@ impl<'a> Cx<'a> {
         let span = self.span(e.span());
         match e {
             Expression::String(s) => Some(Node::scalar(s.as_str(), Style::DoubleQuoted, span)),
-            Expression::Bool(b) => Some(Node::scalar(if *b.value() { "true" } else { "false" }, Style::Plain, span)),
+            Expression::Bool(b) => Some(Node::scalar(
+                if *b.value() { "true" } else { "false" },
+                Style::Plain,
+                span,
+            )),
             Expression::Number(n) => Some(Node::scalar(n.value().to_string(), Style::Plain, span)),
             Expression::Null(_) => None,
-            Expression::Array(a) => {
-                Some(Node { value: Value::Seq(a.iter().filter_map(|x| self.expr(x, depth + 1)).collect()), span, via: None })
-            }
+            Expression::Array(a) => Some(Node {
+                value: Value::Seq(a.iter().filter_map(|x| self.expr(x, depth + 1)).collect()),
+                span,
+                via: None,
+            }),
             Expression::Object(o) => {
                 let mut m = Vec::new();
                 for (k, v) in o.iter() {
                     let key = match k {
-                        ObjectKey::Ident(i) => Some(Node::scalar(i.as_str(), Style::Plain, self.span(i.span()))),
-                        ObjectKey::Expression(Expression::String(s)) => Some(Node::scalar(s.as_str(), Style::DoubleQuoted, self.span(s.span()))),
-                        ObjectKey::Expression(Expression::Parenthesis(_) | Expression::Traversal(_) | Expression::Variable(_)) => None,
+                        ObjectKey::Ident(i) => {
+                            Some(Node::scalar(i.as_str(), Style::Plain, self.span(i.span())))
+                        }
+                        ObjectKey::Expression(Expression::String(s)) => Some(Node::scalar(
+                            s.as_str(),
+                            Style::DoubleQuoted,
+                            self.span(s.span()),
+                        )),
+                        ObjectKey::Expression(
+                            Expression::Parenthesis(_)
+                            | Expression::Traversal(_)
+                            | Expression::Variable(_),
+                        ) => None,
                         ObjectKey::Expression(x) => self.expr(x, depth + 1),
                     };
-                    let (Some(key), Some(val)) = (key, self.expr(v.expr(), depth + 1)) else { continue };
+                    let (Some(key), Some(val)) = (key, self.expr(v.expr(), depth + 1)) else {
+                        continue;
+                    };
                     m.push((key, val));
                 }
-                Some(Node { value: Value::Map(m), span, via: None })
+                Some(Node {
+                    value: Value::Map(m),
+                    span,
+                    via: None,
+                })
             }
             Expression::StringTemplate(t) => {
                 let mut s = String::new();
@@ -320,19 +418,29 @@ impl<'a> Cx<'a> {
             Expression::FuncCall(f) => {
                 let args: Vec<&Expression> = f.args.iter().collect();
                 match f.name.name.as_str() {
-                    "jsonencode" | "tomap" | "tolist" | "toset" | "tostring" => args.first().and_then(|a| self.expr(a, depth + 1)),
+                    "jsonencode" | "tomap" | "tolist" | "toset" | "tostring" => {
+                        args.first().and_then(|a| self.expr(a, depth + 1))
+                    }
                     "try" | "coalesce" => args.iter().find_map(|a| self.expr(a, depth + 1)),
                     "merge" => {
                         let mut m: Vec<(Node, Node)> = Vec::new();
                         for a in &args {
-                            let Some(n) = self.expr(a, depth + 1) else { continue };
-                            let Value::Map(entries) = n.value else { continue };
+                            let Some(n) = self.expr(a, depth + 1) else {
+                                continue;
+                            };
+                            let Value::Map(entries) = n.value else {
+                                continue;
+                            };
                             for (k, v) in entries {
                                 m.retain(|(k0, _)| k0.as_str() != k.as_str());
                                 m.push((k, v));
                             }
                         }
-                        Some(Node { value: Value::Map(m), span, via: None })
+                        Some(Node {
+                            value: Value::Map(m),
+                            span,
+                            via: None,
+                        })
                     }
                     _ => None,
                 }
@@ -341,15 +449,27 @@ impl<'a> Cx<'a> {
                 // The value of each iteration, once: its literal parts are still checked.
                 let v = self.expr(&f.value_expr, depth + 1)?;
                 Some(if f.key_expr.is_some() {
-                    Node { value: Value::Map(vec![(Node::scalar("*", Style::Plain, span), v)]), span, via: None }
+                    Node {
+                        value: Value::Map(vec![(Node::scalar("*", Style::Plain, span), v)]),
+                        span,
+                        via: None,
+                    }
                 } else {
-                    Node { value: Value::Seq(vec![v]), span, via: None }
+                    Node {
+                        value: Value::Seq(vec![v]),
+                        span,
+                        via: None,
+                    }
                 })
             }
             Expression::Traversal(t) => {
-                let Expression::Variable(root) = &t.expr else { return None };
+                let Expression::Variable(root) = &t.expr else {
+                    return None;
+                };
                 let mut ops = t.operators.iter().map(|o| o.value());
-                let Some(TraversalOperator::GetAttr(first)) = ops.next() else { return None };
+                let Some(TraversalOperator::GetAttr(first)) = ops.next() else {
+                    return None;
+                };
                 let target = match root.as_str() {
                     "var" => self.vars.get(first.as_str())?,
                     "local" => self.locals.get(first.as_str())?,
@@ -359,13 +479,22 @@ impl<'a> Cx<'a> {
                 for op in ops {
                     node = match op {
                         TraversalOperator::GetAttr(k) => node.get(k.as_str())?.clone(),
-                        TraversalOperator::Index(Expression::String(k)) => node.get(k.as_str())?.clone(),
-                        TraversalOperator::Index(Expression::Number(n)) => node.as_seq()?.get(n.value().as_u64()? as usize)?.clone(),
-                        TraversalOperator::LegacyIndex(i) => node.as_seq()?.get(*i.value() as usize)?.clone(),
+                        TraversalOperator::Index(Expression::String(k)) => {
+                            node.get(k.as_str())?.clone()
+                        }
+                        TraversalOperator::Index(Expression::Number(n)) => {
+                            node.as_seq()?.get(n.value().as_u64()? as usize)?.clone()
+                        }
+                        TraversalOperator::LegacyIndex(i) => {
+                            node.as_seq()?.get(*i.value() as usize)?.clone()
+                        }
                         _ => return None,
                     };
                 }
-                node.set_via(&Via { use_site: span, anchor_line: node.span.start.line });
+                node.set_via(&Via {
+                    use_site: span,
+                    anchor_line: node.span.start.line,
+                });
                 Some(node)
             }
             _ => None,
