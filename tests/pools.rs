@@ -373,6 +373,6 @@ fn malformed_inputs_are_errors_with_positions() {
     );
     assert_eq!(
         hits(&report, &["gen1-vm-size"]),
-        vec![h("gen1-vm-size", 1, 96)]
+        vec![h("gen1-vm-size", 1, 95)]
     );
 }
