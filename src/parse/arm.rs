@@ -14,6 +14,11 @@ pub const AGENT_POOLS: &str = "Microsoft.ContainerService/managedClusters/agentP
 
 /// The clusters an ARM template root defines (empty when the root is not a template).
 pub fn template_clusters(root: &Node) -> Vec<Cluster> {
+    template_at(root, "")
+}
+
+/// The clusters of a template whose root sits at `base` (nested deployments' inline templates).
+fn template_at(root: &Node, base: &str) -> Vec<Cluster> {
     let Some((rk, resources)) = props_ci(root, "resources") else {
         return Vec::new();
     };
@@ -22,7 +27,7 @@ pub fn template_clusters(root: &Node) -> Vec<Cluster> {
         vars: props_ci(root, "variables").map(|v| v.1),
     };
     let mut out = Vec::new();
-    walk_resources(resources, &pointer("", rk), None, &scope, &mut out);
+    walk_resources(resources, &pointer(base, rk), None, &scope, &mut out);
     out
 }
 
@@ -83,6 +88,14 @@ fn walk_resources(
                     ..Cluster::default()
                 });
             }
+        }
+        // A nested deployment's inline template has its own parameters and variables.
+        if full.eq_ignore_ascii_case("Microsoft.Resources/deployments")
+            && let Some((pk, props)) = props_ci(r, "properties")
+            && let Some((tk, template)) = props_ci(props, "template")
+        {
+            let tp = pointer(&pointer(&p, pk), tk);
+            out.extend(template_at(template, &tp));
         }
         if let Some((ck, children)) = props_ci(r, "resources") {
             walk_resources(children, &pointer(&p, ck), Some(&full), scope, out);
@@ -282,12 +295,11 @@ fn clusterctl(node: &Node) -> Node {
             let quote = u32::from(!matches!(style, Style::Plain));
             let mut span = node.span;
             if span.start.line == span.end.line {
-                let off = 2 + eq as u32 + 1 + quote;
+                // `${`, the name and the operator, after an opening quote if any.
                 let start = Pos::new(
                     span.start.line,
                     span.start.col + rest[..eq + 1].chars().count() as u32 + 2 + quote,
                 );
-                let _ = off;
                 span = Span::new(
                     start,
                     Pos::new(start.line, start.col + default.chars().count() as u32),

@@ -266,18 +266,13 @@ fn tf_pool(node: &Node, path: &str) -> Pool {
             .and_then(|n| Val::from_node(n, &pointer(path, k)))
     };
     let mut tags = Vec::new();
-    for key in ["tags", "node_labels"] {
-        if key == "node_labels" {
-            continue;
-        }
-        if let Some(t) = node.get(key) {
-            let tp = pointer(path, key);
-            for (k, val) in t.as_map().unwrap_or(&[]) {
-                if let Some(k) = k.as_str()
-                    && let Some(val) = Val::from_node(val, &pointer(&tp, k))
-                {
-                    tags.push((k.to_string(), val));
-                }
+    if let Some(t) = node.get("tags") {
+        let tp = pointer(path, "tags");
+        for (k, val) in t.as_map().unwrap_or(&[]) {
+            if let Some(k) = k.as_str()
+                && let Some(val) = Val::from_node(val, &pointer(&tp, k))
+            {
+                tags.push((k.to_string(), val));
             }
         }
     }
