@@ -75,6 +75,10 @@ enum Part {
 
 /// Splits Bicep text into tokens with byte ranges. Unknown characters are skipped.
 fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
+    lex_at(text, from, to, 0)
+}
+
+fn lex_at(text: &str, from: usize, to: usize, depth: usize) -> Vec<(Tok, usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = from;
@@ -102,7 +106,7 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
             ));
             i = (end + 3).min(to);
         } else if c == b'\'' {
-            let (parts, end) = string(text, i, to);
+            let (parts, end) = string(text, i, to, depth);
             if end <= i + 1 || b[end - 1] != b'\'' {
                 out.push((Tok::Punct(UNTERMINATED), i, end));
             }
@@ -131,7 +135,7 @@ fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
 }
 
 /// A single-quoted string from `start` (at the quote): its parts and the end offset.
-fn string(text: &str, start: usize, to: usize) -> (Vec<Part>, usize) {
+fn string(text: &str, start: usize, to: usize, nest: usize) -> (Vec<Part>, usize) {
     let b = text.as_bytes();
     let mut parts = Vec::new();
     let mut lit = String::new();
@@ -170,7 +174,11 @@ fn string(text: &str, start: usize, to: usize) -> (Vec<Part>, usize) {
                 if !lit.is_empty() {
                     parts.push(Part::Lit(std::mem::take(&mut lit)));
                 }
-                parts.push(Part::Interp(lex(text, i + 2, j.min(to))));
+                if nest < 16 {
+                    parts.push(Part::Interp(lex_at(text, i + 2, j.min(to), nest + 1)));
+                } else {
+                    parts.push(Part::Interp(Vec::new()));
+                }
                 i = (j + 1).min(to);
             }
             _ => {
@@ -364,15 +372,28 @@ impl<'t> Parser<'t> {
 
     fn unary(&mut self) -> Expr {
         let s = self.start();
-        if self.eat("!") {
-            let e = self.unary();
+        if matches!(self.peek(), Some(Tok::Punct("!" | "-"))) {
+            // Prefix operators, counted rather than recursed into.
+            let (mut nots, mut neg) = (0usize, false);
+            while let Some(Tok::Punct(p @ ("!" | "-"))) = self.peek() {
+                if *p == "!" {
+                    nots += 1;
+                } else {
+                    neg = true;
+                }
+                self.i += 1;
+            }
+            let e = self.postfix();
             let end = e.range().1;
-            return Expr::Not(Box::new(e), s, end);
+            if neg {
+                return Expr::Unknown(s, end);
+            }
+            return if nots % 2 == 1 { Expr::Not(Box::new(e), s, end) } else { e };
         }
-        if self.eat("-") {
-            let e = self.unary();
-            return Expr::Unknown(s, e.range().1);
-        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> Expr {
         let mut e = self.primary();
         loop {
             let s = e.range().0;
