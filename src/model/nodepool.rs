@@ -76,7 +76,7 @@ impl Val {
             fix: None,
         };
         if let Some(l) = self.used_at {
-            hit = hit.note(Some(l), format!("used on line {l}"));
+            hit = hit.note(Some(l), "the value is used here");
         }
         hit
     }
