@@ -93,9 +93,19 @@ pub fn read(text: &str) -> Vec<Cluster> {
             .take_while(|w| !w.text.starts_with('-'))
             .map(|w| w.text.as_str())
             .collect();
-        let opts = Opts::parse(&args[sub.len()..], &vars, &idx);
-        let line = idx.pos(az.start).line;
-        let path = format!("/az/{line}");
+        let mut opts = Opts::parse(&args[sub.len()..], &vars, &idx);
+        // A path without line numbers (fingerprints must survive edits elsewhere): the command, the
+        // cluster and the pool it names.
+        let named = |names: &[&str]| opts.get(names).map(|v| v.text).unwrap_or_default();
+        let base = format!("/az/{}", sub.join("-"));
+        let path = match sub.as_slice() {
+            ["aks", "nodepool", ..] => {
+                let cluster = super::node::pointer(&base, &named(&["--cluster-name"]));
+                super::node::pointer(&cluster, &named(&["--name", "-n", "--nodepool-name"]))
+            }
+            _ => super::node::pointer(&base, &named(&["--name", "-n"])),
+        };
+        opts.set_paths(&path);
         let span = idx.span(az.start, cmd.last().map_or(az.end, |w| w.end));
         match sub.as_slice() {
             ["aks", "create"] => {
@@ -251,6 +261,15 @@ impl Opts {
             items.push((flag, values));
         }
         Opts { items }
+    }
+
+    /// Gives every value the path `<base>/<flag>`.
+    fn set_paths(&mut self, base: &str) {
+        for (flag, values) in &mut self.items {
+            for v in values {
+                v.path = format!("{base}/{}", flag.trim_start_matches('-'));
+            }
+        }
     }
 
     /// The last value given for any of `names` (az takes the last).

@@ -388,7 +388,11 @@ impl<'t> Parser<'t> {
             if neg {
                 return Expr::Unknown(s, end);
             }
-            return if nots % 2 == 1 { Expr::Not(Box::new(e), s, end) } else { e };
+            return if nots % 2 == 1 {
+                Expr::Not(Box::new(e), s, end)
+            } else {
+                e
+            };
         }
         self.postfix()
     }
