@@ -38,14 +38,29 @@ impl Kind {
     /// The kind of a text whose name says nothing (stdin, an extensionless file).
     pub fn sniff(bytes: &[u8]) -> Kind {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
-        let first = head.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("//"));
+        let first = head
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("//"));
         match first {
             Some(l) if l.starts_with("#!") => Kind::Shell,
-            Some(l) if l.starts_with('{') || l.starts_with('[') && head.trim_end().ends_with(']') => Kind::Json,
-            _ if head.contains("resource \"azurerm_") || head.contains("module \"") && head.contains("source") && head.contains(" = ") => {
+            Some(l)
+                if l.starts_with('{') || l.starts_with('[') && head.trim_end().ends_with(']') =>
+            {
+                Kind::Json
+            }
+            _ if head.contains("resource \"azurerm_")
+                || head.contains("module \"")
+                    && head.contains("source")
+                    && head.contains(" = ") =>
+            {
                 Kind::Terraform
             }
-            _ if head.lines().any(|l| l.starts_with("resource ") && l.contains('\'')) || head.lines().any(|l| l.starts_with("param ")) => {
+            _ if head
+                .lines()
+                .any(|l| l.starts_with("resource ") && l.contains('\''))
+                || head.lines().any(|l| l.starts_with("param ")) =>
+            {
                 Kind::Bicep
             }
             _ if head.lines().any(|l| l.trim_start().starts_with("az aks ")) => Kind::Shell,
@@ -97,8 +112,15 @@ pub fn discover(
             }
             stdin_read = true;
             match read_stdin() {
-                Ok(bytes) => inputs.push(Input { name: Arc::from("<stdin>"), origin: Origin::Stdin(Arc::new(bytes)), kind: None }),
-                Err(e) => errors.push(InputError::whole("<stdin>", format!("cannot read stdin: {e}"))),
+                Ok(bytes) => inputs.push(Input {
+                    name: Arc::from("<stdin>"),
+                    origin: Origin::Stdin(Arc::new(bytes)),
+                    kind: None,
+                }),
+                Err(e) => errors.push(InputError::whole(
+                    "<stdin>",
+                    format!("cannot read stdin: {e}"),
+                )),
             }
             continue;
         }
@@ -117,7 +139,11 @@ pub fn discover(
             }
             Ok(_) => {
                 if !is_excluded(path) {
-                    inputs.push(Input { name: Arc::from(arg.as_str()), origin: Origin::File(path.to_path_buf()), kind: Kind::from_path(path) });
+                    inputs.push(Input {
+                        name: Arc::from(arg.as_str()),
+                        origin: Origin::File(path.to_path_buf()),
+                        kind: Kind::from_path(path),
+                    });
                 }
             }
         }
@@ -125,8 +151,16 @@ pub fn discover(
     (inputs, errors)
 }
 
-fn walk(dir: &Path, is_excluded: &dyn Fn(&Path) -> bool, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
-    let walker = ignore::WalkBuilder::new(dir).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
+fn walk(
+    dir: &Path,
+    is_excluded: &dyn Fn(&Path) -> bool,
+    inputs: &mut Vec<Input>,
+    errors: &mut Vec<InputError>,
+) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -140,7 +174,11 @@ fn walk(dir: &Path, is_excluded: &dyn Fn(&Path) -> bool, inputs: &mut Vec<Input>
             continue;
         }
         if let Some(kind) = Kind::from_path(path) {
-            inputs.push(Input { name: Arc::from(path.display().to_string()), origin: Origin::File(path.to_path_buf()), kind: Some(kind) });
+            inputs.push(Input {
+                name: Arc::from(path.display().to_string()),
+                origin: Origin::File(path.to_path_buf()),
+                kind: Some(kind),
+            });
         }
     }
 }

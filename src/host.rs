@@ -13,7 +13,11 @@ pub const CONTAINER_FILE_T_DIRS: &[&str] = &[
 ];
 
 /// Pod Sandboxing runtime classes, unsupported on ACL (AKSD use-pod-sandboxing).
-pub const SANDBOX_RUNTIME_CLASSES: &[&str] = &["kata-vm-isolation", "kata-mshv-vm-isolation", "kata-cc-isolation"];
+pub const SANDBOX_RUNTIME_CLASSES: &[&str] = &[
+    "kata-vm-isolation",
+    "kata-mshv-vm-isolation",
+    "kata-cc-isolation",
+];
 
 /// The node label AKS sets to the pool's OS SKU (KP).
 pub const OS_SKU_LABEL: &str = "kubernetes.azure.com/os-sku";

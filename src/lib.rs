@@ -41,7 +41,9 @@ pub struct Config {
 impl Config {
     /// The severity a rule reports at in this run, or `None` when it is off.
     pub fn severity(&self, rule: &Rule) -> Option<Severity> {
-        if (!self.select.is_empty() && !self.select.iter().any(|s| s == rule.name)) || self.ignore.iter().any(|s| s == rule.name) {
+        if (!self.select.is_empty() && !self.select.iter().any(|s| s == rule.name))
+            || self.ignore.iter().any(|s| s == rule.name)
+        {
             return None;
         }
         match self.severities.get(rule.name) {
@@ -84,11 +86,21 @@ pub struct InputError {
 
 impl InputError {
     pub fn whole(file: &str, message: String) -> Self {
-        InputError { file: Arc::from(file), line: None, column: None, message }
+        InputError {
+            file: Arc::from(file),
+            line: None,
+            column: None,
+            message,
+        }
     }
 
     pub fn at(file: &FileName, pos: source::Pos, message: String) -> Self {
-        InputError { file: file.clone(), line: Some(pos.line), column: Some(pos.col), message }
+        InputError {
+            file: file.clone(),
+            line: Some(pos.line),
+            column: Some(pos.col),
+            message,
+        }
     }
 }
 
@@ -115,13 +127,23 @@ impl Report {
     /// Sorts findings by file, line, column, rule (and errors by file, line), as every report shows them.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (&a.file, a.span.start, a.rule, &a.message, &a.container).cmp(&(&b.file, b.span.start, b.rule, &b.message, &b.container))
+            (&a.file, a.span.start, a.rule, &a.message, &a.container).cmp(&(
+                &b.file,
+                b.span.start,
+                b.rule,
+                &b.message,
+                &b.container,
+            ))
         });
-        self.errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.errors
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 }
 
@@ -142,7 +164,8 @@ fn lint_input(input: &Input, config: &Config) -> Report {
             Ok(b) => b,
             Err(e) => {
                 let mut r = Report::default();
-                r.errors.push(InputError::whole(&input.name, format!("cannot read: {e}")));
+                r.errors
+                    .push(InputError::whole(&input.name, format!("cannot read: {e}")));
                 return r;
             }
         },
@@ -154,11 +177,16 @@ fn lint_input(input: &Input, config: &Config) -> Report {
 
 /// Lints one input's bytes as `kind`.
 pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
-    let mut report = Report { files: 1, ..Report::default() };
+    let mut report = Report {
+        files: 1,
+        ..Report::default()
+    };
     let bytes = match decode_bom(bytes) {
         Ok(b) => b,
         Err(msg) => {
-            report.errors.push(InputError::at(name, source::Pos::new(1, 1), msg));
+            report
+                .errors
+                .push(InputError::at(name, source::Pos::new(1, 1), msg));
             return report;
         }
     };
@@ -167,7 +195,15 @@ pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) ->
             for chunk in parse::yaml::split(bytes) {
                 for doc in parse::yaml::parse_chunk(chunk, &config.limits) {
                     match doc {
-                        Ok(d) => lint_tree(name, &d.root, d.text, d.first_line, d.helm_source.as_deref(), config, &mut report),
+                        Ok(d) => lint_tree(
+                            name,
+                            &d.root,
+                            d.text,
+                            d.first_line,
+                            d.helm_source.as_deref(),
+                            config,
+                            &mut report,
+                        ),
                         Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
                     }
                 }
@@ -180,19 +216,23 @@ pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) ->
                 Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
             },
         },
-        Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => match std::str::from_utf8(bytes) {
-            Err(e) => report.errors.push(utf8_error(name, bytes, e)),
-            Ok(text) => match parse::pools::read(kind, text) {
-                Ok(clusters) => {
-                    report.objects += clusters.len();
-                    lint_clusters(name, &clusters, text, 1, None, config, &mut report)
-                }
-                Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
-            },
-        },
+        Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => {
+            match std::str::from_utf8(bytes) {
+                Err(e) => report.errors.push(utf8_error(name, bytes, e)),
+                Ok(text) => match parse::pools::read(kind, text) {
+                    Ok(clusters) => {
+                        report.objects += clusters.len();
+                        lint_clusters(name, &clusters, text, 1, None, config, &mut report)
+                    }
+                    Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+                },
+            }
+        }
     }
     if report.objects == 0 && report.errors.is_empty() && report.skipped.is_empty() {
-        report.skipped.push((name.clone(), "no Kubernetes or ARM object".into()));
+        report
+            .skipped
+            .push((name.clone(), "no Kubernetes or ARM object".into()));
     }
     report
 }
@@ -203,7 +243,10 @@ fn decode_bom(bytes: &[u8]) -> Result<&[u8], String> {
         return Ok(rest);
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err("file is UTF-16; hostlint reads UTF-8 (convert it with `iconv -f UTF-16 -t UTF-8`)".into());
+        return Err(
+            "file is UTF-16; hostlint reads UTF-8 (convert it with `iconv -f UTF-16 -t UTF-8`)"
+                .into(),
+        );
     }
     Ok(bytes)
 }
@@ -212,27 +255,62 @@ fn utf8_error(name: &FileName, bytes: &[u8], e: std::str::Utf8Error) -> InputErr
     let valid = &bytes[..e.valid_up_to()];
     let text = String::from_utf8_lossy(valid);
     let idx = source::LineIndex::new(&text);
-    InputError::at(name, idx.pos(text.len()), "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)".into())
+    InputError::at(
+        name,
+        idx.pos(text.len()),
+        "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)".into(),
+    )
 }
 
 /// Runs the object rules over every Kubernetes object in a document tree.
-fn lint_tree(name: &FileName, root: &Node, text: &str, first_line: u32, helm_source: Option<&str>, config: &Config, report: &mut Report) {
+fn lint_tree(
+    name: &FileName,
+    root: &Node,
+    text: &str,
+    first_line: u32,
+    helm_source: Option<&str>,
+    config: &Config,
+    report: &mut Report,
+) {
     let found = objects(root);
     let mut clusters = parse::arm::template_clusters(root);
     report.objects += clusters.len();
     clusters.extend(parse::arm::object_clusters(&found));
-    lint_clusters(name, &clusters, text, first_line, helm_source, config, report);
+    lint_clusters(
+        name,
+        &clusters,
+        text,
+        first_line,
+        helm_source,
+        config,
+        report,
+    );
     for object in found {
         report.objects += 1;
         let pods = pod_specs(object.node, &object.path);
-        let subject = Subject::Object { object: &object, pods: &pods };
+        let subject = Subject::Object {
+            object: &object,
+            pods: &pods,
+        };
         for rule in RULES {
-            let Some(severity) = config.severity(rule) else { continue };
+            let Some(severity) = config.severity(rule) else {
+                continue;
+            };
             let mut hits = Vec::new();
             (rule.check)(&subject, &mut hits);
             for hit in hits {
-                let snippet = (object.id.kind != "Secret").then(|| snippet(text, first_line, hit.span)).flatten();
-                report.findings.push(finding(rule, severity, name, hit, Some(&object.id), helm_source, snippet));
+                let snippet = (object.id.kind != "Secret")
+                    .then(|| snippet(text, first_line, hit.span))
+                    .flatten();
+                report.findings.push(finding(
+                    rule,
+                    severity,
+                    name,
+                    hit,
+                    Some(&object.id),
+                    helm_source,
+                    snippet,
+                ));
             }
         }
     }
@@ -249,15 +327,33 @@ fn lint_clusters(
     report: &mut Report,
 ) {
     for cluster in clusters {
-        let id = ObjectId { api_version: String::new(), kind: cluster.kind.clone(), name: cluster.name.clone(), namespace: None };
-        let subject = Subject::Cluster { cluster, all_pools: config.all_pools };
+        let id = ObjectId {
+            api_version: String::new(),
+            kind: cluster.kind.clone(),
+            name: cluster.name.clone(),
+            namespace: None,
+        };
+        let subject = Subject::Cluster {
+            cluster,
+            all_pools: config.all_pools,
+        };
         for rule in RULES {
-            let Some(severity) = config.severity(rule) else { continue };
+            let Some(severity) = config.severity(rule) else {
+                continue;
+            };
             let mut hits = Vec::new();
             (rule.check)(&subject, &mut hits);
             for hit in hits {
                 let snippet = snippet(text, first_line, hit.span);
-                report.findings.push(finding(rule, severity, name, hit, Some(&id), helm_source, snippet));
+                report.findings.push(finding(
+                    rule,
+                    severity,
+                    name,
+                    hit,
+                    Some(&id),
+                    helm_source,
+                    snippet,
+                ));
             }
         }
     }
@@ -273,10 +369,27 @@ pub fn finding(
     helm_source: Option<&str>,
     snippet: Option<(u32, String)>,
 ) -> Finding {
-    let identity = object.map(|o| format!("{}\0{}\0{}", o.kind, o.namespace.as_deref().unwrap_or(""), o.name)).unwrap_or_default();
+    let identity = object
+        .map(|o| {
+            format!(
+                "{}\0{}\0{}",
+                o.kind,
+                o.namespace.as_deref().unwrap_or(""),
+                o.name
+            )
+        })
+        .unwrap_or_default();
     let fingerprint = format!(
         "{:016x}",
-        fnv1a(&[rule.name, &identity, &hit.path, hit.container.as_deref().unwrap_or("")].join("\u{1}"))
+        fnv1a(
+            &[
+                rule.name,
+                &identity,
+                &hit.path,
+                hit.container.as_deref().unwrap_or("")
+            ]
+            .join("\u{1}")
+        )
     );
     Finding {
         rule: rule.name,
@@ -300,7 +413,12 @@ pub fn snippet(text: &str, first_line: u32, span: Span) -> Option<(u32, String)>
     let start = span.start.line.checked_sub(first_line)? as usize;
     let end = span.end.line.max(span.start.line).min(span.start.line + 7);
     let n = (end - span.start.line) as usize + 1;
-    let lines: Vec<&str> = text.split('\n').skip(start).take(n).map(|l| l.trim_end_matches('\r')).collect();
+    let lines: Vec<&str> = text
+        .split('\n')
+        .skip(start)
+        .take(n)
+        .map(|l| l.trim_end_matches('\r'))
+        .collect();
     if lines.is_empty() || lines.iter().any(|l| l.len() > 2000) {
         return None;
     }
@@ -309,5 +427,7 @@ pub fn snippet(text: &str, first_line: u32, span: Span) -> Option<(u32, String)>
 
 /// FNV-1a: a small stable hash for fingerprints (stable across runs, platforms and versions).
 fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

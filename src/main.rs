@@ -9,7 +9,11 @@ use hostlint::rules::Severity;
 use hostlint::{Config, Report, discover, lint, report};
 
 #[derive(Parser)]
-#[command(name = "hostlint", version, about = "Will these Kubernetes workloads and AKS cluster definitions work on Azure Container Linux?")]
+#[command(
+    name = "hostlint",
+    version,
+    about = "Will these Kubernetes workloads and AKS cluster definitions work on Azure Container Linux?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -128,7 +132,12 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         return ExitCode::from(2);
     }
-    let config = Config { select: args.select, ignore: args.ignore, all_pools: args.all_pools, ..Config::default() };
+    let config = Config {
+        select: args.select,
+        ignore: args.ignore,
+        all_pools: args.all_pools,
+        ..Config::default()
+    };
     let mut read_stdin = || {
         let mut buf = Vec::new();
         std::io::stdin().read_to_end(&mut buf).map(|_| buf)
@@ -142,7 +151,9 @@ fn check(args: CheckArgs) -> ExitCode {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let text = match args.format {
         Format::Human => report::human::render(&report, color),
@@ -154,8 +165,13 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
         eprintln!("error: {e}");
@@ -175,4 +191,3 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     }
 }
-

@@ -61,7 +61,11 @@ impl<'a> LineIndex<'a> {
     pub fn line(&self, line: u32) -> Option<&'a str> {
         let i = (line as usize).checked_sub(1)?;
         let start = *self.line_starts.get(i)?;
-        let end = self.line_starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         Some(self.text[start..end].trim_end_matches(['\n', '\r']))
     }
 }

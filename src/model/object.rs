@@ -41,13 +41,19 @@ pub fn objects(root: &Node) -> Vec<Object<'_>> {
 }
 
 fn collect<'a>(node: &'a Node, path: String, out: &mut Vec<Object<'a>>, depth: usize) {
-    let (Some(api_version), Some(kind)) = (node.str_at(&["apiVersion"]), node.str_at(&["kind"])) else {
+    let (Some(api_version), Some(kind)) = (node.str_at(&["apiVersion"]), node.str_at(&["kind"]))
+    else {
         return;
     };
     if kind.ends_with("List") && depth < 4 {
         if let Some(items) = node.get("items").and_then(Node::as_seq) {
             for (i, item) in items.iter().enumerate() {
-                collect(item, pointer_idx(&format!("{path}/items"), i), out, depth + 1);
+                collect(
+                    item,
+                    pointer_idx(&format!("{path}/items"), i),
+                    out,
+                    depth + 1,
+                );
             }
             return;
         }
@@ -57,10 +63,17 @@ fn collect<'a>(node: &'a Node, path: String, out: &mut Vec<Object<'a>>, depth: u
         .and_then(|m| m.str_at(&["name"]).or_else(|| m.str_at(&["generateName"])))
         .unwrap_or("")
         .to_string();
-    let namespace = meta.and_then(|m| m.str_at(&["namespace"])).map(str::to_string);
+    let namespace = meta
+        .and_then(|m| m.str_at(&["namespace"]))
+        .map(str::to_string);
     out.push(Object {
         node,
         path,
-        id: ObjectId { api_version: api_version.to_string(), kind: kind.to_string(), name, namespace },
+        id: ObjectId {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            name,
+            namespace,
+        },
     });
 }

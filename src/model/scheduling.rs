@@ -33,7 +33,10 @@ pub struct SkuConstraint<'a> {
 impl SkuConstraint<'_> {
     /// Whether a node labelled `sku` satisfies this constraint.
     pub fn admits(&self, sku: &str) -> bool {
-        let listed = self.values.iter().any(|(_, _, v)| v.eq_ignore_ascii_case(sku));
+        let listed = self
+            .values
+            .iter()
+            .any(|(_, _, v)| v.eq_ignore_ascii_case(sku));
         match self.op {
             SkuOp::In => listed,
             SkuOp::NotIn => !listed,
@@ -52,11 +55,19 @@ impl SkuConstraint<'_> {
 /// The OS SKU constraints of a pod spec, in source order.
 pub fn sku_constraints<'a>(pod: &PodSpec<'a>) -> Vec<SkuConstraint<'a>> {
     let mut out = Vec::new();
-    if let Some(v) = pod.node.get("nodeSelector").and_then(|s| s.get(OS_SKU_LABEL)) {
+    if let Some(v) = pod
+        .node
+        .get("nodeSelector")
+        .and_then(|s| s.get(OS_SKU_LABEL))
+    {
         let path = pointer(&pointer(&pod.path, "nodeSelector"), OS_SKU_LABEL);
         out.push(SkuConstraint {
             op: SkuOp::In,
-            values: v.as_str().map(|s| (v, path.clone(), s)).into_iter().collect(),
+            values: v
+                .as_str()
+                .map(|s| (v, path.clone(), s))
+                .into_iter()
+                .collect(),
             node: v,
             path,
             required: true,
@@ -64,26 +75,54 @@ pub fn sku_constraints<'a>(pod: &PodSpec<'a>) -> Vec<SkuConstraint<'a>> {
         });
     }
     let na_path = pointer(&pointer(&pod.path, "affinity"), "nodeAffinity");
-    let Some(na) = pod.node.at(&["affinity", "nodeAffinity"]) else { return out };
-    let req_path = pointer(&pointer(&na_path, "requiredDuringSchedulingIgnoredDuringExecution"), "nodeSelectorTerms");
-    if let Some(terms) = na.at(&["requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]).and_then(Node::as_seq) {
+    let Some(na) = pod.node.at(&["affinity", "nodeAffinity"]) else {
+        return out;
+    };
+    let req_path = pointer(
+        &pointer(&na_path, "requiredDuringSchedulingIgnoredDuringExecution"),
+        "nodeSelectorTerms",
+    );
+    if let Some(terms) = na
+        .at(&[
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            "nodeSelectorTerms",
+        ])
+        .and_then(Node::as_seq)
+    {
         for (i, term) in terms.iter().enumerate() {
             expressions(term, &pointer_idx(&req_path, i), true, Some(i), &mut out);
         }
     }
     let pref_path = pointer(&na_path, "preferredDuringSchedulingIgnoredDuringExecution");
-    if let Some(prefs) = na.get("preferredDuringSchedulingIgnoredDuringExecution").and_then(Node::as_seq) {
+    if let Some(prefs) = na
+        .get("preferredDuringSchedulingIgnoredDuringExecution")
+        .and_then(Node::as_seq)
+    {
         for (i, p) in prefs.iter().enumerate() {
             if let Some(term) = p.get("preference") {
-                expressions(term, &pointer(&pointer_idx(&pref_path, i), "preference"), false, None, &mut out);
+                expressions(
+                    term,
+                    &pointer(&pointer_idx(&pref_path, i), "preference"),
+                    false,
+                    None,
+                    &mut out,
+                );
             }
         }
     }
     out
 }
 
-fn expressions<'a>(term: &'a Node, path: &str, required: bool, term_idx: Option<usize>, out: &mut Vec<SkuConstraint<'a>>) {
-    let Some(exprs) = term.get("matchExpressions").and_then(Node::as_seq) else { return };
+fn expressions<'a>(
+    term: &'a Node,
+    path: &str,
+    required: bool,
+    term_idx: Option<usize>,
+    out: &mut Vec<SkuConstraint<'a>>,
+) {
+    let Some(exprs) = term.get("matchExpressions").and_then(Node::as_seq) else {
+        return;
+    };
     let base = pointer(path, "matchExpressions");
     for (j, e) in exprs.iter().enumerate() {
         if e.str_at(&["key"]) != Some(OS_SKU_LABEL) {
@@ -107,6 +146,13 @@ fn expressions<'a>(term: &'a Node, path: &str, required: bool, term_idx: Option<
             .filter_map(|(k, v)| v.as_str().map(|s| (v, pointer_idx(&vpath, k), s)))
             .collect();
         let node = e.get("operator").or_else(|| e.get("key")).unwrap_or(e);
-        out.push(SkuConstraint { op, values, node, path: pointer(&epath, "operator"), required, term: term_idx });
+        out.push(SkuConstraint {
+            op,
+            values,
+            node,
+            path: pointer(&epath, "operator"),
+            required,
+            term: term_idx,
+        });
     }
 }

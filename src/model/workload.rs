@@ -53,9 +53,18 @@ pub struct Volume<'a> {
 
 #[derive(Debug)]
 pub enum Source<'a> {
-    HostPath { path: &'a Node, path_ptr: String, kind: Option<&'a str> },
-    ConfigMap { name: &'a str, items: Option<&'a Node> },
-    Projected { config_maps: Vec<(&'a str, Option<&'a Node>)> },
+    HostPath {
+        path: &'a Node,
+        path_ptr: String,
+        kind: Option<&'a str>,
+    },
+    ConfigMap {
+        name: &'a str,
+        items: Option<&'a Node>,
+    },
+    Projected {
+        config_maps: Vec<(&'a str, Option<&'a Node>)>,
+    },
     Other,
 }
 
@@ -68,12 +77,17 @@ impl<'a> PodSpec<'a> {
     /// The host path a mount sees (`hostPath.path` joined with `subPath`), normalised.
     pub fn host_path_of(&self, m: &Mount<'a>) -> Option<(String, &Volume<'a>)> {
         let v = &self.volumes[m.volume?];
-        let Source::HostPath { path, .. } = &v.source else { return None };
+        let Source::HostPath { path, .. } = &v.source else {
+            return None;
+        };
         let base = normalize(path.as_str()?);
-        Some((match m.sub_path {
-            Some(sub) if !sub.is_empty() => normalize(&format!("{base}/{sub}")),
-            _ => base,
-        }, v))
+        Some((
+            match m.sub_path {
+                Some(sub) if !sub.is_empty() => normalize(&format!("{base}/{sub}")),
+                _ => base,
+            },
+            v,
+        ))
     }
 
     /// An annotation on the pod (template) metadata.
@@ -93,12 +107,17 @@ impl<'a> Container<'a> {
     }
 
     pub fn privileged(&self) -> bool {
-        self.security().and_then(|s| s.get("privileged")).is_some_and(Node::is_true)
+        self.security()
+            .and_then(|s| s.get("privileged"))
+            .is_some_and(Node::is_true)
     }
 
     /// The SELinux type the container runs as when one is set (container, else pod).
     pub fn selinux_type(&self, pod: &PodSpec<'a>) -> Option<&'a Node> {
-        let of = |sc: Option<&'a Node>| sc.and_then(|s| s.at(&["seLinuxOptions", "type"])).filter(|t| t.as_str().is_some());
+        let of = |sc: Option<&'a Node>| {
+            sc.and_then(|s| s.at(&["seLinuxOptions", "type"]))
+                .filter(|t| t.as_str().is_some())
+        };
         of(self.security()).or_else(|| of(pod.security()))
     }
 
@@ -128,7 +147,13 @@ pub fn pod_specs<'a>(node: &'a Node, path: &str) -> Vec<PodSpec<'a>> {
     out
 }
 
-fn walk<'a>(node: &'a Node, path: String, parent: Option<(&'a Node, &str)>, out: &mut Vec<PodSpec<'a>>, depth: usize) {
+fn walk<'a>(
+    node: &'a Node,
+    path: String,
+    parent: Option<(&'a Node, &str)>,
+    out: &mut Vec<PodSpec<'a>>,
+    depth: usize,
+) {
     if depth > 64 {
         return;
     }
@@ -144,7 +169,13 @@ fn walk<'a>(node: &'a Node, path: String, parent: Option<(&'a Node, &str)>, out:
                 continue;
             }
             let parent_path = path.clone();
-            walk(v, pointer(&path, key), Some((node, &parent_path)), out, depth + 1);
+            walk(
+                v,
+                pointer(&path, key),
+                Some((node, &parent_path)),
+                out,
+                depth + 1,
+            );
         }
     } else if let Some(items) = node.as_seq() {
         for (i, item) in items.iter().enumerate() {
@@ -154,10 +185,14 @@ fn walk<'a>(node: &'a Node, path: String, parent: Option<(&'a Node, &str)>, out:
 }
 
 fn is_pod_spec(node: &Node) -> bool {
-    let Some(cs) = node.get("containers").and_then(Node::as_seq) else { return false };
+    let Some(cs) = node.get("containers").and_then(Node::as_seq) else {
+        return false;
+    };
     !cs.is_empty()
         && cs.iter().all(|c| c.as_map().is_some())
-        && cs.iter().any(|c| c.get("image").is_some() || c.get("name").is_some())
+        && cs
+            .iter()
+            .any(|c| c.get("image").is_some() || c.get("name").is_some())
 }
 
 fn build<'a>(node: &'a Node, path: String, parent: Option<(&'a Node, &str)>) -> PodSpec<'a> {
@@ -173,12 +208,23 @@ fn build<'a>(node: &'a Node, path: String, parent: Option<(&'a Node, &str)>) -> 
         .enumerate()
         .filter_map(|(i, v)| {
             let name = v.str_at(&["name"])?;
-            Some(Volume { node: v, path: pointer_idx(&pointer(&path, "volumes"), i), name, source: source(v, &pointer_idx(&pointer(&path, "volumes"), i)) })
+            Some(Volume {
+                node: v,
+                path: pointer_idx(&pointer(&path, "volumes"), i),
+                name,
+                source: source(v, &pointer_idx(&pointer(&path, "volumes"), i)),
+            })
         })
         .collect::<Vec<_>>();
     let mut containers = Vec::new();
-    for (key, kind) in [("initContainers", ContainerKind::Init), ("containers", ContainerKind::Regular), ("ephemeralContainers", ContainerKind::Ephemeral)] {
-        let Some(cs) = node.get(key).and_then(Node::as_seq) else { continue };
+    for (key, kind) in [
+        ("initContainers", ContainerKind::Init),
+        ("containers", ContainerKind::Regular),
+        ("ephemeralContainers", ContainerKind::Ephemeral),
+    ] {
+        let Some(cs) = node.get(key).and_then(Node::as_seq) else {
+            continue;
+        };
         let base = pointer(&path, key);
         for (i, c) in cs.iter().enumerate() {
             if c.as_map().is_none() {
@@ -212,17 +258,31 @@ fn build<'a>(node: &'a Node, path: String, parent: Option<(&'a Node, &str)>) -> 
             });
         }
     }
-    PodSpec { node, path, metadata, metadata_path, containers, volumes }
+    PodSpec {
+        node,
+        path,
+        metadata,
+        metadata_path,
+        containers,
+        volumes,
+    }
 }
 
 fn source<'a>(v: &'a Node, path: &str) -> Source<'a> {
     if let Some(hp) = v.get("hostPath") {
         if let Some(p) = hp.get("path") {
-            return Source::HostPath { path: p, path_ptr: pointer(&pointer(path, "hostPath"), "path"), kind: hp.str_at(&["type"]) };
+            return Source::HostPath {
+                path: p,
+                path_ptr: pointer(&pointer(path, "hostPath"), "path"),
+                kind: hp.str_at(&["type"]),
+            };
         }
     }
     if let Some(cm) = v.get("configMap") {
-        return Source::ConfigMap { name: cm.str_at(&["name"]).unwrap_or(""), items: cm.get("items") };
+        return Source::ConfigMap {
+            name: cm.str_at(&["name"]).unwrap_or(""),
+            items: cm.get("items"),
+        };
     }
     if let Some(srcs) = v.at(&["projected", "sources"]).and_then(Node::as_seq) {
         let config_maps = srcs
@@ -247,12 +307,18 @@ pub fn normalize(path: &str) -> String {
             p => parts.push(p),
         }
     }
-    if parts.is_empty() { "/".to_string() } else { format!("/{}", parts.join("/")) }
+    if parts.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}", parts.join("/"))
+    }
 }
 
 /// Whether normalised `path` is `tree` or lies under it.
 pub fn is_under(path: &str, tree: &str) -> bool {
-    tree == "/" || path == tree || (path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/'))
+    tree == "/"
+        || path == tree
+        || (path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/'))
 }
 
 #[cfg(test)]

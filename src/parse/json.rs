@@ -11,7 +11,10 @@ use crate::source::LineIndex;
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
     let idx = LineIndex::new(text);
     if let Some(at) = too_deep(text, limits.max_depth) {
-        return Err(ParseError::new(idx.pos(at), format!("nesting deeper than {} levels", limits.max_depth)));
+        return Err(ParseError::new(
+            idx.pos(at),
+            format!("nesting deeper than {} levels", limits.max_depth),
+        ));
     }
     let opts = ParseOptions {
         allow_comments: true,
@@ -36,7 +39,11 @@ fn convert(v: &J<'_>, idx: &LineIndex<'_>) -> Node {
     match v {
         J::StringLit(s) => Node::scalar(s.value.as_ref(), Style::DoubleQuoted, span(s.range)),
         J::NumberLit(n) => Node::scalar(n.value, Style::Plain, span(n.range)),
-        J::BooleanLit(b) => Node::scalar(if b.value { "true" } else { "false" }, Style::Plain, span(b.range)),
+        J::BooleanLit(b) => Node::scalar(
+            if b.value { "true" } else { "false" },
+            Style::Plain,
+            span(b.range),
+        ),
         J::NullKeyword(n) => Node::scalar("null", Style::Plain, span(n.range)),
         J::Array(a) => Node {
             value: Value::Seq(a.elements.iter().map(|e| convert(e, idx)).collect()),
@@ -49,8 +56,12 @@ fn convert(v: &J<'_>, idx: &LineIndex<'_>) -> Node {
                     .iter()
                     .map(|p| {
                         let key = match &p.name {
-                            ObjectPropName::String(s) => Node::scalar(s.value.as_ref(), Style::DoubleQuoted, span(s.range)),
-                            ObjectPropName::Word(w) => Node::scalar(w.value, Style::Plain, span(w.range)),
+                            ObjectPropName::String(s) => {
+                                Node::scalar(s.value.as_ref(), Style::DoubleQuoted, span(s.range))
+                            }
+                            ObjectPropName::Word(w) => {
+                                Node::scalar(w.value, Style::Plain, span(w.range))
+                            }
                         };
                         (key, convert(&p.value, idx))
                     })
@@ -107,7 +118,11 @@ mod tests {
 
     #[test]
     fn json_keeps_positions_and_comments_are_allowed() {
-        let n = parse("{\n  // arm\n  \"kind\": \"Pod\",\n  \"spec\": {\"hostPID\": true}\n}", &Limits::default()).unwrap();
+        let n = parse(
+            "{\n  // arm\n  \"kind\": \"Pod\",\n  \"spec\": {\"hostPID\": true}\n}",
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(n.get("kind").unwrap().span.start, Pos::new(3, 11));
         assert!(n.at(&["spec", "hostPID"]).unwrap().is_true());
     }

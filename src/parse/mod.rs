@@ -21,7 +21,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_document_bytes: 32 << 20, max_depth: 256, max_alias_nodes: 200_000 }
+        Limits {
+            max_document_bytes: 32 << 20,
+            max_depth: 256,
+            max_alias_nodes: 200_000,
+        }
     }
 }
 

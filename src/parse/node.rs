@@ -29,7 +29,11 @@ pub struct Node {
 
 impl Node {
     pub fn scalar(text: impl Into<String>, style: Style, span: Span) -> Self {
-        Node { value: Value::Scalar(text.into(), style), span, via: None }
+        Node {
+            value: Value::Scalar(text.into(), style),
+            span,
+            via: None,
+        }
     }
 
     /// Where a finding on this node is reported: the alias use site when reached through one.
@@ -84,12 +88,18 @@ impl Node {
 
     /// The value of `key` in a mapping (exact, as Kubernetes matches field names).
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
     }
 
     /// The key node of `key` in a mapping.
     pub fn get_key(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, _)| k)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, _)| k)
     }
 
     /// The value of `key`, matched case-insensitively (ARM property names).
@@ -142,7 +152,9 @@ pub fn is_null(s: &str) -> bool {
 /// YAML 1.1 booleans as go-yaml v2 (and so Kubernetes) resolves them.
 pub fn yaml11_bool(s: &str) -> Option<bool> {
     match s {
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => Some(true),
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => {
+            Some(true)
+        }
         "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => {
             Some(false)
         }
@@ -208,6 +220,9 @@ mod tests {
         assert_eq!(parse_int("0x1F"), Some(31));
         assert_eq!(parse_int("0755"), Some(0o755));
         assert_eq!(parse_int("-12"), Some(-12));
-        assert_eq!(pointer("/metadata/annotations", "a/b~c"), "/metadata/annotations/a~1b~0c");
+        assert_eq!(
+            pointer("/metadata/annotations", "a/b~c"),
+            "/metadata/annotations/a~1b~0c"
+        );
     }
 }

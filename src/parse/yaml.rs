@@ -36,7 +36,10 @@ impl Document<'_> {
     /// The text of 1-based file line `line`, when it lies in this document.
     pub fn line(&self, line: u32) -> Option<&str> {
         let i = line.checked_sub(self.first_line)? as usize;
-        self.text.split('\n').nth(i).map(|l| l.trim_end_matches('\r'))
+        self.text
+            .split('\n')
+            .nth(i)
+            .map(|l| l.trim_end_matches('\r'))
     }
 }
 
@@ -54,7 +57,10 @@ pub fn split(bytes: &[u8]) -> impl Iterator<Item = Chunk<'_>> {
         loop {
             if pos >= bytes.len() {
                 done = true;
-                return Some(Chunk { text: &bytes[start..], first_line });
+                return Some(Chunk {
+                    text: &bytes[start..],
+                    first_line,
+                });
             }
             let end = memchr_newline(&bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
             let l = &bytes[pos..end];
@@ -62,13 +68,19 @@ pub fn split(bytes: &[u8]) -> impl Iterator<Item = Chunk<'_>> {
             pos = end;
             line += 1;
             if is_marker(l, b"---") && this_line != first_line {
-                let chunk = Chunk { text: &bytes[start..end - l.len()], first_line };
+                let chunk = Chunk {
+                    text: &bytes[start..end - l.len()],
+                    first_line,
+                };
                 start = end - l.len();
                 first_line = this_line;
                 return Some(chunk);
             }
             if is_marker(l, b"...") {
-                let chunk = Chunk { text: &bytes[start..end], first_line };
+                let chunk = Chunk {
+                    text: &bytes[start..end],
+                    first_line,
+                };
                 start = end;
                 first_line = line;
                 return Some(chunk);
@@ -104,7 +116,10 @@ pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document
             let valid = &chunk.text[..e.valid_up_to()];
             let line = chunk.first_line + valid.iter().filter(|&&b| b == b'\n').count() as u32;
             let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let col = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u32 + 1;
+            let col = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count() as u32
+                + 1;
             return vec![Err(ParseError::new(
                 Pos::new(line, col),
                 "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)".into(),
@@ -112,18 +127,37 @@ pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document
         }
     };
     let helm_source = text.lines().find_map(|l| {
-        l.strip_prefix("# Source: ").map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        l.strip_prefix("# Source: ")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
     });
     Builder::new(text, chunk.first_line, limits)
         .run()
         .into_iter()
-        .map(|r| r.map(|root| Document { root, text, first_line: chunk.first_line, helm_source: helm_source.clone() }))
+        .map(|r| {
+            r.map(|root| Document {
+                root,
+                text,
+                first_line: chunk.first_line,
+                helm_source: helm_source.clone(),
+            })
+        })
         .collect()
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, start: Pos, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, key: Option<Node>, merges: Vec<Node>, start: Pos, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        start: Pos,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        merges: Vec<Node>,
+        start: Pos,
+        anchor: usize,
+    },
 }
 
 struct Builder<'a> {
@@ -137,7 +171,14 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(text: &'a str, first_line: u32, limits: &'a Limits) -> Self {
-        Builder { text, first_line, limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0 }
+        Builder {
+            text,
+            first_line,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+        }
     }
 
     fn pos(&self, m: saphyr_parser::Marker) -> Pos {
@@ -188,21 +229,54 @@ impl<'a> Builder<'a> {
                         )));
                         break;
                     }
-                    self.stack.push(if matches!(event, Event::SequenceStart(..)) {
-                        Frame::Seq { items: Vec::new(), start: span.start, anchor }
-                    } else {
-                        Frame::Map { entries: Vec::new(), key: None, merges: Vec::new(), start: span.start, anchor }
-                    });
+                    self.stack
+                        .push(if matches!(event, Event::SequenceStart(..)) {
+                            Frame::Seq {
+                                items: Vec::new(),
+                                start: span.start,
+                                anchor,
+                            }
+                        } else {
+                            Frame::Map {
+                                entries: Vec::new(),
+                                key: None,
+                                merges: Vec::new(),
+                                start: span.start,
+                                anchor,
+                            }
+                        });
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let node = match self.stack.pop() {
-                        Some(Frame::Seq { items, start, anchor }) => {
-                            (Node { value: Value::Seq(items), span: Span::new(start, span.end), via: None }, anchor)
-                        }
-                        Some(Frame::Map { entries, merges, start, anchor, .. }) => {
+                        Some(Frame::Seq {
+                            items,
+                            start,
+                            anchor,
+                        }) => (
+                            Node {
+                                value: Value::Seq(items),
+                                span: Span::new(start, span.end),
+                                via: None,
+                            },
+                            anchor,
+                        ),
+                        Some(Frame::Map {
+                            entries,
+                            merges,
+                            start,
+                            anchor,
+                            ..
+                        }) => {
                             let entries = apply_merges(entries, merges);
-                            (Node { value: Value::Map(entries), span: Span::new(start, span.end), via: None }, anchor)
+                            (
+                                Node {
+                                    value: Value::Map(entries),
+                                    span: Span::new(start, span.end),
+                                    via: None,
+                                },
+                                anchor,
+                            )
                         }
                         None => continue,
                     };
@@ -244,7 +318,10 @@ impl<'a> Builder<'a> {
 
     fn alias(&mut self, id: usize, span: Span) -> Result<Node, ParseError> {
         let Some((node, count)) = self.anchors.get(&id) else {
-            return Err(ParseError::new(span.start, "alias to an unknown anchor".into()));
+            return Err(ParseError::new(
+                span.start,
+                "alias to an unknown anchor".into(),
+            ));
         };
         self.alias_nodes += count;
         if self.alias_nodes > self.limits.max_alias_nodes {
@@ -257,7 +334,10 @@ impl<'a> Builder<'a> {
             ));
         }
         let mut n = node.clone();
-        n.set_via(&Via { use_site: span, anchor_line: node.span.start.line });
+        n.set_via(&Via {
+            use_site: span,
+            anchor_line: node.span.start.line,
+        });
         Ok(n)
     }
 
@@ -269,7 +349,12 @@ impl<'a> Builder<'a> {
                 items.push(node);
                 None
             }
-            Some(Frame::Map { entries, key, merges, .. }) => {
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                ..
+            }) => {
                 match key.take() {
                     None => *key = Some(node),
                     Some(k) if is_merge_key(&k) => merges.push(node),
@@ -296,7 +381,10 @@ fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<Node>) -> Vec<(Node,
         for src in sources {
             if let Value::Map(kvs) = src.value {
                 for (k, v) in kvs {
-                    if !entries.iter().any(|(ek, _)| ek.as_str() == k.as_str() && ek.as_str().is_some()) {
+                    if !entries
+                        .iter()
+                        .any(|(ek, _)| ek.as_str() == k.as_str() && ek.as_str().is_some())
+                    {
                         entries.push((k, v));
                     }
                 }
@@ -369,7 +457,10 @@ mod tests {
             prev = n;
         }
         let d = docs(&bomb);
-        assert!(d.iter().any(|r| r.as_ref().is_err_and(|e| e.message.contains("alias"))));
+        assert!(
+            d.iter()
+                .any(|r| r.as_ref().is_err_and(|e| e.message.contains("alias")))
+        );
         let deep = "[".repeat(10_000);
         let d = docs(&deep);
         assert!(d[0].as_ref().is_err_and(|e| e.message.contains("nesting")));
@@ -381,7 +472,10 @@ mod tests {
         let chunks: Vec<_> = split(src.as_bytes()).collect();
         assert_eq!(chunks.len(), 2);
         assert_eq!(chunks[1].first_line, 4);
-        let d = parse_chunk(chunks[1], &Limits::default()).pop().unwrap().unwrap();
+        let d = parse_chunk(chunks[1], &Limits::default())
+            .pop()
+            .unwrap()
+            .unwrap();
         assert_eq!(d.helm_source.as_deref(), Some("c/templates/b.yaml"));
         assert_eq!(d.root.get("kind").unwrap().span.start, Pos::new(6, 7));
     }

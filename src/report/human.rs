@@ -6,7 +6,12 @@ use crate::rules::Severity;
 use crate::{Finding, Report};
 
 pub fn render(report: &Report, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() }.decor_style(DecorStyle::Unicode);
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Unicode);
     let mut out = String::new();
     for f in &report.findings {
         out.push_str(&renderer.render(&finding_report(f)));
@@ -35,11 +40,19 @@ fn level(s: Severity) -> Level<'static> {
 }
 
 fn finding_report(f: &Finding) -> Vec<Group<'_>> {
-    let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
+    let title = level(f.severity)
+        .primary_title(f.message.as_str())
+        .id(f.rule);
     let path = f.file.as_ref();
     let mut group = match &f.snippet {
         Some((first, text)) => {
-            let range = byte_range(text, f.span.start.line - first, f.span.start.col, f.span.end.line.saturating_sub(*first), f.span.end.col);
+            let range = byte_range(
+                text,
+                f.span.start.line - first,
+                f.span.start.col,
+                f.span.end.line.saturating_sub(*first),
+                f.span.end.col,
+            );
             title.element(
                 Snippet::source(text.as_str())
                     .line_start(*first as usize)
@@ -47,7 +60,11 @@ fn finding_report(f: &Finding) -> Vec<Group<'_>> {
                     .annotation(AnnotationKind::Primary.span(range)),
             )
         }
-        None => title.element(annotate_snippets::Origin::path(path).line(f.span.start.line as usize).char_column(f.span.start.col as usize)),
+        None => title.element(
+            annotate_snippets::Origin::path(path)
+                .line(f.span.start.line as usize)
+                .char_column(f.span.start.col as usize),
+        ),
     };
     let mut context = Vec::new();
     if let Some(o) = &f.object {
@@ -73,12 +90,21 @@ fn finding_report(f: &Finding) -> Vec<Group<'_>> {
 }
 
 /// The byte range of a (line, col) span inside a snippet (lines relative to the snippet).
-fn byte_range(text: &str, start_line: u32, start_col: u32, end_line: u32, end_col: u32) -> std::ops::Range<usize> {
+fn byte_range(
+    text: &str,
+    start_line: u32,
+    start_col: u32,
+    end_line: u32,
+    end_col: u32,
+) -> std::ops::Range<usize> {
     let offset = |line: u32, col: u32| {
         let mut off = 0;
         for (i, l) in text.split('\n').enumerate() {
             if i as u32 == line {
-                let within = l.char_indices().nth(col.saturating_sub(1) as usize).map_or(l.len(), |(b, _)| b);
+                let within = l
+                    .char_indices()
+                    .nth(col.saturating_sub(1) as usize)
+                    .map_or(l.len(), |(b, _)| b);
                 return off + within;
             }
             off += l.len() + 1;
@@ -88,26 +114,50 @@ fn byte_range(text: &str, start_line: u32, start_col: u32, end_line: u32, end_co
     let start = offset(start_line, start_col);
     let end = offset(end_line, end_col).max(start);
     // An empty span (e.g. an empty value) still gets a caret.
-    if end == start { start..(start + 1).min(text.len()).max(start) } else { start..end }
+    if end == start {
+        start..(start + 1).min(text.len()).max(start)
+    } else {
+        start..end
+    }
 }
 
 /// `Found 2 errors, 1 warning and 3 infos in 4 files.` or `All clear: ...`.
 pub fn summary(report: &Report) -> String {
-    let (e, w, i) = (report.count(Severity::Error), report.count(Severity::Warning), report.count(Severity::Info));
+    let (e, w, i) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+        report.count(Severity::Info),
+    );
     let files = plural(report.files, "file");
     let objects = plural(report.objects, "object");
     let mut s = if e + w + i == 0 {
         format!("No findings in {files} ({objects}).")
     } else {
-        format!("Found {}, {} and {} in {files} ({objects}).", plural(e, "error"), plural(w, "warning"), plural(i, "info"))
+        format!(
+            "Found {}, {} and {} in {files} ({objects}).",
+            plural(e, "error"),
+            plural(w, "warning"),
+            plural(i, "info")
+        )
     };
     if !report.errors.is_empty() {
         let n = report.errors.len();
-        s.push_str(&format!(" {} could not be read or parsed.", if n == 1 { "1 input".to_string() } else { format!("{n} inputs") }));
+        s.push_str(&format!(
+            " {} could not be read or parsed.",
+            if n == 1 {
+                "1 input".to_string()
+            } else {
+                format!("{n} inputs")
+            }
+        ));
     }
     s
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

@@ -53,10 +53,22 @@ pub fn render(report: &Report) -> String {
     let findings = report
         .findings
         .iter()
-        .map(|f| JsonFinding { finding: f, line: f.span.start.line, column: f.span.start.col, end_line: f.span.end.line, end_column: f.span.end.col })
+        .map(|f| JsonFinding {
+            finding: f,
+            line: f.span.start.line,
+            column: f.span.start.col,
+            end_line: f.span.end.line,
+            end_column: f.span.end.col,
+        })
         .collect();
-    let out = JsonReport { version: 1, findings, errors: &report.errors, summary: Summary::of(report) };
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let out = JsonReport {
+        version: 1,
+        findings,
+        errors: &report.errors,
+        summary: Summary::of(report),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }

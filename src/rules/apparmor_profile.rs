@@ -43,11 +43,17 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         for (k, v) in pod.annotations() {
-            let (Some(key), Some(value)) = (k.as_str(), v.as_str()) else { continue };
-            let Some(container) = key.strip_prefix(ANNOTATION_PREFIX) else { continue };
+            let (Some(key), Some(value)) = (k.as_str(), v.as_str()) else {
+                continue;
+            };
+            let Some(container) = key.strip_prefix(ANNOTATION_PREFIX) else {
+                continue;
+            };
             if value != "unconfined" {
                 let path = pointer(&pointer(&pod.metadata_path, "annotations"), key);
                 out.push(
@@ -56,18 +62,34 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 );
             }
         }
-        profile_type(pod.security(), &pointer(&pod.path, "securityContext"), None, out);
+        profile_type(
+            pod.security(),
+            &pointer(&pod.path, "securityContext"),
+            None,
+            out,
+        );
         for c in &pod.containers {
-            profile_type(c.security(), &pointer(&c.path, "securityContext"), Some(&c.name), out);
+            profile_type(
+                c.security(),
+                &pointer(&c.path, "securityContext"),
+                Some(&c.name),
+                out,
+            );
         }
     }
 }
 
 fn profile_type(sc: Option<&Node>, path: &str, container: Option<&str>, out: &mut Vec<Hit>) {
-    let Some(t) = sc.and_then(|s| s.at(&["appArmorProfile", "type"])) else { return };
+    let Some(t) = sc.and_then(|s| s.at(&["appArmorProfile", "type"])) else {
+        return;
+    };
     let Some(value) = t.as_str() else { return };
     if value == "RuntimeDefault" || value == "Localhost" {
-        let hit = Hit::at(t, pointer(&pointer(path, "appArmorProfile"), "type"), format!("`appArmorProfile.type: {value}` on a host without AppArmor"));
+        let hit = Hit::at(
+            t,
+            pointer(&pointer(path, "appArmorProfile"), "type"),
+            format!("`appArmorProfile.type: {value}` on a host without AppArmor"),
+        );
         out.push(match container {
             Some(c) => hit.container(c),
             None => hit,

@@ -49,11 +49,14 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (_, c, m, hp, v) in host_mounts(pods) {
         let file = hp.rsplit('/').next().unwrap_or("");
         if file == "docker.sock" || file == "dockershim.sock" {
-            let msg = format!("hostPath `{hp}` is the Docker socket; the node runs containerd only");
+            let msg =
+                format!("hostPath `{hp}` is the Docker socket; the node runs containerd only");
             out.push(host_path_hit(v, m, c, msg));
         }
     }

@@ -51,7 +51,6 @@ spec:
     check,
 };
 
-
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     if let Subject::Cluster { cluster, .. } = subject {
         for pool in cluster.pools.iter().filter(|p| !p.is_windows()) {
@@ -61,7 +60,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         }
         return;
     }
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         for c in sku_constraints(pod) {
             if !matches!(c.op, SkuOp::In) {
@@ -69,7 +70,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             }
             for (node, path, value) in &c.values {
                 if value.eq_ignore_ascii_case(FLATCAR) {
-                    out.push(Hit::at(node, path.clone(), format!("pod selects the retired OS SKU `{value}`")));
+                    out.push(Hit::at(
+                        node,
+                        path.clone(),
+                        format!("pod selects the retired OS SKU `{value}`"),
+                    ));
                 }
             }
         }

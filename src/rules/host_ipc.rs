@@ -33,6 +33,13 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
-    pod_true_field(pods, "hostIPC", "`hostIPC: true` shares the host's IPC namespace", out);
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
+    pod_true_field(
+        pods,
+        "hostIPC",
+        "`hostIPC: true` shares the host's IPC namespace",
+        out,
+    );
 }

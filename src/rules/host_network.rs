@@ -33,6 +33,13 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
-    pod_true_field(pods, "hostNetwork", "`hostNetwork: true` uses the host's network namespace", out);
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
+    pod_true_field(
+        pods,
+        "hostNetwork",
+        "`hostNetwork: true` uses the host's network namespace",
+        out,
+    );
 }

@@ -33,6 +33,13 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
-    pod_true_field(pods, "hostPID", "`hostPID: true` shares the host's process namespace", out);
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
+    pod_true_field(
+        pods,
+        "hostPID",
+        "`hostPID: true` shares the host's process namespace",
+        out,
+    );
 }

@@ -44,16 +44,25 @@ spec:
       hostPath:
         path: /
 "#,
-    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md"],
+    references: &[
+        "https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md",
+    ],
     tags: &["workload", "filesystem"],
     check,
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (_, c, m, hp, v) in host_mounts(pods) {
         if !m.read_only && hp == "/" {
-            out.push(host_path_hit(v, m, c, "hostPath `/` (the host's root) is mounted writable".into()));
+            out.push(host_path_hit(
+                v,
+                m,
+                c,
+                "hostPath `/` (the host's root) is mounted writable".into(),
+            ));
         }
     }
 }

@@ -46,16 +46,25 @@ spec:
       hostPath:
         path: /sys/kernel/btf
 "#,
-    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md"],
+    references: &[
+        "https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/customizing.md",
+    ],
     tags: &["workload", "kernel"],
     check,
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (_, c, m, hp, v) in host_mounts(pods) {
         if is_under(&hp, "/usr/src") || is_module_build_dir(&hp) {
-            out.push(host_path_hit(v, m, c, format!("hostPath `{hp}` holds kernel headers, which the node does not ship")));
+            out.push(host_path_hit(
+                v,
+                m,
+                c,
+                format!("hostPath `{hp}` holds kernel headers, which the node does not ship"),
+            ));
         }
     }
 }
@@ -63,7 +72,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
 /// `/lib/modules/<release>/build` (or the `/usr/lib` spelling) and below.
 fn is_module_build_dir(path: &str) -> bool {
     let rest = path.strip_prefix("/usr").unwrap_or(path);
-    let Some(rest) = rest.strip_prefix("/lib/modules/") else { return false };
+    let Some(rest) = rest.strip_prefix("/lib/modules/") else {
+        return false;
+    };
     let mut parts = rest.split('/');
     parts.next();
     parts.next() == Some("build")

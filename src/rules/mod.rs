@@ -11,32 +11,32 @@ use crate::parse::node::Node;
 use crate::source::{Span, Via};
 
 mod apparmor_profile;
+mod arm64_gpu_vm_size;
+mod arm64_vm_size_not_cobalt;
+mod artifact_streaming;
+mod confidential_vm_size;
 mod container_runtime_socket;
+mod entra_id_ssh;
 mod flatcar_os_sku;
+mod gen1_vm_size;
 mod host_ipc;
 mod host_network;
 mod host_pid;
 mod host_root_write;
 mod kernel_headers_mount;
+mod kubernetes_version_unsupported;
+mod node_os_upgrade_channel;
+mod non_nvidia_gpu_vm_size;
+mod obsolete_flatcar_preview_flag;
 mod os_sku_pinned;
+mod pod_sandboxing_node_pool;
 mod pod_sandboxing_runtime_class;
 mod read_only_host_path_write;
 mod selinux_host_log_read;
 mod selinux_host_path_write;
-mod gen1_vm_size;
-mod vm_size_without_trusted_launch;
-mod confidential_vm_size;
-mod arm64_vm_size_not_cobalt;
-mod arm64_gpu_vm_size;
-mod non_nvidia_gpu_vm_size;
-mod node_os_upgrade_channel;
-mod kubernetes_version_unsupported;
-mod trusted_launch_disabled;
-mod artifact_streaming;
-mod pod_sandboxing_node_pool;
-mod entra_id_ssh;
 mod selinux_permissive_tag;
-mod obsolete_flatcar_preview_flag;
+mod trusted_launch_disabled;
+mod vm_size_without_trusted_launch;
 
 /// Every rule, in the order of the docs.
 pub static RULES: &[&Rule] = &[
@@ -172,9 +172,15 @@ impl fmt::Debug for Rule {
 /// What a rule is shown: one normalised model at a time.
 pub enum Subject<'a> {
     /// A Kubernetes object and the pod specs found in it.
-    Object { object: &'a Object<'a>, pods: &'a [PodSpec<'a>] },
+    Object {
+        object: &'a Object<'a>,
+        pods: &'a [PodSpec<'a>],
+    },
     /// An AKS cluster (or a standalone pool) from any surface, and whether `--all-pools` is on.
-    Cluster { cluster: &'a crate::model::nodepool::Cluster, all_pools: bool },
+    Cluster {
+        cluster: &'a crate::model::nodepool::Cluster,
+        all_pools: bool,
+    },
 }
 
 /// A secondary location or remark attached to a finding.
@@ -203,9 +209,23 @@ impl Hit {
         let via = node.via.as_deref().cloned();
         let mut notes = Vec::new();
         if let Some(v) = &via {
-            notes.push(Note { line: Some(v.anchor_line), message: format!("reached through an alias of the anchor on line {}", v.anchor_line) });
+            notes.push(Note {
+                line: Some(v.anchor_line),
+                message: format!(
+                    "reached through an alias of the anchor on line {}",
+                    v.anchor_line
+                ),
+            });
         }
-        Hit { span: node.report_span(), via, path: path.into(), message: message.into(), container: None, notes, fix: None }
+        Hit {
+            span: node.report_span(),
+            via,
+            path: path.into(),
+            message: message.into(),
+            container: None,
+            notes,
+            fix: None,
+        }
     }
 
     pub fn container(mut self, name: &str) -> Self {
@@ -216,7 +236,10 @@ impl Hit {
     }
 
     pub fn note(mut self, line: Option<u32>, message: impl Into<String>) -> Self {
-        self.notes.push(Note { line, message: message.into() });
+        self.notes.push(Note {
+            line,
+            message: message.into(),
+        });
         self
     }
 
@@ -229,10 +252,20 @@ impl Hit {
 /// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume).
 pub(crate) fn host_mounts<'p, 'a>(
     pods: &'p [PodSpec<'a>],
-) -> impl Iterator<Item = (&'p PodSpec<'a>, &'p crate::model::workload::Container<'a>, &'p crate::model::workload::Mount<'a>, String, &'p crate::model::workload::Volume<'a>)> {
+) -> impl Iterator<
+    Item = (
+        &'p PodSpec<'a>,
+        &'p crate::model::workload::Container<'a>,
+        &'p crate::model::workload::Mount<'a>,
+        String,
+        &'p crate::model::workload::Volume<'a>,
+    ),
+> {
     pods.iter().flat_map(|pod| {
         pod.containers.iter().flat_map(move |c| {
-            c.mounts.iter().filter_map(move |m| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
+            c.mounts
+                .iter()
+                .filter_map(move |m| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
         })
     })
 }
@@ -249,8 +282,14 @@ pub(crate) fn host_path_hit(
     };
     let how = if m.read_only { "read-only" } else { "writable" };
     let mut hit = Hit::at(path, path_ptr.clone(), message).container(&c.name);
-    let at = m.mount_path.map(|p| format!(" at `{p}`")).unwrap_or_default();
-    hit = hit.note(Some(m.node.report_span().start.line), format!("mounted {how}{at} by container `{}`", c.name));
+    let at = m
+        .mount_path
+        .map(|p| format!(" at `{p}`"))
+        .unwrap_or_default();
+    hit = hit.note(
+        Some(m.node.report_span().start.line),
+        format!("mounted {how}{at} by container `{}`", c.name),
+    );
     hit
 }
 
@@ -258,7 +297,11 @@ pub(crate) fn host_path_hit(
 pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, message: &str, out: &mut Vec<Hit>) {
     for pod in pods {
         if let Some(v) = pod.node.get(field).filter(|v| v.is_true()) {
-            out.push(Hit::at(v, crate::parse::node::pointer(&pod.path, field), message));
+            out.push(Hit::at(
+                v,
+                crate::parse::node::pointer(&pod.path, field),
+                message,
+            ));
         }
     }
 }

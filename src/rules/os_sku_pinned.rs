@@ -47,7 +47,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         let all = sku_constraints(pod);
         let required: Vec<&SkuConstraint<'_>> = all.iter().filter(|c| c.required).collect();
@@ -63,11 +65,21 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         };
         let n_terms = pod
             .node
-            .at(&["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"])
+            .at(&[
+                "affinity",
+                "nodeAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms",
+            ])
             .and_then(|t| t.as_seq())
             .map_or(0, <[_]>::len);
         let every_term_excludes = n_terms > 0
-            && (0..n_terms).all(|i| terms.contains(&i) && required.iter().any(|c| c.term == Some(i) && c.excludes_acl()));
+            && (0..n_terms).all(|i| {
+                terms.contains(&i)
+                    && required
+                        .iter()
+                        .any(|c| c.term == Some(i) && c.excludes_acl())
+            });
         if every_term_excludes {
             for c in required.iter().filter(|c| c.term.is_some()) {
                 report(c, out);
@@ -83,21 +95,50 @@ fn report(c: &SkuConstraint<'_>, out: &mut Vec<Hit>) {
     // Selecting only Flatcar is flatcar-os-sku's finding.
     let only_flatcar = matches!(c.op, SkuOp::In)
         && !c.values.is_empty()
-        && c.values.iter().all(|(_, _, v)| v.eq_ignore_ascii_case(FLATCAR_OS_SKU));
+        && c.values
+            .iter()
+            .all(|(_, _, v)| v.eq_ignore_ascii_case(FLATCAR_OS_SKU));
     if only_flatcar {
         return;
     }
     match c.op {
         SkuOp::In => {
-            let (node, path, _) = &c.values.first().map_or((c.node, c.path.clone(), ""), |(n, p, v)| (*n, p.clone(), *v));
+            let (node, path, _) = &c
+                .values
+                .first()
+                .map_or((c.node, c.path.clone(), ""), |(n, p, v)| {
+                    (*n, p.clone(), *v)
+                });
             let list: Vec<&str> = c.values.iter().map(|(_, _, v)| *v).collect();
-            out.push(Hit::at(node, path.clone(), format!("pod requires OS SKU `{}`, which excludes `{ACL_OS_SKU}`", list.join("`, `"))));
+            out.push(Hit::at(
+                node,
+                path.clone(),
+                format!(
+                    "pod requires OS SKU `{}`, which excludes `{ACL_OS_SKU}`",
+                    list.join("`, `")
+                ),
+            ));
         }
         SkuOp::NotIn => {
-            if let Some((node, path, v)) = c.values.iter().find(|(_, _, v)| v.eq_ignore_ascii_case(ACL_OS_SKU)) {
-                out.push(Hit::at(node, path.clone(), format!("pod excludes OS SKU `{v}`")));
+            if let Some((node, path, v)) = c
+                .values
+                .iter()
+                .find(|(_, _, v)| v.eq_ignore_ascii_case(ACL_OS_SKU))
+            {
+                out.push(Hit::at(
+                    node,
+                    path.clone(),
+                    format!("pod excludes OS SKU `{v}`"),
+                ));
             }
         }
-        _ => out.push(Hit::at(c.node, c.path.clone(), format!("pod requires nodes without the `{}` label, which excludes `{ACL_OS_SKU}`", crate::host::OS_SKU_LABEL))),
+        _ => out.push(Hit::at(
+            c.node,
+            c.path.clone(),
+            format!(
+                "pod requires nodes without the `{}` label, which excludes `{ACL_OS_SKU}`",
+                crate::host::OS_SKU_LABEL
+            ),
+        )),
     }
 }

@@ -36,11 +36,19 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
-        let Some(v) = pod.node.get("runtimeClassName") else { continue };
+        let Some(v) = pod.node.get("runtimeClassName") else {
+            continue;
+        };
         if let Some(class) = v.as_str().filter(|c| SANDBOX_RUNTIME_CLASSES.contains(c)) {
-            out.push(Hit::at(v, pointer(&pod.path, "runtimeClassName"), format!("runtime class `{class}` (Pod Sandboxing) is not supported on ACL")));
+            out.push(Hit::at(
+                v,
+                pointer(&pod.path, "runtimeClassName"),
+                format!("runtime class `{class}` (Pod Sandboxing) is not supported on ACL"),
+            ));
         }
     }
 }

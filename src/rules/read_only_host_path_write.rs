@@ -64,18 +64,27 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (_, c, m, hp, v) in host_mounts(pods) {
         if m.read_only {
             continue;
         }
         if let Some(tree) = READ_ONLY_TREES.iter().find(|t| is_under(&hp, t)) {
-            let msg = format!("hostPath `{hp}` is on the read-only {} tree", tree_name(tree));
+            let msg = format!(
+                "hostPath `{hp}` is on the read-only {} tree",
+                tree_name(tree)
+            );
             out.push(host_path_hit(v, m, c, msg));
         }
     }
 }
 
 fn tree_name(tree: &str) -> &'static str {
-    if tree == "/usr" { "/usr" } else { "/usr (merged alias)" }
+    if tree == "/usr" {
+        "/usr"
+    } else {
+        "/usr (merged alias)"
+    }
 }

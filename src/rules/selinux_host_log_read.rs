@@ -57,16 +57,25 @@ spec:
           hostPath:
             path: /var/log/pods
 "#,
-    references: &["https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/selinux.md"],
+    references: &[
+        "https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/selinux.md",
+    ],
     tags: &["workload", "selinux"],
     check,
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (pod, c, m, hp, v) in host_mounts(pods) {
-        if m.read_only && is_under(&hp, "/var/log") && c.runs_confined(pod, &["container_logreader_t"]) {
-            let msg = format!("hostPath `{hp}` is read by a container that runs as `container_t`, which may not read host logs");
+        if m.read_only
+            && is_under(&hp, "/var/log")
+            && c.runs_confined(pod, &["container_logreader_t"])
+        {
+            let msg = format!(
+                "hostPath `{hp}` is read by a container that runs as `container_t`, which may not read host logs"
+            );
             out.push(host_path_hit(v, m, c, msg));
         }
     }

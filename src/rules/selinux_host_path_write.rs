@@ -70,12 +70,16 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else { return };
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if m.read_only || hp == "/" || !c.runs_confined(pod, &[]) {
             continue;
         }
-        if READ_ONLY_TREES.iter().any(|t| is_under(&hp, t)) || CONTAINER_FILE_T_DIRS.iter().any(|t| is_under(&hp, t)) {
+        if READ_ONLY_TREES.iter().any(|t| is_under(&hp, t))
+            || CONTAINER_FILE_T_DIRS.iter().any(|t| is_under(&hp, t))
+        {
             continue;
         }
         let kind = match &v.source {
@@ -85,7 +89,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         if is_socket_or_device(&hp, kind) {
             continue;
         }
-        let msg = format!("hostPath `{hp}` is mounted writable in a container that runs as `container_t`");
+        let msg = format!(
+            "hostPath `{hp}` is mounted writable in a container that runs as `container_t`"
+        );
         out.push(host_path_hit(v, m, c, msg));
     }
 }
