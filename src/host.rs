@@ -168,3 +168,5 @@ pub const KERNEL_CMDLINE_FILES: &[&str] = &[
     "/etc/kernel/cmdline",
     "/etc/default/grub.d",
 ];
+/// The VM-size table (HOST-FACTS: VM sizes).
+pub mod vm_sizes;

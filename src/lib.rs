@@ -243,10 +243,17 @@ fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Rep
             },
         },
         Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => {
-            report.skipped.push((
-                name.clone(),
-                format!("{kind:?} input: no node-pool reader in this build"),
-            ));
+            match std::str::from_utf8(bytes) {
+                Err(e) => report.errors.push(utf8_error(name, bytes, e)),
+                Ok(text) => match parse::pools::read(kind, text) {
+                    Ok(clusters) => {
+                        report.objects += clusters.len();
+                        let lines = DocLines::new(text, 1);
+                        lint_clusters(name, &clusters, &lines, None, config, &mut report)
+                    }
+                    Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+                },
+            }
         }
     }
     if report.objects == 0 && report.errors.is_empty() && report.skipped.is_empty() {
@@ -333,6 +340,10 @@ fn lint_tree(
     let doc_from = report.findings.len();
     let lines = DocLines::new(text, first_line);
     let objects = objects(root);
+    let mut clusters = parse::arm::template_clusters(root);
+    report.objects += clusters.len();
+    clusters.extend(parse::arm::object_clusters(&objects));
+    lint_clusters(name, &clusters, &lines, helm_source, config, report);
     for object in &objects {
         let object_from = report.findings.len();
         report.objects += 1;
@@ -392,6 +403,48 @@ fn lint_tree(
         helm_source,
     };
     suppress::apply_comments(&doc, &objects, doc_from, config, report);
+}
+
+/// Runs the rules over clusters and their node pools (from any surface).
+fn lint_clusters(
+    name: &FileName,
+    clusters: &[model::nodepool::Cluster],
+    lines: &DocLines<'_>,
+    helm_source: Option<&str>,
+    config: &Config,
+    report: &mut Report,
+) {
+    for cluster in clusters {
+        let id = ObjectId {
+            api_version: String::new(),
+            kind: cluster.kind.clone(),
+            name: cluster.name.clone(),
+            namespace: None,
+        };
+        let subject = Subject::Cluster {
+            cluster,
+            all_pools: config.all_pools,
+        };
+        for rule in RULES {
+            let Some(severity) = config.severity(rule) else {
+                continue;
+            };
+            let mut hits = Vec::new();
+            (rule.check)(&subject, &mut hits);
+            for hit in hits {
+                let snippet = lines.snippet(hit.span);
+                report.findings.push(finding(
+                    rule,
+                    severity,
+                    name,
+                    hit,
+                    Some(&id),
+                    helm_source,
+                    snippet,
+                ));
+            }
+        }
+    }
 }
 
 /// Builds a finding from a rule's hit.

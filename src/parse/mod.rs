@@ -1,8 +1,13 @@
 //! Parsers: each turns input text into span-exact trees or models, never panicking on bad input.
 
+pub mod arm;
+pub mod azcli;
+pub mod bicep;
 pub mod json;
 pub mod node;
+pub mod pools;
 pub mod shell;
+pub mod terraform;
 pub mod yaml;
 
 use crate::source::Pos;

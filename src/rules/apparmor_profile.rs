@@ -43,7 +43,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         for (k, v) in pod.annotations() {
             let (Some(key), Some(value)) = (k.as_str(), v.as_str()) else {

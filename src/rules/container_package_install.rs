@@ -39,7 +39,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { scripts, .. } = subject;
+    let Subject::Object { scripts, .. } = subject else {
+        return;
+    };
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| i.host.is_none()) {
             if let Some((pm, pkgs)) = install(inv) {

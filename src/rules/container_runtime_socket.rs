@@ -49,7 +49,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (_, c, m, hp, v) in host_mounts(pods) {
         let file = hp.rsplit('/').next().unwrap_or("");
         if file == "docker.sock" || file == "dockershim.sock" {

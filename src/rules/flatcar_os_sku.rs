@@ -52,7 +52,17 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    if let Subject::Cluster { cluster, .. } = subject {
+        for pool in cluster.pools.iter().filter(|p| !p.is_windows()) {
+            if let Some(v) = pool.os_sku.as_ref().filter(|v| v.is(FLATCAR)) {
+                out.push(v.hit(format!("node pool uses the retired OS SKU `{}`", v.text)));
+            }
+        }
+        return;
+    }
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         for c in sku_constraints(pod) {
             if !matches!(c.op, SkuOp::In) {

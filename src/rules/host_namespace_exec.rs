@@ -81,7 +81,9 @@ pub(crate) const SPECIFIC_RULES: &[&str] = &[
 ];
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { scripts, .. } = subject;
+    let Subject::Object { scripts, .. } = subject else {
+        return;
+    };
     for cs in scripts.iter() {
         // Once per container: at the first entry whose commands no other rule reports.
         let open: Vec<_> = cs

@@ -214,7 +214,9 @@ pub(crate) fn fix_for(pkgs: &[String]) -> Option<String> {
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { scripts, .. } = subject;
+    let Subject::Object { scripts, .. } = subject else {
+        return;
+    };
     for cs in scripts.iter() {
         for inv in &cs.invocations {
             let Some(h) = inv.host else { continue };

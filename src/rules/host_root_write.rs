@@ -52,7 +52,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (_, c, m, hp, v) in host_mounts(pods) {
         if !m.read_only && hp == "/" {
             out.push(host_path_hit(

@@ -57,7 +57,9 @@ pub(crate) fn changes(inv: &Invocation) -> bool {
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { scripts, .. } = subject;
+    let Subject::Object { scripts, .. } = subject else {
+        return;
+    };
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| changes(i)) {
             let how = through(cs, inv);

@@ -55,7 +55,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if !(is_under(&hp, "/var/log/journal") || is_under(&hp, "/run/log/journal")) {
             continue;

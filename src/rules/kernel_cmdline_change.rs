@@ -60,7 +60,9 @@ pub(crate) fn changes(inv: &Invocation) -> bool {
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, scripts, .. } = subject;
+    let Subject::Object { pods, scripts, .. } = subject else {
+        return;
+    };
     for (_, c, m, hp, v) in host_mounts(pods) {
         if !m.read_only && is_under(&hp, "/boot") {
             out.push(host_path_hit(

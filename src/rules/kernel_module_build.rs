@@ -100,7 +100,9 @@ fn modern_ebpf(c: &Node) -> bool {
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, scripts, .. } = subject;
+    let Subject::Object { pods, scripts, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         for c in &pod.containers {
             let Some(img) = c.node.get("image") else {

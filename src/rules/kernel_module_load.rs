@@ -41,7 +41,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { scripts, .. } = subject;
+    let Subject::Object { scripts, .. } = subject else {
+        return;
+    };
     for cs in scripts.iter() {
         // `modprobe sctp` in host context is `sctp-protocol`'s (a warning, not a question).
         for inv in cs

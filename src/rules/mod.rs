@@ -12,10 +12,16 @@ use crate::parse::node::Node;
 use crate::source::{Span, Via};
 
 mod apparmor_profile;
+mod arm64_gpu_vm_size;
+mod arm64_vm_size_not_cobalt;
+mod artifact_streaming;
+mod confidential_vm_size;
 mod container_package_install;
 mod container_runtime_socket;
 mod containerd_config_write;
+mod entra_id_ssh;
 mod flatcar_os_sku;
+mod gen1_vm_size;
 mod host_ipc;
 mod host_namespace_exec;
 mod host_network;
@@ -28,7 +34,12 @@ mod kernel_cmdline_change;
 mod kernel_headers_mount;
 mod kernel_module_build;
 mod kernel_module_load;
+mod kubernetes_version_unsupported;
+mod node_os_upgrade_channel;
+mod non_nvidia_gpu_vm_size;
+mod obsolete_flatcar_preview_flag;
 mod os_sku_pinned;
+mod pod_sandboxing_node_pool;
 mod pod_sandboxing_runtime_class;
 mod pod_security_selinux_type;
 mod read_only_host_path_write;
@@ -36,7 +47,10 @@ mod sctp_protocol;
 mod selinux_host_log_read;
 mod selinux_host_path_write;
 mod selinux_level_all_categories;
+mod selinux_permissive_tag;
 mod selinux_type_unknown;
+mod trusted_launch_disabled;
+mod vm_size_without_trusted_launch;
 
 /// Every rule, in the order of the docs.
 pub static RULES: &[&Rule] = &[
@@ -66,6 +80,20 @@ pub static RULES: &[&Rule] = &[
     &pod_sandboxing_runtime_class::POD_SANDBOXING_RUNTIME_CLASS,
     &flatcar_os_sku::FLATCAR_OS_SKU,
     &os_sku_pinned::OS_SKU_PINNED,
+    &gen1_vm_size::GEN1_VM_SIZE,
+    &vm_size_without_trusted_launch::VM_SIZE_WITHOUT_TRUSTED_LAUNCH,
+    &confidential_vm_size::CONFIDENTIAL_VM_SIZE,
+    &arm64_vm_size_not_cobalt::ARM64_VM_SIZE_NOT_COBALT,
+    &arm64_gpu_vm_size::ARM64_GPU_VM_SIZE,
+    &non_nvidia_gpu_vm_size::NON_NVIDIA_GPU_VM_SIZE,
+    &node_os_upgrade_channel::NODE_OS_UPGRADE_CHANNEL,
+    &kubernetes_version_unsupported::KUBERNETES_VERSION_UNSUPPORTED,
+    &trusted_launch_disabled::TRUSTED_LAUNCH_DISABLED,
+    &artifact_streaming::ARTIFACT_STREAMING,
+    &pod_sandboxing_node_pool::POD_SANDBOXING_NODE_POOL,
+    &entra_id_ssh::ENTRA_ID_SSH,
+    &selinux_permissive_tag::SELINUX_PERMISSIVE_TAG,
+    &obsolete_flatcar_preview_flag::OBSOLETE_FLATCAR_PREVIEW_FLAG,
     &crate::suppress::SUPPRESSION_WITHOUT_REASON,
     &crate::suppress::UNUSED_SUPPRESSION,
 ];
@@ -180,6 +208,11 @@ pub enum Subject<'a> {
         object: &'a Object<'a>,
         pods: &'a [PodSpec<'a>],
         scripts: &'a [ContainerScript],
+    },
+    /// An AKS cluster (or a standalone pool) from any surface, and whether `--all-pools` is on.
+    Cluster {
+        cluster: &'a crate::model::nodepool::Cluster,
+        all_pools: bool,
     },
 }
 

@@ -47,7 +47,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         let all = sku_constraints(pod);
         let required: Vec<&SkuConstraint<'_>> = all.iter().filter(|c| c.required).collect();

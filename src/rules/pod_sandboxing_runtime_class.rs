@@ -36,7 +36,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         let Some(v) = pod.node.get("runtimeClassName") else {
             continue;

@@ -76,7 +76,9 @@ pub(crate) fn script_writes(inv: &Invocation) -> impl Iterator<Item = (&Loc, &st
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, scripts, .. } = subject;
+    let Subject::Object { pods, scripts, .. } = subject else {
+        return;
+    };
     for cs in scripts.iter() {
         for inv in &cs.invocations {
             for (at, p, tree) in script_writes(inv) {

@@ -74,7 +74,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         object,
         pods,
         scripts,
-    } = subject;
+    } = subject
+    else {
+        return;
+    };
     for pod in pods.iter() {
         for c in &pod.containers {
             ports(

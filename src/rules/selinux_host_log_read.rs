@@ -65,7 +65,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if m.read_only
             && is_under(&hp, "/var/log")

@@ -70,7 +70,9 @@ spec:
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if m.read_only || hp == "/" || !c.runs_confined(pod, &[]) {
             continue;

@@ -49,7 +49,9 @@ fn all_categories(level: &str) -> bool {
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         for (o, path, container) in selinux_options(pod) {
             let Some(l) = o.get("level") else { continue };

@@ -69,7 +69,9 @@ pub(crate) fn selinux_options<'p, 'a>(
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject;
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
     for pod in pods.iter() {
         for (o, path, container) in selinux_options(pod) {
             let Some(t) = o.get("type") else { continue };

@@ -1,0 +1,247 @@
+//! The node-pool model: one shape for every surface (ARM, Bicep, Terraform, az CLI, ASO, CAPZ).
+//! Every field keeps where its value was written and, when reached through a parameter, variable or
+//! shell variable, the line that used it. A rule reads this model and never knows the surface.
+
+use crate::parse::node::{Node, Value, pointer, pointer_idx};
+use crate::rules::Hit;
+use crate::source::Span;
+
+/// A value as written, with its span, its path, and the line that used it when it came through a
+/// reference (a `param` default, a `variable`, `$VAR`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Val {
+    pub text: String,
+    pub span: Span,
+    pub path: String,
+    /// The line where the value was used, when it is written elsewhere.
+    pub used_at: Option<u32>,
+}
+
+impl Val {
+    pub fn new(text: impl Into<String>, span: Span, path: impl Into<String>) -> Self {
+        Val {
+            text: text.into(),
+            span,
+            path: path.into(),
+            used_at: None,
+        }
+    }
+
+    /// A scalar node as a value: reported at the literal, noting the use line when the tree
+    /// reached it through a reference.
+    pub fn from_node(node: &Node, path: &str) -> Option<Self> {
+        let Value::Scalar(s, _) = &node.value else {
+            return None;
+        };
+        if crate::parse::node::is_null(s) && node.as_str().is_none() {
+            return None;
+        }
+        let used_at = node
+            .via
+            .as_ref()
+            .map(|v| v.use_site.start.line)
+            .filter(|&l| l != node.span.start.line);
+        Some(Val {
+            text: s.clone(),
+            span: node.span,
+            path: path.to_string(),
+            used_at,
+        })
+    }
+
+    pub fn is(&self, s: &str) -> bool {
+        self.text.eq_ignore_ascii_case(s)
+    }
+
+    /// `true`/`false` in any case (ARM, Bicep, HCL, YAML 1.1 spellings).
+    pub fn as_bool(&self) -> Option<bool> {
+        crate::parse::node::yaml11_bool(&self.text).or_else(|| {
+            match self.text.to_ascii_lowercase().as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            }
+        })
+    }
+
+    /// A hit at this value, with a note on the line that used it.
+    pub fn hit(&self, message: impl Into<String>) -> Hit {
+        let mut hit = Hit {
+            span: self.span,
+            via: None,
+            path: self.path.clone(),
+            message: message.into(),
+            container: None,
+            notes: Vec::new(),
+            fix: None,
+        };
+        if let Some(l) = self.used_at {
+            hit = hit.note(Some(l), "the value is used here");
+        }
+        hit
+    }
+}
+
+/// One node pool, whatever surface defined it.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    pub name: Option<Val>,
+    pub os_type: Option<Val>,
+    pub os_sku: Option<Val>,
+    pub vm_size: Option<Val>,
+    pub orchestrator_version: Option<Val>,
+    pub enable_secure_boot: Option<Val>,
+    pub enable_vtpm: Option<Val>,
+    pub ssh_access: Option<Val>,
+    pub workload_runtime: Option<Val>,
+    pub artifact_streaming: Option<Val>,
+    pub fips: Option<Val>,
+    /// Pool tags: key and value.
+    pub tags: Vec<(String, Val)>,
+    /// `az aks nodepool update`: an in-place change of an existing pool (the `--os-sku` it sets).
+    pub update: Option<Val>,
+    /// Where the pool is defined, and its path.
+    pub span: Span,
+    pub path: String,
+}
+
+impl Pool {
+    pub fn is_windows(&self) -> bool {
+        self.os_type.as_ref().is_some_and(|v| v.is("Windows"))
+            || self
+                .os_sku
+                .as_ref()
+                .is_some_and(|v| v.text.to_ascii_lowercase().starts_with("windows"))
+    }
+
+    /// OS SKU `AzureContainerLinux` or `Flatcar`.
+    pub fn is_acl(&self) -> bool {
+        self.os_sku
+            .as_ref()
+            .is_some_and(|v| v.is(crate::host::ACL_OS_SKU) || v.is(crate::host::FLATCAR_OS_SKU))
+    }
+
+    /// Whether pool rules apply: an ACL or Flatcar pool, or with `--all-pools` any Linux pool.
+    pub fn in_scope(&self, all_pools: bool) -> bool {
+        !self.is_windows() && (self.is_acl() || all_pools)
+    }
+}
+
+/// A cluster and its pools (a standalone pool resource is a cluster with no cluster-level facts).
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    /// What defined it, e.g. `Microsoft.ContainerService/managedClusters`, `azurerm_kubernetes_cluster`.
+    pub kind: String,
+    pub name: String,
+    pub kubernetes_version: Option<Val>,
+    pub node_os_upgrade_channel: Option<Val>,
+    pub pools: Vec<Pool>,
+    /// `az feature register --name X` values.
+    pub features: Vec<Val>,
+    pub span: Span,
+    pub path: String,
+}
+
+impl Cluster {
+    /// Cluster-level rules apply when the cluster has an ACL/Flatcar pool, or with `--all-pools`
+    /// always (every cluster has a Linux system pool).
+    pub fn in_scope(&self, all_pools: bool) -> bool {
+        all_pools || self.pools.iter().any(|p| !p.is_windows() && p.is_acl())
+    }
+}
+
+/// Reads a pool from ARM-shaped properties (ARM, Bicep, ASO, azapi): names matched case-insensitively.
+pub fn arm_pool(props: &Node, path: &str) -> Pool {
+    let v = |keys: &[&str]| -> Option<Val> {
+        let mut node = props;
+        let mut p = path.to_string();
+        for k in keys {
+            let (key, val) = props_ci(node, k)?;
+            p = pointer(&p, key);
+            node = val;
+        }
+        Val::from_node(node, &p)
+    };
+    let mut tags = Vec::new();
+    if let Some((key, t)) = props_ci(props, "tags") {
+        let tp = pointer(path, key);
+        for (k, val) in t.as_map().unwrap_or(&[]) {
+            if let (Some(k), Some(val)) = (
+                k.as_str(),
+                Val::from_node(val, &pointer(&tp, k.as_str().unwrap_or(""))),
+            ) {
+                tags.push((k.to_string(), val));
+            }
+        }
+    }
+    Pool {
+        name: v(&["name"]),
+        os_type: v(&["osType"]),
+        os_sku: v(&["osSKU"]),
+        vm_size: v(&["vmSize"]),
+        orchestrator_version: v(&["orchestratorVersion"])
+            .or_else(|| v(&["currentOrchestratorVersion"])),
+        enable_secure_boot: v(&["securityProfile", "enableSecureBoot"]),
+        enable_vtpm: v(&["securityProfile", "enableVTPM"]),
+        ssh_access: v(&["securityProfile", "sshAccess"]),
+        workload_runtime: v(&["workloadRuntime"]),
+        artifact_streaming: v(&["artifactStreamingProfile", "enabled"]),
+        fips: v(&["enableFIPS"]),
+        tags,
+        update: None,
+        span: props.span,
+        path: path.to_string(),
+    }
+}
+
+/// Reads a cluster from ARM-shaped `managedClusters` properties (pools in `agentPoolProfiles`).
+pub fn arm_cluster(kind: &str, name: &str, props: &Node, path: &str) -> Cluster {
+    let mut c = Cluster {
+        kind: kind.into(),
+        name: name.into(),
+        span: props.span,
+        path: path.into(),
+        ..Cluster::default()
+    };
+    if let Some((k, v)) = props_ci(props, "kubernetesVersion") {
+        c.kubernetes_version = Val::from_node(v, &pointer(path, k));
+    }
+    if let Some((k, a)) = props_ci(props, "autoUpgradeProfile")
+        && let Some((k2, v)) = props_ci(a, "nodeOSUpgradeChannel")
+    {
+        c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pointer(path, k), k2));
+    }
+    if let Some((k, pools)) = props_ci(props, "agentPoolProfiles") {
+        let pp = pointer(path, k);
+        for (i, p) in pools.as_seq().unwrap_or(&[]).iter().enumerate() {
+            if p.as_map().is_some() {
+                c.pools.push(arm_pool(p, &pointer_idx(&pp, i)));
+            }
+        }
+    }
+    c
+}
+
+/// The key text and value of `key` in a mapping, matched case-insensitively.
+pub fn props_ci<'n>(node: &'n Node, key: &str) -> Option<(&'n str, &'n Node)> {
+    node.as_map()?.iter().find_map(|(k, v)| {
+        let ks = k.as_str()?;
+        ks.eq_ignore_ascii_case(key).then_some((ks, v))
+    })
+}
+
+impl Cluster {
+    /// The pools that pool rules check (see [`Pool::in_scope`]).
+    pub fn scoped_pools(&self, all_pools: bool) -> impl Iterator<Item = &Pool> {
+        self.pools.iter().filter(move |p| p.in_scope(all_pools))
+    }
+}
+
+/// `major.minor` of a Kubernetes version (`1.33`, `1.33.2`, `v1.29`), when it is one.
+pub fn k8s_minor(v: &str) -> Option<(u32, u32)> {
+    let v = v.trim().trim_start_matches(['v', 'V']);
+    let mut it = v.split('.');
+    let major = it.next()?.parse().ok()?;
+    let minor = it.next()?.parse().ok()?;
+    Some((major, minor))
+}

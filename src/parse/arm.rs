@@ -1,0 +1,323 @@
+//! Node pools in structured documents: ARM templates (`Microsoft.ContainerService/managedClusters`
+//! and `/agentPools`, nested `resources`, `[parameters('x')]`/`[variables('x')]` resolved to their
+//! defaults), Azure Service Operator `ManagedCluster`/`ManagedClustersAgentPool`, and Cluster API
+//! Azure `AzureManagedControlPlane`/`AzureManagedMachinePool`/`AzureASOManagedMachinePool`
+//! (clusterctl `${VAR:=default}` resolved to the default).
+
+use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
+use crate::model::object::Object;
+use crate::parse::node::{Node, Style, Value, pointer, pointer_idx};
+use crate::source::{Pos, Span, Via};
+
+pub const MANAGED_CLUSTERS: &str = "Microsoft.ContainerService/managedClusters";
+pub const AGENT_POOLS: &str = "Microsoft.ContainerService/managedClusters/agentPools";
+
+/// The clusters an ARM template root defines (empty when the root is not a template).
+pub fn template_clusters(root: &Node) -> Vec<Cluster> {
+    template_at(root, "")
+}
+
+/// The clusters of a template whose root sits at `base` (nested deployments' inline templates).
+fn template_at(root: &Node, base: &str) -> Vec<Cluster> {
+    let Some((rk, resources)) = props_ci(root, "resources") else {
+        return Vec::new();
+    };
+    let scope = Scope {
+        params: props_ci(root, "parameters").map(|p| p.1),
+        vars: props_ci(root, "variables").map(|v| v.1),
+    };
+    let mut out = Vec::new();
+    walk_resources(resources, &pointer(base, rk), None, &scope, &mut out);
+    out
+}
+
+struct Scope<'a> {
+    params: Option<&'a Node>,
+    vars: Option<&'a Node>,
+}
+
+/// Resources as an array, or (languageVersion 2.0) as an object of symbolic names.
+fn walk_resources(
+    resources: &Node,
+    path: &str,
+    parent: Option<&str>,
+    scope: &Scope<'_>,
+    out: &mut Vec<Cluster>,
+) {
+    let items: Vec<(String, &Node)> = match &resources.value {
+        Value::Seq(s) => s
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (pointer_idx(path, i), n))
+            .collect(),
+        Value::Map(m) => m
+            .iter()
+            .filter_map(|(k, v)| Some((pointer(path, k.as_str()?), v)))
+            .collect(),
+        Value::Scalar(..) => return,
+    };
+    for (p, r) in items {
+        let Some(ty) = props_ci(r, "type").and_then(|t| t.1.as_str()) else {
+            continue;
+        };
+        let full = match parent {
+            Some(parent) if !ty.contains('/') || !ty.contains('.') => format!("{parent}/{ty}"),
+            _ => ty.to_string(),
+        };
+        let name = props_ci(r, "name")
+            .and_then(|n| resolve(n.1, scope, 0).as_str().map(str::to_string))
+            .unwrap_or_default();
+        if let Some((pk, props)) = props_ci(r, "properties") {
+            let props = resolve(props, scope, 0);
+            let pp = pointer(&p, pk);
+            if full.eq_ignore_ascii_case(MANAGED_CLUSTERS) {
+                out.push(arm_cluster(MANAGED_CLUSTERS, &name, &props, &pp));
+            } else if full.eq_ignore_ascii_case(AGENT_POOLS) {
+                let mut pool = arm_pool(&props, &pp);
+                if pool.name.is_none()
+                    && let Some((nk, n)) = props_ci(r, "name")
+                {
+                    pool.name = Val::from_node(n, &pointer(&p, nk));
+                }
+                out.push(Cluster {
+                    kind: AGENT_POOLS.into(),
+                    name,
+                    span: r.span,
+                    path: p.clone(),
+                    pools: vec![pool],
+                    ..Cluster::default()
+                });
+            }
+        }
+        // A nested deployment's inline template has its own parameters and variables.
+        if full.eq_ignore_ascii_case("Microsoft.Resources/deployments")
+            && let Some((pk, props)) = props_ci(r, "properties")
+            && let Some((tk, template)) = props_ci(props, "template")
+        {
+            let tp = pointer(&pointer(&p, pk), tk);
+            out.extend(template_at(template, &tp));
+        }
+        if let Some((ck, children)) = props_ci(r, "resources") {
+            walk_resources(children, &pointer(&p, ck), Some(&full), scope, out);
+        }
+    }
+}
+
+/// A copy of `node` with every `[parameters('x')]` / `[variables('x')]` replaced by the parameter's
+/// `defaultValue` or the variable's value (marked as reached from the use site).
+fn resolve(node: &Node, scope: &Scope<'_>, depth: usize) -> Node {
+    if depth > 16 {
+        return node.clone();
+    }
+    match &node.value {
+        Value::Scalar(s, _) => {
+            if let Some(target) = reference(s, scope) {
+                let mut n = resolve(target, scope, depth + 1);
+                let via = Via {
+                    use_site: node.span,
+                    anchor_line: n.span.start.line,
+                };
+                n.set_via(&via);
+                return n;
+            }
+            node.clone()
+        }
+        Value::Seq(items) => Node {
+            value: Value::Seq(items.iter().map(|n| resolve(n, scope, depth + 1)).collect()),
+            span: node.span,
+            via: node.via.clone(),
+        },
+        Value::Map(m) => Node {
+            value: Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), resolve(v, scope, depth + 1)))
+                    .collect(),
+            ),
+            span: node.span,
+            via: node.via.clone(),
+        },
+    }
+}
+
+/// The node an ARM expression `[parameters('x')]` or `[variables('x')]` names, when it is exactly that.
+fn reference<'a>(s: &str, scope: &Scope<'a>) -> Option<&'a Node> {
+    let inner = s.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+    let (func, rest) = inner.split_once('(')?;
+    let arg = rest
+        .strip_suffix(')')?
+        .trim()
+        .strip_prefix('\'')?
+        .strip_suffix('\'')?;
+    if arg.contains('\'') {
+        return None;
+    }
+    match func.trim().to_ascii_lowercase().as_str() {
+        "parameters" => props_ci(props_ci(scope.params?, arg)?.1, "defaultValue").map(|d| d.1),
+        "variables" => props_ci(scope.vars?, arg).map(|v| v.1),
+        _ => None,
+    }
+}
+
+/// Clusters and pools among Kubernetes objects: ASO and CAPZ.
+pub fn object_clusters(objects: &[Object<'_>]) -> Vec<Cluster> {
+    let mut out = Vec::new();
+    for o in objects {
+        let Some(spec) = o.node.get("spec") else {
+            continue;
+        };
+        let sp = pointer(&o.path, "spec");
+        let group = o.id.api_version.split('/').next().unwrap_or("");
+        let kind = o.id.kind.as_str();
+        let cluster = |pools: Vec<Pool>| Cluster {
+            kind: kind.into(),
+            name: o.id.name.clone(),
+            span: o.node.span,
+            path: o.path.clone(),
+            pools,
+            ..Cluster::default()
+        };
+        match (group, kind) {
+            ("containerservice.azure.com", "ManagedCluster") => {
+                let spec = clusterctl(spec);
+                let mut c = arm_cluster(kind, &o.id.name, &spec, &sp);
+                c.span = o.node.span;
+                out.push(c);
+            }
+            ("containerservice.azure.com", "ManagedClustersAgentPool") => {
+                let spec = clusterctl(spec);
+                let mut pool = arm_pool(&spec, &sp);
+                if pool.name.is_none() {
+                    pool.name = props_ci(&spec, "azureName")
+                        .and_then(|(k, n)| Val::from_node(n, &pointer(&sp, k)));
+                }
+                out.push(cluster(vec![pool]));
+            }
+            ("infrastructure.cluster.x-k8s.io", "AzureManagedMachinePool") => {
+                let spec = clusterctl(spec);
+                let v = |k: &str| {
+                    spec.get(k)
+                        .and_then(|n| Val::from_node(n, &pointer(&sp, k)))
+                };
+                let pool = Pool {
+                    name: v("name"),
+                    os_type: v("osType"),
+                    vm_size: v("sku"),
+                    enable_secure_boot: spec.at(&["securityProfile", "enableSecureBoot"]).and_then(
+                        |n| Val::from_node(n, &format!("{sp}/securityProfile/enableSecureBoot")),
+                    ),
+                    enable_vtpm: spec.at(&["securityProfile", "enableVTPM"]).and_then(|n| {
+                        Val::from_node(n, &format!("{sp}/securityProfile/enableVTPM"))
+                    }),
+                    fips: v("enableFIPS"),
+                    span: o.node.span,
+                    path: sp.clone(),
+                    ..Pool::default()
+                };
+                out.push(cluster(vec![pool]));
+            }
+            ("infrastructure.cluster.x-k8s.io", "AzureASOManagedMachinePool") => {
+                let Some(res) = spec.get("resources").and_then(Node::as_seq) else {
+                    continue;
+                };
+                let rp = pointer(&sp, "resources");
+                let mut pools = Vec::new();
+                for (i, r) in res.iter().enumerate() {
+                    if r.str_at(&["kind"]) == Some("ManagedClustersAgentPool")
+                        && let Some(rs) = r.get("spec")
+                    {
+                        pools.push(arm_pool(
+                            &clusterctl(rs),
+                            &pointer(&pointer_idx(&rp, i), "spec"),
+                        ));
+                    }
+                }
+                out.push(cluster(pools));
+            }
+            ("infrastructure.cluster.x-k8s.io", "AzureASOManagedControlPlane") => {
+                let Some(res) = spec.get("resources").and_then(Node::as_seq) else {
+                    continue;
+                };
+                let rp = pointer(&sp, "resources");
+                for (i, r) in res.iter().enumerate() {
+                    if r.str_at(&["kind"]) == Some("ManagedCluster")
+                        && let Some(rs) = r.get("spec")
+                    {
+                        out.push(arm_cluster(
+                            kind,
+                            &o.id.name,
+                            &clusterctl(rs),
+                            &pointer(&pointer_idx(&rp, i), "spec"),
+                        ));
+                    }
+                }
+            }
+            ("infrastructure.cluster.x-k8s.io", "AzureManagedControlPlane") => {
+                let spec = clusterctl(spec);
+                let mut c = cluster(Vec::new());
+                c.kubernetes_version = spec
+                    .get("version")
+                    .and_then(|n| Val::from_node(n, &pointer(&sp, "version")));
+                out.push(c);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A copy of `node` where each scalar that is exactly a clusterctl `${VAR:=default}` (or `${VAR=default}`)
+/// becomes its default, spanning the default's text when the scalar sits on one line; an
+/// unresolved `${VAR}` becomes null.
+fn clusterctl(node: &Node) -> Node {
+    match &node.value {
+        Value::Scalar(s, style) => {
+            let Some(rest) = s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) else {
+                return node.clone();
+            };
+            let Some(eq) = rest.find('=') else {
+                return Node::scalar("", Style::Plain, node.span);
+            };
+            let name_end = if rest[..eq].ends_with(':') {
+                eq - 1
+            } else {
+                eq
+            };
+            if !rest[..name_end]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return node.clone();
+            }
+            let default = &rest[eq + 1..];
+            if default.contains("${") {
+                return node.clone();
+            }
+            let quote = u32::from(!matches!(style, Style::Plain));
+            let mut span = node.span;
+            if span.start.line == span.end.line {
+                // `${`, the name and the operator, after an opening quote if any.
+                let start = Pos::new(
+                    span.start.line,
+                    span.start.col + rest[..eq + 1].chars().count() as u32 + 2 + quote,
+                );
+                span = Span::new(
+                    start,
+                    Pos::new(start.line, start.col + default.chars().count() as u32),
+                );
+            }
+            let mut n = Node::scalar(default, *style, span);
+            n.via = node.via.clone();
+            n
+        }
+        Value::Seq(items) => Node {
+            value: Value::Seq(items.iter().map(clusterctl).collect()),
+            span: node.span,
+            via: node.via.clone(),
+        },
+        Value::Map(m) => Node {
+            value: Value::Map(m.iter().map(|(k, v)| (k.clone(), clusterctl(v))).collect()),
+            span: node.span,
+            via: node.via.clone(),
+        },
+    }
+}

@@ -1,0 +1,1057 @@
+//! Bicep: a tolerant reader for the parts that define node pools.
+//!
+//! It reads `param` (defaults; `@allowed` and other decorators skipped), `var`, `resource` (also
+//! nested, `existing`, `if (...)` and `[for ...]` forms) and `module` declarations, with objects,
+//! arrays, strings (with `${}` interpolation), comments, member and index access, `union()`,
+//! `concat()`, comparisons and the ternary. Values are resolved through params and vars and keep the
+//! span of their literal (and the line that used them). Anything it does not understand becomes an
+//! unknown value and is skipped: never fatal, never guessed.
+
+use std::collections::HashMap;
+
+use super::ParseError;
+use super::node::{Node, Style, Value, pointer};
+use crate::model::nodepool::{Cluster, Val, arm_cluster, arm_pool, props_ci};
+use crate::source::{LineIndex, Span, Via};
+
+const MAX_DEPTH: usize = 64;
+
+/// Marks a string that runs to the end of its line.
+const UNTERMINATED: &str = "<unterminated string>";
+
+/// The first structural error: an unterminated string, or an unbalanced bracket.
+fn structure_error(toks: &[(Tok, usize, usize)], idx: &LineIndex<'_>) -> Option<ParseError> {
+    let mut stack: Vec<(&str, usize)> = Vec::new();
+    for (t, s, _) in toks {
+        let Tok::Punct(p) = t else { continue };
+        match *p {
+            UNTERMINATED => {
+                return Some(ParseError::new(idx.pos(*s), "unterminated string".into()));
+            }
+            "{" | "[" | "(" => stack.push((p, *s)),
+            "}" | "]" | ")" => {
+                let want = match *p {
+                    "}" => "{",
+                    "]" => "[",
+                    _ => "(",
+                };
+                match stack.pop() {
+                    Some((open, _)) if open == want => {}
+                    Some((open, at)) => {
+                        return Some(ParseError::new(
+                            idx.pos(*s),
+                            format!(
+                                "`{p}` does not close the `{open}` on line {}",
+                                idx.pos(at).line
+                            ),
+                        ));
+                    }
+                    None => return Some(ParseError::new(idx.pos(*s), format!("unexpected `{p}`"))),
+                }
+            }
+            _ => {}
+        }
+    }
+    stack
+        .pop()
+        .map(|(open, at)| ParseError::new(idx.pos(at), format!("`{open}` is never closed")))
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Ident(String),
+    /// A string: literal parts and interpolated token runs.
+    Str(Vec<Part>),
+    Num(String),
+    Punct(&'static str),
+    Newline,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Part {
+    Lit(String),
+    Interp(Vec<(Tok, usize, usize)>),
+}
+
+/// Splits Bicep text into tokens with byte ranges. Unknown characters are skipped.
+fn lex(text: &str, from: usize, to: usize) -> Vec<(Tok, usize, usize)> {
+    lex_at(text, from, to, 0)
+}
+
+fn lex_at(text: &str, from: usize, to: usize, depth: usize) -> Vec<(Tok, usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    const PUNCT: &[&str] = &[
+        "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "=~", "!~", "{", "}", "[", "]", "(", ")",
+        ":", ",", ".", "?", "=", "!", "<", ">", "+", "-", "*", "/", "%", "@",
+    ];
+    while i < to {
+        let c = b[i];
+        if c == b'\n' {
+            out.push((Tok::Newline, i, i + 1));
+            i += 1;
+        } else if c.is_ascii_whitespace() {
+            i += 1;
+        } else if text[i..to].starts_with("//") {
+            i = text[i..to].find('\n').map_or(to, |n| i + n);
+        } else if text[i..to].starts_with("/*") {
+            i = text[i + 2..to].find("*/").map_or(to, |n| i + 2 + n + 2);
+        } else if text[i..to].starts_with("'''") {
+            let end = text[i + 3..to].find("'''").map_or(to, |n| i + 3 + n);
+            out.push((
+                Tok::Str(vec![Part::Lit(text[i + 3..end].to_string())]),
+                i,
+                (end + 3).min(to),
+            ));
+            i = (end + 3).min(to);
+        } else if c == b'\'' {
+            let (parts, end) = string(text, i, to, depth);
+            if end <= i + 1 || b[end - 1] != b'\'' {
+                out.push((Tok::Punct(UNTERMINATED), i, end));
+            }
+            out.push((Tok::Str(parts), i, end));
+            i = end;
+        } else if c.is_ascii_digit() {
+            let end = text[i..to]
+                .find(|ch: char| !ch.is_ascii_digit() && ch != '.')
+                .map_or(to, |n| i + n);
+            out.push((Tok::Num(text[i..end].to_string()), i, end));
+            i = end;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let end = text[i..to]
+                .find(|ch: char| !ch.is_ascii_alphanumeric() && ch != '_')
+                .map_or(to, |n| i + n);
+            out.push((Tok::Ident(text[i..end].to_string()), i, end));
+            i = end;
+        } else if let Some(p) = PUNCT.iter().find(|p| text[i..to].starts_with(**p)) {
+            out.push((Tok::Punct(p), i, i + p.len()));
+            i += p.len();
+        } else {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out
+}
+
+/// A single-quoted string from `start` (at the quote): its parts and the end offset.
+fn string(text: &str, start: usize, to: usize, nest: usize) -> (Vec<Part>, usize) {
+    let b = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut lit = String::new();
+    let mut i = start + 1;
+    while i < to {
+        match b[i] {
+            b'\'' => return (finish(parts, lit), i + 1),
+            b'\n' => return (finish(parts, lit), i),
+            b'\\' if i + 1 < to => {
+                let ch = text[i + 1..].chars().next().unwrap_or('\\');
+                lit.push(match ch {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    c => c,
+                });
+                i += 1 + ch.len_utf8();
+            }
+            b'$' if b.get(i + 1) == Some(&b'{') => {
+                let mut depth = 0;
+                let mut j = i + 1;
+                while j < to {
+                    match b[j] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        b'\n' => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if !lit.is_empty() {
+                    parts.push(Part::Lit(std::mem::take(&mut lit)));
+                }
+                if nest < 16 {
+                    parts.push(Part::Interp(lex_at(text, i + 2, j.min(to), nest + 1)));
+                } else {
+                    parts.push(Part::Interp(Vec::new()));
+                }
+                i = (j + 1).min(to);
+            }
+            _ => {
+                let ch = text[i..].chars().next().unwrap_or(' ');
+                lit.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    (finish(parts, lit), to)
+}
+
+fn finish(mut parts: Vec<Part>, lit: String) -> Vec<Part> {
+    if !lit.is_empty() || parts.is_empty() {
+        parts.push(Part::Lit(lit));
+    }
+    parts
+}
+
+/// An expression, with its byte range.
+#[derive(Clone, Debug)]
+enum Expr {
+    Str(Vec<PartExpr>, usize, usize),
+    Num(String, usize, usize),
+    Bool(bool, usize, usize),
+    Null(usize, usize),
+    Obj(Vec<(String, usize, usize, Expr)>, usize, usize),
+    Arr(Vec<Expr>, usize, usize),
+    Ref(String, usize, usize),
+    Member(Box<Expr>, String, usize, usize),
+    Index(Box<Expr>, Box<Expr>, usize, usize),
+    Call(String, Vec<Expr>, usize, usize),
+    Ternary(Box<Expr>, Box<Expr>, Box<Expr>, usize, usize),
+    Binary(&'static str, Box<Expr>, Box<Expr>, usize, usize),
+    Not(Box<Expr>, usize, usize),
+    /// `[for ... : body]`: the body once, iteration variables unknown.
+    For(Box<Expr>, usize, usize),
+    Unknown(usize, usize),
+}
+
+#[derive(Clone, Debug)]
+enum PartExpr {
+    Lit(String),
+    Interp(Expr),
+}
+
+impl Expr {
+    fn range(&self) -> (usize, usize) {
+        match self {
+            Expr::Str(_, s, e)
+            | Expr::Num(_, s, e)
+            | Expr::Bool(_, s, e)
+            | Expr::Null(s, e)
+            | Expr::Obj(_, s, e)
+            | Expr::Arr(_, s, e)
+            | Expr::Ref(_, s, e)
+            | Expr::Member(_, _, s, e)
+            | Expr::Index(_, _, s, e)
+            | Expr::Call(_, _, s, e)
+            | Expr::Ternary(_, _, _, s, e)
+            | Expr::Binary(_, _, _, s, e)
+            | Expr::Not(_, s, e)
+            | Expr::For(_, s, e)
+            | Expr::Unknown(s, e) => (*s, *e),
+        }
+    }
+}
+
+/// A declared resource: symbolic name, type (without version), body, and its parent's type.
+struct Resource {
+    name: String,
+    ty: String,
+    body: Expr,
+    start: usize,
+}
+
+struct Module {
+    name: String,
+    body: Expr,
+    start: usize,
+}
+
+struct Parser<'t> {
+    toks: &'t [(Tok, usize, usize)],
+    i: usize,
+    depth: usize,
+    resources: Vec<Resource>,
+    parents: Vec<String>,
+}
+
+impl<'t> Parser<'t> {
+    fn peek(&self) -> Option<&'t Tok> {
+        self.toks.get(self.i).map(|t| &t.0)
+    }
+
+    fn skip_nl(&mut self) {
+        while self.peek() == Some(&Tok::Newline) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, p: &str) -> bool {
+        if matches!(self.peek(), Some(Tok::Punct(q)) if *q == p) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn start(&self) -> usize {
+        self.toks.get(self.i).map_or(usize::MAX, |t| t.1)
+    }
+
+    fn prev_end(&self) -> usize {
+        self.i
+            .checked_sub(1)
+            .and_then(|i| self.toks.get(i))
+            .map_or(0, |t| t.2)
+    }
+
+    /// Skips to the end of the line, over balanced brackets.
+    fn skip_statement(&mut self) {
+        let mut depth = 0i32;
+        while let Some(t) = self.peek() {
+            match t {
+                Tok::Punct("{" | "[" | "(") => depth += 1,
+                Tok::Punct("}" | "]" | ")") => depth -= 1,
+                Tok::Newline if depth <= 0 => return,
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+
+    fn expr(&mut self) -> Expr {
+        if self.depth > MAX_DEPTH {
+            let s = self.start();
+            self.skip_statement();
+            return Expr::Unknown(s, self.prev_end());
+        }
+        self.depth += 1;
+        let e = self.ternary();
+        self.depth -= 1;
+        e
+    }
+
+    fn ternary(&mut self) -> Expr {
+        let cond = self.binary(0);
+        if self.eat("?") {
+            self.skip_nl();
+            let a = self.expr();
+            self.skip_nl();
+            if !self.eat(":") {
+                return Expr::Unknown(cond.range().0, self.prev_end());
+            }
+            self.skip_nl();
+            let b = self.expr();
+            let (s, e) = (cond.range().0, b.range().1);
+            return Expr::Ternary(Box::new(cond), Box::new(a), Box::new(b), s, e);
+        }
+        cond
+    }
+
+    fn binary(&mut self, level: usize) -> Expr {
+        const LEVELS: &[&[&str]] = &[
+            &["??"],
+            &["||"],
+            &["&&"],
+            &["==", "!=", "=~", "!~"],
+            &["<", ">", "<=", ">="],
+            &["+", "-"],
+            &["*", "/", "%"],
+        ];
+        if level >= LEVELS.len() {
+            return self.unary();
+        }
+        let mut left = self.binary(level + 1);
+        while let Some(Tok::Punct(p)) = self.peek() {
+            let Some(op) = LEVELS[level].iter().find(|o| *o == p) else {
+                break;
+            };
+            self.i += 1;
+            self.skip_nl();
+            let right = self.binary(level + 1);
+            let (s, e) = (left.range().0, right.range().1);
+            left = Expr::Binary(op, Box::new(left), Box::new(right), s, e);
+        }
+        left
+    }
+
+    fn unary(&mut self) -> Expr {
+        let s = self.start();
+        if matches!(self.peek(), Some(Tok::Punct("!" | "-"))) {
+            // Prefix operators, counted rather than recursed into.
+            let (mut nots, mut neg) = (0usize, false);
+            while let Some(Tok::Punct(p @ ("!" | "-"))) = self.peek() {
+                if *p == "!" {
+                    nots += 1;
+                } else {
+                    neg = true;
+                }
+                self.i += 1;
+            }
+            let e = self.postfix();
+            let end = e.range().1;
+            if neg {
+                return Expr::Unknown(s, end);
+            }
+            return if nots % 2 == 1 {
+                Expr::Not(Box::new(e), s, end)
+            } else {
+                e
+            };
+        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> Expr {
+        let mut e = self.primary();
+        loop {
+            let s = e.range().0;
+            if self.eat(".") || self.eat("?.") {
+                if let Some(Tok::Ident(name)) = self.peek() {
+                    self.i += 1;
+                    if self.eat("(") {
+                        self.args();
+                        e = Expr::Unknown(s, self.prev_end());
+                    } else {
+                        e = Expr::Member(Box::new(e), name.clone(), s, self.prev_end());
+                    }
+                } else {
+                    return Expr::Unknown(s, self.prev_end());
+                }
+            } else if matches!(self.peek(), Some(Tok::Punct("["))) {
+                self.i += 1;
+                self.eat("?");
+                self.skip_nl();
+                let idx = self.expr();
+                self.skip_nl();
+                self.eat("]");
+                e = Expr::Index(Box::new(e), Box::new(idx), s, self.prev_end());
+            } else {
+                return e;
+            }
+        }
+    }
+
+    fn args(&mut self) -> Vec<Expr> {
+        let mut args = Vec::new();
+        loop {
+            self.skip_nl();
+            if self.eat(")") || self.peek().is_none() {
+                return args;
+            }
+            let before = self.i;
+            args.push(self.expr());
+            self.skip_nl();
+            self.eat(",");
+            if self.i == before {
+                self.i += 1;
+            }
+        }
+    }
+
+    fn primary(&mut self) -> Expr {
+        let Some((tok, s, e)) = self.toks.get(self.i).cloned() else {
+            return Expr::Unknown(self.prev_end(), self.prev_end());
+        };
+        self.i += 1;
+        match tok {
+            Tok::Str(parts) => Expr::Str(
+                parts
+                    .into_iter()
+                    .map(|p| match p {
+                        Part::Lit(l) => PartExpr::Lit(l),
+                        Part::Interp(toks) => {
+                            let mut sub = Parser {
+                                toks: &toks,
+                                i: 0,
+                                depth: self.depth + 1,
+                                resources: Vec::new(),
+                                parents: Vec::new(),
+                            };
+                            PartExpr::Interp(sub.expr())
+                        }
+                    })
+                    .collect(),
+                s,
+                e,
+            ),
+            Tok::Num(n) => Expr::Num(n, s, e),
+            Tok::Ident(id) => match id.as_str() {
+                "true" => Expr::Bool(true, s, e),
+                "false" => Expr::Bool(false, s, e),
+                "null" => Expr::Null(s, e),
+                _ if self.eat("(") => {
+                    let args = self.args();
+                    Expr::Call(id, args, s, self.prev_end())
+                }
+                _ => Expr::Ref(id, s, e),
+            },
+            Tok::Punct("(") => {
+                self.skip_nl();
+                let inner = self.expr();
+                self.skip_nl();
+                // A lambda `(x) => ...` or anything else: unknown.
+                if !self.eat(")") {
+                    self.skip_statement();
+                    return Expr::Unknown(s, self.prev_end());
+                }
+                inner
+            }
+            Tok::Punct("{") => self.object(s),
+            Tok::Punct("[") => self.array(s),
+            _ => Expr::Unknown(s, e),
+        }
+    }
+
+    fn object(&mut self, s: usize) -> Expr {
+        let mut entries = Vec::new();
+        loop {
+            self.skip_nl();
+            while self.eat(",") {
+                self.skip_nl();
+            }
+            if self.eat("}") || self.peek().is_none() {
+                return Expr::Obj(entries, s, self.prev_end());
+            }
+            // Decorators on properties, and nested resource declarations.
+            if self.eat("@") {
+                self.skip_statement();
+                continue;
+            }
+            let Some((tok, ks, ke)) = self.toks.get(self.i).cloned() else {
+                continue;
+            };
+            if tok == Tok::Ident("resource".into())
+                && matches!(self.toks.get(self.i + 1).map(|t| &t.0), Some(Tok::Ident(_)))
+            {
+                self.i += 1;
+                self.resource(ks);
+                continue;
+            }
+            let key = match &tok {
+                Tok::Ident(k) => Some(k.clone()),
+                Tok::Str(parts) => match parts.as_slice() {
+                    [Part::Lit(l)] => Some(l.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            self.i += 1;
+            if key.is_none() || !self.eat(":") {
+                self.skip_statement();
+                continue;
+            }
+            self.skip_nl();
+            let v = self.expr();
+            if let Some(k) = key {
+                entries.push((k, ks, ke, v));
+            }
+        }
+    }
+
+    fn array(&mut self, s: usize) -> Expr {
+        self.skip_nl();
+        if self.peek() == Some(&Tok::Ident("for".into())) {
+            // `[for x in y: body]` or `[for (x, i) in y: body]`: skip to the `:` at this level.
+            let mut depth = 0i32;
+            while let Some(t) = self.peek() {
+                match t {
+                    Tok::Punct("(" | "[" | "{") => depth += 1,
+                    Tok::Punct(")" | "]" | "}") => depth -= 1,
+                    Tok::Punct(":") if depth == 0 => break,
+                    _ => {}
+                }
+                if depth < 0 {
+                    break;
+                }
+                self.i += 1;
+            }
+            if !self.eat(":") {
+                return Expr::Unknown(s, self.prev_end());
+            }
+            self.skip_nl();
+            let body = self.body();
+            self.skip_nl();
+            self.eat("]");
+            return Expr::For(Box::new(body), s, self.prev_end());
+        }
+        let mut items = Vec::new();
+        loop {
+            self.skip_nl();
+            while self.eat(",") {
+                self.skip_nl();
+            }
+            if self.eat("]") || self.peek().is_none() {
+                return Expr::Arr(items, s, self.prev_end());
+            }
+            let before = self.i;
+            items.push(self.expr());
+            if self.i == before {
+                self.i += 1;
+            }
+        }
+    }
+
+    /// A resource or module body: `{...}`, `if (cond) {...}`, or `[for ...: ...]`.
+    fn body(&mut self) -> Expr {
+        if self.peek() == Some(&Tok::Ident("if".into())) {
+            self.i += 1;
+            let s = self.start();
+            if self.eat("(") {
+                self.args();
+            }
+            self.skip_nl();
+            let b = self.expr();
+            let _ = s;
+            return b;
+        }
+        self.expr()
+    }
+
+    /// After `resource`: `sym 'type@version' existing? = body`.
+    fn resource(&mut self, start: usize) {
+        let Some(Tok::Ident(name)) = self.peek().cloned() else {
+            return self.skip_statement();
+        };
+        self.i += 1;
+        let Some(Tok::Str(parts)) = self.peek().cloned() else {
+            return self.skip_statement();
+        };
+        self.i += 1;
+        let ty = match parts.as_slice() {
+            [Part::Lit(l)] => l.split('@').next().unwrap_or("").to_string(),
+            _ => String::new(),
+        };
+        if self.peek() == Some(&Tok::Ident("existing".into())) {
+            self.i += 1;
+        }
+        if !self.eat("=") {
+            return self.skip_statement();
+        }
+        self.skip_nl();
+        let full = match self.parents.last() {
+            Some(parent) if !ty.contains('.') => format!("{parent}/{ty}"),
+            _ => ty,
+        };
+        self.parents.push(full.clone());
+        let body = self.body();
+        self.parents.pop();
+        self.resources.push(Resource {
+            name,
+            ty: full,
+            body,
+            start,
+        });
+    }
+}
+
+/// Reads the clusters and pools a Bicep file defines; a file whose strings or brackets do not
+/// close is an error at the first place that does not.
+pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
+    let idx = LineIndex::new(text);
+    let toks = lex(text, 0, text.len());
+    if let Some(e) = structure_error(&toks, &idx) {
+        return Err(e);
+    }
+    let mut p = Parser {
+        toks: &toks,
+        i: 0,
+        depth: 0,
+        resources: Vec::new(),
+        parents: Vec::new(),
+    };
+    let mut params: HashMap<String, Expr> = HashMap::new();
+    let mut vars: HashMap<String, Expr> = HashMap::new();
+    let mut modules = Vec::new();
+    while let Some((tok, s, _)) = p.toks.get(p.i).cloned() {
+        match tok {
+            Tok::Ident(kw) if kw == "param" => {
+                p.i += 1;
+                let Some(Tok::Ident(name)) = p.peek().cloned() else {
+                    p.skip_statement();
+                    continue;
+                };
+                // `param name type = default`: the type may be any type expression.
+                while let Some(t) = p.peek() {
+                    if matches!(t, Tok::Newline) || matches!(t, Tok::Punct("=")) {
+                        break;
+                    }
+                    if matches!(t, Tok::Punct("{" | "[" | "(")) {
+                        p.i += 1;
+                        let mut depth = 1;
+                        while depth > 0 && p.peek().is_some() {
+                            match p.peek() {
+                                Some(Tok::Punct("{" | "[" | "(")) => depth += 1,
+                                Some(Tok::Punct("}" | "]" | ")")) => depth -= 1,
+                                _ => {}
+                            }
+                            p.i += 1;
+                        }
+                        continue;
+                    }
+                    p.i += 1;
+                }
+                if p.eat("=") {
+                    p.skip_nl();
+                    let e = p.expr();
+                    params.insert(name, e);
+                }
+            }
+            Tok::Ident(kw) if kw == "var" => {
+                p.i += 1;
+                let Some(Tok::Ident(name)) = p.peek().cloned() else {
+                    p.skip_statement();
+                    continue;
+                };
+                p.i += 1;
+                if p.eat("=") {
+                    p.skip_nl();
+                    let e = p.expr();
+                    vars.insert(name, e);
+                }
+            }
+            Tok::Ident(kw) if kw == "resource" => {
+                p.i += 1;
+                p.resource(s);
+            }
+            Tok::Ident(kw) if kw == "module" => {
+                p.i += 1;
+                let Some(Tok::Ident(name)) = p.peek().cloned() else {
+                    p.skip_statement();
+                    continue;
+                };
+                p.i += 1;
+                if matches!(p.peek(), Some(Tok::Str(_))) {
+                    p.i += 1;
+                }
+                if p.eat("=") {
+                    p.skip_nl();
+                    let body = p.body();
+                    modules.push(Module {
+                        name,
+                        body,
+                        start: s,
+                    });
+                }
+            }
+            Tok::Newline => p.i += 1,
+            _ => p.skip_statement(),
+        }
+    }
+    let scope = Scope {
+        params,
+        vars,
+        idx: &idx,
+    };
+    let mut out = Vec::new();
+    for r in &p.resources {
+        let path = format!("/resource/{}", r.name);
+        let Some(body) = scope.eval(&r.body, 0) else {
+            continue;
+        };
+        let body = match &body.value {
+            Value::Seq(items) if items.len() == 1 => items[0].clone(),
+            _ => body,
+        };
+        let Some((pk, props)) = props_ci(&body, "properties") else {
+            continue;
+        };
+        let pp = pointer(&path, pk);
+        let name = props_ci(&body, "name")
+            .and_then(|n| n.1.as_str())
+            .unwrap_or(&r.name)
+            .to_string();
+        let span = idx.span(r.start, r.start);
+        if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
+            out.push(arm_cluster(super::arm::MANAGED_CLUSTERS, &name, props, &pp));
+        } else if r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
+            let mut pool = arm_pool(props, &pp);
+            if pool.name.is_none() {
+                pool.name = props_ci(&body, "name")
+                    .and_then(|(k, n)| Val::from_node(n, &pointer(&path, k)));
+            }
+            out.push(Cluster {
+                kind: super::arm::AGENT_POOLS.into(),
+                name,
+                span,
+                path,
+                pools: vec![pool],
+                ..Cluster::default()
+            });
+        }
+    }
+    for m in &modules {
+        let path = format!("/module/{}", m.name);
+        let Some(body) = scope.eval(&m.body, 0) else {
+            continue;
+        };
+        let Some((pk, params)) = props_ci(&body, "params") else {
+            continue;
+        };
+        let pp = pointer(&path, pk);
+        let mut c = Cluster {
+            kind: "module".into(),
+            name: m.name.clone(),
+            span: idx.span(m.start, m.start),
+            path: pp.clone(),
+            ..Cluster::default()
+        };
+        if let Some((k, v)) = props_ci(params, "kubernetesVersion") {
+            c.kubernetes_version = Val::from_node(v, &pointer(&pp, k));
+        }
+        for key in [
+            "autoNodeOsUpgradeProfileUpgradeChannel",
+            "nodeOSUpgradeChannel",
+            "nodeOsUpgradeChannel",
+        ] {
+            if let Some((k, v)) = props_ci(params, key) {
+                c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pp, k));
+            }
+        }
+        if let Some((k, a)) = props_ci(params, "autoUpgradeProfile")
+            && let Some((k2, v)) = props_ci(a, "nodeOSUpgradeChannel")
+        {
+            c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pointer(&pp, k), k2));
+        }
+        for key in [
+            "primaryAgentPoolProfiles",
+            "primaryAgentPoolProfile",
+            "agentPools",
+            "agentPoolProfiles",
+        ] {
+            if let Some((k, pools)) = props_ci(params, key) {
+                let kp = pointer(&pp, k);
+                for (i, pool) in pools.as_seq().unwrap_or(&[]).iter().enumerate() {
+                    if pool.as_map().is_some() {
+                        c.pools
+                            .push(arm_pool(pool, &super::node::pointer_idx(&kp, i)));
+                    }
+                }
+            }
+        }
+        if c.kubernetes_version.is_some()
+            || c.node_os_upgrade_channel.is_some()
+            || !c.pools.is_empty()
+        {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+struct Scope<'a> {
+    params: HashMap<String, Expr>,
+    vars: HashMap<String, Expr>,
+    idx: &'a LineIndex<'a>,
+}
+
+impl Scope<'_> {
+    fn span(&self, e: &Expr) -> Span {
+        let (s, end) = e.range();
+        self.idx.span(s, end)
+    }
+
+    /// The value of an expression where it is known; `None` otherwise.
+    fn eval(&self, e: &Expr, depth: usize) -> Option<Node> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let span = self.span(e);
+        match e {
+            Expr::Str(parts, ..) => {
+                let mut s = String::new();
+                for p in parts {
+                    match p {
+                        PartExpr::Lit(l) => s.push_str(l),
+                        PartExpr::Interp(x) => s.push_str(self.eval(x, depth + 1)?.as_str()?),
+                    }
+                }
+                Some(Node::scalar(s, Style::SingleQuoted, span))
+            }
+            Expr::Num(n, ..) => Some(Node::scalar(n.clone(), Style::Plain, span)),
+            Expr::Bool(b, ..) => Some(Node::scalar(
+                if *b { "true" } else { "false" },
+                Style::Plain,
+                span,
+            )),
+            Expr::Null(..) => None,
+            Expr::Obj(entries, ..) => Some(Node {
+                value: Value::Map(
+                    entries
+                        .iter()
+                        .filter_map(|(k, ks, ke, v)| {
+                            Some((
+                                Node::scalar(k.clone(), Style::Plain, self.idx.span(*ks, *ke)),
+                                self.eval(v, depth + 1)?,
+                            ))
+                        })
+                        .collect(),
+                ),
+                span,
+                via: None,
+            }),
+            Expr::Arr(items, ..) => Some(Node {
+                value: Value::Seq(
+                    items
+                        .iter()
+                        .filter_map(|x| self.eval(x, depth + 1))
+                        .collect(),
+                ),
+                span,
+                via: None,
+            }),
+            Expr::For(body, ..) => Some(Node {
+                value: Value::Seq(self.eval(body, depth + 1).into_iter().collect()),
+                span,
+                via: None,
+            }),
+            Expr::Ref(name, ..) => {
+                let target = self.params.get(name).or_else(|| self.vars.get(name))?;
+                let mut n = self.eval(target, depth + 1)?;
+                n.set_via(&Via {
+                    use_site: span,
+                    anchor_line: n.span.start.line,
+                });
+                Some(n)
+            }
+            Expr::Member(base, prop, ..) => {
+                let b = self.eval(base, depth + 1)?;
+                props_ci(&b, prop).map(|(_, v)| v.clone())
+            }
+            Expr::Index(base, i, ..) => {
+                let b = self.eval(base, depth + 1)?;
+                let i = self.eval(i, depth + 1)?;
+                match &b.value {
+                    Value::Seq(items) => items.get(i.as_str()?.parse::<usize>().ok()?).cloned(),
+                    Value::Map(_) => props_ci(&b, i.as_str()?).map(|(_, v)| v.clone()),
+                    Value::Scalar(..) => None,
+                }
+            }
+            Expr::Call(f, args, ..) => match f.to_ascii_lowercase().as_str() {
+                "union" => {
+                    let mut m: Vec<(Node, Node)> = Vec::new();
+                    for a in args {
+                        let Value::Map(entries) = self.eval(a, depth + 1)?.value else {
+                            return None;
+                        };
+                        for (k, v) in entries {
+                            m.retain(|(k0, _)| {
+                                !k0.as_str()
+                                    .unwrap_or("")
+                                    .eq_ignore_ascii_case(k.as_str().unwrap_or(""))
+                            });
+                            m.push((k, v));
+                        }
+                    }
+                    Some(Node {
+                        value: Value::Map(m),
+                        span,
+                        via: None,
+                    })
+                }
+                "concat" => {
+                    let mut items = Vec::new();
+                    for a in args {
+                        match self.eval(a, depth + 1)?.value {
+                            Value::Seq(s) => items.extend(s),
+                            _ => return None,
+                        }
+                    }
+                    Some(Node {
+                        value: Value::Seq(items),
+                        span,
+                        via: None,
+                    })
+                }
+                "any" | "string" => self.eval(args.first()?, depth + 1),
+                _ => None,
+            },
+            Expr::Ternary(c, a, b, ..) => match self.truth(c, depth)? {
+                true => self.eval(a, depth + 1),
+                false => self.eval(b, depth + 1),
+            },
+            Expr::Binary(..) | Expr::Not(..) => {
+                let t = self.truth(e, depth)?;
+                Some(Node::scalar(
+                    if t { "true" } else { "false" },
+                    Style::Plain,
+                    span,
+                ))
+            }
+            Expr::Unknown(..) => None,
+        }
+    }
+
+    /// A condition's value, when its operands are known.
+    fn truth(&self, e: &Expr, depth: usize) -> Option<bool> {
+        match e {
+            Expr::Binary(op @ ("==" | "!=" | "=~" | "!~"), a, b, ..) => {
+                let a = self.scalar(a, depth)?;
+                let b = self.scalar(b, depth)?;
+                let eq = if op.contains('~') {
+                    a.eq_ignore_ascii_case(&b)
+                } else {
+                    a == b
+                };
+                Some(if op.starts_with('!') { !eq } else { eq })
+            }
+            Expr::Binary("&&", a, b, ..) => Some(self.truth(a, depth)? && self.truth(b, depth)?),
+            Expr::Binary("||", a, b, ..) => Some(self.truth(a, depth)? || self.truth(b, depth)?),
+            Expr::Not(x, ..) => Some(!self.truth(x, depth)?),
+            _ => match self.scalar(e, depth)?.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+        }
+    }
+
+    fn scalar(&self, e: &Expr, depth: usize) -> Option<String> {
+        if let Expr::Null(..) = e {
+            return Some("null".into());
+        }
+        self.eval(e, depth + 1)?.as_str().map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_params_vars_and_ternaries() {
+        let src = "@allowed([\n  'Standard_D2_v3'\n])\nparam size string = 'Standard_D2_v3'\nparam os object = {\n  sku: 'AzureContainerLinux' // acl\n}\nvar win = false\nresource aks 'Microsoft.ContainerService/managedClusters@2026-03-01' = {\n  name: 'x'\n  properties: {\n    agentPoolProfiles: concat([\n      {\n        name: 'p'\n        vmSize: size\n        osSKU: os.sku\n      }\n    ], win ? [{ vmSize: 'Standard_A1' }] : [])\n  }\n}\n";
+        let cs = read(src).unwrap();
+        assert_eq!(cs.len(), 1);
+        assert_eq!(cs[0].pools.len(), 1);
+        let size = cs[0].pools[0].vm_size.as_ref().unwrap();
+        assert_eq!(
+            (
+                size.text.as_str(),
+                size.span.start.line,
+                size.span.start.col,
+                size.used_at
+            ),
+            ("Standard_D2_v3", 4, 21, Some(15))
+        );
+        assert_eq!(
+            cs[0].pools[0].os_sku.as_ref().unwrap().text,
+            "AzureContainerLinux"
+        );
+    }
+
+    #[test]
+    fn tolerates_unknown_constructs() {
+        let src = "func f(a string) string => '${a}'\ntype t = { a: string }\nresource x 'Microsoft.ContainerService/managedClusters@2024-01-01' = if (deploy) {\n  name: 'x'\n  properties: {\n    kubernetesVersion: '1.29'\n    agentPoolProfiles: [for i in range(0, 2): {\n      name: 'p${i}'\n      vmSize: 'Standard_D2_v2'\n    }]\n  }\n}\n";
+        let cs = read(src).unwrap();
+        assert_eq!(cs.len(), 1);
+        assert_eq!(cs[0].kubernetes_version.as_ref().unwrap().text, "1.29");
+        assert_eq!(cs[0].pools[0].vm_size.as_ref().unwrap().span.start.line, 9);
+    }
+
+    #[test]
+    fn malformed_is_an_error_with_position() {
+        let e = read("param a string = 'x\nresource r 'T@1' = {\n  name: 'r'\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col), (1, 18));
+        let e = read("resource r 'T@1' = {\n  properties: {\n    a: [1, 2}\n}\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col), (3, 13));
+        assert!(e.message.contains("line 3"), "{}", e.message);
+        let e = read("var x = {\n  a: 1\n").unwrap_err();
+        assert_eq!((e.pos.line, e.pos.col), (1, 9));
+    }
+}

@@ -1,0 +1,498 @@
+//! Terraform: node pools in `azurerm_kubernetes_cluster` (`default_node_pool`),
+//! `azurerm_kubernetes_cluster_node_pool`, `azapi_resource` bodies (object or `jsonencode({...})`),
+//! and the inputs of module calls that use the AKS module names (Azure/aks/azurerm, AVM).
+//!
+//! The HCL is read with `hcl-edit` (which keeps byte spans) into the span-exact [`Node`] tree;
+//! `var.x` (the variable's `default`) and `local.x` are resolved where a value refers to them, and the
+//! resolved value keeps the span of its literal and remembers the line that used it.
+
+use std::collections::{HashMap, HashSet};
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Block, Body, Structure};
+use hcl_edit::template::Element;
+
+use super::ParseError;
+use super::node::{Node, Style, Value, pointer, pointer_idx};
+use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
+use crate::source::{LineIndex, Pos, Span, Via};
+
+const MAX_DEPTH: usize = 24;
+
+/// Reads the clusters and pools a Terraform file defines.
+pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
+    let idx = LineIndex::new(text);
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+        let loc = e.location();
+        ParseError::new(
+            Pos::new(loc.line() as u32, loc.column() as u32),
+            format!("invalid HCL: {}", e.message()),
+        )
+    })?;
+    let mut cx = Cx {
+        idx: &idx,
+        vars: HashMap::new(),
+        locals: HashMap::new(),
+    };
+    for s in body.iter() {
+        let Structure::Block(b) = s else { continue };
+        match (b.ident.as_str(), b.labels.first().map(|l| l.as_str())) {
+            ("variable", Some(name)) => {
+                if let Some(d) = attr(&b.body, "default") {
+                    cx.vars.insert(name.to_string(), d);
+                }
+            }
+            ("locals", _) => {
+                for s in b.body.iter() {
+                    if let Structure::Attribute(a) = s {
+                        cx.locals.insert(a.key.as_str().to_string(), &a.value);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut aks_context = false;
+    for s in body.iter() {
+        let Structure::Block(b) = s else { continue };
+        let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+        let span = cx.span(b.span());
+        match (b.ident.as_str(), labels.as_slice()) {
+            ("resource", ["azurerm_kubernetes_cluster", name]) => {
+                aks_context = true;
+                let node = cx.block(b, 0);
+                let path = format!("/resource/azurerm_kubernetes_cluster/{name}");
+                let mut c = Cluster {
+                    kind: "azurerm_kubernetes_cluster".into(),
+                    name: name.to_string(),
+                    span,
+                    path: path.clone(),
+                    ..Cluster::default()
+                };
+                cluster_fields(&node, &path, &mut c);
+                if let Some(p) = node.get("default_node_pool") {
+                    c.pools
+                        .push(tf_pool(p, &pointer(&path, "default_node_pool")));
+                }
+                out.push(c);
+            }
+            ("resource", ["azurerm_kubernetes_cluster_node_pool", name]) => {
+                aks_context = true;
+                let node = cx.block(b, 0);
+                let path = format!("/resource/azurerm_kubernetes_cluster_node_pool/{name}");
+                let mut pool = tf_pool(&node, &path);
+                pool.span = span;
+                out.push(Cluster {
+                    kind: "azurerm_kubernetes_cluster_node_pool".into(),
+                    name: name.to_string(),
+                    span,
+                    path,
+                    pools: vec![pool],
+                    ..Cluster::default()
+                });
+            }
+            ("resource", ["azapi_resource" | "azapi_update_resource", name]) => {
+                let node = cx.block(b, 0);
+                let Some(ty) = node.get("type").and_then(Node::as_str) else {
+                    continue;
+                };
+                let ty = ty.split('@').next().unwrap_or("");
+                let path = format!("/resource/{}/{name}", labels[0]);
+                let Some(props) = node.get("body").and_then(|b| props_ci(b, "properties")) else {
+                    continue;
+                };
+                let pp = pointer(&pointer(&path, "body"), props.0);
+                if ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
+                    aks_context = true;
+                    out.push(arm_cluster(ty, name, props.1, &pp));
+                } else if ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
+                    aks_context = true;
+                    let pool = arm_pool(props.1, &pp);
+                    out.push(Cluster {
+                        kind: ty.into(),
+                        name: name.to_string(),
+                        span,
+                        path,
+                        pools: vec![pool],
+                        ..Cluster::default()
+                    });
+                }
+            }
+            ("module", [name]) => {
+                let node = cx.block(b, 0);
+                let path = format!("/module/{name}");
+                let mut c = Cluster {
+                    kind: "module".into(),
+                    name: name.to_string(),
+                    span,
+                    path: path.clone(),
+                    ..Cluster::default()
+                };
+                cluster_fields(&node, &path, &mut c);
+                if let Some(p) = module_default_pool(&node, &path) {
+                    c.pools.push(p);
+                }
+                for (k, v) in node.as_map().unwrap_or(&[]) {
+                    let Some(key) = k.as_str() else { continue };
+                    if key != "source" {
+                        find_pools(v, &pointer(&path, key), 0, &mut c.pools);
+                    }
+                }
+                if c.kubernetes_version.is_some()
+                    || c.node_os_upgrade_channel.is_some()
+                    || !c.pools.is_empty()
+                {
+                    aks_context = true;
+                    out.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    if aks_context {
+        // Pool-shaped objects in `locals` (defaults merged into pools by expressions hostlint does
+        // not evaluate): checked once, where they are written.
+        let seen: HashSet<Span> = out
+            .iter()
+            .flat_map(|c| c.pools.iter())
+            .filter_map(|p| p.vm_size.as_ref().map(|v| v.span))
+            .collect();
+        let mut pools = Vec::new();
+        let mut names: Vec<&String> = cx.locals.keys().collect();
+        names.sort();
+        for name in names {
+            let expr = cx.locals[name];
+            if let Some(node) = cx.expr(expr, 0) {
+                find_pools(&node, &format!("/locals/{name}"), 0, &mut pools);
+            }
+        }
+        pools.retain(|p| {
+            p.vm_size
+                .as_ref()
+                .is_some_and(|v| !seen.contains(&v.span) && v.used_at.is_none())
+        });
+        if !pools.is_empty() {
+            out.push(Cluster {
+                kind: "locals".into(),
+                name: "locals".into(),
+                path: "/locals".into(),
+                pools,
+                ..Cluster::default()
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Cluster-level inputs: Kubernetes version and the node OS channel (also nested, as in AVM's
+/// `auto_upgrade_profile`). The Kubernetes channel (`automatic_upgrade_channel`, ...) is not read.
+fn cluster_fields(node: &Node, path: &str, c: &mut Cluster) {
+    if let Some(v) = node.get("kubernetes_version") {
+        c.kubernetes_version = Val::from_node(v, &pointer(path, "kubernetes_version"));
+    }
+    for key in ["node_os_upgrade_channel", "node_os_channel_upgrade"] {
+        if let Some(v) = node.get(key) {
+            c.node_os_upgrade_channel = Val::from_node(v, &pointer(path, key));
+        }
+    }
+    for (k, v) in node.as_map().unwrap_or(&[]) {
+        let Some(key) = k.as_str() else { continue };
+        if key.ends_with("upgrade_profile") {
+            let p = pointer(path, key);
+            for inner in ["node_os_upgrade_channel", "node_os_channel_upgrade"] {
+                if let Some(ch) = v.get(inner) {
+                    c.node_os_upgrade_channel = Val::from_node(ch, &pointer(&p, inner));
+                }
+            }
+        }
+    }
+}
+
+/// The default pool of the Azure/aks/azurerm module: `agents_size`, `os_sku`, `orchestrator_version`, ...
+fn module_default_pool(node: &Node, path: &str) -> Option<Pool> {
+    let v = |k: &str| {
+        node.get(k)
+            .and_then(|n| Val::from_node(n, &pointer(path, k)))
+    };
+    let pool = Pool {
+        name: v("agents_pool_name"),
+        vm_size: v("agents_size"),
+        os_sku: v("os_sku"),
+        orchestrator_version: v("orchestrator_version"),
+        fips: v("default_node_pool_fips_enabled"),
+        span: node.span,
+        path: path.to_string(),
+        ..Pool::default()
+    };
+    (pool.vm_size.is_some() || pool.os_sku.is_some() || pool.orchestrator_version.is_some())
+        .then_some(pool)
+}
+
+/// Keys that make a mapping a node pool.
+const POOL_KEYS: &[&str] = &["vm_size", "orchestrator_version", "os_sku"];
+
+/// Pool-shaped mappings under `node` (a pool's own children are not searched).
+fn find_pools(node: &Node, path: &str, depth: usize, out: &mut Vec<Pool>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &node.value {
+        Value::Map(m) => {
+            if POOL_KEYS.iter().any(|k| node.get(k).is_some()) {
+                out.push(tf_pool(node, path));
+                return;
+            }
+            for (k, v) in m {
+                if let Some(key) = k.as_str() {
+                    find_pools(v, &pointer(path, key), depth + 1, out);
+                }
+            }
+        }
+        Value::Seq(s) => {
+            for (i, v) in s.iter().enumerate() {
+                find_pools(v, &pointer_idx(path, i), depth + 1, out);
+            }
+        }
+        Value::Scalar(..) => {}
+    }
+}
+
+/// A pool from azurerm names.
+fn tf_pool(node: &Node, path: &str) -> Pool {
+    let v = |k: &str| {
+        node.get(k)
+            .and_then(|n| Val::from_node(n, &pointer(path, k)))
+    };
+    let mut tags = Vec::new();
+    if let Some(t) = node.get("tags") {
+        let tp = pointer(path, "tags");
+        for (k, val) in t.as_map().unwrap_or(&[]) {
+            if let Some(k) = k.as_str()
+                && let Some(val) = Val::from_node(val, &pointer(&tp, k))
+            {
+                tags.push((k.to_string(), val));
+            }
+        }
+    }
+    Pool {
+        name: v("name"),
+        os_type: v("os_type"),
+        os_sku: v("os_sku"),
+        vm_size: v("vm_size"),
+        orchestrator_version: v("orchestrator_version"),
+        workload_runtime: v("workload_runtime"),
+        fips: v("fips_enabled").or_else(|| v("enable_fips")),
+        tags,
+        span: node.span,
+        path: path.to_string(),
+        ..Pool::default()
+    }
+}
+
+fn attr<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
+    body.iter().find_map(|s| match s {
+        Structure::Attribute(a) if a.key.as_str() == key => Some(&a.value),
+        _ => None,
+    })
+}
+
+struct Cx<'a> {
+    idx: &'a LineIndex<'a>,
+    vars: HashMap<String, &'a Expression>,
+    locals: HashMap<String, &'a Expression>,
+}
+
+impl<'a> Cx<'a> {
+    fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
+        r.map(|r| self.idx.span(r.start, r.end)).unwrap_or_default()
+    }
+
+    /// A block body as a mapping: attributes and nested blocks (by their type name).
+    fn block(&self, b: &Block, depth: usize) -> Node {
+        let mut m = Vec::new();
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    if let Some(v) = self.expr(&a.value, depth + 1) {
+                        m.push((
+                            Node::scalar(a.key.as_str(), Style::Plain, self.span(a.key.span())),
+                            v,
+                        ));
+                    }
+                }
+                Structure::Block(inner) if depth < MAX_DEPTH => {
+                    m.push((
+                        Node::scalar(
+                            inner.ident.as_str(),
+                            Style::Plain,
+                            self.span(inner.ident.span()),
+                        ),
+                        self.block(inner, depth + 1),
+                    ));
+                }
+                Structure::Block(_) => {}
+            }
+        }
+        Node {
+            value: Value::Map(m),
+            span: self.span(b.span()),
+            via: None,
+        }
+    }
+
+    /// The value of an expression where it is literal or resolves to literals; `None` otherwise.
+    fn expr(&self, e: &Expression, depth: usize) -> Option<Node> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let span = self.span(e.span());
+        match e {
+            Expression::String(s) => Some(Node::scalar(s.as_str(), Style::DoubleQuoted, span)),
+            Expression::Bool(b) => Some(Node::scalar(
+                if *b.value() { "true" } else { "false" },
+                Style::Plain,
+                span,
+            )),
+            Expression::Number(n) => Some(Node::scalar(n.value().to_string(), Style::Plain, span)),
+            Expression::Null(_) => None,
+            Expression::Array(a) => Some(Node {
+                value: Value::Seq(a.iter().filter_map(|x| self.expr(x, depth + 1)).collect()),
+                span,
+                via: None,
+            }),
+            Expression::Object(o) => {
+                let mut m = Vec::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => {
+                            Some(Node::scalar(i.as_str(), Style::Plain, self.span(i.span())))
+                        }
+                        ObjectKey::Expression(Expression::String(s)) => Some(Node::scalar(
+                            s.as_str(),
+                            Style::DoubleQuoted,
+                            self.span(s.span()),
+                        )),
+                        ObjectKey::Expression(
+                            Expression::Parenthesis(_)
+                            | Expression::Traversal(_)
+                            | Expression::Variable(_),
+                        ) => None,
+                        ObjectKey::Expression(x) => self.expr(x, depth + 1),
+                    };
+                    let (Some(key), Some(val)) = (key, self.expr(v.expr(), depth + 1)) else {
+                        continue;
+                    };
+                    m.push((key, val));
+                }
+                Some(Node {
+                    value: Value::Map(m),
+                    span,
+                    via: None,
+                })
+            }
+            Expression::StringTemplate(t) => {
+                let mut s = String::new();
+                for el in t.iter() {
+                    match el {
+                        Element::Literal(l) => s.push_str(l.value()),
+                        _ => return None,
+                    }
+                }
+                Some(Node::scalar(s, Style::DoubleQuoted, span))
+            }
+            Expression::Parenthesis(p) => self.expr(p.inner(), depth + 1),
+            Expression::Conditional(c) => {
+                // Without evaluating the condition, a branch is taken only when the other is null.
+                match (&c.true_expr, &c.false_expr) {
+                    (x, Expression::Null(_)) | (Expression::Null(_), x) => self.expr(x, depth + 1),
+                    _ => None,
+                }
+            }
+            Expression::FuncCall(f) => {
+                let args: Vec<&Expression> = f.args.iter().collect();
+                match f.name.name.as_str() {
+                    "jsonencode" | "tomap" | "tolist" | "toset" | "tostring" => {
+                        args.first().and_then(|a| self.expr(a, depth + 1))
+                    }
+                    "try" | "coalesce" => args.iter().find_map(|a| self.expr(a, depth + 1)),
+                    "merge" => {
+                        let mut m: Vec<(Node, Node)> = Vec::new();
+                        for a in &args {
+                            let Some(n) = self.expr(a, depth + 1) else {
+                                continue;
+                            };
+                            let Value::Map(entries) = n.value else {
+                                continue;
+                            };
+                            for (k, v) in entries {
+                                m.retain(|(k0, _)| k0.as_str() != k.as_str());
+                                m.push((k, v));
+                            }
+                        }
+                        Some(Node {
+                            value: Value::Map(m),
+                            span,
+                            via: None,
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            Expression::ForExpr(f) => {
+                // The value of each iteration, once: its literal parts are still checked.
+                let v = self.expr(&f.value_expr, depth + 1)?;
+                Some(if f.key_expr.is_some() {
+                    Node {
+                        value: Value::Map(vec![(Node::scalar("*", Style::Plain, span), v)]),
+                        span,
+                        via: None,
+                    }
+                } else {
+                    Node {
+                        value: Value::Seq(vec![v]),
+                        span,
+                        via: None,
+                    }
+                })
+            }
+            Expression::Traversal(t) => {
+                let Expression::Variable(root) = &t.expr else {
+                    return None;
+                };
+                let mut ops = t.operators.iter().map(|o| o.value());
+                let Some(TraversalOperator::GetAttr(first)) = ops.next() else {
+                    return None;
+                };
+                let target = match root.as_str() {
+                    "var" => self.vars.get(first.as_str())?,
+                    "local" => self.locals.get(first.as_str())?,
+                    _ => return None,
+                };
+                let mut node = self.expr(target, depth + 1)?;
+                for op in ops {
+                    node = match op {
+                        TraversalOperator::GetAttr(k) => node.get(k.as_str())?.clone(),
+                        TraversalOperator::Index(Expression::String(k)) => {
+                            node.get(k.as_str())?.clone()
+                        }
+                        TraversalOperator::Index(Expression::Number(n)) => {
+                            node.as_seq()?.get(n.value().as_u64()? as usize)?.clone()
+                        }
+                        TraversalOperator::LegacyIndex(i) => {
+                            node.as_seq()?.get(*i.value() as usize)?.clone()
+                        }
+                        _ => return None,
+                    };
+                }
+                node.set_via(&Via {
+                    use_site: span,
+                    anchor_line: node.span.start.line,
+                });
+                Some(node)
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,35 @@
+use super::{Hit, Lang, Rule, Severity, Subject};
+
+pub static ARTIFACT_STREAMING: Rule = Rule {
+    name: "artifact-streaming",
+    severity: Severity::Error,
+    summary: r#"Artifact Streaming on an ACL pool"#,
+    what: r#"Flags an ACL pool with Artifact Streaming enabled (`artifactStreamingProfile.enabled: true`, `--enable-artifact-streaming`)."#,
+    why: r#"Artifact Streaming is not supported on ACL (HOST-FACTS: Node pools and clusters; AKSD azure-container-linux-limitations)."#,
+    fix: r#"disable Artifact Streaming on this pool (pull images normally), or keep the pool on another OS SKU"#,
+    lang: Lang::Shell,
+    example: r#"az aks nodepool add --resource-group rg --cluster-name aks --name acl \
+  --os-sku AzureContainerLinux --enable-artifact-streaming
+"#,
+    use_instead: r#"az aks nodepool add --resource-group rg --cluster-name aks --name acl \
+  --os-sku AzureContainerLinux
+"#,
+    references: &["https://learn.microsoft.com/azure/aks/azure-container-linux-overview"],
+    tags: &["node-pool"],
+    check,
+};
+
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let Subject::Cluster { cluster, all_pools } = subject else {
+        return;
+    };
+    for pool in cluster.scoped_pools(*all_pools) {
+        if let Some(v) = pool
+            .artifact_streaming
+            .as_ref()
+            .filter(|v| v.as_bool() == Some(true))
+        {
+            out.push(v.hit("artifact streaming is enabled on this pool; ACL does not support it"));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::host::ACL_OS_SKU;
+use crate::model::nodepool::Val;
+
+pub static TRUSTED_LAUNCH_DISABLED: Rule = Rule {
+    name: "trusted-launch-disabled",
+    severity: Severity::Error,
+    summary: r#"Secure Boot or vTPM switched off on an ACL pool"#,
+    what: r#"Flags `enableSecureBoot: false` or `enableVTPM: false` on an ACL pool, and an in-place migration `az aks nodepool update --os-sku AzureContainerLinux` that does not pass both `--enable-secure-boot` and `--enable-vtpm`."#,
+    why: r#"Trusted Launch with Secure Boot and vTPM is mandatory on ACL; the in-place migration of an existing pool must switch both on (HOST-FACTS: Node pools and clusters; AKSD migrate-nodes-azure-container-linux)."#,
+    fix: r#"enable both Secure Boot and vTPM (`--enable-secure-boot --enable-vtpm`, `securityProfile: {enableSecureBoot: true, enableVTPM: true}`)"#,
+    lang: Lang::Shell,
+    example: r#"az aks nodepool update --resource-group rg --cluster-name aks --name pool1 \
+  --os-sku AzureContainerLinux
+"#,
+    use_instead: r#"az aks nodepool update --resource-group rg --cluster-name aks --name pool1 \
+  --os-sku AzureContainerLinux \
+  --enable-secure-boot --enable-vtpm
+"#,
+    references: &[
+        "https://learn.microsoft.com/azure/aks/use-trusted-launch",
+        "https://learn.microsoft.com/azure/aks/migrate-nodes-azure-container-linux",
+    ],
+    tags: &["node-pool", "trusted-launch"],
+    check,
+};
+
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let Subject::Cluster { cluster, all_pools } = subject else {
+        return;
+    };
+    for pool in cluster.scoped_pools(*all_pools) {
+        for (v, what) in [
+            (&pool.enable_secure_boot, "Secure Boot"),
+            (&pool.enable_vtpm, "vTPM"),
+        ] {
+            if let Some(v) = v.as_ref().filter(|v| v.as_bool() == Some(false)) {
+                out.push(v.hit(format!("{what} is switched off (`{}`): ACL pools require Trusted Launch with Secure Boot and vTPM", v.text)));
+            }
+        }
+        if let Some(sku) = pool.update.as_ref().filter(|s| s.is(ACL_OS_SKU)) {
+            let missing: Vec<String> = [
+                (&pool.enable_secure_boot, "--enable-secure-boot"),
+                (&pool.enable_vtpm, "--enable-vtpm"),
+            ]
+            .into_iter()
+            .filter(|(v, _)| v.as_ref().and_then(Val::as_bool) != Some(true))
+            .map(|(_, flag)| format!("`{flag}`"))
+            .collect();
+            if !missing.is_empty() {
+                out.push(sku.hit(format!(
+                    "migration to `{}` without {}: the pool must switch on Trusted Launch",
+                    sku.text,
+                    missing.join(" and ")
+                )));
+            }
+        }
+    }
+}
