@@ -8,7 +8,8 @@
 //!   - {rule: host-pid, namespace: monitoring, kind: DaemonSet, name: node-exporter, reason: "reads /proc of the node"}
 //! all_pools: true
 //! vm_sizes:
-//!   - {pattern: "Standard_NC*", verdict: unsupported}
+//!   - {pattern: "Standard_NC#ads_A10_v4", verdict: supported}
+//!   - {pattern: "Standard_X#s_v9", verdict: gen1-vm-size}
 //! ```
 
 use std::collections::BTreeMap;
@@ -66,8 +67,10 @@ impl Exemption {
 /// (kept as data here; the node-pool rules read it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VmSizeOverride {
+    /// The size pattern (`#` digits, `(a|b)`, `*`), matched case-insensitively on the whole name.
     pub pattern: String,
-    pub verdict: String,
+    /// The verdict, named by its rule; `None` for `supported` (no finding).
+    pub verdict: Option<crate::host::vm_sizes::Verdict>,
 }
 
 /// The nearest `.hostlint.yaml` from `dir` upward.
@@ -292,11 +295,20 @@ fn vm_sizes(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
         let Some(map) = v.map(item, "a `vm_sizes` entry") else {
             continue;
         };
-        let (mut pattern, mut verdict) = (None, None);
+        let (mut pattern, mut verdict, mut verdict_given) = (None, None, false);
         for (k, val) in map {
             match k.as_str().unwrap_or("") {
                 "pattern" => pattern = v.str(val, "pattern"),
-                "verdict" => verdict = v.str(val, "verdict"),
+                "verdict" => {
+                    verdict_given = true;
+                    verdict = v.str(val, "verdict").and_then(|name| {
+                        let parsed = crate::host::vm_sizes::verdict_named(&name);
+                        if parsed.is_none() {
+                            v.err(val, format!("unknown `verdict` `{name}` (expected supported, gen1-vm-size, vm-size-without-trusted-launch, confidential-vm-size, arm64-vm-size-not-cobalt, arm64-gpu-vm-size or non-nvidia-gpu-vm-size)"));
+                        }
+                        parsed
+                    })
+                }
                 other => v.err(
                     k,
                     format!("unknown `vm_sizes` key `{other}` (expected pattern, verdict)"),
@@ -307,6 +319,8 @@ fn vm_sizes(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
             (Some(pattern), Some(verdict)) => {
                 cfg.vm_sizes.push(VmSizeOverride { pattern, verdict })
             }
+            // A bad verdict was reported where it stands.
+            (_, None) if verdict_given => {}
             _ => v.err(
                 item,
                 "a `vm_sizes` entry needs `pattern` and `verdict`".into(),

@@ -424,6 +424,7 @@ fn lint_clusters(
         let subject = Subject::Cluster {
             cluster,
             all_pools: config.all_pools,
+            vm_sizes: &config.vm_sizes,
         };
         for rule in RULES {
             let Some(severity) = config.severity(rule) else {

@@ -384,3 +384,54 @@ fn human_and_json_reports_snapshot() {
     let o = hostlint(&["check", "examples/"], root, None);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn the_config_regrades_and_extends_the_vm_size_table() {
+    let d = tmp();
+    let tf = "resource \"azurerm_kubernetes_cluster_node_pool\" \"a\" {\n  name    = \"a\"\n  vm_size = \"Standard_D4_v3\"\n  os_sku  = \"AzureContainerLinux\"\n}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"b\" {\n  name    = \"b\"\n  vm_size = \"Standard_X8s_v9\"\n  os_sku  = \"AzureContainerLinux\"\n}\n";
+    std::fs::write(d.path().join("pools.tf"), tf).unwrap();
+    let o = hostlint(&["check", "--format", "json", "pools.tf"], d.path(), None);
+    let rules: Vec<(String, u64)> = json(&o)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rules, [("gen1-vm-size".to_string(), 3)]);
+    std::fs::write(
+        d.path().join(".hostlint.yaml"),
+        "vm_sizes:\n  - {pattern: \"standard_d#_v3\", verdict: supported}\n  - {pattern: \"Standard_X#s_v9\", verdict: gen1-vm-size}\n",
+    )
+    .unwrap();
+    let o = hostlint(&["check", "--format", "json", "pools.tf"], d.path(), None);
+    let rules: Vec<(String, u64)> = json(&o)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rules, [("gen1-vm-size".to_string(), 8)]);
+    std::fs::write(
+        d.path().join(".hostlint.yaml"),
+        "vm_sizes:\n  - {pattern: \"x\", verdict: maybe}\n",
+    )
+    .unwrap();
+    let o = hostlint(&["check", "pools.tf"], d.path(), None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains(".hostlint.yaml:2:29: unknown `verdict` `maybe`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

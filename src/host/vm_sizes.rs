@@ -104,6 +104,49 @@ pub static VM_SIZES: &[SizeRule] = &[
     row("standard_nv#ads_v710_v5", Verdict::AmdGpu, "NVads V710 v5"),
 ];
 
+/// What a size is on ACL: its verdict and the series it belongs to (for messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Class<'a> {
+    pub verdict: Verdict,
+    pub series: &'a str,
+}
+
+/// The class of `size`: the first `.hostlint.yaml` override whose pattern matches decides (an
+/// override of `supported` means no verdict), else the built-in table.
+pub fn classify_with<'a>(
+    size: &str,
+    overrides: &'a [crate::config::VmSizeOverride],
+) -> Option<Class<'a>> {
+    let name = size.trim().to_ascii_lowercase();
+    if let Some(o) = overrides
+        .iter()
+        .find(|o| matches(o.pattern.to_ascii_lowercase().as_bytes(), name.as_bytes()))
+    {
+        return o.verdict.map(|verdict| Class {
+            verdict,
+            series: "as `.hostlint.yaml` `vm_sizes` says",
+        });
+    }
+    classify(size).map(|r| Class {
+        verdict: r.verdict,
+        series: r.series,
+    })
+}
+
+/// The verdict a `.hostlint.yaml` `vm_sizes` entry names by its rule (`supported`: none).
+pub fn verdict_named(name: &str) -> Option<Option<Verdict>> {
+    Some(match name {
+        "supported" => None,
+        "gen1-vm-size" => Some(Verdict::Gen1),
+        "vm-size-without-trusted-launch" => Some(Verdict::NoTrustedLaunch),
+        "confidential-vm-size" => Some(Verdict::Confidential),
+        "arm64-vm-size-not-cobalt" => Some(Verdict::Arm64NotCobalt),
+        "arm64-gpu-vm-size" => Some(Verdict::Arm64Gpu),
+        "non-nvidia-gpu-vm-size" => Some(Verdict::AmdGpu),
+        _ => return None,
+    })
+}
+
 /// The first row whose pattern matches `size` (case-insensitive, whole name).
 pub fn classify(size: &str) -> Option<&'static SizeRule> {
     let name = size.trim().to_ascii_lowercase();

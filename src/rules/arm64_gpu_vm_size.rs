@@ -1,5 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::vm_sizes::{Verdict, classify};
+use crate::host::vm_sizes::{Verdict, classify_with};
 
 pub static ARM64_GPU_VM_SIZE: Rule = Rule {
     name: "arm64-gpu-vm-size",
@@ -29,12 +29,17 @@ pub static ARM64_GPU_VM_SIZE: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Cluster { cluster, all_pools } = subject else {
+    let Subject::Cluster {
+        cluster,
+        all_pools,
+        vm_sizes,
+    } = subject
+    else {
         return;
     };
     for pool in cluster.scoped_pools(*all_pools) {
         let Some(size) = &pool.vm_size else { continue };
-        let Some(row) = classify(&size.text) else {
+        let Some(row) = classify_with(&size.text, vm_sizes) else {
             continue;
         };
         if row.verdict == Verdict::Arm64Gpu {

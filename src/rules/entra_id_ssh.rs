@@ -20,7 +20,10 @@ pub static ENTRA_ID_SSH: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Cluster { cluster, all_pools } = subject else {
+    let Subject::Cluster {
+        cluster, all_pools, ..
+    } = subject
+    else {
         return;
     };
     for pool in cluster.scoped_pools(*all_pools) {

@@ -43,7 +43,10 @@ pub static KUBERNETES_VERSION_UNSUPPORTED: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Cluster { cluster, all_pools } = subject else {
+    let Subject::Cluster {
+        cluster, all_pools, ..
+    } = subject
+    else {
         return;
     };
     let old = |v: &Val| k8s_minor(&v.text).is_some_and(|(major, minor)| (major, minor) < (1, 34));

@@ -213,6 +213,8 @@ pub enum Subject<'a> {
     Cluster {
         cluster: &'a crate::model::nodepool::Cluster,
         all_pools: bool,
+        /// `.hostlint.yaml` `vm_sizes` overrides of the VM-size table.
+        vm_sizes: &'a [crate::config::VmSizeOverride],
     },
 }
 

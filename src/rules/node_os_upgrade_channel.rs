@@ -45,7 +45,10 @@ pub static NODE_OS_UPGRADE_CHANNEL: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Cluster { cluster, all_pools } = subject else {
+    let Subject::Cluster {
+        cluster, all_pools, ..
+    } = subject
+    else {
         return;
     };
     let Some(ch) = &cluster.node_os_upgrade_channel else {
