@@ -339,13 +339,13 @@ mod tests {
 
     #[test]
     fn reads_a_full_config() {
-        let c = p("rules:\n  host-pid: off\n  host-network: error\nexclude: [\"a/**\"]\nexemptions:\n  - {rule: host-ipc, namespace: ns, reason: why}\nall_pools: true\nvm_sizes:\n  - {pattern: \"Standard_NC*\", verdict: unsupported}\n").unwrap();
+        let c = p("rules:\n  host-pid: off\n  host-network: error\nexclude: [\"a/**\"]\nexemptions:\n  - {rule: host-ipc, namespace: ns, reason: why}\nall_pools: true\nvm_sizes:\n  - {pattern: \"Standard_NC*\", verdict: gen1-vm-size}\n").unwrap();
         assert_eq!(c.rules.get("host-pid"), Some(&None));
         assert_eq!(c.rules.get("host-network"), Some(&Some(Severity::Error)));
         assert_eq!(c.exclude, vec!["a/**"]);
         assert_eq!(c.exemptions[0].namespace.as_deref(), Some("ns"));
         assert_eq!(c.all_pools, Some(true));
-        assert_eq!(c.vm_sizes[0].verdict, "unsupported");
+        assert_eq!(c.vm_sizes[0].verdict, Some(crate::host::vm_sizes::Verdict::Gen1));
     }
 
     #[test]
