@@ -345,7 +345,10 @@ mod tests {
         assert_eq!(c.exclude, vec!["a/**"]);
         assert_eq!(c.exemptions[0].namespace.as_deref(), Some("ns"));
         assert_eq!(c.all_pools, Some(true));
-        assert_eq!(c.vm_sizes[0].verdict, Some(crate::host::vm_sizes::Verdict::Gen1));
+        assert_eq!(
+            c.vm_sizes[0].verdict,
+            Some(crate::host::vm_sizes::Verdict::Gen1)
+        );
     }
 
     #[test]

@@ -674,15 +674,22 @@ mod server {
         let head = "POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
         c.tls.write_all(head.as_bytes()).unwrap();
         let chunk = vec![b' '; 256 << 10];
+        let mut cut_off = false;
         for _ in 0..16 {
             let mut piece = format!("{:x}\r\n", chunk.len()).into_bytes();
             piece.extend_from_slice(&chunk);
             piece.extend_from_slice(b"\r\n");
             if c.tls.write_all(&piece).and_then(|_| c.tls.flush()).is_err() {
+                cut_off = true;
                 break;
             }
         }
-        assert_eq!(c.read_response().unwrap().status, 413);
+        // The server answers 413 and closes; when it closed while we were still writing, the
+        // reset can reach us before the 413 does (a race under load), and that is a refusal too.
+        match c.read_response() {
+            Ok(r) => assert_eq!(r.status, 413),
+            Err(e) => assert!(cut_off, "no 413 and the connection was not cut off: {e}"),
+        }
     }
 
     #[test]
