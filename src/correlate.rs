@@ -51,11 +51,53 @@ impl Facts {
 struct ConfigMapFact {
     file: FileName,
     id: ObjectId,
-    root: Node,
+    /// JSON pointer of the ConfigMap in its document.
     path: String,
+    /// The document's text: the tree is parsed again only for ConfigMaps a workload runs, so a
+    /// long stream does not hold every ConfigMap's tree until the end of the run.
     text: Arc<str>,
     first_line: u32,
     helm_source: Option<String>,
+    object: std::sync::OnceLock<Option<Node>>,
+}
+
+impl ConfigMapFact {
+    /// The ConfigMap's tree, parsed on first use.
+    fn object(&self) -> Option<&Node> {
+        self.object
+            .get_or_init(|| {
+                let chunk = crate::parse::yaml::Chunk {
+                    text: self.text.as_bytes(),
+                    first_line: self.first_line,
+                };
+                let doc = crate::parse::yaml::parse_chunk(chunk, &crate::parse::Limits::default())
+                    .into_iter()
+                    .find_map(Result::ok)?;
+                at_pointer(doc.root, &self.path)
+            })
+            .as_ref()
+    }
+}
+
+/// The node at a JSON pointer (`""`, `/items/3`) of a tree.
+fn at_pointer(mut node: Node, ptr: &str) -> Option<Node> {
+    for seg in ptr.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        node = match node.value {
+            crate::parse::node::Value::Seq(mut items) => {
+                let i: usize = seg.parse().ok()?;
+                (i < items.len()).then(|| items.swap_remove(i))?
+            }
+            crate::parse::node::Value::Map(entries) => {
+                entries
+                    .into_iter()
+                    .find(|(k, _)| k.as_str() == Some(seg.as_str()))?
+                    .1
+            }
+            crate::parse::node::Value::Scalar(..) => return None,
+        };
+    }
+    Some(node)
 }
 
 #[derive(Debug)]
@@ -84,15 +126,15 @@ pub fn collect(
     first_line: u32,
     helm_source: Option<&str>,
 ) {
-    if object.id.kind == "ConfigMap" && object.node.get("data").is_some() {
+    if object.id.kind == "ConfigMap" && object.node.get("data").is_some_and(may_hold_a_script) {
         facts.config_maps.push(ConfigMapFact {
             file: file.clone(),
             id: object.id.clone(),
-            root: object.node.clone(),
             path: object.path.clone(),
             text: Arc::from(text),
             first_line,
             helm_source: helm_source.map(str::to_string),
+            object: std::sync::OnceLock::new(),
         });
     }
     if object.id.kind == "Namespace" && object.id.api_version == "v1" {
@@ -163,6 +205,23 @@ pub fn collect(
     }
 }
 
+/// Whether a ConfigMap's `data` may hold a shell script a container runs: a key with a shell
+/// extension or none (`entrypoint.sh`, `install`), or a value with a `#!` line. Only such
+/// ConfigMaps are kept for the end of the run, so that a long stream of configuration data
+/// (`app.conf`, `settings.json`) is not held in memory.
+fn may_hold_a_script(data: &Node) -> bool {
+    data.as_map().is_some_and(|entries| {
+        entries.iter().any(|(k, v)| {
+            let key = k.as_str().unwrap_or("");
+            let ext = key.rsplit_once('.').map(|(_, e)| e);
+            matches!(
+                ext,
+                None | Some("sh" | "bash" | "ash" | "ksh" | "zsh" | "bats")
+            ) || v.as_str().is_some_and(|t| t.trim_start().starts_with("#!"))
+        })
+    })
+}
+
 /// Analyses every ConfigMap script that a workload of the run executes and adds the findings.
 pub fn resolve(report: &mut Report, config: &Config) {
     let facts = std::mem::take(&mut report.facts);
@@ -178,7 +237,10 @@ pub fn resolve(report: &mut Report, config: &Config) {
             .iter()
             .filter(|cm| same_namespace(&cm.id, &run.object) && cm.id.name == run.config_map)
         {
-            let Some(value) = cm.root.at(&["data", &run.key]) else {
+            let Some(cm_node) = cm.object() else {
+                continue;
+            };
+            let Some(value) = cm_node.at(&["data", &run.key]) else {
                 continue;
             };
             let path = pointer(&pointer(&cm.path, "data"), &run.key);
@@ -199,7 +261,7 @@ pub fn resolve(report: &mut Report, config: &Config) {
                 &run.vars,
             );
             let object = Object {
-                node: &cm.root,
+                node: cm_node,
                 path: cm.path.clone(),
                 id: cm.id.clone(),
             };
