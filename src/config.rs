@@ -33,6 +33,10 @@ pub struct FileConfig {
     pub exemptions: Vec<Exemption>,
     pub all_pools: Option<bool>,
     pub vm_sizes: Vec<VmSizeOverride>,
+    /// Site-specific SELinux workload types (custom policy modules) besides ACL's own.
+    pub selinux_types: Vec<String>,
+    /// More out-of-tree driver images for `kernel-module-build` (same pattern forms as the built-in list).
+    pub driver_images: Vec<String>,
 }
 
 /// An `exemptions` entry: findings of `rule` on matching objects are suppressed (kind `config`).
@@ -126,7 +130,9 @@ pub fn parse(name: &FileName, bytes: &[u8]) -> Result<FileConfig, Vec<InputError
                 "exemptions" => exemptions(&mut v, val, &mut cfg),
                 "all_pools" => cfg.all_pools = v.bool(val, "all_pools"),
                 "vm_sizes" => vm_sizes(&mut v, val, &mut cfg),
-                other => v.err(k, format!("unknown key `{other}` (expected rules, exclude, exemptions, all_pools, vm_sizes)")),
+                "selinux_types" => cfg.selinux_types = v.strings(val, "selinux_types"),
+                "driver_images" => cfg.driver_images = v.strings(val, "driver_images"),
+                other => v.err(k, format!("unknown key `{other}` (expected rules, exclude, exemptions, all_pools, vm_sizes, selinux_types, driver_images)")),
             }
         }
     }

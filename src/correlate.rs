@@ -269,6 +269,7 @@ pub fn resolve(report: &mut Report, config: &Config) {
                 object: &object,
                 pods: &[],
                 scripts: std::slice::from_ref(&cs),
+                site: &config.site,
             };
             for rule in RULES {
                 let Some(severity) = config.severity(rule) else {

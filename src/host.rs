@@ -105,8 +105,35 @@ pub const DRIVER_COMMANDS: &[(&str, Option<&str>)] = &[
     ("falco-driver-loader", None),
 ];
 
-/// Whether an image reference's repository matches one of [`DRIVER_IMAGES`].
-pub fn driver_image(image: &str) -> Option<&'static str> {
+/// Host data a site adds in `.hostlint.yaml` to the built-in tables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiteData {
+    /// More SELinux workload types (a custom policy module's).
+    pub selinux_types: Vec<String>,
+    /// More driver images, in the forms of [`DRIVER_IMAGES`].
+    pub driver_images: Vec<String>,
+}
+
+impl SiteData {
+    /// Whether `t` is a workload type: ACL's own or the site's.
+    pub fn selinux_workload_type(&self, t: &str) -> bool {
+        SELINUX_WORKLOAD_TYPES.contains(&t) || self.selinux_types.iter().any(|s| s == t)
+    }
+
+    /// The built-in or site pattern an image matches.
+    pub fn driver_image<'a>(&'a self, image: &str) -> Option<&'a str> {
+        driver_image(image).or_else(|| {
+            let (repo, last) = image_repo(image);
+            self.driver_images
+                .iter()
+                .map(String::as_str)
+                .find(|p| image_matches(p, &repo, &last))
+        })
+    }
+}
+
+/// An image reference's lower-case repository (no tag, no digest) and its last path component.
+fn image_repo(image: &str) -> (String, String) {
     let no_digest = image.split('@').next().unwrap_or(image);
     // A tag follows the last `:` after the last `/` (a registry port comes before a `/`).
     let repo = match no_digest.rfind(':') {
@@ -114,18 +141,30 @@ pub fn driver_image(image: &str) -> Option<&'static str> {
         _ => no_digest,
     };
     let repo = repo.to_ascii_lowercase();
-    let last = repo.rsplit('/').next().unwrap_or(&repo);
-    DRIVER_IMAGES.iter().copied().find(|p| {
-        if let Some(suffix) = p.strip_prefix('*') {
-            last.ends_with(suffix)
-        } else if p.contains('.') {
-            repo == *p
-        } else if p.contains('/') {
-            repo == *p || repo.ends_with(&format!("/{p}"))
-        } else {
-            last == *p
-        }
-    })
+    let last = repo.rsplit('/').next().unwrap_or(&repo).to_string();
+    (repo, last)
+}
+
+/// Whether a driver-image pattern matches a repository (see [`DRIVER_IMAGES`] for the forms).
+fn image_matches(p: &str, repo: &str, last: &str) -> bool {
+    if let Some(suffix) = p.strip_prefix('*') {
+        last.ends_with(suffix)
+    } else if p.contains('.') {
+        repo == p
+    } else if p.contains('/') {
+        repo == p || repo.ends_with(&format!("/{p}"))
+    } else {
+        last == p
+    }
+}
+
+/// Whether an image reference's repository matches one of [`DRIVER_IMAGES`].
+pub fn driver_image(image: &str) -> Option<&'static str> {
+    let (repo, last) = image_repo(image);
+    DRIVER_IMAGES
+        .iter()
+        .copied()
+        .find(|p| image_matches(p, &repo, &last))
 }
 
 /// Package managers: none exists on the host (HOST-FACTS: The host).

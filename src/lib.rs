@@ -48,6 +48,8 @@ pub struct Config {
     pub exemptions: Vec<config::Exemption>,
     /// `.hostlint.yaml` `vm_sizes`: VM-size verdict overrides for the node-pool rules.
     pub vm_sizes: Vec<config::VmSizeOverride>,
+    /// `.hostlint.yaml` `selinux_types` and `driver_images`: the site's additions to the host data.
+    pub site: host::SiteData,
 }
 
 impl Config {
@@ -364,6 +366,7 @@ fn lint_tree(
             object,
             pods: &pods,
             scripts: &scripts,
+            site: &config.site,
         };
         for rule in RULES {
             let Some(severity) = config.severity(rule) else {

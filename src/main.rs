@@ -235,6 +235,10 @@ fn admission_config(policy: &PolicyArgs) -> Result<Config, ExitCode> {
         config.severities = file.rules;
         config.exemptions = file.exemptions;
         config.vm_sizes = file.vm_sizes;
+        config.site = hostlint::host::SiteData {
+            selinux_types: file.selinux_types,
+            driver_images: file.driver_images,
+        };
         config.all_pools = file.all_pools.unwrap_or(false);
     }
     Ok(config)
@@ -315,6 +319,10 @@ fn check(args: CheckArgs) -> ExitCode {
         config.severities = file.rules;
         config.exemptions = file.exemptions;
         config.vm_sizes = file.vm_sizes;
+        config.site = hostlint::host::SiteData {
+            selinux_types: file.selinux_types,
+            driver_images: file.driver_images,
+        };
         config.all_pools |= file.all_pools.unwrap_or(false);
         exclude.extend(file.exclude);
     }

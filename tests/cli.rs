@@ -435,3 +435,33 @@ fn the_config_regrades_and_extends_the_vm_size_table() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn the_config_adds_site_selinux_types_and_driver_images() {
+    let d = tmp();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    seLinuxOptions:\n      type: acme_agent_t\n  containers:\n    - name: drv\n      image: registry.acme.io/gpu/acme-driver:2.1\n";
+    std::fs::write(d.path().join("pod.yaml"), pod).unwrap();
+    let rules = |o: &Output| -> Vec<(String, u64, u64)> {
+        json(o)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().into(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let o = hostlint(&["check", "--format", "json", "pod.yaml"], d.path(), None);
+    assert_eq!(rules(&o), [("selinux-type-unknown".to_string(), 8, 13)]);
+    std::fs::write(
+        d.path().join(".hostlint.yaml"),
+        "selinux_types: [acme_agent_t]\ndriver_images: [acme-driver]\n",
+    )
+    .unwrap();
+    let o = hostlint(&["check", "--format", "json", "pod.yaml"], d.path(), None);
+    assert_eq!(rules(&o), [("kernel-module-build".to_string(), 11, 14)]);
+}

@@ -1,5 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::{DRIVER_COMMANDS, driver_image};
+use crate::host::DRIVER_COMMANDS;
 use crate::model::script::{ContainerScript, Invocation};
 use crate::parse::node::{Node, pointer};
 
@@ -100,7 +100,13 @@ fn modern_ebpf(c: &Node) -> bool {
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, scripts, .. } = subject else {
+    let Subject::Object {
+        pods,
+        scripts,
+        site,
+        ..
+    } = subject
+    else {
         return;
     };
     for pod in pods.iter() {
@@ -108,7 +114,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             let Some(img) = c.node.get("image") else {
                 continue;
             };
-            let Some(pattern) = img.as_str().and_then(driver_image) else {
+            let Some(pattern) = img.as_str().and_then(|i| site.driver_image(i)) else {
                 continue;
             };
             if pattern == "falco-driver-loader" && modern_ebpf(c.node) {

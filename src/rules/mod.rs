@@ -208,6 +208,8 @@ pub enum Subject<'a> {
         object: &'a Object<'a>,
         pods: &'a [PodSpec<'a>],
         scripts: &'a [ContainerScript],
+        /// The site's additions to the host data (`.hostlint.yaml`).
+        site: &'a crate::host::SiteData,
     },
     /// An AKS cluster (or a standalone pool) from any surface, and whether `--all-pools` is on.
     Cluster {

@@ -74,6 +74,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         object,
         pods,
         scripts,
+        ..
     } = subject
     else {
         return;

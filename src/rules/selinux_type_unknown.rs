@@ -1,5 +1,4 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::SELINUX_WORKLOAD_TYPES;
 use crate::model::workload::PodSpec;
 use crate::parse::node::{Node, pointer};
 
@@ -69,7 +68,7 @@ pub(crate) fn selinux_options<'p, 'a>(
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { pods, .. } = subject else {
+    let Subject::Object { pods, site, .. } = subject else {
         return;
     };
     for pod in pods.iter() {
@@ -78,7 +77,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             let Some(name) = t.as_str().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            if SELINUX_WORKLOAD_TYPES.contains(&name) {
+            if site.selinux_workload_type(name) {
                 continue;
             }
             let hit = Hit::at(
