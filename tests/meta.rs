@@ -73,6 +73,14 @@ fn rule_metadata_is_complete() {
             assert!(!text.trim().is_empty(), "{}: empty {field}", r.name);
         }
         assert!(!r.references.is_empty(), "{}: no references", r.name);
+        // Host rules cite their source; the suppression rules are about hostlint itself.
+        if !r.tags.contains(&"suppression") {
+            assert!(
+                r.why.contains("HOST-FACTS"),
+                "{}: `why` cites no HOST-FACTS source",
+                r.name
+            );
+        }
         let p = page(r);
         for heading in [
             "## What it does",

@@ -10,7 +10,8 @@ pub static CONTAINER_PACKAGE_INSTALL: Rule = Rule {
 inside its own filesystem, not in host context.",
     why: "It works on ACL, since the container brings its own distribution, but it makes every start depend on a \
 package mirror and installs unpinned software on each node; it belongs in the image. Reported so that a reviewer can \
-tell it apart from a host install (`host-package-install`).",
+tell it apart from a host install (`host-package-install`), which ACL refuses: the host has no package manager \
+(HOST-FACTS: The host).",
     fix: "install the packages in the image's Dockerfile instead of at container start-up",
     lang: Lang::Yaml,
     example: r#"apiVersion: v1
