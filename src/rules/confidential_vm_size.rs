@@ -1,5 +1,5 @@
-use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::vm_sizes::{Verdict, classify_with};
+use super::{Hit, Lang, Rule, Severity, Subject, sized_pools};
+use crate::host::vm_sizes::Verdict;
 
 pub static CONFIDENTIAL_VM_SIZE: Rule = Rule {
     name: "confidential-vm-size",
@@ -32,24 +32,19 @@ pub static CONFIDENTIAL_VM_SIZE: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Cluster {
-        cluster,
-        all_pools,
-        vm_sizes,
-    } = subject
-    else {
-        return;
-    };
-    for pool in cluster.scoped_pools(*all_pools) {
-        let Some(size) = &pool.vm_size else { continue };
-        let Some(row) = classify_with(&size.text, vm_sizes) else {
-            continue;
-        };
-        if matches!(
-            row.verdict,
-            Verdict::Confidential | Verdict::ConfidentialChild
-        ) {
-            out.push(size.hit(format!("VM size `{}` is a confidential VM size ({}){}: ACL does not support Confidential VMs", size.text, row.series, if row.verdict == Verdict::ConfidentialChild { " without Trusted Launch" } else { "" })));
-        }
+    for (size, class) in sized_pools(
+        subject,
+        &[Verdict::Confidential, Verdict::ConfidentialChild],
+    ) {
+        out.push(size.hit(format!(
+            "VM size `{}` is a confidential VM size ({}){}: ACL does not support Confidential VMs",
+            size.text,
+            class.series,
+            if class.verdict == Verdict::ConfidentialChild {
+                " without Trusted Launch"
+            } else {
+                ""
+            }
+        )));
     }
 }

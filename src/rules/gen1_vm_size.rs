@@ -1,5 +1,5 @@
-use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::vm_sizes::{Verdict, classify_with};
+use super::{Hit, Lang, Rule, Severity, Subject, sized_pools};
+use crate::host::vm_sizes::Verdict;
 
 pub static GEN1_VM_SIZE: Rule = Rule {
     name: "gen1-vm-size",
@@ -32,21 +32,7 @@ pub static GEN1_VM_SIZE: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Cluster {
-        cluster,
-        all_pools,
-        vm_sizes,
-    } = subject
-    else {
-        return;
-    };
-    for pool in cluster.scoped_pools(*all_pools) {
-        let Some(size) = &pool.vm_size else { continue };
-        let Some(row) = classify_with(&size.text, vm_sizes) else {
-            continue;
-        };
-        if row.verdict == Verdict::Gen1 {
-            out.push(size.hit(format!("VM size `{}` is Generation 1 only ({} series): ACL needs a Gen2 size with Trusted Launch", size.text, row.series)));
-        }
+    for (size, class) in sized_pools(subject, &[Verdict::Gen1]) {
+        out.push(size.hit(format!("VM size `{}` is Generation 1 only ({} series): ACL needs a Gen2 size with Trusted Launch", size.text, class.series)));
     }
 }

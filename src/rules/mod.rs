@@ -342,3 +342,30 @@ pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, message: &str, o
         }
     }
 }
+
+/// The VM sizes of the pools in scope that the table (or `.hostlint.yaml`) classes as one of
+/// `verdicts`, with their class: what every VM-size rule reports on.
+pub(crate) fn sized_pools<'s>(
+    subject: &'s Subject<'_>,
+    verdicts: &[crate::host::vm_sizes::Verdict],
+) -> Vec<(
+    &'s crate::model::nodepool::Val,
+    crate::host::vm_sizes::Class<'s>,
+)> {
+    let Subject::Cluster {
+        cluster,
+        all_pools,
+        vm_sizes,
+    } = subject
+    else {
+        return Vec::new();
+    };
+    cluster
+        .scoped_pools(*all_pools)
+        .filter_map(|pool| {
+            let size = pool.vm_size.as_ref()?;
+            let class = crate::host::vm_sizes::classify_with(&size.text, vm_sizes)?;
+            verdicts.contains(&class.verdict).then_some((size, class))
+        })
+        .collect()
+}
