@@ -368,27 +368,17 @@ fn lint_tree(
             scripts: &scripts,
             site: &config.site,
         };
-        for rule in RULES {
-            let Some(severity) = config.severity(rule) else {
-                continue;
-            };
-            let mut hits = Vec::new();
-            (rule.check)(&subject, &mut hits);
-            for hit in hits {
-                let snippet = (object.id.kind != "Secret")
-                    .then(|| lines.snippet(hit.span))
-                    .flatten();
-                report.findings.push(finding(
-                    rule,
-                    severity,
-                    name,
-                    hit,
-                    Some(&object.id),
-                    helm_source,
-                    snippet,
-                ));
-            }
-        }
+        // Secret values are never shown.
+        let show = object.id.kind != "Secret";
+        run_rules(
+            &subject,
+            name,
+            &object.id,
+            helm_source,
+            show.then_some(&lines),
+            config,
+            report,
+        );
         suppress::apply_object(
             name,
             object,
@@ -429,24 +419,46 @@ fn lint_clusters(
             all_pools: config.all_pools,
             vm_sizes: &config.vm_sizes,
         };
-        for rule in RULES {
-            let Some(severity) = config.severity(rule) else {
-                continue;
-            };
-            let mut hits = Vec::new();
-            (rule.check)(&subject, &mut hits);
-            for hit in hits {
-                let snippet = lines.snippet(hit.span);
-                report.findings.push(finding(
-                    rule,
-                    severity,
-                    name,
-                    hit,
-                    Some(&id),
-                    helm_source,
-                    snippet,
-                ));
-            }
+        run_rules(
+            &subject,
+            name,
+            &id,
+            helm_source,
+            Some(lines),
+            config,
+            report,
+        );
+    }
+}
+
+/// Runs every rule the config leaves on over one subject and records its findings, with snippets
+/// from `lines` when there is text to show.
+fn run_rules(
+    subject: &Subject<'_>,
+    name: &FileName,
+    id: &ObjectId,
+    helm_source: Option<&str>,
+    lines: Option<&DocLines<'_>>,
+    config: &Config,
+    report: &mut Report,
+) {
+    for rule in RULES {
+        let Some(severity) = config.severity(rule) else {
+            continue;
+        };
+        let mut hits = Vec::new();
+        (rule.check)(subject, &mut hits);
+        for hit in hits {
+            let snippet = lines.and_then(|l| l.snippet(hit.span));
+            report.findings.push(finding(
+                rule,
+                severity,
+                name,
+                hit,
+                Some(id),
+                helm_source,
+                snippet,
+            ));
         }
     }
 }
