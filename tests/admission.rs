@@ -32,10 +32,10 @@ fn to_json(node: &Node) -> Json {
             } else if let Ok(f) = s.parse::<f64>() {
                 json!(f)
             } else {
-                Json::String(s.clone())
+                Json::String(s.to_string())
             }
         }
-        Value::Scalar(s, _) => Json::String(s.clone()),
+        Value::Scalar(s, _) => Json::String(s.to_string()),
     }
 }
 

@@ -42,7 +42,7 @@ impl Val {
             .map(|v| v.use_site.start.line)
             .filter(|&l| l != node.span.start.line);
         Some(Val {
-            text: s.clone(),
+            text: s.to_string(),
             span: node.span,
             path: path.to_string(),
             used_at,

@@ -9,6 +9,7 @@ pub mod pools;
 pub mod shell;
 pub mod terraform;
 pub mod yaml;
+mod yaml_fast;
 
 use crate::source::Pos;
 

@@ -1,5 +1,7 @@
 //! The span-exact document tree that every structured input (YAML, JSON) is read into.
 
+use smol_str::SmolStr;
+
 use crate::source::{Span, Via};
 
 /// How a scalar was written; plain scalars are the only ones YAML 1.1 resolves to booleans.
@@ -14,7 +16,7 @@ pub enum Style {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Scalar(String, Style),
+    Scalar(SmolStr, Style),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -28,7 +30,7 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn scalar(text: impl Into<String>, style: Style, span: Span) -> Self {
+    pub fn scalar(text: impl Into<SmolStr>, style: Style, span: Span) -> Self {
         Node {
             value: Value::Scalar(text.into(), style),
             span,

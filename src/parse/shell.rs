@@ -61,7 +61,7 @@ impl Source {
             align(value, raw, &raw_pos)
         };
         Some(Source {
-            text: value.clone(),
+            text: value.to_string(),
             pos,
             via,
             path: path.to_string(),

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
 use super::node::{Node, Style, Value};
+use super::yaml_fast;
 use super::{Limits, ParseError};
 use crate::source::{Pos, Span, Via};
 
@@ -101,18 +102,26 @@ pub struct OwnedChunk {
 
 /// Reads a stream document by document (the same cuts as [`split`]), never holding more than one
 /// document, and that only up to `max_bytes`: a longer one is skipped to its end and flagged.
-pub fn read_chunks<R: std::io::BufRead>(
+///
+/// The bytes go through one fixed buffer; lines are found with a SIMD newline search and copied
+/// into the document a run at a time, so the cost per line is one look at its first bytes.
+pub fn read_chunks<R: std::io::Read>(
     mut reader: R,
     max_bytes: usize,
     mut on_chunk: impl FnMut(OwnedChunk),
 ) -> std::io::Result<()> {
+    const BUF: usize = 1 << 18;
+    let mut buf = vec![0u8; BUF];
+    let mut filled = 0usize;
+    let mut eof = false;
     let mut cur = OwnedChunk {
         bytes: Vec::new(),
         first_line: 1,
         oversized: false,
     };
-    let mut line = Vec::new();
-    let mut line_no = 0u32;
+    // The 1-based number of the line that starts (or continues, when `mid_line`) at `buf[0]`.
+    let mut line_no = 1u32;
+    let mut mid_line = false;
     let emit = |cur: &mut OwnedChunk, next_first: u32, on_chunk: &mut dyn FnMut(OwnedChunk)| {
         let done = std::mem::replace(
             cur,
@@ -126,64 +135,63 @@ pub fn read_chunks<R: std::io::BufRead>(
             on_chunk(done);
         }
     };
-    loop {
-        line.clear();
-        // Keep at most what the document may still hold (and always enough to see a marker).
-        let room = if cur.oversized {
-            4
-        } else {
-            (max_bytes - cur.bytes.len()).max(4) + 1
-        };
-        let read = read_line_capped(&mut reader, &mut line, room)?;
-        if read == 0 {
-            break;
-        }
-        line_no += 1;
-        if is_marker(&line, b"---") && line_no != cur.first_line {
-            emit(&mut cur, line_no, &mut on_chunk);
-        }
-        if cur.oversized || read > line.len() || cur.bytes.len() + line.len() > max_bytes {
+    let keep = |cur: &mut OwnedChunk, bytes: &[u8]| {
+        if cur.oversized || cur.bytes.len() + bytes.len() > max_bytes {
             cur.oversized = true;
             cur.bytes = Vec::new();
         } else {
-            cur.bytes.extend_from_slice(&line);
+            cur.bytes.extend_from_slice(bytes);
         }
-        if is_marker(&line, b"...") {
-            emit(&mut cur, line_no + 1, &mut on_chunk);
+    };
+    loop {
+        while !eof && filled < BUF {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => eof = true,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
+        if filled == 0 {
+            break;
+        }
+        // Whole lines in the buffer (the last one may be cut off by the buffer's end).
+        let mut run = 0usize; // start of the bytes not yet copied into the document
+        let mut s = 0usize; // start of the current line
+        while s < filled {
+            let e = match memchr::memchr(b'\n', &buf[s..filled]) {
+                Some(i) => s + i + 1,
+                // A line longer than the buffer goes on in pieces; otherwise read the rest of it.
+                None if eof || s == 0 => filled,
+                None => break,
+            };
+            let line = &buf[s..e];
+            if !mid_line && is_marker(line, b"---") && line_no != cur.first_line {
+                keep(&mut cur, &buf[run..s]);
+                emit(&mut cur, line_no, &mut on_chunk);
+                run = s;
+            }
+            if !mid_line && is_marker(line, b"...") {
+                keep(&mut cur, &buf[run..e]);
+                emit(&mut cur, line_no + 1, &mut on_chunk);
+                run = e;
+            }
+            mid_line = !line.ends_with(b"\n");
+            if !mid_line {
+                line_no += 1;
+            }
+            s = e;
+        }
+        keep(&mut cur, &buf[run..s]);
+        buf.copy_within(s..filled, 0);
+        filled -= s;
     }
     emit(&mut cur, line_no + 1, &mut on_chunk);
     Ok(())
 }
 
-/// Reads one line (with its `\n`), keeping at most `cap` bytes of it; returns the bytes consumed.
-fn read_line_capped<R: std::io::BufRead>(
-    r: &mut R,
-    buf: &mut Vec<u8>,
-    cap: usize,
-) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let avail = r.fill_buf()?;
-        if avail.is_empty() {
-            return Ok(total);
-        }
-        let (take, done) = match memchr_newline(avail) {
-            Some(i) => (i + 1, true),
-            None => (avail.len(), false),
-        };
-        let room = cap.saturating_sub(buf.len());
-        buf.extend_from_slice(&avail[..take.min(room)]);
-        r.consume(take);
-        total += take;
-        if done {
-            return Ok(total);
-        }
-    }
-}
-
 fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+    memchr::memchr(b'\n', b)
 }
 
 fn is_marker(line: &[u8], m: &[u8]) -> bool {
@@ -218,13 +226,18 @@ pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document
             ))];
         }
     };
-    let helm_source = text.lines().find_map(|l| {
-        l.strip_prefix("# Source: ")
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    });
-    Builder::new(text, chunk.first_line, limits)
-        .run()
+    let helm_source = memchr::memmem::find_iter(text.as_bytes(), b"# Source: ")
+        .filter(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')
+        .find_map(|i| {
+            let rest = &text[i + "# Source: ".len()..];
+            let source = rest[..rest.find('\n').unwrap_or(rest.len())].trim();
+            (!source.is_empty()).then(|| source.to_string())
+        });
+    let roots = match yaml_fast::parse(text, chunk.first_line, limits.max_depth) {
+        Some(roots) => roots.into_iter().map(Ok).collect(),
+        None => Builder::new(text, chunk.first_line, limits).run(),
+    };
+    roots
         .into_iter()
         .map(|r| {
             r.map(|root| Document {
@@ -235,6 +248,19 @@ pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document
             })
         })
         .collect()
+}
+
+/// The fast reader's trees for a document's text, `None` where it leaves the text to saphyr.
+/// Public for the test and fuzz target that hold the two readers equal.
+#[doc(hidden)]
+pub fn read_fast(text: &str, first_line: u32, limits: &Limits) -> Option<Vec<Node>> {
+    yaml_fast::parse(text, first_line, limits.max_depth)
+}
+
+/// saphyr-parser's trees for a document's text (see [`read_fast`]).
+#[doc(hidden)]
+pub fn read_saphyr(text: &str, first_line: u32, limits: &Limits) -> Vec<Result<Node, ParseError>> {
+    Builder::new(text, first_line, limits).run()
 }
 
 enum Frame {
