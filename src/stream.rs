@@ -27,6 +27,7 @@ pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
             return report;
         }
     };
+    let size = file.metadata().map_or(0, |m| m.len());
     let mut reader = BufReader::with_capacity(1 << 16, file);
     match reader.fill_buf() {
         Ok(head) => match decode_bom(head) {
@@ -48,10 +49,8 @@ pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
             return report;
         }
     }
-    let mut batch: Vec<OwnedChunk> = Vec::new();
-    let mut batch_bytes = 0usize;
     let limit = config.limits.max_document_bytes;
-    let flush = |batch: &mut Vec<OwnedChunk>, report: &mut Report| {
+    let mut lint_batch = |batch: Vec<OwnedChunk>| {
         let parts: Vec<Report> = batch
             .par_iter()
             .map(|c| lint_owned(name, c, config))
@@ -59,17 +58,25 @@ pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
         for p in parts {
             report.absorb(p);
         }
-        batch.clear();
     };
-    let read = read_chunks(reader, limit, |chunk| {
-        batch_bytes += chunk.bytes.len();
-        batch.push(chunk);
-        if batch_bytes >= BATCH_BYTES {
-            flush(&mut batch, &mut report);
-            batch_bytes = 0;
-        }
-    });
-    flush(&mut batch, &mut report);
+    let read = if size > 2 * BATCH_BYTES as u64 {
+        // A large stream: one thread reads and cuts the next batch while the pool lints this one.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        std::thread::scope(|s| {
+            let reading = s.spawn(move || {
+                read_batches(reader, limit, |batch| {
+                    // The receiver lives until this thread is joined, so a send cannot fail.
+                    let _ = tx.send(batch);
+                })
+            });
+            rx.into_iter().for_each(&mut lint_batch);
+            reading
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the reading thread stopped")))
+        })
+    } else {
+        read_batches(reader, limit, lint_batch)
+    };
     if let Err(e) = read {
         report
             .errors
@@ -81,6 +88,28 @@ pub fn lint_yaml_file(name: &FileName, path: &Path, config: &Config) -> Report {
             .push((name.clone(), "no Kubernetes or ARM object".into()));
     }
     report
+}
+
+/// Reads a stream's documents and hands them on in batches of about [`BATCH_BYTES`].
+fn read_batches<R: BufRead>(
+    reader: R,
+    limit: usize,
+    mut on_batch: impl FnMut(Vec<OwnedChunk>),
+) -> std::io::Result<()> {
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0usize;
+    let read = read_chunks(reader, limit, |chunk| {
+        batch_bytes += chunk.bytes.len();
+        batch.push(chunk);
+        if batch_bytes >= BATCH_BYTES {
+            on_batch(std::mem::take(&mut batch));
+            batch_bytes = 0;
+        }
+    });
+    if !batch.is_empty() {
+        on_batch(batch);
+    }
+    read
 }
 
 fn lint_owned(name: &FileName, chunk: &OwnedChunk, config: &Config) -> Report {
