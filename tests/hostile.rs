@@ -115,3 +115,31 @@ fn random_garbage_never_panics() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(v["summary"]["files"], 200);
 }
+
+/// Found by `cargo fuzz run lint_bicep` (fuzz/artifacts/lint_bicep/timeout-4ebc0e45...): references
+/// that fan out made the Bicep evaluator take exponential time. Evaluation now has a budget; the
+/// fuzzer's input and a plain fan-out both finish, and what is known before the budget runs out
+/// is still linted.
+#[test]
+fn bicep_references_that_fan_out_are_bounded() {
+    let d = tempfile::tempdir().unwrap();
+    let artifact = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/lint_bicep-timeout-4ebc0e45.bicep");
+    std::fs::copy(&artifact, d.path().join("fuzz.bicep")).unwrap();
+    let (code, _, stderr) = run(d.path(), &["check", "--format", "json", "fuzz.bicep"]);
+    assert!(matches!(code, 0..=2), "{stderr}");
+
+    let mut src = String::from("var a0 = 'Standard_D2_v2'\n");
+    for i in 1..=40 {
+        src.push_str(&format!("var a{i} = [a{}, a{}]\n", i - 1, i - 1));
+    }
+    src.push_str(
+        "resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: 'x'\n  properties: {\n    agentPoolProfiles: [\n      {\n        name: 'p'\n        vmSize: a0\n        osSKU: 'AzureContainerLinux'\n        fanOut: a40\n      }\n    ]\n  }\n}\n",
+    );
+    std::fs::write(d.path().join("fan.bicep"), src).unwrap();
+    let (code, v, stderr) = run(d.path(), &["check", "--format", "json", "fan.bicep"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(v["findings"][0]["rule"], "gen1-vm-size");
+    assert_eq!(v["findings"][0]["line"], 1);
+    assert_eq!(v["findings"][0]["column"], 10);
+}

@@ -15,6 +15,9 @@ use crate::model::nodepool::{Cluster, Val, arm_cluster, arm_pool, props_ci};
 use crate::source::{LineIndex, Span, Via};
 
 const MAX_DEPTH: usize = 64;
+/// Expression evaluations allowed per file: references may fan out (`var b = [a, a]`, `var c = [b, b]`
+/// ...), and without a budget a few lines would take exponential time.
+const MAX_EVALS: usize = 200_000;
 
 /// Marks a string that runs to the end of its line.
 const UNTERMINATED: &str = "<unterminated string>";
@@ -737,6 +740,7 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         params,
         vars,
         idx: &idx,
+        budget: std::cell::Cell::new(MAX_EVALS),
     };
     let mut out = Vec::new();
     for r in &p.resources {
@@ -838,6 +842,8 @@ struct Scope<'a> {
     params: HashMap<String, Expr>,
     vars: HashMap<String, Expr>,
     idx: &'a LineIndex<'a>,
+    /// Evaluations left (see [`MAX_EVALS`]); at zero every value is unknown.
+    budget: std::cell::Cell<usize>,
 }
 
 impl Scope<'_> {
@@ -848,9 +854,10 @@ impl Scope<'_> {
 
     /// The value of an expression where it is known; `None` otherwise.
     fn eval(&self, e: &Expr, depth: usize) -> Option<Node> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.budget.get() == 0 {
             return None;
         }
+        self.budget.set(self.budget.get() - 1);
         let span = self.span(e);
         match e {
             Expr::Str(parts, ..) => {
