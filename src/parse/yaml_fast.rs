@@ -130,6 +130,13 @@ impl<'a> Reader<'a> {
     }
 
     fn document(&mut self) -> Option<Vec<Node>> {
+        // A `...` document end (only ever a chunk's last line): saphyr's to read.
+        if self.lines.last().is_some_and(|l| {
+            let l = &self.b[l.start..l.end];
+            l.starts_with(b"...") && matches!(l.get(3), None | Some(b' '))
+        }) {
+            return None;
+        }
         let mut li = self.next_content(0);
         let mut explicit = false;
         if li < self.lines() {
@@ -462,6 +469,10 @@ impl<'a> Reader<'a> {
             pending = 0;
             j += 1;
         }
+        // saphyr keeps an extra line break for a blank last line without a newline: left to it
+        if j >= self.lines() && pending > 0 && !self.b.ends_with(b"\n") {
+            return None;
+        }
         match chomp {
             Chomp::Strip => {}
             Chomp::Clip => body.push('\n'),
@@ -512,7 +523,8 @@ impl<'a> Reader<'a> {
                 }
                 let (key, end) = self.flow_node(li, i, depth)?;
                 i = skip_spaces(l, end);
-                if l.get(i) != Some(&b':') {
+                // `:` then a space (saphyr refuses `a :{`, and `"a":b` is left to it)
+                if l.get(i) != Some(&b':') || l.get(i + 1) != Some(&b' ') {
                     return None;
                 }
                 i = skip_spaces(l, i + 1);
