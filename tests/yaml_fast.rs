@@ -182,6 +182,7 @@ fn everything_else_is_left_to_saphyr() {
         "a: [b: c]\n",
         "a: {b: c,}\n",
         "a: {b :{c: d}}\n",
+        "a: [sh, c -, d]\n",
         "a: @x\n",
         "a: \"\\q\"\n",
         "a: 1\n- b\n",

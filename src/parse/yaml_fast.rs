@@ -585,6 +585,12 @@ impl<'a> Reader<'a> {
                             break;
                         }
                         b'#' if l[i - 1] == b' ' => return None,
+                        // saphyr refuses a word `-` before a flow indicator (`[a -, b]`)
+                        b'-' if l[i - 1] == b' '
+                            && matches!(l.get(i + 1), Some(b',' | b'[' | b']' | b'{' | b'}')) =>
+                        {
+                            return None;
+                        }
                         _ => i += 1,
                     }
                 }
