@@ -546,7 +546,7 @@ impl<'a> DocLines<'a> {
         let n = (end - span.start.line) as usize + 1;
         let starts = self.starts.get_or_init(|| {
             let mut s = vec![0];
-            s.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            s.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
             s
         });
         let from = *starts.get(start)?;

@@ -185,6 +185,8 @@ fn everything_else_is_left_to_saphyr() {
         "a: [sh, c -, d]\n",
         "a: @x\n",
         "a: \"\\q\"\n",
+        "\"a\\",
+        "'a''",
         "a: 1\n- b\n",
         "- a\nb: 1\n",
     ];

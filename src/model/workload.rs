@@ -143,14 +143,29 @@ impl<'a> Container<'a> {
 /// Finds every pod spec under `node` (`path` is its JSON pointer).
 pub fn pod_specs<'a>(node: &'a Node, path: &str) -> Vec<PodSpec<'a>> {
     let mut out = Vec::new();
-    walk(node, path.to_string(), None, &mut out, 0);
+    walk(node, path, &mut Vec::new(), None, &mut out, 0);
     out
+}
+
+/// A step of the JSON pointer to the node being walked; pointers are only written out for the
+/// pod specs found, not for every node passed on the way.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn render(base: &str, steps: &[Step<'_>]) -> String {
+    steps.iter().fold(base.to_string(), |p, s| match s {
+        Step::Key(k) => pointer(&p, k),
+        Step::Index(i) => pointer_idx(&p, *i),
+    })
 }
 
 fn walk<'a>(
     node: &'a Node,
-    path: String,
-    parent: Option<(&'a Node, &str)>,
+    base: &str,
+    steps: &mut Vec<Step<'a>>,
+    parent: Option<&'a Node>,
     out: &mut Vec<PodSpec<'a>>,
     depth: usize,
 ) {
@@ -159,7 +174,9 @@ fn walk<'a>(
     }
     if let Some(entries) = node.as_map() {
         if is_pod_spec(node) {
-            out.push(build(node, path, parent));
+            let path = render(base, steps);
+            let parent_path = render(base, &steps[..steps.len().saturating_sub(1)]);
+            out.push(build(node, path, parent.map(|p| (p, parent_path.as_str()))));
             return;
         }
         for (k, v) in entries {
@@ -168,18 +185,15 @@ fn walk<'a>(
             if matches!(key, "status" | "openAPIV3Schema" | "managedFields") {
                 continue;
             }
-            let parent_path = path.clone();
-            walk(
-                v,
-                pointer(&path, key),
-                Some((node, &parent_path)),
-                out,
-                depth + 1,
-            );
+            steps.push(Step::Key(key));
+            walk(v, base, steps, Some(node), out, depth + 1);
+            steps.pop();
         }
     } else if let Some(items) = node.as_seq() {
         for (i, item) in items.iter().enumerate() {
-            walk(item, pointer_idx(&path, i), None, out, depth + 1);
+            steps.push(Step::Index(i));
+            walk(item, base, steps, None, out, depth + 1);
+            steps.pop();
         }
     }
 }

@@ -171,7 +171,7 @@ pub struct DocIndex<'a> {
 impl<'a> DocIndex<'a> {
     pub fn new(doc: &'a str, first_line: u32) -> Self {
         let mut starts = vec![0];
-        starts.extend(doc.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', doc.as_bytes()).map(|i| i + 1));
         DocIndex {
             doc,
             first_line,

@@ -175,7 +175,7 @@ impl<'a> Reader<'a> {
         let l = self.line(li);
         if is_entry(l, col) {
             self.block_seq(li, col, false, depth)
-        } else if self.key_at(li, col).is_some() {
+        } else if self.find_key(li, col).is_some() {
             self.block_map(li, col, depth)
         } else {
             self.value(li, col, parent, depth)
@@ -257,7 +257,7 @@ impl<'a> Reader<'a> {
                 }
             } else if is_entry(l, c) {
                 self.block_seq(li, c, false, depth + 1)?
-            } else if self.key_at(li, c).is_some() {
+            } else if self.find_key(li, c).is_some() {
                 self.block_map(li, c, depth + 1)?
             } else {
                 self.value(li, c, col as isize, depth + 1)?
@@ -285,16 +285,26 @@ impl<'a> Reader<'a> {
     /// `:` at the end of the line. Returns the key and the column of its `:`.
     fn key_at(&self, li: usize, col: usize) -> Option<(Node, usize)> {
         let l = self.line(li);
+        let (end, colon) = self.find_key(li, col)?;
+        let span = Span::new(self.pos(li, col), self.pos(li, end));
+        let key = match l[col] {
+            q @ (b'"' | b'\'') => {
+                Node::scalar(quoted(self.line_str(li), col, q)?.0, quote_style(q), span)
+            }
+            _ => Node::scalar(&self.line_str(li)[col..end], Style::Plain, span),
+        };
+        Some((key, colon))
+    }
+
+    /// Whether a key starts at `(li, col)`: where it ends and where its `:` is.
+    fn find_key(&self, li: usize, col: usize) -> Option<(usize, usize)> {
+        let l = self.line(li);
         match *l.get(col)? {
             q @ (b'"' | b'\'') => {
-                let (text, close) = quoted(self.line_str(li), col, q)?;
+                let close = quoted_end(l, col, q)?;
                 let colon_follows =
                     l.get(close) == Some(&b':') && matches!(l.get(close + 1), None | Some(b' '));
-                colon_follows.then(|| {
-                    let style = quote_style(q);
-                    let span = Span::new(self.pos(li, col), self.pos(li, close));
-                    (Node::scalar(text, style, span), close)
-                })
+                colon_follows.then_some((close, close))
             }
             _ if !plain_start(l, col) => None,
             _ => {
@@ -307,14 +317,7 @@ impl<'a> Reader<'a> {
                         }
                     } else if matches!(l.get(p + 1), None | Some(b' ')) {
                         let end = trim_end(l, col, p);
-                        if end - col > 1024 {
-                            return None;
-                        }
-                        let span = Span::new(self.pos(li, col), self.pos(li, end));
-                        return Some((
-                            Node::scalar(&self.line_str(li)[col..end], Style::Plain, span),
-                            p,
-                        ));
+                        return (end - col <= 1024).then_some((end, p));
                     }
                     i = p + 1;
                 }
@@ -677,6 +680,22 @@ fn quoted(line: &str, col: usize, q: u8) -> Option<(String, usize)> {
         let (c, used) = escape(&line[i + 1..])?;
         out.push(c);
         i += 1 + used;
+    }
+}
+
+/// The column after a one-line quoted scalar's closing quote (escapes are checked when it is read).
+fn quoted_end(l: &[u8], col: usize, q: u8) -> Option<usize> {
+    let mut i = col + 1;
+    loop {
+        i += l
+            .get(i..)?
+            .iter()
+            .position(|&c| c == q || (q == b'"' && c == b'\\'))?;
+        match l[i] {
+            b'\\' => i += 2,
+            _ if q == b'\'' && l.get(i + 1) == Some(&b'\'') => i += 2,
+            _ => return Some(i + 1),
+        }
     }
 }
 
