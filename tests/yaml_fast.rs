@@ -190,7 +190,14 @@ fn everything_else_is_left_to_saphyr() {
         "a: 1\n- b\n",
         "- a\nb: 1\n",
     ];
-    for case in cases {
+    // Nesting near the limit: saphyr's path reports it (found by the yaml_paths fuzzer).
+    let deep_map: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let deep = [
+        "- ".repeat(300) + "x\n",
+        deep_map,
+        format!("a: {}{}\n", "[".repeat(300), "]".repeat(300)),
+    ];
+    for case in cases.iter().copied().chain(deep.iter().map(String::as_str)) {
         let (accepted, _) = compare(case, case);
         assert_eq!(accepted, 0, "the fast reader should decline:\n{case}");
     }

@@ -182,7 +182,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Near the nesting limit, saphyr's path reads the document and reports it.
+    fn too_deep(&self, depth: usize) -> bool {
+        depth + 4 >= self.max_depth
+    }
+
     fn block_map(&mut self, mut li: usize, col: usize, depth: usize) -> Option<(Node, usize)> {
+        if self.too_deep(depth) {
+            return None;
+        }
         let start = self.pos(li, col);
         let base = self.entries.len();
         loop {
@@ -230,6 +238,9 @@ impl<'a> Reader<'a> {
         indentless: bool,
         depth: usize,
     ) -> Option<(Node, usize)> {
+        if self.too_deep(depth) {
+            return None;
+        }
         let start = if indentless {
             let l = self.line(li);
             let c = skip_spaces(l, col + 1);
@@ -502,7 +513,7 @@ impl<'a> Reader<'a> {
 
     /// A one-line flow collection starting at `(li, col)`; returns it and the column after it.
     fn flow(&mut self, li: usize, col: usize, depth: usize) -> Option<(Node, usize)> {
-        if depth >= self.max_depth {
+        if self.too_deep(depth) {
             return None;
         }
         let l = self.line(li);
