@@ -33,23 +33,7 @@ pub fn read(text: &str) -> Vec<Cluster> {
         // Leading assignments: alone they set shell variables.
         let assigns = words.iter().take_while(|w| assignment(w).is_some()).count();
         if assigns == words.len() {
-            for w in words {
-                if let Some((name, off)) = assignment(w) {
-                    let value = resolve_word(
-                        &w.text[off..],
-                        &w.raw,
-                        w.start + off,
-                        w.end,
-                        w.literal,
-                        &vars,
-                        &idx,
-                    );
-                    let v = value.unwrap_or_else(|| {
-                        Val::new(&w.text[off..], idx.span(w.start + off, w.end), "")
-                    });
-                    vars.insert(name.to_string(), v);
-                }
-            }
+            assign(words, &mut vars, &idx);
             continue;
         }
         words = &words[assigns..];
@@ -59,23 +43,7 @@ pub fn read(text: &str) -> Vec<Cluster> {
                 || first.text == "local"
                 || first.text == "declare")
         {
-            for w in &words[1..] {
-                if let Some((name, off)) = assignment(w) {
-                    let value = resolve_word(
-                        &w.text[off..],
-                        &w.raw,
-                        w.start + off,
-                        w.end,
-                        w.literal,
-                        &vars,
-                        &idx,
-                    );
-                    let v = value.unwrap_or_else(|| {
-                        Val::new(&w.text[off..], idx.span(w.start + off, w.end), "")
-                    });
-                    vars.insert(name.to_string(), v);
-                }
-            }
+            assign(&words[1..], &mut vars, &idx);
             continue;
         }
         while let Some(first) = words.first()
@@ -342,6 +310,26 @@ impl Opts {
             span,
             path: path.to_string(),
             ..Pool::default()
+        }
+    }
+}
+
+/// Sets the shell variables that `NAME=value` words among `words` assign.
+fn assign(words: &[Word], vars: &mut HashMap<String, Val>, idx: &LineIndex<'_>) {
+    for w in words {
+        if let Some((name, off)) = assignment(w) {
+            let value = resolve_word(
+                &w.text[off..],
+                &w.raw,
+                w.start + off,
+                w.end,
+                w.literal,
+                vars,
+                idx,
+            );
+            let v = value
+                .unwrap_or_else(|| Val::new(&w.text[off..], idx.span(w.start + off, w.end), ""));
+            vars.insert(name.to_string(), v);
         }
     }
 }
