@@ -15,7 +15,7 @@ pub mod rules;
 #[cfg(feature = "server")]
 pub mod serve;
 pub mod source;
-mod stream;
+pub mod stream;
 pub mod suppress;
 
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use discover::{Input, Kind, Origin};
+use discover::{Input, Kind, Origin, Skip};
 use model::object::{ObjectId, objects};
 use model::workload::pod_specs;
 use parse::Limits;
@@ -44,6 +44,8 @@ pub struct Config {
     /// Treat every Linux node pool as an ACL migration candidate.
     pub all_pools: bool,
     pub limits: Limits,
+    /// Caps on reading each input (and how long a FIFO may wait for its first byte).
+    pub read: stream::ReadLimits,
     /// `.hostlint.yaml` `exemptions`: findings they match are suppressed (kind `config`).
     pub exemptions: Vec<config::Exemption>,
     /// `.hostlint.yaml` `vm_sizes`: VM-size verdict overrides for the node-pool rules.
@@ -137,14 +139,15 @@ pub struct Report {
     pub objects: usize,
     /// Every object checked, by file (for reports that list passing objects, like JUnit).
     pub checked: Vec<(FileName, ObjectId)>,
-    /// Inputs read but holding nothing hostlint checks, with why (for `--verbose`).
-    pub skipped: Vec<(FileName, String)>,
+    /// Files not linted, with why: read but holding nothing hostlint checks, or passed over unread
+    /// (Helm chart templates, FIFOs met while walking, ...). The summary counts them; `--verbose` lists them.
+    pub skipped: Vec<(FileName, Skip)>,
     /// Cross-file facts (ConfigMap scripts) awaiting [`correlate::resolve`].
     pub facts: correlate::Facts,
 }
 
 impl Report {
-    fn absorb(&mut self, other: Report) {
+    pub(crate) fn absorb(&mut self, other: Report) {
         self.findings.extend(other.findings);
         self.errors.extend(other.errors);
         self.files += other.files;
@@ -167,6 +170,7 @@ impl Report {
         });
         self.errors
             .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.skipped.sort_by(|a, b| a.0.cmp(&b.0));
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -190,34 +194,35 @@ pub fn lint(inputs: &[Input], config: &Config) -> Report {
 }
 
 fn lint_input(input: &Input, config: &Config) -> Report {
-    if let (Origin::File(path), Some(Kind::Yaml)) = (&input.origin, input.kind) {
-        return stream::lint_yaml_file(&input.name, path, config);
+    match &input.origin {
+        Origin::File(path) => stream::lint_file(&input.name, path, input.kind, false, config),
+        Origin::Special(path) => stream::lint_file(&input.name, path, input.kind, true, config),
+        Origin::Stdin(src) => {
+            let rest = src.rest.lock().ok().and_then(|mut r| r.take());
+            let rest: Box<dyn std::io::Read + Send> =
+                rest.unwrap_or_else(|| Box::new(std::io::empty()));
+            let reader = std::io::Read::chain(&src.head[..], rest);
+            stream::lint_reader(&input.name, reader, None, input.kind, true, config)
+        }
     }
-    let bytes = match &input.origin {
-        Origin::File(p) => match std::fs::read(p) {
-            Ok(b) => b,
-            Err(e) => {
-                let mut r = Report::default();
-                r.errors
-                    .push(InputError::whole(&input.name, format!("cannot read: {e}")));
-                return r;
-            }
-        },
-        Origin::Stdin(b) => b.to_vec(),
-    };
-    let kind = input.kind.unwrap_or_else(|| Kind::sniff(&bytes));
-    scan_bytes(&input.name, &bytes, kind, config)
 }
 
 /// Lints one input's bytes as `kind` (ConfigMap scripts resolved within this input).
 pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
-    let mut report = scan_bytes(name, bytes, kind, config);
+    let mut report = scan_bytes(name, bytes, kind, false, config);
     correlate::resolve(&mut report, config);
     report
 }
 
-/// One input's findings, and the cross-file facts left for [`correlate::resolve`].
-fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
+/// One input's findings, and the cross-file facts left for [`correlate::resolve`]. `templates`: a text
+/// that does not parse and carries `{{ }}` is a template to skip, not an error.
+pub(crate) fn scan_bytes(
+    name: &FileName,
+    bytes: &[u8],
+    kind: Kind,
+    templates: bool,
+    config: &Config,
+) -> Report {
     let mut report = Report {
         files: 1,
         ..Report::default()
@@ -257,11 +262,23 @@ fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Rep
                 },
             }
         }
+        Kind::TerraformJson | Kind::BicepParams => {
+            report.skipped.push((name.clone(), Skip::NotRead(kind)))
+        }
+    }
+    if templates
+        && !report.errors.is_empty()
+        && matches!(kind, Kind::Yaml | Kind::Json)
+        && stream::is_template(bytes)
+    {
+        return Report {
+            files: 1,
+            skipped: vec![(name.clone(), Skip::Template)],
+            ..Report::default()
+        };
     }
     if report.objects == 0 && report.errors.is_empty() && report.skipped.is_empty() {
-        report
-            .skipped
-            .push((name.clone(), "no Kubernetes or ARM object".into()));
+        report.skipped.push((name.clone(), Skip::NoObjects));
     }
     report
 }

@@ -88,7 +88,7 @@ struct ServeArgs {
 struct CheckArgs {
     /// Files, directories or `-` for stdin.
     #[arg(default_value = ".")]
-    paths: Vec<String>,
+    paths: Vec<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write the report to FILE instead of stdout.
@@ -103,13 +103,19 @@ struct CheckArgs {
     /// Skip these rules (comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Leave out paths matching GLOB (repeatable).
+    /// Leave out paths matching GLOB, relative to the current directory (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Also walk hidden files and directories (`.git` is never walked).
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links while walking directories.
+    #[arg(long, short = 'L')]
+    follow: bool,
     /// Check every Linux node pool as an ACL migration candidate.
     #[arg(long)]
     all_pools: bool,
-    /// Read this config instead of the nearest `.hostlint.yaml` from the current directory up.
+    /// Read this config instead of the nearest `.hostlint.yaml` from the linted paths up.
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
     /// Findings in this baseline (from `--write-baseline`) do not count.
@@ -206,32 +212,34 @@ fn main() -> ExitCode {
     }
 }
 
-/// The `.hostlint.yaml` to use: `explicit`, else the nearest from the current directory up.
+/// The `.hostlint.yaml` to use and its path: `explicit`, else the nearest from `start` up.
 /// Errors are printed at their file:line:col and become exit code 2.
 fn load_config(
     explicit: Option<&std::path::Path>,
-) -> Result<Option<hostlint::config::FileConfig>, ExitCode> {
-    let path = explicit.map(std::path::Path::to_path_buf).or_else(|| {
-        std::env::current_dir()
-            .ok()
-            .and_then(|d| hostlint::config::find_nearest(&d))
-    });
+    start: &std::path::Path,
+) -> Result<Option<(std::path::PathBuf, hostlint::config::FileConfig)>, ExitCode> {
+    let path = explicit
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| hostlint::config::find_nearest(start));
     let Some(path) = path else { return Ok(None) };
-    hostlint::config::load(&path).map(Some).map_err(|errors| {
-        for e in errors {
-            match (e.line, e.column) {
-                (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", e.file, e.message),
-                _ => eprintln!("error: {}: {}", e.file, e.message),
+    hostlint::config::load(&path)
+        .map(|c| Some((path, c)))
+        .map_err(|errors| {
+            for e in errors {
+                match (e.line, e.column) {
+                    (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", e.file, e.message),
+                    _ => eprintln!("error: {}: {}", e.file, e.message),
+                }
             }
-        }
-        ExitCode::from(2)
-    })
+            ExitCode::from(2)
+        })
 }
 
 /// The engine config a `review` or `serve` runs with (rules, exemptions, pools from the config file).
 fn admission_config(policy: &PolicyArgs) -> Result<Config, ExitCode> {
     let mut config = Config::default();
-    if let Some(file) = load_config(policy.config.as_deref())? {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if let Some((_, file)) = load_config(policy.config.as_deref(), &cwd)? {
         config.severities = file.rules;
         config.exemptions = file.exemptions;
         config.vm_sizes = file.vm_sizes;
@@ -310,12 +318,23 @@ fn check(args: CheckArgs) -> ExitCode {
         all_pools: args.all_pools,
         ..Config::default()
     };
-    let mut exclude = args.exclude.clone();
-    let file = match load_config(args.config.as_deref()) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut options = discover::Options {
+        hidden: args.hidden,
+        follow: args.follow,
+        ..discover::Options::default()
+    };
+    // A bad glob is a usage error: nothing is linted with a filter that does not work.
+    if let Err(e) = options.exclude.add(&cwd, &args.exclude, "--exclude") {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let start = discover::config_start(&args.paths, &cwd);
+    let file = match load_config(args.config.as_deref(), &start) {
         Ok(f) => f,
         Err(code) => return code,
     };
-    if let Some(file) = file {
+    if let Some((path, file)) = file {
         config.severities = file.rules;
         config.exemptions = file.exemptions;
         config.vm_sizes = file.vm_sizes;
@@ -324,7 +343,14 @@ fn check(args: CheckArgs) -> ExitCode {
             driver_images: file.driver_images,
         };
         config.all_pools |= file.all_pools.unwrap_or(false);
-        exclude.extend(file.exclude);
+        // The config's globs are relative to the directory that holds it.
+        let dir = discover::normalize(&cwd.join(&path));
+        let dir = dir.parent().unwrap_or(&cwd);
+        let what = format!("{} exclude", path.display());
+        if let Err(e) = options.exclude.add(dir, &file.exclude, &what) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     }
     let baseline = match &args.baseline {
         None => None,
@@ -339,13 +365,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         },
     };
-    let mut read_stdin = || {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
-    };
-    let (inputs, discover_errors) = discover::discover(&args.paths, &exclude, &mut read_stdin);
-    let mut report: Report = lint(&inputs, &config);
-    report.errors.extend(discover_errors);
+    let mut stdin = || -> Box<dyn Read + Send> { Box::new(std::io::stdin()) };
+    let found = discover::discover(&args.paths, &options, &mut stdin);
+    let mut report: Report = lint(&found.inputs, &config);
+    report.errors.extend(found.errors);
+    report.skipped.extend(found.skipped);
     report.sort();
     if let Some(b) = &baseline {
         hostlint::baseline::apply(b, &mut report.findings);
@@ -377,7 +401,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     if args.verbose {
         for (file, why) in &report.skipped {
-            eprintln!("skipped {file}: {why}");
+            eprintln!("skipped {file}: {}", why.reason());
         }
     }
     let written = match &args.output {

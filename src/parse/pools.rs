@@ -11,6 +11,6 @@ pub fn read(kind: Kind, text: &str) -> Result<Vec<Cluster>, ParseError> {
         Kind::Shell => Ok(super::azcli::read(text)),
         Kind::Markdown => Ok(super::azcli::read(&super::azcli::markdown_script(text))),
         Kind::Bicep => super::bicep::read(text),
-        Kind::Yaml | Kind::Json => Ok(Vec::new()),
+        Kind::Yaml | Kind::Json | Kind::TerraformJson | Kind::BicepParams => Ok(Vec::new()),
     }
 }

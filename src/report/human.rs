@@ -28,6 +28,10 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     out.push_str(&summary(report));
     out.push('\n');
+    for line in crate::discover::skip_summary(&report.skipped) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 

@@ -10,7 +10,15 @@ struct JsonReport<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
     errors: &'a [InputError],
+    /// Files not linted and why (SPEC: Inputs: nothing is skipped in silence).
+    skipped: Vec<JsonSkip<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonSkip<'a> {
+    file: &'a str,
+    reason: String,
 }
 
 /// A finding in SPEC's field order.
@@ -69,6 +77,8 @@ pub struct Summary {
     pub input_errors: usize,
     /// Findings silenced by a suppression, the config or the baseline (not in `findings`' count).
     pub suppressed: usize,
+    /// Files not linted (Helm chart templates, files with no object, ...); `skipped` lists them.
+    pub skipped: usize,
 }
 
 impl Summary {
@@ -82,6 +92,7 @@ impl Summary {
             info: report.count(Severity::Info),
             input_errors: report.errors.len(),
             suppressed: report.findings.iter().filter(|f| !f.counts()).count(),
+            skipped: report.skipped.len(),
         }
     }
 }
@@ -92,6 +103,14 @@ pub fn render(report: &Report) -> String {
         version: 1,
         findings,
         errors: &report.errors,
+        skipped: report
+            .skipped
+            .iter()
+            .map(|(file, why)| JsonSkip {
+                file,
+                reason: why.reason(),
+            })
+            .collect(),
         summary: Summary::of(report),
     };
     let mut s =
