@@ -50,6 +50,20 @@ impl Kind {
         })
     }
 
+    /// The kind's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Yaml => "YAML",
+            Kind::Json => "JSON",
+            Kind::Bicep => "Bicep",
+            Kind::BicepParams => "Bicep parameters",
+            Kind::Terraform => "Terraform",
+            Kind::TerraformJson => "Terraform JSON",
+            Kind::Shell => "shell",
+            Kind::Markdown => "Markdown",
+        }
+    }
+
     /// The kind of a text whose name says nothing (stdin, an extensionless file).
     pub fn sniff(bytes: &[u8]) -> Kind {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
@@ -168,7 +182,7 @@ impl Skip {
             Skip::NotRead(Kind::BicepParams) => {
                 "Bicep parameters (`*.bicepparam`): not read by this version".into()
             }
-            Skip::NotRead(k) => format!("{k:?} input: not read by this version"),
+            Skip::NotRead(k) => format!("{} input: not read by this version", k.name()),
         }
     }
 

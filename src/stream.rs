@@ -222,8 +222,9 @@ pub fn lint_reader(
             fail(
                 None,
                 format!(
-                    "over the {} limit for one {kind:?} input; not read",
-                    mib(cap)
+                    "over the {} limit for one {} input; not read",
+                    mib(cap),
+                    kind.name()
                 ),
             )
         }
