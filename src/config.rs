@@ -140,7 +140,7 @@ pub fn parse(name: &FileName, bytes: &[u8]) -> Result<FileConfig, Vec<InputError
         if let Err(e) = globset::Glob::new(g) {
             errors.push(InputError::whole(
                 name,
-                format!("bad exclude glob `{g}`: {e}"),
+                format!("bad exclude glob `{g}`: {}", e.kind()),
             ));
         }
     }

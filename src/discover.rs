@@ -347,12 +347,14 @@ impl Excludes {
 /// The globset patterns one user glob stands for (see [`Excludes`]).
 fn glob_patterns(glob: &str) -> Vec<String> {
     let mut g = glob.trim();
+    // `./x` is anchored at the base, like `/x` in a .gitignore.
+    let dotted = g.starts_with("./");
     while let Some(rest) = g.strip_prefix("./") {
         g = rest.trim_start_matches('/');
     }
     let g = g.trim_end_matches('/');
-    // A glob without `/` names a file or directory at any depth.
-    let base = if g.contains('/') || g.starts_with("**") {
+    // Otherwise a glob without `/` names a file or directory at any depth.
+    let base = if dotted || g.contains('/') || g.starts_with("**") {
         g.to_string()
     } else {
         format!("**/{g}")
@@ -787,6 +789,7 @@ mod tests {
         assert!(excluded(&["./vendor/**"], "./vendor/a/b.yaml"));
         assert!(excluded(&["vendor/**"], "./vendor/b.yaml"));
         assert!(excluded(&["./vendor"], "vendor/b.yaml"));
+        assert!(!excluded(&["./vendor"], "apps/vendor/b.yaml"));
         assert!(excluded(&["vendor/"], "/repo/vendor/b.yaml"));
         // A name without `/` matches at any depth; with `/` it is anchored at the base.
         assert!(excluded(&["vendor"], "apps/vendor/b.yaml"));

@@ -465,3 +465,221 @@ fn the_config_adds_site_selinux_types_and_driver_images() {
     let o = hostlint(&["check", "--format", "json", "pod.yaml"], d.path(), None);
     assert_eq!(rules(&o), [("kernel-module-build".to_string(), 11, 14)]);
 }
+
+/// The files of a JSON report's findings, in order.
+fn finding_files(o: &Output) -> Vec<String> {
+    json(o)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn exclude_globs_match_the_paths_as_printed() {
+    // Issue 18: `--exclude './vendor/**'` matched nothing although the report printed `./vendor/...`.
+    let d = tmp();
+    let r = d.path();
+    std::fs::create_dir_all(r.join("vendor/lib")).unwrap();
+    std::fs::create_dir_all(r.join("apps/vendor")).unwrap();
+    std::fs::write(r.join("vendor/lib/v.yaml"), POD_USR).unwrap();
+    std::fs::write(r.join("apps/vendor/w.yaml"), POD_USR).unwrap();
+    std::fs::write(r.join("apps/a.yaml"), POD_USR).unwrap();
+    let all = hostlint(&["check", "--format", "json", "."], r, None);
+    assert_eq!(
+        finding_files(&all),
+        [
+            "./apps/a.yaml",
+            "./apps/vendor/w.yaml",
+            "./vendor/lib/v.yaml"
+        ]
+    );
+    for glob in ["./vendor/**", "vendor/**", "./vendor", "./vendor/"] {
+        let o = hostlint(
+            &["check", "--format", "json", "--exclude", glob, "."],
+            r,
+            None,
+        );
+        assert_eq!(
+            finding_files(&o),
+            ["./apps/a.yaml", "./apps/vendor/w.yaml"],
+            "--exclude {glob}"
+        );
+    }
+    // A bare name leaves that name out at any depth; `*` stays within one directory.
+    let o = hostlint(
+        &["check", "--format", "json", "--exclude", "vendor", "."],
+        r,
+        None,
+    );
+    assert_eq!(finding_files(&o), ["./apps/a.yaml"]);
+    let o = hostlint(
+        &["check", "--format", "json", "--exclude", "apps/*.yaml", "."],
+        r,
+        None,
+    );
+    assert_eq!(
+        finding_files(&o),
+        ["./apps/vendor/w.yaml", "./vendor/lib/v.yaml"]
+    );
+    // Relative to the current directory, wherever the linted path is.
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exclude",
+            "../vendor/**",
+            "..",
+        ],
+        &r.join("apps"),
+        None,
+    );
+    assert_eq!(
+        finding_files(&o),
+        ["../apps/a.yaml", "../apps/vendor/w.yaml"]
+    );
+}
+
+#[test]
+fn the_config_is_found_from_the_linted_path_and_its_globs_are_relative_to_it() {
+    // Issue 18: the config and its `exclude` were found from the current directory, so results changed
+    // with where the command was started.
+    let d = tmp();
+    let repo = d.path().join("repo");
+    std::fs::create_dir_all(repo.join("apps/vendor")).unwrap();
+    std::fs::create_dir_all(repo.join("vendor")).unwrap();
+    std::fs::write(repo.join("apps/a.yaml"), POD_USR).unwrap();
+    std::fs::write(repo.join("apps/vendor/b.yaml"), POD_USR).unwrap();
+    std::fs::write(repo.join("vendor/c.yaml"), POD_USR).unwrap();
+    std::fs::write(repo.join("apps/p.yaml"), POD_HOSTPID).unwrap();
+    std::fs::write(
+        repo.join(".hostlint.yaml"),
+        "exclude: [./vendor/**]\nrules: {host-pid: error}\n",
+    )
+    .unwrap();
+    // A config where the command starts that is not above the linted path is not used.
+    std::fs::write(
+        d.path().join(".hostlint.yaml"),
+        "rules: {read-only-host-path-write: off}\n",
+    )
+    .unwrap();
+    let summary = |o: &Output| {
+        let v = json(o);
+        let mut found: Vec<(String, String)> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let file = f["file"].as_str().unwrap();
+                let tail = &file[file.find("apps/").unwrap()..];
+                (
+                    tail.to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        (o.status.code(), found)
+    };
+    let expected = (
+        Some(1),
+        vec![
+            ("apps/a.yaml".to_string(), "error".to_string()),
+            ("apps/p.yaml".to_string(), "error".to_string()),
+            ("apps/vendor/b.yaml".to_string(), "error".to_string()),
+        ],
+    );
+    let from_repo = hostlint(&["check", "--format", "json", "."], &repo, None);
+    assert_eq!(summary(&from_repo), expected, "{}", stdout(&from_repo));
+    let from_below = hostlint(
+        &["check", "--format", "json", ".."],
+        &repo.join("apps"),
+        None,
+    );
+    assert_eq!(summary(&from_below), expected);
+    let from_elsewhere = hostlint(&["check", "--format", "json", "repo"], d.path(), None);
+    assert_eq!(summary(&from_elsewhere), expected);
+    // Files named one by one (a pre-commit run) find the same config.
+    let named = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "repo/apps/a.yaml",
+            "repo/apps/p.yaml",
+            "repo/vendor/c.yaml",
+        ],
+        d.path(),
+        None,
+    );
+    assert_eq!(
+        summary(&named),
+        (
+            Some(1),
+            expected
+                .1
+                .iter()
+                .filter(|f| f.0 != "apps/vendor/b.yaml")
+                .cloned()
+                .collect()
+        )
+    );
+}
+
+#[test]
+fn a_bad_glob_stops_the_run_before_anything_is_linted() {
+    // Issue 18: a bad glob still linted everything before exiting 2.
+    let d = tmp();
+    std::fs::write(d.path().join("err.yaml"), POD_USR).unwrap();
+    let o = hostlint(&["check", "--exclude", "a/[b", "."], d.path(), None);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: bad --exclude glob `a/[b`: unclosed character class; missing ']'\n"
+    );
+    std::fs::write(d.path().join(".hostlint.yaml"), "exclude: [\"x/{a\"]\n").unwrap();
+    let o = hostlint(&["check", "."], d.path(), None);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "");
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("bad exclude glob `x/{a`: unclosed alternate group"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn a_file_given_twice_is_linted_and_counted_once() {
+    // Issue 18: the same file given twice was linted and counted twice.
+    let d = tmp();
+    std::fs::create_dir(d.path().join("k8s")).unwrap();
+    std::fs::write(d.path().join("k8s/err.yaml"), POD_USR).unwrap();
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "k8s/err.yaml",
+            "./k8s/err.yaml",
+            "k8s",
+            "k8s/../k8s/err.yaml",
+        ],
+        d.path(),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(finding_files(&o), ["k8s/err.yaml"]);
+    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0);
+    let human = hostlint(&["check", "k8s/err.yaml", "k8s/err.yaml"], d.path(), None);
+    assert!(
+        stdout(&human).ends_with("Found 1 error in 1 file (1 object).\n"),
+        "{}",
+        stdout(&human)
+    );
+}

@@ -433,7 +433,10 @@ fn reading_is_capped_and_memory_follows_the_report_not_the_input() {
     let o = run_stdin(&["check", "--format", "json", "-"], r, services(count));
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     assert_eq!(o.json()["summary"]["objects"], count);
-    eprintln!("96 MiB YAML stream on stdin: peak RSS {} KiB", o.max_rss_kib);
+    eprintln!(
+        "96 MiB YAML stream on stdin: peak RSS {} KiB",
+        o.max_rss_kib
+    );
     assert!(o.max_rss_kib < 64 << 10, "peak RSS {} KiB", o.max_rss_kib);
     // JSON is parsed whole: more than the cap is refused without being kept.
     // (Produced as read, never held here: a forked child's peak counts the test process's pages.)
@@ -448,7 +451,10 @@ fn reading_is_capped_and_memory_follows_the_report_not_the_input() {
         o.json()["errors"][0]["message"],
         "over the 32 MiB limit for one JSON input; not read"
     );
-    eprintln!("40 MiB JSON on stdin (refused): peak RSS {} KiB", o.max_rss_kib);
+    eprintln!(
+        "40 MiB JSON on stdin (refused): peak RSS {} KiB",
+        o.max_rss_kib
+    );
     assert!(o.max_rss_kib < 64 << 10, "peak RSS {} KiB", o.max_rss_kib);
     // A file over the cap is refused by its size, unread.
     let len = std::io::copy(
