@@ -126,7 +126,16 @@ pub fn parse(name: &FileName, bytes: &[u8]) -> Result<FileConfig, Vec<InputError
         for (k, val) in map {
             match k.as_str().unwrap_or("") {
                 "rules" => rules(&mut v, val, &mut cfg),
-                "exclude" => cfg.exclude = v.strings(val, "exclude"),
+                "exclude" => {
+                    cfg.exclude = v.strings(val, "exclude");
+                    for item in val.as_seq().unwrap_or_default() {
+                        if let Some(g) = item.as_str()
+                            && let Err(e) = globset::Glob::new(g)
+                        {
+                            v.err(item, format!("bad exclude glob `{g}`: {}", e.kind()));
+                        }
+                    }
+                }
                 "exemptions" => exemptions(&mut v, val, &mut cfg),
                 "all_pools" => cfg.all_pools = v.bool(val, "all_pools"),
                 "vm_sizes" => vm_sizes(&mut v, val, &mut cfg),
@@ -134,14 +143,6 @@ pub fn parse(name: &FileName, bytes: &[u8]) -> Result<FileConfig, Vec<InputError
                 "driver_images" => cfg.driver_images = v.strings(val, "driver_images"),
                 other => v.err(k, format!("unknown key `{other}` (expected rules, exclude, exemptions, all_pools, vm_sizes, selinux_types, driver_images)")),
             }
-        }
-    }
-    for g in &cfg.exclude {
-        if let Err(e) = globset::Glob::new(g) {
-            errors.push(InputError::whole(
-                name,
-                format!("bad exclude glob `{g}`: {}", e.kind()),
-            ));
         }
     }
     if errors.is_empty() {

@@ -1,5 +1,6 @@
 //! `.pre-commit-hooks.yaml` tested for real: `pre-commit try-repo <this checkout> hostlint --files ...` in a
-//! temporary git repository passes on a clean manifest and fails, naming the rule, on a bad one.
+//! temporary git repository passes on a clean manifest and fails, naming the rule, on a bad one; and
+//! `--all-files` passes on a repository that holds a Helm chart (its templates are not YAML).
 //!
 //! try-repo builds the hook from this checkout's committed HEAD with `cargo install`, so uncommitted changes
 //! are not what it runs. Skipped (with a message) when `pre-commit` or `git` is not installed.
@@ -110,5 +111,62 @@ fn pre_commit_try_repo_passes_clean_and_fails_bad() {
         "the rule should be named:\n{out}"
     );
     assert!(out.contains("bad.yaml"), "{out}");
+    let _ = std::fs::remove_dir_all(&repo);
+
+    // A repository with a chart, a kustomize base and Terraform: pre-commit hands hostlint every
+    // templates/*.yaml by name; they are skipped as chart templates, not refused as broken YAML.
+    let repo = target.join(format!("precommit-chart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    let files: [(&str, &str); 7] = [
+        (
+            "charts/web/Chart.yaml",
+            "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+        ),
+        ("charts/web/values.yaml", "replicaCount: 1\n"),
+        (
+            "charts/web/templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"web.fullname\" . }}\nspec:\n  {{- if .Values.replicaCount }}\n  replicas: {{ .Values.replicaCount }}\n  {{- end }}\n",
+        ),
+        (
+            "charts/web/templates/_helpers.tpl",
+            "{{- define \"web.fullname\" -}}web{{- end }}\n",
+        ),
+        ("base/kustomization.yaml", "resources: [pod.yaml]\n"),
+        ("base/pod.yaml", CLEAN),
+        (
+            "infra/main.tf",
+            "resource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg\"\n  location = \"westeurope\"\n}\n",
+        ),
+    ];
+    for (path, text) in files {
+        let p = repo.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    assert!(run(&repo, "git", &["init", "-q"], &[]).status.success());
+    assert!(run(&repo, "git", &["add", "."], &[]).status.success());
+    let chart = run(
+        &repo,
+        "pre-commit",
+        &[
+            "try-repo",
+            &checkout_s,
+            "hostlint",
+            "--all-files",
+            "--verbose",
+        ],
+        &envs,
+    );
+    let out = String::from_utf8_lossy(&chart.stdout).to_string()
+        + &String::from_utf8_lossy(&chart.stderr);
+    assert!(
+        chart.status.success(),
+        "a repository with a chart should pass:\n{out}"
+    );
+    assert!(out.contains("Passed"), "{out}");
+    assert!(
+        out.contains("Helm chart charts/web: 1 template not linted; lint the rendered chart: helm template charts/web | hostlint check -"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&repo);
 }
