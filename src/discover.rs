@@ -107,24 +107,17 @@ pub enum Origin {
     /// A FIFO, device or other non-regular file named on the command line (`<(helm template …)` is one):
     /// read under the same cap as stdin, waiting a bounded time for its first byte.
     Special(PathBuf),
-    /// Standard input: the bytes read to sniff it, and the rest still to read (read once).
-    Stdin(StdinSource),
+    /// Standard input already read whole (a library caller's bytes).
+    Stdin(Arc<Vec<u8>>),
+    /// Standard input as the command line reads it: the bytes read to sniff it, and the rest still to
+    /// read (read once, as a stream).
+    StdinStream(StdinSource),
 }
 
 /// Standard input as discovered: its first bytes (never empty) and the unread rest.
 pub struct StdinSource {
     pub head: Vec<u8>,
     pub rest: Mutex<Option<Box<dyn Read + Send>>>,
-}
-
-impl StdinSource {
-    /// A fully read stdin (for tests and callers that hold the bytes already).
-    pub fn from_bytes(bytes: Vec<u8>) -> Self {
-        StdinSource {
-            head: bytes,
-            rest: Mutex::new(None),
-        }
-    }
 }
 
 impl std::fmt::Debug for StdinSource {
@@ -518,7 +511,7 @@ impl Walker<'_> {
             }
             Ok(_) => self.out.inputs.push(Input {
                 name: Arc::from("<stdin>"),
-                origin: Origin::Stdin(StdinSource {
+                origin: Origin::StdinStream(StdinSource {
                     head,
                     rest: Mutex::new(Some(reader)),
                 }),
@@ -584,9 +577,11 @@ impl Walker<'_> {
             .follow_links(self.options.follow)
             .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(move |e| {
-                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir && e.depth() > 0 && e.file_name() == OsStr::new(".git"))
-                    && !(e.depth() > 0 && exclude.is_excluded(e.path(), &cwd))
+                if e.depth() == 0 {
+                    return true;
+                }
+                let git = e.file_type().is_some_and(|t| t.is_dir()) && e.file_name() == ".git";
+                !git && !exclude.is_excluded(e.path(), &cwd)
             })
             .build();
         for entry in walker {

@@ -197,7 +197,10 @@ fn lint_input(input: &Input, config: &Config) -> Report {
     match &input.origin {
         Origin::File(path) => stream::lint_file(&input.name, path, input.kind, false, config),
         Origin::Special(path) => stream::lint_file(&input.name, path, input.kind, true, config),
-        Origin::Stdin(src) => {
+        Origin::Stdin(bytes) => {
+            stream::lint_reader(&input.name, &bytes[..], None, input.kind, true, config)
+        }
+        Origin::StdinStream(src) => {
             let rest = src.rest.lock().ok().and_then(|mut r| r.take());
             let rest: Box<dyn std::io::Read + Send> =
                 rest.unwrap_or_else(|| Box::new(std::io::empty()));

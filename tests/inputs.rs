@@ -1,8 +1,9 @@
 //! What hostlint reads and what it passes over, as a user meets it on a real repository: Helm charts and
 //! other templates, hidden files and links, FIFOs and devices, empty and huge stdin, read caps with the
 //! peak memory they allow (measured per child with `wait4`), and paths that are not UTF-8.
+#![cfg(unix)]
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -39,6 +40,8 @@ impl Run {
 
 /// Runs hostlint in `dir`, feeding `stdin` from a thread (so a child that stops reading cannot block the
 /// test), and reaps it with `wait4` to read its own peak memory.
+// The child is reaped by `wait4`, not by `Child::wait` (which would not give its rusage).
+#[allow(clippy::zombie_processes)]
 fn hostlint(args: &[&std::ffi::OsStr], dir: &Path, stdin: Option<Box<dyn Read + Send>>) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hostlint"))
         .args(args)
