@@ -263,19 +263,26 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
 
 /// `hostlint review`: exit 0 when allowed, 1 when denied, 2 when the input is no AdmissionReview.
 fn review(args: ReviewArgs) -> ExitCode {
-    let body = if args.file == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    // Read under the same cap as any input that is parsed whole.
+    let cap = hostlint::stream::ReadLimits::default().max_file_bytes;
+    let mut body = Vec::new();
+    let read = if args.file == "-" {
+        std::io::stdin().take(cap + 1).read_to_end(&mut body)
     } else {
-        std::fs::read(&args.file)
+        std::fs::File::open(&args.file).and_then(|f| f.take(cap + 1).read_to_end(&mut body))
     };
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.file);
-            return ExitCode::from(2);
-        }
-    };
+    if let Err(e) = read {
+        eprintln!("error: cannot read {}: {e}", args.file);
+        return ExitCode::from(2);
+    }
+    if body.len() as u64 > cap {
+        eprintln!(
+            "error: {}: over the {} MiB limit for one input; not read",
+            args.file,
+            cap >> 20
+        );
+        return ExitCode::from(2);
+    }
     let config = match admission_config(&args.policy) {
         Ok(c) => c,
         Err(code) => return code,

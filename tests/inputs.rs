@@ -532,3 +532,18 @@ fn terraform_json_and_bicep_parameters_are_recognised_not_read_as_kubernetes() {
         ]
     );
 }
+
+#[test]
+fn review_reads_its_admission_review_under_the_same_cap() {
+    let d = tempfile::tempdir().unwrap();
+    let body = std::io::Cursor::new(b"{\"kind\": \"AdmissionReview\", \"x\": \"".to_vec())
+        .chain(std::io::repeat(b'a').take(40 << 20))
+        .chain(std::io::Cursor::new(b"\"}".to_vec()));
+    let o = run_stdin(&["review", "-"], d.path(), body);
+    assert_eq!(o.code, Some(2));
+    assert_eq!(
+        o.stderr,
+        "error: -: over the 32 MiB limit for one input; not read\n"
+    );
+    assert!(o.max_rss_kib < 64 << 10, "peak RSS {} KiB", o.max_rss_kib);
+}
