@@ -173,7 +173,7 @@ impl Skip {
                 "Terraform JSON syntax (`*.tf.json`): not read by this version".into()
             }
             Skip::NotRead(Kind::BicepParams) => {
-                "Bicep parameters (`*.bicepparam`): not read by this version".into()
+                "Bicep parameters (`*.bicepparam`): not linted on their own; a parameter file is read with the template its `using` names".into()
             }
             Skip::NotRead(k) => format!("{} input: not read by this version", k.name()),
         }
@@ -196,8 +196,8 @@ impl Skip {
             ),
             Skip::NotRead(Kind::BicepParams) => (
                 4,
-                "Bicep parameter file (not read yet)",
-                "Bicep parameter files (not read yet)",
+                "Bicep parameter file (read with its template)",
+                "Bicep parameter files (read with their template)",
             ),
             Skip::NotRead(_) => (
                 5,

@@ -527,7 +527,7 @@ fn terraform_json_and_bicep_parameters_are_recognised_not_read_as_kubernetes() {
     assert_eq!(
         reasons,
         [
-            "Bicep parameters (`*.bicepparam`): not read by this version",
+            "Bicep parameters (`*.bicepparam`): not linted on their own; a parameter file is read with the template its `using` names",
             "Terraform JSON syntax (`*.tf.json`): not read by this version"
         ]
     );
