@@ -86,7 +86,8 @@ struct ServeArgs {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files, directories or `-` for stdin.
+    /// Files, directories or `-` for stdin. A FIFO or device named here is read like stdin (waiting at
+    /// most 10 s for its first byte); in directories only regular files are read.
     #[arg(default_value = ".")]
     paths: Vec<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -127,7 +128,7 @@ struct CheckArgs {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// Also list inputs that held nothing to check.
+    /// List every skipped file and why (on stderr): chart templates, files with nothing to check, ...
     #[arg(long, short)]
     verbose: bool,
 }
