@@ -116,7 +116,8 @@ struct CheckArgs {
     /// Check every Linux node pool as an ACL migration candidate.
     #[arg(long)]
     all_pools: bool,
-    /// Read this config instead of the nearest `.hostlint.yaml` from the linted paths up.
+    /// Read this config instead of the nearest `.hostlint.yaml` from the linted paths up (else from
+    /// the current directory up).
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
     /// Findings in this baseline (from `--write-baseline`) do not count.
@@ -213,15 +214,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// The `.hostlint.yaml` to use and its path: `explicit`, else the nearest from `start` up.
+/// The `.hostlint.yaml` to use and its path: `explicit`, else the nearest from `start` up, else
+/// the nearest from the current directory up.
 /// Errors are printed at their file:line:col and become exit code 2.
 fn load_config(
     explicit: Option<&std::path::Path>,
     start: &std::path::Path,
 ) -> Result<Option<(std::path::PathBuf, hostlint::config::FileConfig)>, ExitCode> {
+    // From the linted paths up, so a run gives the same result wherever it is started; else
+    // from the current directory up (SPEC), for paths outside the project being worked on.
     let path = explicit
         .map(std::path::Path::to_path_buf)
-        .or_else(|| hostlint::config::find_nearest(start));
+        .or_else(|| hostlint::config::find_nearest(start))
+        .or_else(|| {
+            let cwd = std::env::current_dir().ok()?;
+            hostlint::config::find_nearest(&cwd)
+        });
     let Some(path) = path else { return Ok(None) };
     hostlint::config::load(&path)
         .map(|c| Some((path, c)))

@@ -684,3 +684,32 @@ fn a_file_given_twice_is_linted_and_counted_once() {
         stdout(&human)
     );
 }
+
+#[test]
+fn with_no_config_above_the_linted_path_the_one_above_the_current_directory_is_used() {
+    // SPEC: the config is found from the current directory up; the linted path comes first so that a
+    // run in a project agrees wherever it starts, and the current directory is the fallback for a
+    // file linted from outside its own (config-less) tree.
+    let d = tmp();
+    let work = d.path().join("work");
+    let outside = d.path().join("outside");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(work.join(".hostlint.yaml"), "rules: {host-pid: error}\n").unwrap();
+    std::fs::write(outside.join("p.yaml"), POD_HOSTPID).unwrap();
+    let target = outside.join("p.yaml");
+    let o = hostlint(
+        &["check", "--format", "json", target.to_str().unwrap()],
+        &work,
+        None,
+    );
+    let v = json(&o);
+    let severities: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, ["error"], "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(1));
+}
