@@ -127,6 +127,7 @@ impl ContainerScript {
             container: (!self.container.is_empty()).then(|| self.container.clone()),
             notes,
             fix: None,
+            severity: None,
         }
     }
 

@@ -238,6 +238,9 @@ pub struct Hit {
     pub notes: Vec<Note>,
     /// A fix that replaces the rule's general one.
     pub fix: Option<String>,
+    /// A lower severity than the rule's for this finding (for example a writable mount that nothing
+    /// writes: hygiene, not breakage). Caps the rule's configured severity, never raises it.
+    pub severity: Option<Severity>,
 }
 
 impl Hit {
@@ -262,6 +265,7 @@ impl Hit {
             container: None,
             notes,
             fix: None,
+            severity: None,
         }
     }
 
@@ -282,6 +286,12 @@ impl Hit {
 
     pub fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    /// Reports this finding at `severity` at most (see [`Hit::severity`]).
+    pub fn at_most(mut self, severity: Severity) -> Self {
+        self.severity = Some(self.severity.map_or(severity, |s| s.min(severity)));
         self
     }
 }
@@ -330,14 +340,16 @@ pub(crate) fn host_path_hit(
     hit
 }
 
-/// A hit for each pod spec whose boolean `field` is true (YAML 1.1 booleans included).
-pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, message: &str, out: &mut Vec<Hit>) {
+/// A hit for each pod spec whose boolean `field` is true (YAML 1.1 booleans included), quoting the
+/// field as written (`hostPID: yes`) and followed by `rest`.
+pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, rest: &str, out: &mut Vec<Hit>) {
     for pod in pods {
         if let Some(v) = pod.node.get(field).filter(|v| v.is_true()) {
+            let written = v.as_str().unwrap_or("true");
             out.push(Hit::at(
                 v,
                 crate::parse::node::pointer(&pod.path, field),
-                message,
+                format!("`{field}: {written}` {rest}"),
             ));
         }
     }
