@@ -3,6 +3,140 @@
 /// Read-only trees: `/usr` under dm-verity, and its merged aliases (HOST-FACTS: The host).
 pub const READ_ONLY_TREES: &[&str] = &["/usr", "/bin", "/sbin", "/lib", "/lib64"];
 
+/// Directories under the read-only trees that AKS nodes make writable: the node image's `aks-sysext`
+/// redirects `/usr/local/bin` to `/opt/aks-sysext-rw/usr/local/bin` (HOST-FACTS: The host). `/usr/local`
+/// itself stays read-only (its `bin` is a symlink that resolves inside the container).
+pub const WRITABLE_ON_AKS: &[&str] = &["/usr/local/bin"];
+
+/// Whether normalised `path` is `tree` or lies under it.
+fn under(path: &str, tree: &str) -> bool {
+    tree == "/"
+        || path == tree
+        || (path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/'))
+}
+
+/// The read-only tree a normalised host path is on, if any (`/usr/local/bin` and below is not).
+pub fn read_only_tree(path: &str) -> Option<&'static str> {
+    if WRITABLE_ON_AKS.iter().any(|w| under(path, w)) {
+        return None;
+    }
+    READ_ONLY_TREES.iter().copied().find(|t| under(path, t))
+}
+
+/// Host paths that exist to be written: a writable hostPath of one (or under one) is a write by
+/// itself (HOST-FACTS: The host; SPEC: Rules). (path, what it is).
+pub const WRITTEN_BY_DESIGN: &[(&str, &str)] = &[
+    (
+        "/usr/libexec/kubernetes/kubelet-plugins",
+        "the upstream FlexVolume plugin directory, where driver installers copy their plugins",
+    ),
+    (
+        "/etc/kubernetes/volumeplugins",
+        "AKS's FlexVolume plugin directory, where driver installers copy their plugins",
+    ),
+    (
+        "/var/lib/kubelet/volumeplugins",
+        "a FlexVolume plugin directory, where driver installers copy their plugins",
+    ),
+    (
+        "/opt/cni/bin",
+        "the CNI plugin directory, where CNI installers copy their binaries",
+    ),
+    ("/etc/containerd", "containerd's configuration directory"),
+    ("/boot", "the boot partition"),
+];
+
+/// What a writable hostPath of `path` is written for, when it exists to be written.
+pub fn written_by_design(path: &str) -> Option<&'static str> {
+    WRITTEN_BY_DESIGN
+        .iter()
+        .find(|(p, _)| under(path, p))
+        .map(|(_, what)| *what)
+}
+
+/// FlexVolume plugin directories: AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, the
+/// Secrets Store CSI driver) replace the FlexVolume drivers installed there, and run on ACL.
+pub const FLEXVOLUME_DIRS: &[&str] = &[
+    "/usr/libexec/kubernetes/kubelet-plugins",
+    "/etc/kubernetes/volumeplugins",
+    "/var/lib/kubelet/volumeplugins",
+];
+
+/// Whether `path` is (under) a FlexVolume plugin directory.
+pub fn flexvolume_dir(path: &str) -> bool {
+    FLEXVOLUME_DIRS.iter().any(|d| under(path, d))
+}
+
+/// SELinux types of host paths as `container_t` meets them (SELINUX-READS): (path, type, readable).
+/// The longest matching path decides. Unreadable ones give a confined container nothing, mounted
+/// read-only or not.
+pub const HOST_PATH_TYPES: &[(&str, &str, bool)] = &[
+    ("/var/log", "var_log_t", false),
+    ("/var/log/journal", "systemd_journal_t", false),
+    ("/var/log/audit", "auditd_log_t", false),
+    ("/var/log/pods", "container_log_t", true),
+    ("/var/log/containers", "container_log_t", true),
+    ("/run/log/journal", "systemd_journal_t", false),
+    ("/var/lib", "var_lib_t", false),
+    ("/var/lib/containerd", "container_var_lib_t", true),
+    ("/var/lib/docker", "container_var_lib_t", true),
+    ("/var/lib/kubelet/pods", "container_file_t", true),
+    ("/var/lib/kubelet/plugins", "container_file_t", true),
+    (
+        "/var/lib/kubelet/plugins_registry",
+        "container_file_t",
+        true,
+    ),
+    ("/var/lib/kubelet/device-plugins", "container_file_t", true),
+    ("/var/lib/calico", "container_file_t", true),
+    ("/var/lib/etcd", "container_file_t", true),
+    ("/var/lib/kube-proxy", "container_file_t", true),
+    ("/var/lib/rook", "container_file_t", true),
+    ("/run", "var_run_t", false),
+    ("/var/run", "var_run_t", false),
+    ("/run/containerd", "container_runtime_t", false),
+    ("/var/run/containerd", "container_runtime_t", false),
+    ("/run/xtables.lock", "iptables_runtime_t", false),
+    ("/var/run/xtables.lock", "iptables_runtime_t", false),
+    ("/boot", "boot_t", false),
+    ("/sys/kernel/debug", "debugfs_t", false),
+    ("/sys/kernel/security", "security_t", false),
+    ("/sys/kernel/tracing", "tracefs_t", false),
+    ("/sys/fs/bpf", "bpf_t", false),
+];
+
+/// The SELinux type of `path` when `container_t` cannot read it (SELINUX-READS), else `None`.
+pub fn unreadable_by_container_t(path: &str) -> Option<&'static str> {
+    HOST_PATH_TYPES
+        .iter()
+        .filter(|(p, _, _)| under(path, p))
+        .max_by_key(|(p, _, _)| p.len())
+        .filter(|(_, _, readable)| !readable)
+        .map(|(_, t, _)| *t)
+}
+
+/// Images that install onto the host through their writable hostPath mounts (CNI and FlexVolume
+/// installers, the NVIDIA container toolkit), in the forms of [`DRIVER_IMAGES`]; the driver images
+/// count too. A site adds more in `.hostlint.yaml` `driver_images`.
+pub const INSTALLER_IMAGES: &[&str] = &[
+    "nvcr.io/nvidia/k8s/container-toolkit",
+    "calico/cni",
+    "calico/pod2daemon-flexvol",
+    "flannel-cni-plugin",
+    "multus-cni",
+    "cni-plugins",
+];
+
+/// The installer (or driver) image pattern an image matches.
+pub fn installer_image(image: &str) -> Option<&'static str> {
+    let (repo, last) = image_repo(image);
+    INSTALLER_IMAGES
+        .iter()
+        .copied()
+        .find(|p| image_matches(p, &repo, &last))
+        .or_else(|| driver_image(image))
+}
+
 /// Directories ACL's refpolicy `container.fc` labels `container_file_t`, writable by `container_t`
 /// (kubernetes/kubernetes#73241).
 pub const CONTAINER_FILE_T_DIRS: &[&str] = &[

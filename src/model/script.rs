@@ -59,6 +59,9 @@ pub struct Invocation {
     pub host: Option<usize>,
     /// Host paths it writes (redirections, `tee`, `cp`/`mv`/`install` targets, ...), with where.
     pub writes: Vec<(Loc, String)>,
+    /// Paths it writes in the container's own filesystem (absolute, relative ones resolved against
+    /// a known `cd`), with where: through a hostPath mount they are writes to the host.
+    pub targets: Vec<(Loc, String)>,
 }
 
 impl Invocation {
@@ -402,6 +405,8 @@ struct Analyzer<'c> {
     budget: usize,
     /// ConfigMap files copied onto the host root: host path → container path.
     copies: HashMap<String, String>,
+    /// The working directory after a `cd` to a known directory.
+    cwd: Option<String>,
 }
 
 impl<'c> Analyzer<'c> {
@@ -416,6 +421,7 @@ impl<'c> Analyzer<'c> {
             },
             budget: 20_000,
             copies: HashMap::new(),
+            cwd: None,
         }
     }
 
@@ -855,60 +861,37 @@ impl<'c> Analyzer<'c> {
             }
         }
         self.record_copy(&program, &args, host);
-        let mut writes = Vec::new();
-        let mut target = |p: &str, at: &Loc| {
-            if !p.starts_with('/') {
-                return;
-            }
-            let hp = if host.is_some_and(|h| self.out.entries[h].kind != EntryKind::RootFlag) {
-                Some(normalize(p))
-            } else {
-                self.ctx.via_hostroot(p)
-            };
-            if let Some(hp) = hp {
-                writes.push((at.clone(), hp));
-            }
-        };
+        if program == "cd" {
+            let dir = args
+                .iter()
+                .find_map(|a| a.text.as_deref().filter(|t| !t.starts_with('-')));
+            self.cwd = dir.and_then(|d| self.absolute(d));
+        }
+        // What it writes: redirections, then the targets of the commands that write files.
+        let mut paths: Vec<(String, Loc)> = Vec::new();
         if let Some((src, rs)) = redirects {
             for r in rs.iter().filter(|r| r.writes()) {
                 if let Some(t) = &r.target
                     && let Some(v) = t.resolve(&|n| self.lookup(n))
                 {
-                    target(&v, &Self::loc(src, t.start, t.end));
+                    paths.push((v, Self::loc(src, t.start, t.end)));
                 }
             }
         }
-        let plain: Vec<&Arg> = args
-            .iter()
-            .filter(|a| a.text.as_deref().is_some_and(|t| !t.starts_with('-')))
-            .collect();
-        match program.as_str() {
-            "tee" | "touch" | "mkdir" | "truncate" => plain
-                .iter()
-                .for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at)),
-            "cp" | "mv" | "install" | "ln" | "rsync" => {
-                if let Some(a) = plain.last().filter(|_| plain.len() >= 2) {
-                    target(a.text.as_deref().unwrap_or(""), &a.at);
-                }
+        paths.extend(write_targets(&program, &args));
+        let in_host_fs = host.is_some_and(|h| self.out.entries[h].kind != EntryKind::RootFlag);
+        let mut writes = Vec::new();
+        let mut targets = Vec::new();
+        for (p, at) in paths {
+            let Some(p) = self.absolute(&p) else { continue };
+            if in_host_fs {
+                writes.push((at, p));
+                continue;
             }
-            "sed"
-                if args.iter().any(|a| {
-                    a.text
-                        .as_deref()
-                        .is_some_and(|t| t.starts_with("-i") || t == "--in-place")
-                }) =>
-            {
-                plain
-                    .iter()
-                    .skip(1)
-                    .for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at));
+            if let Some(hp) = self.ctx.via_hostroot(&p) {
+                writes.push((at.clone(), hp));
             }
-            "dd" => plain.iter().for_each(|a| {
-                if let Some(p) = a.text.as_deref().and_then(|t| t.strip_prefix("of=")) {
-                    target(p, &a.at);
-                }
-            }),
-            _ => {}
+            targets.push((at, p));
         }
         self.out.invocations.push(Invocation {
             program,
@@ -916,8 +899,249 @@ impl<'c> Analyzer<'c> {
             args,
             host,
             writes,
+            targets,
         });
     }
+
+    /// `p` as an absolute normalised path: itself, or joined to a known working directory.
+    fn absolute(&self, p: &str) -> Option<String> {
+        if p.starts_with('/') {
+            Some(normalize(p))
+        } else if p.is_empty() || p.starts_with('~') || p.starts_with('-') {
+            None
+        } else {
+            self.cwd.as_ref().map(|c| normalize(&format!("{c}/{p}")))
+        }
+    }
+}
+
+/// The files and directories a command writes, by its arguments (redirections aside): `cp`, `mv`,
+/// `install`, `ln`, `rsync` targets, `tee`/`touch`/`mkdir`/`rm`/... operands, `chmod`/`chown`
+/// files, `sed -i` files, `dd of=`, `tar -x -C`, `unzip -d`, `curl -o`, `wget -O`/`-P` (relative
+/// paths as written; `.` for the working directory).
+fn write_targets(program: &str, args: &[Arg]) -> Vec<(String, Loc)> {
+    // Options that take the next word as their value, per program.
+    let valued: &[&str] = match program {
+        "install" => &["-m", "-o", "-g", "-S", "--mode", "--owner", "--group"],
+        "cp" | "mv" | "ln" => &["-S", "--suffix"],
+        "rsync" => &[
+            "-e",
+            "--rsh",
+            "--exclude",
+            "--include",
+            "--chmod",
+            "--chown",
+        ],
+        "truncate" => &["-s", "--size", "-r", "--reference"],
+        "mkdir" => &["-m", "--mode"],
+        "sed" => &["-e", "-f", "--expression", "--file", "-l"],
+        "tar" => &["-f", "--file", "-T", "--files-from", "-X", "--exclude-from"],
+        "unzip" => &["-x"],
+        "curl" => &[
+            "-H",
+            "--header",
+            "-d",
+            "--data",
+            "-u",
+            "--user",
+            "-A",
+            "-e",
+            "-X",
+            "-w",
+            "-m",
+            "--retry",
+            "--connect-timeout",
+            "--max-time",
+            "--cacert",
+            "--cert",
+            "--key",
+            "-x",
+            "--proxy",
+            "-b",
+            "-c",
+            "-F",
+            "--form",
+            "-T",
+            "--upload-file",
+        ],
+        "wget" => &[
+            "-t",
+            "--tries",
+            "-T",
+            "--timeout",
+            "--header",
+            "-U",
+            "--user-agent",
+            "-o",
+            "--output-file",
+            "-a",
+            "--append-output",
+        ],
+        _ => &[],
+    };
+    let mut plain: Vec<&Arg> = Vec::new();
+    // Values of options that name where the command writes.
+    let mut named: Vec<(String, Loc)> = Vec::new();
+    let mut i = 0;
+    let mut only_operands = false;
+    let value = |i: usize, t: &str, long: &str| -> Option<String> {
+        t.strip_prefix(&format!("{long}="))
+            .map(str::to_string)
+            .or_else(|| {
+                (t == long)
+                    .then(|| args.get(i + 1).and_then(|a| a.text.clone()))
+                    .flatten()
+            })
+    };
+    let mut extract = false;
+    let mut has_expr = false;
+    while let Some(a) = args.get(i) {
+        let Some(t) = a.text.as_deref() else {
+            i += 1;
+            continue;
+        };
+        if only_operands || !t.starts_with('-') || t == "-" {
+            // `tar xzf a.tgz`: the first word of tar is its option cluster.
+            if program == "tar" && i == 0 && !t.starts_with('-') {
+                extract |= t.contains('x');
+                if t.contains('f') {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            if program == "dd" {
+                if let Some(p) = t.strip_prefix("of=") {
+                    named.push((p.to_string(), a.at.clone()));
+                }
+            } else {
+                plain.push(a);
+            }
+            i += 1;
+            continue;
+        }
+        if t == "--" {
+            only_operands = true;
+            i += 1;
+            continue;
+        }
+        let next = args.get(i + 1);
+        let at = next.map_or(a.at.clone(), |n| n.at.clone());
+        match program {
+            "cp" | "mv" | "install" | "ln" => {
+                if let Some(d) = value(i, t, "--target-directory").or_else(|| value(i, t, "-t")) {
+                    named.push((d, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+            }
+            "tar" => {
+                extract |=
+                    t == "--extract" || t == "--get" || (!t.starts_with("--") && t.contains('x'));
+                if let Some(d) = value(i, t, "--directory").or_else(|| value(i, t, "-C")) {
+                    named.push((d, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+                // `-xzf file`: a cluster ending in `f` takes the archive name.
+                if !t.starts_with("--") && t.ends_with('f') {
+                    i += 2;
+                    continue;
+                }
+            }
+            "unzip" if t == "-d" => {
+                if let Some(d) = next.and_then(|n| n.text.clone()) {
+                    named.push((d, at));
+                }
+                i += 2;
+                continue;
+            }
+            "curl" => {
+                if let Some(f) = value(i, t, "--output").or_else(|| value(i, t, "--output-dir")) {
+                    named.push((f, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+                // `-o FILE`, `-sSLo FILE`, `-oFILE`.
+                if !t.starts_with("--") {
+                    if let Some(k) = t.find('o') {
+                        if k + 1 < t.len() {
+                            named.push((t[k + 1..].to_string(), a.at.clone()));
+                            i += 1;
+                        } else {
+                            if let Some(f) = next.and_then(|n| n.text.clone()) {
+                                named.push((f, at));
+                            }
+                            i += 2;
+                        }
+                        continue;
+                    }
+                    if t.contains('O') {
+                        named.push((".".into(), a.at.clone()));
+                    }
+                }
+            }
+            "wget" => {
+                if let Some(f) = value(i, t, "--output-document")
+                    .or_else(|| value(i, t, "--directory-prefix"))
+                    .or_else(|| value(i, t, "-O"))
+                    .or_else(|| value(i, t, "-P"))
+                {
+                    named.push((f, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+            }
+            "sed" => has_expr |= matches!(t, "-e" | "-f" | "--expression" | "--file"),
+            _ => {}
+        }
+        i += if valued.contains(&t) { 2 } else { 1 };
+    }
+    let mut out = named;
+    let operand = |a: &&Arg| a.text.clone().map(|t| (t, a.at.clone()));
+    match program {
+        "tee" | "touch" | "mkdir" | "truncate" | "rm" | "rmdir" | "unlink" | "shred" => {
+            out.extend(plain.iter().filter_map(operand))
+        }
+        "cp" | "mv" | "install" | "ln" | "rsync" if out.is_empty() && plain.len() >= 2 => {
+            out.extend(plain.last().and_then(operand))
+        }
+        "chmod" | "chown" | "chgrp" | "chcon" => {
+            out.extend(plain.iter().skip(1).filter_map(operand))
+        }
+        "sed"
+            if args.iter().any(|a| {
+                a.text
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("-i") || t.starts_with("--in-place"))
+            }) =>
+        {
+            out.extend(
+                plain
+                    .iter()
+                    .skip(usize::from(!has_expr))
+                    .filter_map(operand),
+            )
+        }
+        "tar" if !extract => out.clear(),
+        "tar" | "unzip" if out.is_empty() => out.push((
+            ".".into(),
+            args.first().map_or_else(
+                || Loc {
+                    span: Span::default(),
+                    via: None,
+                    path: String::new(),
+                    origin: None,
+                },
+                |a| a.at.clone(),
+            ),
+        )),
+        "wget" if out.is_empty() => {
+            out.extend(args.first().map(|a| (".".to_string(), a.at.clone())))
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Reads `nsenter`'s options from `i`: where its command starts, and whether it enters PID 1's mount

@@ -296,7 +296,8 @@ impl Hit {
     }
 }
 
-/// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume).
+/// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume),
+/// once per container and volume (a volume mounted twice by one container is one finding).
 pub(crate) fn host_mounts<'p, 'a>(
     pods: &'p [PodSpec<'a>],
 ) -> impl Iterator<
@@ -310,12 +311,156 @@ pub(crate) fn host_mounts<'p, 'a>(
 > {
     pods.iter().flat_map(|pod| {
         pod.containers.iter().flat_map(move |c| {
-            c.mounts
-                .iter()
-                .filter_map(move |m| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
+            c.mounts.iter().enumerate().filter_map(move |(j, m)| {
+                let first = c.mounts[..j]
+                    .iter()
+                    .all(|o| o.volume != m.volume || o.sub_path != m.sub_path);
+                first
+                    .then(|| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
+                    .flatten()
+            })
         })
     })
 }
+
+/// Why a writable hostPath mount counts as a write (SPEC: Rules, "errors need evidence").
+pub(crate) enum Evidence {
+    /// A command of the container's own script writes under the mount path.
+    Script {
+        program: String,
+        line: u32,
+        path: String,
+    },
+    /// The host path exists to be written (a FlexVolume or CNI directory, containerd's config).
+    ByDesign(&'static str),
+    /// The image is a known installer (host data).
+    Installer(String),
+    /// The container runs a script file that is not read with it (a ConfigMap's): it may write.
+    Unseen(String),
+}
+
+impl Evidence {
+    /// The note that says why this mount is a write.
+    pub(crate) fn note(&self, hp: &str) -> Note {
+        match self {
+            Evidence::Script {
+                program,
+                line,
+                path,
+            } => Note {
+                line: Some(*line),
+                message: format!("`{program}` writes `{path}` through this mount"),
+            },
+            Evidence::ByDesign(what) => Note {
+                line: None,
+                message: format!("`{hp}` is {what}"),
+            },
+            Evidence::Installer(pattern) => Note {
+                line: None,
+                message: format!(
+                    "the image is a known host installer (`{pattern}`): it writes what it mounts"
+                ),
+            },
+            Evidence::Unseen(path) => Note {
+                line: None,
+                message: format!(
+                    "the container runs `{path}`, which is not read with it: it may write through this mount"
+                ),
+            },
+        }
+    }
+}
+
+/// The script hostlint read for container `c` (scripts are in container order across the pods).
+pub(crate) fn script_of<'s>(
+    pods: &[PodSpec<'_>],
+    scripts: &'s [ContainerScript],
+    c: &crate::model::workload::Container<'_>,
+) -> Option<&'s ContainerScript> {
+    let i = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .position(|x| std::ptr::eq(x, c))?;
+    scripts.get(i)
+}
+
+/// Whether a writable hostPath mount of host path `hp` is written: by the container's own script
+/// (through any mount of the same volume), by design of the path, or by a known installer image.
+/// Without evidence, what the user should check.
+pub(crate) fn write_evidence(
+    subject: &Subject<'_>,
+    pod: &PodSpec<'_>,
+    c: &crate::model::workload::Container<'_>,
+    m: &crate::model::workload::Mount<'_>,
+    hp: &str,
+) -> Result<Evidence, String> {
+    let Subject::Object {
+        pods,
+        scripts,
+        site,
+        ..
+    } = subject
+    else {
+        return Err(String::new());
+    };
+    if let Some(what) = crate::host::written_by_design(hp) {
+        return Ok(Evidence::ByDesign(what));
+    }
+    let image = c.node.str_at(&["image"]).unwrap_or("");
+    if let Some(p) = crate::host::installer_image(image).or_else(|| site.driver_image(image)) {
+        return Ok(Evidence::Installer(p.to_string()));
+    }
+    let mount_paths: Vec<String> = c
+        .mounts
+        .iter()
+        .filter(|o| o.volume == m.volume && o.sub_path == m.sub_path && !o.read_only)
+        .filter_map(|o| o.mount_path)
+        .map(crate::model::workload::normalize)
+        .collect();
+    let cs = script_of(pods, scripts, c);
+    if let Some(cs) = cs {
+        for inv in &cs.invocations {
+            for (at, p) in &inv.targets {
+                if mount_paths
+                    .iter()
+                    .any(|mp| mp != "/" && crate::model::workload::is_under(p, mp))
+                {
+                    return Ok(Evidence::Script {
+                        program: inv.program.clone(),
+                        line: at.span.start.line,
+                        path: p.clone(),
+                    });
+                }
+            }
+        }
+        // A ConfigMap script it runs is analysed with the ConfigMap, not here.
+        let ctx = crate::model::script::Ctx::of(pod, c);
+        if let Some(r) = cs
+            .runs
+            .iter()
+            .find(|r| ctx.cm_mounts.iter().any(|cm| cm.key_of(&r.path).is_some()))
+        {
+            return Ok(Evidence::Unseen(r.path.clone()));
+        }
+    }
+    let mp = m.mount_path.unwrap_or(hp);
+    Err(if c.node.get("command").is_none() {
+        let image = if image.is_empty() { "the image" } else { image };
+        format!(
+            "`{image}` runs its own entrypoint, which hostlint cannot read: if it writes under `{mp}`, keep the mount writable"
+        )
+    } else {
+        let program = cs
+            .and_then(|cs| cs.invocations.first())
+            .map_or("its command", |i| i.program.as_str());
+        format!(
+            "the container's command writes nothing under `{mp}`; if `{program}` writes there itself, keep the mount writable"
+        )
+    })
+}
+
+/// The fix for a writable mount that nothing writes: `readOnly: true` first (SPEC: Rules).
+pub(crate) const READ_ONLY_FIX: &str = "add `readOnly: true` to the volumeMount: the container keeps reading the host path, and nothing can write it by mistake";
 
 /// The hit for a hostPath mount: at the volume's `hostPath.path`, naming the mount.
 pub(crate) fn host_path_hit(
