@@ -342,6 +342,26 @@ pub struct Command {
     pub redirects: Vec<Redirect>,
     /// The function whose body holds this command, as an index into [`Script::functions`].
     pub func: Option<usize>,
+    /// `! cmd`: its status is negated.
+    pub negated: bool,
+    /// The conditions this command runs under: (index into [`Script::conds`], the outcome needed).
+    pub guards: Vec<(usize, bool)>,
+}
+
+/// How a command of an and-or list joins the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conn {
+    First,
+    And,
+    Or,
+    Pipe,
+}
+
+/// A condition: an and-or list of commands (`if` and `elif` conditions, the commands before `&&` or
+/// `||`), as indexes into [`Script::commands`].
+#[derive(Clone, Debug, Default)]
+pub struct Cond {
+    pub items: Vec<(Conn, usize)>,
 }
 
 /// The commands of a script, in order (command substitutions before the command that holds them).
@@ -350,6 +370,23 @@ pub struct Script {
     pub commands: Vec<Command>,
     /// Functions defined in the script, by name.
     pub functions: Vec<String>,
+    /// The conditions commands run under (see [`Command::guards`]).
+    pub conds: Vec<Cond>,
+}
+
+/// Where the parser is in an `if` statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Cond,
+    Body,
+    Else,
+}
+
+/// An open `if`: the condition of each arm so far, and the phase.
+#[derive(Clone, Debug)]
+struct IfFrame {
+    arms: Vec<usize>,
+    phase: Phase,
 }
 
 #[derive(Clone, Debug)]
@@ -751,6 +788,10 @@ fn parse_range(
         depth,
         brace: 0,
         case: vec![],
+        ifs: vec![],
+        list: vec![],
+        next: Conn::First,
+        list_guard: None,
     }
     .run(toks);
 }
@@ -765,6 +806,14 @@ struct Parser<'a, 's> {
     brace: usize,
     /// Open `case` statements: whether we are reading a pattern.
     case: Vec<bool>,
+    /// Open `if` statements.
+    ifs: Vec<IfFrame>,
+    /// The commands of the current and-or list outside conditions, with how each joins.
+    list: Vec<(Conn, usize)>,
+    /// How the next command joins the one before it.
+    next: Conn,
+    /// The and-or list guard of the last command (a pipeline's later commands share it).
+    list_guard: Option<(usize, bool)>,
 }
 
 impl Parser<'_, '_> {
@@ -841,9 +890,11 @@ impl Parser<'_, '_> {
                 Tok::Word(w) => {
                     let raw = &self.text[w.start..w.end];
                     if in_test {
+                        // `[[ ... ]]` is one command, words as written (tested by guards).
                         if raw == "]]" {
                             in_test = false;
                         }
+                        cur.words.push(w.clone());
                         continue;
                     }
                     if cur.words.is_empty() {
@@ -862,6 +913,40 @@ impl Parser<'_, '_> {
                                     }
                                     self.brace = self.brace.saturating_sub(1);
                                 }
+                                "if" => {
+                                    self.out.conds.push(Cond::default());
+                                    self.ifs.push(IfFrame {
+                                        arms: vec![self.out.conds.len() - 1],
+                                        phase: Phase::Cond,
+                                    });
+                                    self.next = Conn::First;
+                                }
+                                "elif" => {
+                                    self.out.conds.push(Cond::default());
+                                    let id = self.out.conds.len() - 1;
+                                    if let Some(f) = self.ifs.last_mut() {
+                                        f.arms.push(id);
+                                        f.phase = Phase::Cond;
+                                    }
+                                    self.next = Conn::First;
+                                }
+                                "then" | "else" => {
+                                    if let Some(f) = self.ifs.last_mut() {
+                                        f.phase = if raw == "then" {
+                                            Phase::Body
+                                        } else {
+                                            Phase::Else
+                                        };
+                                    }
+                                    self.list.clear();
+                                    self.next = Conn::First;
+                                }
+                                "fi" => {
+                                    self.ifs.pop();
+                                    self.list.clear();
+                                }
+                                "!" => cur.negated = true,
+                                "do" | "done" => self.list.clear(),
                                 _ => {}
                             }
                             continue;
@@ -899,6 +984,7 @@ impl Parser<'_, '_> {
                                 }
                                 "[[" => {
                                     in_test = true;
+                                    cur.words.push(w.clone());
                                     continue;
                                 }
                                 _ => {}
@@ -913,6 +999,16 @@ impl Parser<'_, '_> {
                     }
                     cur.words.push(w.clone());
                 }
+                // Inside `[[ ]]`, `&&`, `||`, `(`, `)`, `<`, `>` are the test's own words.
+                Tok::Op(op, _) if in_test && matches!(*op, "&&" | "||" | "(" | ")" | "<" | ">") => {
+                    let at = cur.words.last().map_or(0, |w| w.end);
+                    cur.words.push(Word {
+                        start: at,
+                        end: at,
+                        parts: vec![Part::Lit((*op).to_string())],
+                        unquoted: (*op).to_string(),
+                    });
+                }
                 Tok::Op(op, fd) => match *op {
                     "(" => {
                         // `name() {`: a function definition.
@@ -926,7 +1022,9 @@ impl Parser<'_, '_> {
                             i += 1;
                         }
                     }
-                    ")" => self.finish(&mut cur, &mut pending_heredocs),
+                    ")" => {
+                        self.finish(&mut cur, &mut pending_heredocs);
+                    }
                     ";;" | ";&" | ";;&" => {
                         self.finish(&mut cur, &mut pending_heredocs);
                         if let Some(c) = self.case.last_mut() {
@@ -934,23 +1032,105 @@ impl Parser<'_, '_> {
                         }
                     }
                     ";" | "&&" | "||" | "|" | "|&" | "&" => {
-                        self.finish(&mut cur, &mut pending_heredocs)
+                        let done = self.finish(&mut cur, &mut pending_heredocs);
+                        self.joined(done, op);
                     }
                     _ => redirect_op = Some((op, *fd)),
                 },
-                Tok::Newline => self.finish(&mut cur, &mut pending_heredocs),
+                Tok::Newline => {
+                    let done = self.finish(&mut cur, &mut pending_heredocs);
+                    self.joined(done, ";");
+                }
                 Tok::HereBody(..) => {}
             }
         }
-        self.finish(&mut cur, &mut pending_heredocs);
+        let done = self.finish(&mut cur, &mut pending_heredocs);
+        self.joined(done, ";");
         // Heredocs whose body belongs to a command already finished keep their index.
         let _ = pending_heredocs;
     }
 
-    fn finish(&mut self, cur: &mut Command, pending: &mut [(usize, usize)]) {
+    /// After command `done` (if one finished) and operator `op`: extends the and-or list or the
+    /// `if` condition being read, or ends it.
+    fn joined(&mut self, done: Option<usize>, op: &str) {
+        let conn = match op {
+            "&&" => Conn::And,
+            "||" => Conn::Or,
+            "|" | "|&" => Conn::Pipe,
+            _ => {
+                if !self.in_cond() {
+                    self.list.clear();
+                }
+                self.next = Conn::First;
+                return;
+            }
+        };
+        if done.is_some() || conn == Conn::Pipe {
+            self.next = conn;
+        }
+    }
+
+    fn in_cond(&self) -> bool {
+        self.ifs.last().is_some_and(|f| f.phase == Phase::Cond)
+    }
+
+    /// The conditions a command finished now runs under: the arms of the open `if`s, then the
+    /// and-or list before it (only when the list is all `&&` or all `||`).
+    fn guards_of(&mut self, idx: usize) -> Vec<(usize, bool)> {
+        let mut g = Vec::new();
+        for f in &self.ifs {
+            let Some((&last, before)) = f.arms.split_last() else {
+                continue;
+            };
+            g.extend(before.iter().map(|&a| (a, false)));
+            match f.phase {
+                Phase::Cond => {}
+                Phase::Body => g.push((last, true)),
+                Phase::Else => g.push((last, false)),
+            }
+        }
+        let conn = std::mem::replace(&mut self.next, Conn::First);
+        if self.in_cond() {
+            if let Some(&id) = self.ifs.last().and_then(|f| f.arms.last())
+                && let Some(c) = self.out.conds.get_mut(id)
+            {
+                c.items.push((conn, idx));
+            }
+            return g;
+        }
+        let list_guard = match conn {
+            Conn::First => {
+                self.list = vec![(Conn::First, idx)];
+                None
+            }
+            Conn::Pipe => {
+                // The pipeline's status is its last command's: this one stands for the one before.
+                if let Some(last) = self.list.last_mut() {
+                    last.1 = idx;
+                }
+                self.list_guard
+            }
+            Conn::And | Conn::Or => {
+                let same = self.list.iter().skip(1).all(|(c, _)| *c == conn);
+                let guard = (same && !self.list.is_empty()).then(|| {
+                    self.out.conds.push(Cond {
+                        items: self.list.clone(),
+                    });
+                    (self.out.conds.len() - 1, conn == Conn::And)
+                });
+                self.list.push((conn, idx));
+                guard
+            }
+        };
+        self.list_guard = list_guard;
+        g.extend(list_guard);
+        g
+    }
+
+    fn finish(&mut self, cur: &mut Command, pending: &mut [(usize, usize)]) -> Option<usize> {
         let mut c = std::mem::take(cur);
         if c.words.is_empty() && c.assigns.is_empty() && c.redirects.is_empty() {
-            return;
+            return None;
         }
         c.func = self.current_func();
         // Command substitutions run before the command that holds them.
@@ -969,7 +1149,9 @@ impl Parser<'_, '_> {
                 p.0 = idx;
             }
         }
+        c.guards = self.guards_of(idx);
         self.out.commands.push(c);
+        Some(idx)
     }
 
     fn substitutions(&mut self, w: &Word) {

@@ -132,9 +132,14 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     }
 }
 
-/// For a directory under `/var/lib/kubelet` outside the labelled plugin dirs: move it there first.
+/// For a plugin's socket directory under `/var/lib/kubelet` outside the labelled plugin dirs: move
+/// it there first (not for the kubelet's own dirs such as `seccomp`, whose place is fixed).
 fn kubelet_dir_fix(hp: &str) -> Option<&'static str> {
-    is_under(hp, "/var/lib/kubelet").then_some(
+    let rest = hp.strip_prefix("/var/lib/kubelet/")?;
+    let plugin = ["csi", "sock", "plugin", "driver"]
+        .iter()
+        .any(|w| rest.to_ascii_lowercase().contains(w));
+    plugin.then_some(
         "move the directory under `/var/lib/kubelet/plugins/<driver>/`, which ACL labels `container_file_t` so that a `container_t` pod may write it; only if it must stay where it is, run the container as `seLinuxOptions.type: spc_t`",
     )
 }
