@@ -343,3 +343,114 @@ pub const KERNEL_CMDLINE_FILES: &[&str] = &[
 ];
 /// The VM-size table (HOST-FACTS: VM sizes).
 pub mod vm_sizes;
+
+/// ACL's os-release values that scripts test (HOST-FACTS: The host; AB `e2e/scenario_test.go`).
+/// `VERSION_ID` is left out: a version check is undecidable by design.
+pub const OS_RELEASE: &[(&str, &str)] =
+    &[("ID", "azurelinux"), ("VARIANT_ID", "azurecontainerlinux")];
+
+/// Where os-release is read from.
+pub const OS_RELEASE_FILES: &[&str] = &["/etc/os-release", "/usr/lib/os-release"];
+
+/// Distribution names that are not ACL's: an os-release test for one of them is false on ACL.
+pub const OTHER_DISTROS: &[&str] = &[
+    "ubuntu",
+    "debian",
+    "centos",
+    "rhel",
+    "red hat",
+    "redhat",
+    "fedora",
+    "rocky",
+    "almalinux",
+    "sles",
+    "suse",
+    "opensuse",
+    "alpine",
+    "amzn",
+    "amazon linux",
+    "photon",
+    "oracle",
+];
+
+/// Files that other distributions' hosts have and ACL does not (no package manager, no dpkg or
+/// RPM database: HOST-FACTS: The host).
+pub const ABSENT_FILES: &[&str] = &[
+    "/etc/debian_version",
+    "/etc/lsb-release",
+    "/etc/redhat-release",
+    "/etc/centos-release",
+    "/etc/fedora-release",
+    "/etc/SuSE-release",
+    "/etc/SUSE-brand",
+    "/etc/alpine-release",
+    "/etc/apt",
+    "/etc/zypp",
+    "/var/lib/dpkg",
+    "/var/lib/rpm",
+];
+
+/// Whether a host file exists on ACL, when that is known: os-release does; the distribution
+/// markers of [`ABSENT_FILES`] and package managers in the system `bin` dirs do not.
+pub fn acl_file_exists(path: &str) -> Option<bool> {
+    if OS_RELEASE_FILES.contains(&path) {
+        return Some(true);
+    }
+    if ABSENT_FILES.iter().any(|f| under(path, f)) {
+        return Some(false);
+    }
+    let (dir, name) = path.rsplit_once('/')?;
+    (matches!(dir, "/usr/bin" | "/bin" | "/usr/sbin" | "/sbin") && PACKAGE_MANAGERS.contains(&name))
+        .then_some(false)
+}
+
+/// Whether a program is on ACL's `PATH`, when that is known: no package manager is.
+pub fn acl_has_program(name: &str) -> Option<bool> {
+    PACKAGE_MANAGERS.contains(&name).then_some(false)
+}
+
+/// Whether `grep [-i] [-x] PATTERN` matches a line of ACL's os-release, when that is known: true
+/// when an alternative of the pattern is found in a known line, false when every alternative names
+/// another distribution; otherwise unknown (regular expressions beyond `^`, `$` and `|` included).
+pub fn os_release_matches(pattern: &str, ci: bool, whole: bool) -> Option<bool> {
+    let lines: Vec<String> = OS_RELEASE.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let fold = |s: &str| {
+        if ci {
+            s.to_ascii_lowercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut all_other = true;
+    for alt in pattern.split("\\|").flat_map(|a| a.split('|')) {
+        let start = alt.starts_with('^');
+        let end = alt.ends_with('$') && !alt.ends_with("\\$");
+        let lit = alt
+            .trim_start_matches('^')
+            .trim_end_matches('$')
+            .replace(['"', '\''], "");
+        if lit.is_empty() || lit.contains(['.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '\\'])
+        {
+            return None;
+        }
+        let lit = fold(&lit);
+        let hit = lines.iter().map(|l| fold(l)).any(|l| {
+            let l = l.replace('"', "");
+            if whole || (start && end) {
+                l == lit
+            } else if start {
+                l.starts_with(&lit)
+            } else if end {
+                l.ends_with(&lit)
+            } else {
+                l.contains(&lit)
+            }
+        });
+        if hit {
+            return Some(true);
+        }
+        let low = lit.to_ascii_lowercase();
+        all_other &= OTHER_DISTROS.iter().any(|d| low.contains(d));
+    }
+    all_other.then_some(false)
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::model::workload::{Container, PodSpec, Source as VolSource, is_under, normalize};
 use crate::parse::node::{Node, pointer};
-use crate::parse::shell::{self, DocIndex, Redirect, Script, Source, Word};
+use crate::parse::shell::{self, Conn, DocIndex, Redirect, Script, Source, Word};
 use crate::rules::{Hit, Note};
 use crate::source::{Pos, Span, Via};
 
@@ -62,6 +62,18 @@ pub struct Invocation {
     /// Paths it writes in the container's own filesystem (absolute, relative ones resolved against
     /// a known `cd`), with where: through a hostPath mount they are writes to the host.
     pub targets: Vec<(Loc, String)>,
+    /// The condition it runs under, when hostlint can say something about it on the host.
+    pub guard: Option<Guard>,
+}
+
+/// A condition a command runs under (`if`, `&&`, `||`), as it holds on the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Guard {
+    /// False (or true, for an `else`) on the host: the command never runs there. The text of the
+    /// condition as written.
+    Never(String),
+    /// Undecidable (a version check, a test of the container's own files).
+    Unknown(String),
 }
 
 impl Invocation {
@@ -122,6 +134,41 @@ impl ContainerScript {
             Some(r) => format!("{message} (run by {r})"),
             None => message,
         };
+        // The condition the command runs under, found by where it is.
+        let same = |l: &Loc| l.span == at.span && l.path == at.path;
+        let guard = self
+            .invocations
+            .iter()
+            .find(|i| {
+                same(&i.at)
+                    || i.args.iter().any(|a| same(&a.at))
+                    || i.writes.iter().any(|(l, _)| same(l))
+            })
+            .and_then(|i| i.guard.clone());
+        let (message, severity) = match &guard {
+            Some(Guard::Never(t)) => {
+                notes.push(Note {
+                    line: None,
+                    message: format!(
+                        "this branch never runs on ACL: `{t}` does not hold there (the branch that does run is analysed)"
+                    ),
+                });
+                (
+                    format!("{message}, in a branch that never runs on ACL"),
+                    Some(crate::rules::Severity::Info),
+                )
+            }
+            Some(Guard::Unknown(t)) => {
+                notes.push(Note {
+                    line: None,
+                    message: format!(
+                        "runs only when `{t}` holds; hostlint cannot tell whether it does on ACL"
+                    ),
+                });
+                (message, None)
+            }
+            None => (message, None),
+        };
         Hit {
             span: at.span,
             via: at.via.clone(),
@@ -130,21 +177,37 @@ impl ContainerScript {
             container: (!self.container.is_empty()).then(|| self.container.clone()),
             notes,
             fix: None,
-            severity: None,
+            severity,
         }
     }
 
-    /// Adds `hit` unless an identical one is there (commands reached through one alias all report
-    /// at its use site).
+    /// Adds `hit` unless one of the same rule is already on its script line (commands reached
+    /// through one alias all report at its use site): then it becomes a note of that one.
     pub fn push(out: &mut Vec<Hit>, hit: Hit) {
         // Duplicates come from one container's script: look back over its hits only.
-        if !out
-            .iter()
+        let line = hit.span.start.line;
+        let earlier = out
+            .iter_mut()
             .rev()
             .take_while(|h| h.container == hit.container)
-            .any(|h| h.span == hit.span && h.message == hit.message)
-        {
-            out.push(hit);
+            .find(|h| h.path == hit.path && h.span.start.line == line);
+        match earlier {
+            Some(h) if h.span == hit.span && h.message == hit.message => {}
+            Some(h) => {
+                h.notes.push(Note {
+                    line: Some(line),
+                    message: format!(
+                        "also on this line, column {}: {}",
+                        hit.span.start.col, hit.message
+                    ),
+                });
+                // The line's finding is as severe as its most severe command.
+                h.severity = match (h.severity, hit.severity) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            None => out.push(hit),
         }
     }
 
@@ -407,6 +470,12 @@ struct Analyzer<'c> {
     copies: HashMap<String, String>,
     /// The working directory after a `cd` to a known directory.
     cwd: Option<String>,
+    /// The condition the commands being followed run under.
+    guard: Option<Guard>,
+    /// Outcomes of condition commands on the host: (script, command index) → known outcome.
+    outcomes: HashMap<(usize, usize), Option<bool>>,
+    /// Scripts written with a heredoc (`cat > f <<EOF`): (in the host's filesystem, path) → text.
+    written: HashMap<(bool, String), Source>,
 }
 
 impl<'c> Analyzer<'c> {
@@ -422,6 +491,9 @@ impl<'c> Analyzer<'c> {
             budget: 20_000,
             copies: HashMap::new(),
             cwd: None,
+            guard: None,
+            outcomes: HashMap::new(),
+            written: HashMap::new(),
         }
     }
 
@@ -484,45 +556,230 @@ impl<'c> Analyzer<'c> {
         depth: usize,
         calls: usize,
     ) {
+        let key = parsed as *const Script as usize;
         for &ci in which {
             if self.budget == 0 {
                 return;
             }
             self.budget -= 1;
             let cmd = &parsed.commands[ci];
-            for (name, value) in &cmd.assigns {
-                if let Some(v) = value.resolve(&|n| self.lookup(n)) {
-                    self.vars.insert(name.clone(), v);
-                } else {
-                    self.vars.remove(name);
-                }
+            let outer = self.guard.clone();
+            self.guard = combine(outer.clone(), self.guard_of(src, parsed, cmd, key));
+            let before = self.out.invocations.len();
+            self.command(src, parsed, ci, host, depth, calls);
+            if parsed
+                .conds
+                .iter()
+                .any(|c| c.items.iter().any(|(_, i)| *i == ci))
+            {
+                let outcome = self.out.invocations[before..]
+                    .last()
+                    .and_then(|inv| self.outcome(inv))
+                    .map(|o| o != cmd.negated);
+                self.outcomes.insert((key, ci), outcome);
             }
-            let words: Vec<W<'_>> = cmd.words.iter().map(|w| self.word(src, w)).collect();
-            if words.is_empty() {
-                continue;
-            }
-            let name = words[0].text.as_deref().unwrap_or("");
-            if let Some(fi) = parsed.functions.iter().position(|f| f == name) {
-                if calls < 4 {
-                    let body: Vec<usize> = (0..parsed.commands.len())
-                        .filter(|&i| parsed.commands[i].func == Some(fi))
-                        .collect();
-                    self.commands(src, parsed, &body, host, depth, calls + 1);
-                }
-                continue;
-            }
-            // A heredoc, or `< file` (opened by this shell, in the container, before any nsenter).
-            let stdin = cmd.redirects.iter().find_map(|r| {
-                if r.op == "<" {
-                    return r.target.as_ref().map(|t| Stdin::File(self.word(src, t)));
-                }
-                let (s, e, _) = r.heredoc?;
-                let body = src.text.get(s..e)?;
-                Some(Stdin::Text(src.sub(body, s, e)))
-            });
-            let redirects = (src, cmd.redirects.as_slice());
-            self.exec(&words, host, stdin, Some(redirects), depth);
+            self.guard = outer;
         }
+    }
+
+    /// What a command's guards say on the host: never (the first false one), or undecidable.
+    fn guard_of(
+        &self,
+        src: &Source,
+        parsed: &Script,
+        cmd: &shell::Command,
+        key: usize,
+    ) -> Option<Guard> {
+        let mut unknown = None;
+        for &(c, want) in &cmd.guards {
+            let Some(cond) = parsed.conds.get(c) else {
+                continue;
+            };
+            let mut acc: Option<Option<bool>> = None;
+            for &(conn, i) in &cond.items {
+                let r = self.outcomes.get(&(key, i)).copied().flatten();
+                acc = Some(match (acc, conn) {
+                    (None, _) | (_, Conn::First | Conn::Pipe) => r,
+                    (Some(a), Conn::And) => match (a, r) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    },
+                    (Some(a), Conn::Or) => match (a, r) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    },
+                });
+            }
+            let text = cond_text(src, parsed, cond);
+            match acc.flatten() {
+                Some(v) if v != want => {
+                    let text = if want { text } else { format!("! {text}") };
+                    return Some(Guard::Never(text));
+                }
+                Some(_) => {}
+                None => {
+                    unknown.get_or_insert(Guard::Unknown(text));
+                }
+            }
+        }
+        unknown
+    }
+
+    /// Whether a test command holds on the host (`[`/`test`/`[[`, `command -v`/`which`, `grep` of
+    /// the host's os-release), when that can be known.
+    fn outcome(&self, inv: &Invocation) -> Option<bool> {
+        let on_host = inv
+            .host
+            .and_then(|h| self.out.entries.get(h))
+            .is_some_and(|e| e.kind != EntryKind::RootFlag);
+        let host_path = |p: &str| -> Option<String> {
+            if on_host {
+                Some(normalize(p))
+            } else {
+                self.ctx.via_hostroot(p)
+            }
+        };
+        let words: Vec<Option<&str>> = inv.args.iter().map(|a| a.text.as_deref()).collect();
+        match inv.program.as_str() {
+            "[" | "test" | "[[" => {
+                let end = words
+                    .iter()
+                    .rposition(|w| matches!(w, Some("]" | "]]")))
+                    .unwrap_or(words.len());
+                test_expr(&words[..end], &host_path)
+            }
+            "command" | "which" | "type" | "hash" => {
+                let name = words.iter().flatten().find(|w| !w.starts_with('-'))?;
+                if name.contains('/') {
+                    return host_path(name).and_then(|p| crate::host::acl_file_exists(&p));
+                }
+                on_host
+                    .then(|| crate::host::acl_has_program(name))
+                    .flatten()
+            }
+            "grep" | "egrep" => {
+                let mut pattern = None;
+                let mut files = Vec::new();
+                let (mut ci, mut whole) = (false, false);
+                let mut k = 0;
+                while let Some(w) = words.get(k) {
+                    let w = (*w)?;
+                    match w {
+                        "-e" => {
+                            pattern = words.get(k + 1).copied().flatten();
+                            k += 1;
+                        }
+                        "-x" => whole = true,
+                        _ if w.starts_with('-') && w.len() > 1 => ci |= w.contains('i'),
+                        _ if pattern.is_none() => pattern = Some(w),
+                        _ => files.push(w),
+                    }
+                    k += 1;
+                }
+                let pattern = pattern?;
+                let [file] = files.as_slice() else {
+                    return None;
+                };
+                let hp = host_path(file)?;
+                if !crate::host::OS_RELEASE_FILES.contains(&hp.as_str()) {
+                    return None;
+                }
+                crate::host::os_release_matches(pattern, ci, whole)
+            }
+            _ => None,
+        }
+    }
+
+    /// One command of a script: assignments, function calls, heredoc scripts, then [`Self::exec`].
+    fn command(
+        &mut self,
+        src: &Source,
+        parsed: &Script,
+        ci: usize,
+        host: Option<usize>,
+        depth: usize,
+        calls: usize,
+    ) {
+        let cmd = &parsed.commands[ci];
+        for (name, value) in &cmd.assigns {
+            if let Some(v) = value.resolve(&|n| self.lookup(n)) {
+                self.vars.insert(name.clone(), v);
+            } else {
+                self.vars.remove(name);
+            }
+        }
+        let words: Vec<W<'_>> = cmd.words.iter().map(|w| self.word(src, w)).collect();
+        if words.is_empty() {
+            return;
+        }
+        let name = words[0].text.as_deref().unwrap_or("");
+        if let Some(fi) = parsed.functions.iter().position(|f| f == name) {
+            if calls < 4 {
+                let body: Vec<usize> = (0..parsed.commands.len())
+                    .filter(|&i| parsed.commands[i].func == Some(fi))
+                    .collect();
+                self.commands(src, parsed, &body, host, depth, calls + 1);
+            }
+            return;
+        }
+        // A heredoc, or `< file` (opened by this shell, in the container, before any nsenter).
+        let stdin = cmd.redirects.iter().find_map(|r| {
+            if r.op == "<" {
+                return r.target.as_ref().map(|t| Stdin::File(self.word(src, t)));
+            }
+            let (s, e, _) = r.heredoc?;
+            let body = src.text.get(s..e)?;
+            Some(Stdin::Text(src.sub(body, s, e)))
+        });
+        // `cat > f <<EOF` / `tee f <<EOF`: a script written to a file, analysed when it is run.
+        if let Some(Stdin::Text(body)) = &stdin
+            && matches!(name, "cat" | "tee" | "/bin/cat" | "/usr/bin/cat")
+        {
+            let mut files: Vec<String> = cmd
+                .redirects
+                .iter()
+                .filter(|r| r.writes())
+                .filter_map(|r| r.target.as_ref()?.resolve(&|n| self.lookup(n)))
+                .collect();
+            if name.ends_with("tee") {
+                files.extend(
+                    words[1..]
+                        .iter()
+                        .filter_map(|w| w.text.clone())
+                        .filter(|t| !t.starts_with('-')),
+                );
+            }
+            for f in files {
+                for k in self.file_keys(&f, host) {
+                    self.written.insert(k, body.clone());
+                }
+            }
+        }
+        let redirects = (src, cmd.redirects.as_slice());
+        self.exec(&words, host, stdin, Some(redirects), depth);
+    }
+
+    /// Where a file named `p` in context `host` is, as keys of [`Self::written`].
+    fn file_keys(&self, p: &str, host: Option<usize>) -> Vec<(bool, String)> {
+        let Some(abs) = self.absolute(p) else {
+            return Vec::new();
+        };
+        if self.in_host_fs(host) {
+            return vec![(true, abs)];
+        }
+        let mut keys = vec![(false, abs.clone())];
+        if let Some(hp) = self.ctx.via_hostroot(&abs) {
+            keys.push((true, hp));
+        }
+        keys
+    }
+
+    /// A heredoc-written script at `p` (in context `host`), if this script wrote one there.
+    fn written_script(&self, p: &str, host: Option<usize>) -> Option<Source> {
+        let key = self.file_keys(p, host).into_iter().next()?;
+        self.written.get(&key).cloned()
     }
 
     /// Follows one command through its wrappers and records what finally runs.
@@ -578,6 +835,15 @@ impl<'c> Analyzer<'c> {
                             }
                         }
                     }
+                }
+                // `command -v x`: a test, not a run of `x`.
+                "command"
+                    if words
+                        .get(i + 1)
+                        .is_some_and(|w| matches!(w.text.as_deref(), Some("-v" | "-V"))) =>
+                {
+                    self.invocation(words, i, host, redirects);
+                    return;
                 }
                 "exec" | "nohup" | "command" | "builtin" | "time" | "setsid" | "stdbuf"
                 | "ionice" => {
@@ -660,6 +926,14 @@ impl<'c> Analyzer<'c> {
                     }
                 }
                 "." | "source" => {
+                    let file = words.get(i + 1).and_then(|w| w.text.clone());
+                    if let Some(f) = &file {
+                        self.source_os_release(f, host);
+                        if let Some(s) = self.written_script(f, host) {
+                            self.script(&s, host, depth + 1);
+                            return;
+                        }
+                    }
                     if let Some(p) = words
                         .get(i + 1)
                         .and_then(|w| w.text.clone())
@@ -674,6 +948,12 @@ impl<'c> Analyzer<'c> {
                     return;
                 }
                 _ => {
+                    if text.contains('/')
+                        && let Some(s) = self.written_script(text, host)
+                    {
+                        self.script(&s, host, depth + 1);
+                        return;
+                    }
                     if text.contains('/')
                         && let Some(p) = self.file_path(text.to_string(), host)
                         && self.ctx.cm_mounts.iter().any(|m| m.key_of(&p).is_some())
@@ -728,7 +1008,13 @@ impl<'c> Analyzer<'c> {
                 self.script(&s, host, depth + 1)
             }
         } else if let Some(file) = words.get(j).filter(|_| !dash_s) {
-            if let Some(p) = file.text.clone().and_then(|p| self.file_path(p, host)) {
+            if let Some(s) = file
+                .text
+                .as_deref()
+                .and_then(|p| self.written_script(p, host))
+            {
+                self.script(&s, host, depth + 1);
+            } else if let Some(p) = file.text.clone().and_then(|p| self.file_path(p, host)) {
                 self.run_file(p, file, host);
             }
         } else if let Some(s) = &stdin {
@@ -900,7 +1186,25 @@ impl<'c> Analyzer<'c> {
             host,
             writes,
             targets,
+            guard: self.guard.clone(),
         });
+    }
+
+    /// `. /etc/os-release` of the host's file: its values are ACL's (HOST-FACTS: The host).
+    fn source_os_release(&mut self, p: &str, host: Option<usize>) {
+        let on_host = host
+            .and_then(|h| self.out.entries.get(h))
+            .is_some_and(|e| e.kind != EntryKind::RootFlag);
+        let hp = if on_host {
+            Some(normalize(p))
+        } else {
+            self.ctx.via_hostroot(p)
+        };
+        if hp.is_some_and(|hp| crate::host::OS_RELEASE_FILES.contains(&hp.as_str())) {
+            for (k, v) in crate::host::OS_RELEASE {
+                self.vars.insert((*k).to_string(), (*v).to_string());
+            }
+        }
     }
 
     /// `p` as an absolute normalised path: itself, or joined to a known working directory.
@@ -1142,6 +1446,124 @@ fn write_targets(program: &str, args: &[Arg]) -> Vec<(String, Loc)> {
         _ => {}
     }
     out
+}
+
+/// Both guards: one that never runs dominates.
+fn combine(outer: Option<Guard>, inner: Option<Guard>) -> Option<Guard> {
+    match (outer, inner) {
+        (Some(Guard::Never(t)), _) | (_, Some(Guard::Never(t))) => Some(Guard::Never(t)),
+        (Some(g), _) | (None, Some(g)) => Some(g),
+        (None, None) => None,
+    }
+}
+
+/// A condition's text as written, on one line and short (a `case` arm as `case W in P|Q)`).
+fn cond_text(src: &Source, parsed: &Script, cond: &shell::Cond) -> String {
+    let raw = |w: &Word| match src.text.get(w.start..w.end) {
+        Some(t) if w.start < w.end => t.to_string(),
+        _ => w.unquoted.clone(),
+    };
+    let mut parts = Vec::new();
+    for (conn, i) in &cond.items {
+        let Some(c) = parsed.commands.get(*i) else {
+            continue;
+        };
+        match conn {
+            Conn::And => parts.push("&&".to_string()),
+            Conn::Or => parts.push("||".to_string()),
+            Conn::Pipe => parts.push("|".to_string()),
+            Conn::First => {}
+        }
+        let synthetic = c.words.first().is_some_and(|w| w.start == w.end);
+        if synthetic {
+            // `[[ S == P || S == Q ]]` built from a case arm.
+            let subject = c.words.get(1).map(raw).unwrap_or_default();
+            let pats: Vec<String> = c
+                .words
+                .chunks(4)
+                .filter_map(|ch| ch.get(3).filter(|w| w.start != w.end).map(raw))
+                .collect();
+            parts.push(format!("case {subject} in {})", pats.join("|")));
+        } else {
+            parts.extend(c.words.iter().map(raw));
+        }
+    }
+    let one: String = parts
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match one.char_indices().nth(80) {
+        Some((k, _)) => format!("{}...", &one[..k]),
+        None => one,
+    }
+}
+
+/// A `test`/`[`/`[[` expression, evaluated on the host when it can be: `!`, `-a`/`-o`, `&&`/`||`,
+/// file tests of host paths, string (in)equality and `[[ == ]]` globs of known values.
+fn test_expr(words: &[Option<&str>], host_path: &dyn Fn(&str) -> Option<String>) -> Option<bool> {
+    // Split at the lowest-binding operators first (left-associative, as test and [[ ]] read them).
+    if let Some(k) = words
+        .iter()
+        .rposition(|w| matches!(w, Some("-o" | "||")))
+        .filter(|&k| k > 0)
+    {
+        let (a, b) = (
+            test_expr(&words[..k], host_path),
+            test_expr(&words[k + 1..], host_path),
+        );
+        return match (a, b) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        };
+    }
+    if let Some(k) = words
+        .iter()
+        .rposition(|w| matches!(w, Some("-a" | "&&")))
+        .filter(|&k| k > 0)
+    {
+        let (a, b) = (
+            test_expr(&words[..k], host_path),
+            test_expr(&words[k + 1..], host_path),
+        );
+        return match (a, b) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        };
+    }
+    match words {
+        [Some("!"), rest @ ..] => test_expr(rest, host_path).map(|v| !v),
+        [Some("("), inner @ .., Some(")")] => test_expr(inner, host_path),
+        [Some(op), path]
+            if op.len() == 2 && op.starts_with('-') && "efdxsrwLhS".contains(&op[1..]) =>
+        {
+            let p = host_path((*path)?)?;
+            crate::host::acl_file_exists(&p)
+        }
+        [Some("-n"), v] => v.map(|v| !v.is_empty()),
+        [Some("-z"), v] => v.map(str::is_empty),
+        [a, Some(op), b] if matches!(*op, "=" | "==" | "!=") => {
+            let (a, b) = ((*a)?, (*b)?);
+            let eq = glob_match(b, a);
+            Some(if *op == "!=" { !eq } else { eq })
+        }
+        _ => None,
+    }
+}
+
+/// `[[ a == pattern ]]` with `*` and `?` wildcards; other text is literal.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    fn go(p: &[u8], t: &[u8]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some((b'*', rest)) => (0..=t.len()).any(|k| go(rest, &t[k..])),
+            Some((b'?', rest)) => !t.is_empty() && go(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    go(pattern.as_bytes(), text.as_bytes())
 }
 
 /// Reads `nsenter`'s options from `i`: where its command starts, and whether it enters PID 1's mount

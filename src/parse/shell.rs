@@ -792,6 +792,7 @@ fn parse_range(
         list: vec![],
         next: Conn::First,
         list_guard: None,
+        cases: vec![],
     }
     .run(toks);
 }
@@ -814,6 +815,8 @@ struct Parser<'a, 's> {
     next: Conn,
     /// The and-or list guard of the last command (a pipeline's later commands share it).
     list_guard: Option<(usize, bool)>,
+    /// Open `case` statements: the subject word and the patterns of the arm being read.
+    cases: Vec<(Option<Word>, Vec<Word>)>,
 }
 
 impl Parser<'_, '_> {
@@ -862,9 +865,17 @@ impl Parser<'_, '_> {
                         if let Some(c) = self.case.last_mut() {
                             *c = false;
                         }
+                        self.case_arm();
                     }
                     Tok::Word(w) if &self.text[w.start..w.end] == "esac" => {
                         self.case.pop();
+                        self.cases.pop();
+                        self.ifs.pop();
+                    }
+                    Tok::Word(w) => {
+                        if let Some(f) = self.cases.last_mut() {
+                            f.1.push(w.clone());
+                        }
                     }
                     _ => {}
                 }
@@ -958,21 +969,30 @@ impl Parser<'_, '_> {
                                     continue;
                                 }
                                 "case" => {
-                                    // `case WORD in`: skip to `in`, then read patterns.
+                                    // `case WORD in`: the subject, then the patterns.
+                                    let mut subject = None;
                                     while i < toks.len() {
                                         let t = &toks[i];
                                         i += 1;
-                                        if let Tok::Word(w) = t
-                                            && &self.text[w.start..w.end] == "in"
-                                        {
-                                            break;
+                                        if let Tok::Word(w) = t {
+                                            if &self.text[w.start..w.end] == "in" {
+                                                break;
+                                            }
+                                            subject.get_or_insert_with(|| w.clone());
                                         }
                                     }
                                     self.case.push(true);
+                                    self.cases.push((subject, Vec::new()));
+                                    self.ifs.push(IfFrame {
+                                        arms: Vec::new(),
+                                        phase: Phase::Else,
+                                    });
                                     continue;
                                 }
                                 "esac" => {
                                     self.case.pop();
+                                    self.cases.pop();
+                                    self.ifs.pop();
                                     continue;
                                 }
                                 "function" => {
@@ -1027,8 +1047,13 @@ impl Parser<'_, '_> {
                     }
                     ";;" | ";&" | ";;&" => {
                         self.finish(&mut cur, &mut pending_heredocs);
+                        self.list.clear();
+                        self.next = Conn::First;
                         if let Some(c) = self.case.last_mut() {
                             *c = true;
+                        }
+                        if let Some(f) = self.ifs.last_mut() {
+                            f.phase = Phase::Else;
                         }
                     }
                     ";" | "&&" | "||" | "|" | "|&" | "&" => {
@@ -1077,6 +1102,70 @@ impl Parser<'_, '_> {
     /// The conditions a command finished now runs under: the arms of the open `if`s, then the
     /// and-or list before it (only when the list is all `&&` or all `||`).
     fn guards_of(&mut self, idx: usize) -> Vec<(usize, bool)> {
+        let mut g = self.frame_guards();
+        let conn = std::mem::replace(&mut self.next, Conn::First);
+        if self.in_cond() {
+            if let Some(&id) = self.ifs.last().and_then(|f| f.arms.last())
+                && let Some(c) = self.out.conds.get_mut(id)
+            {
+                c.items.push((conn, idx));
+            }
+            return g;
+        }
+        self.list_guards(conn, idx, &mut g);
+        g
+    }
+
+    /// A `case` arm's patterns have been read: a test command `[[ SUBJECT == P1 || ... ]]` stands
+    /// for them, run after the earlier arms failed, and the arm's commands run when it holds.
+    fn case_arm(&mut self) {
+        let Some((Some(subject), pats)) = self
+            .cases
+            .last_mut()
+            .map(|(s, p)| (s.clone(), std::mem::take(p)))
+        else {
+            return;
+        };
+        let lit = |t: &str| Word {
+            start: subject.start,
+            end: subject.start,
+            parts: vec![Part::Lit(t.to_string())],
+            unquoted: t.to_string(),
+        };
+        let mut words = vec![lit("[[")];
+        for (k, p) in pats
+            .iter()
+            .filter(|p| &self.text[p.start..p.end] != "(")
+            .enumerate()
+        {
+            if k > 0 {
+                words.push(lit("||"));
+            }
+            words.extend([subject.clone(), lit("=="), p.clone()]);
+        }
+        words.push(lit("]]"));
+        let idx = self.out.commands.len();
+        let guards = self.frame_guards();
+        self.out.commands.push(Command {
+            words,
+            func: self.current_func(),
+            guards,
+            ..Command::default()
+        });
+        self.out.conds.push(Cond {
+            items: vec![(Conn::First, idx)],
+        });
+        let id = self.out.conds.len() - 1;
+        if let Some(f) = self.ifs.last_mut() {
+            f.arms.push(id);
+            f.phase = Phase::Body;
+        }
+        self.list.clear();
+        self.next = Conn::First;
+    }
+
+    /// The guards of the open `if` and `case` arms.
+    fn frame_guards(&self) -> Vec<(usize, bool)> {
         let mut g = Vec::new();
         for f in &self.ifs {
             let Some((&last, before)) = f.arms.split_last() else {
@@ -1089,15 +1178,11 @@ impl Parser<'_, '_> {
                 Phase::Else => g.push((last, false)),
             }
         }
-        let conn = std::mem::replace(&mut self.next, Conn::First);
-        if self.in_cond() {
-            if let Some(&id) = self.ifs.last().and_then(|f| f.arms.last())
-                && let Some(c) = self.out.conds.get_mut(id)
-            {
-                c.items.push((conn, idx));
-            }
-            return g;
-        }
+        g
+    }
+
+    /// The guard of the and-or list a command joins with `conn` (see [`Self::guards_of`]).
+    fn list_guards(&mut self, conn: Conn, idx: usize, g: &mut Vec<(usize, bool)>) {
         let list_guard = match conn {
             Conn::First => {
                 self.list = vec![(Conn::First, idx)];
@@ -1124,7 +1209,6 @@ impl Parser<'_, '_> {
         };
         self.list_guard = list_guard;
         g.extend(list_guard);
-        g
     }
 
     fn finish(&mut self, cur: &mut Command, pending: &mut [(usize, usize)]) -> Option<usize> {
