@@ -193,6 +193,8 @@ impl ContainerScript {
             .find(|h| h.path == hit.path && h.span.start.line == line);
         match earlier {
             Some(h) if h.span == hit.span && h.message == hit.message => {}
+            // Through an alias every command reports at the use site: their script lines differ.
+            Some(_) if hit.via.is_some() => out.push(hit),
             Some(h) => {
                 h.notes.push(Note {
                     line: Some(line),

@@ -1350,11 +1350,17 @@ mod tests {
         let w = words(&s);
         assert_eq!(s.functions, ["f"]);
         assert_eq!(s.commands[0].func, Some(0));
-        assert_eq!(w[1], ["apt-get", "install", "y"]);
-        assert_eq!(w[2], ["f"]);
-        assert_eq!(w[3], ["echo", "$p"]);
-        assert_eq!(w[4], ["cat"]);
-        let h = s.commands[4]
+        // Each case arm's patterns become a test the arm's commands are guarded by.
+        assert_eq!(w[1], ["[[", "$OS", "==", "*debian*", "]]"]);
+        assert_eq!(w[2], ["apt-get", "install", "y"]);
+        assert_eq!(s.commands[2].guards, [(0, true)]);
+        assert_eq!(w[3], ["[[", "$OS", "==", "*", "]]"]);
+        assert_eq!(w[4], ["f"]);
+        assert_eq!(s.commands[4].guards, [(0, false), (1, true)]);
+        assert_eq!(w[5], ["echo", "$p"]);
+        assert!(s.commands[5].guards.is_empty());
+        assert_eq!(w[6], ["cat"]);
+        let h = s.commands[6]
             .redirects
             .iter()
             .find(|r| r.heredoc.is_some())
@@ -1363,8 +1369,35 @@ mod tests {
             .unwrap();
         assert_eq!(&src[h.0..h.1], "apt-get install z\n");
         assert!(h.2);
-        assert_eq!(s.commands[5].assigns[0].0, "X");
-        assert_eq!(w.len(), 6);
+        assert_eq!(s.commands[7].assigns[0].0, "X");
+        assert_eq!(w.len(), 8);
+    }
+
+    #[test]
+    fn if_arms_and_and_or_lists_guard_their_commands() {
+        let s = parse(
+            "if [ a ]; then x; elif ! b && c; then y; else z; fi\nd && e && f\ng || h\ni && j || k\n",
+        );
+        let at = |name: &str| {
+            s.commands
+                .iter()
+                .find(|c| c.words.first().is_some_and(|w| w.unquoted == name))
+                .unwrap()
+        };
+        assert_eq!(at("x").guards, [(0, true)]);
+        assert!(at("b").negated);
+        assert_eq!(at("c").guards, [(0, false)]);
+        assert_eq!(s.conds[1].items.len(), 2);
+        assert_eq!(at("y").guards, [(0, false), (1, true)]);
+        assert_eq!(at("z").guards, [(0, false), (1, false)]);
+        // `d && e && f`: f runs when d and e both succeed.
+        let f = &at("f").guards;
+        assert_eq!(s.conds[f[0].0].items.len(), 2);
+        assert!(f[0].1);
+        assert_eq!(at("h").guards.len(), 1);
+        assert!(!at("h").guards[0].1);
+        // A mixed list says nothing certain about `k`.
+        assert!(at("k").guards.is_empty());
     }
 
     #[test]

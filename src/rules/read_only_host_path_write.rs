@@ -113,9 +113,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 let msg = format!("hostPath `{hp}` is on the read-only {tree} tree");
                 let mut hit = host_path_hit(v, m, c, msg);
                 hit.notes.push(evidence.note(&hp));
-                if flexvolume_dir(&hp) {
-                    hit = hit.fix(FLEXVOLUME_FIX);
-                }
+                hit = hit.fix(if flexvolume_dir(&hp) {
+                    FLEXVOLUME_FIX
+                } else {
+                    WRITE_FIX
+                });
                 out.push(hit);
             }
             Err(check) => {
@@ -132,6 +134,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         }
     }
 }
+
+/// For a mount that is written: where to write instead.
+const WRITE_FIX: &str = "install into a writable location instead: `/usr/local/bin` (AKS nodes redirect it to a writable directory), `/opt/bin`, `/opt/cni/bin` for CNI plugins, `/etc/kubernetes/volumeplugins` for FlexVolume; kernel modules cannot be added to ACL's signed `/usr`";
 
 /// For a FlexVolume plugin directory: AKS's own drivers already handle this on ACL.
 const FLEXVOLUME_FIX: &str = "FlexVolume drivers cannot be installed into the read-only `/usr` on ACL; AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, Secrets Store) run there, so move to one of them or to the driver's CSI version; on AKS the FlexVolume directory is `/etc/kubernetes/volumeplugins`";

@@ -111,7 +111,8 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                         "hostPath `{hp}` (`{t}`) is mounted in a container that runs as `container_t`, which can neither read nor write it"
                     ),
                 )
-                .note(None, check),
+                .note(None, check)
+                .fix(UNREADABLE_FIX),
                 None => host_path_hit(
                     v,
                     m,
@@ -131,6 +132,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         });
     }
 }
+
+/// For a path `container_t` cannot even read: `readOnly: true` would not help.
+const UNREADABLE_FIX: &str = "`readOnly: true` does not help here: keep the state in a volume that is not a hostPath, or under `/var/lib/kubelet/plugins/<driver>/` (labelled `container_file_t`); if the container must use this host path, run it as `seLinuxOptions.type: spc_t` (for logs, `container_logreader_t` and a read-only mount)";
 
 /// For a plugin's socket directory under `/var/lib/kubelet` outside the labelled plugin dirs: move
 /// it there first (not for the kubelet's own dirs such as `seccomp`, whose place is fixed).
