@@ -46,6 +46,9 @@ pub struct Arg {
     pub text: Option<String>,
     pub raw: String,
     pub at: Loc,
+    /// When the value is not known: the directory it certainly starts with (`/lib/modules/` for
+    /// `/lib/modules/$(uname -r)/extra`).
+    pub dir: Option<String>,
 }
 
 /// A command a container runs (after wrappers such as `sudo`, `env`, `nsenter`, `chroot`).
@@ -375,6 +378,7 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
                         text,
                         at,
                         src: src.map(SrcRef::Owned),
+                        dir: None,
                     });
                 }
             }
@@ -438,6 +442,7 @@ struct W<'s> {
     raw: String,
     at: Loc,
     src: Option<SrcRef<'s>>,
+    dir: Option<String>,
 }
 
 impl W<'_> {
@@ -453,6 +458,7 @@ impl W<'_> {
             text: self.text.clone(),
             raw: self.raw.clone(),
             at: self.at.clone(),
+            dir: self.dir.clone(),
         }
     }
 }
@@ -529,11 +535,17 @@ impl<'c> Analyzer<'c> {
 
     fn word<'s>(&self, src: &'s Source, w: &Word) -> W<'s> {
         let text = w.resolve(&|n| self.lookup(n));
+        let dir = if text.is_none() {
+            w.known_dir(&|n| self.lookup(n))
+        } else {
+            None
+        };
         W {
             text,
             raw: w.unquoted.clone(),
             at: Self::loc(src, w.start, w.end),
             src: Some(SrcRef::Sub(src, w.start, w.end)),
+            dir,
         }
     }
 
@@ -1142,6 +1154,7 @@ impl<'c> Analyzer<'c> {
                         raw: t.to_string(),
                         at: a.at.clone(),
                         src: None,
+                        dir: None,
                     };
                     host = Some(self.entry(EntryKind::RootFlag, &pseudo));
                     break;
@@ -1160,7 +1173,9 @@ impl<'c> Analyzer<'c> {
         if let Some((src, rs)) = redirects {
             for r in rs.iter().filter(|r| r.writes()) {
                 if let Some(t) = &r.target
-                    && let Some(v) = t.resolve(&|n| self.lookup(n))
+                    && let Some(v) = t
+                        .resolve(&|n| self.lookup(n))
+                        .or_else(|| t.known_dir(&|n| self.lookup(n)))
                 {
                     paths.push((v, Self::loc(src, t.start, t.end)));
                 }
@@ -1303,6 +1318,10 @@ fn write_targets(program: &str, args: &[Arg]) -> Vec<(String, Loc)> {
     let mut has_expr = false;
     while let Some(a) = args.get(i) {
         let Some(t) = a.text.as_deref() else {
+            // A value not known whose directory is (`/lib/modules/$(uname -r)/`): an operand there.
+            if a.dir.is_some() {
+                plain.push(a);
+            }
             i += 1;
             continue;
         };
@@ -1404,7 +1423,12 @@ fn write_targets(program: &str, args: &[Arg]) -> Vec<(String, Loc)> {
         i += if valued.contains(&t) { 2 } else { 1 };
     }
     let mut out = named;
-    let operand = |a: &&Arg| a.text.clone().map(|t| (t, a.at.clone()));
+    let operand = |a: &&Arg| {
+        a.text
+            .clone()
+            .or_else(|| a.dir.clone())
+            .map(|t| (t, a.at.clone()))
+    };
     match program {
         "tee" | "touch" | "mkdir" | "truncate" | "rm" | "rmdir" | "unlink" | "shred" => {
             out.extend(plain.iter().filter_map(operand))

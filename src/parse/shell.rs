@@ -317,6 +317,30 @@ impl Word {
     }
 }
 
+impl Word {
+    /// The directory a word's value certainly starts with when its value is not known: the text
+    /// before the first expansion that cannot be resolved, up to its last `/`
+    /// (`/lib/modules/$(uname -r)/x` → `/lib/modules/`).
+    pub fn known_dir(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                Part::Var { name, default } => match env(name)
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| default.clone())
+                {
+                    Some(v) => s.push_str(&v),
+                    None => break,
+                },
+                Part::Other => break,
+            }
+        }
+        let cut = s.rfind('/')?;
+        (s.starts_with('/') && cut > 0).then(|| s[..=cut].to_string())
+    }
+}
+
 /// A redirection: `>`, `>>`, `<`, `<<`, ... with its target word, or a heredoc body's byte range.
 #[derive(Clone, Debug)]
 pub struct Redirect {

@@ -109,6 +109,8 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     else {
         return;
     };
+    // A driver container is reported once: by its image when that is known, else by its command.
+    let mut by_image: Vec<&str> = Vec::new();
     for pod in pods.iter() {
         for c in &pod.containers {
             let Some(img) = c.node.get("image") else {
@@ -121,6 +123,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 continue;
             }
             let name = img.as_str().unwrap_or("");
+            by_image.push(&c.name);
             out.push(
                 Hit::at(
                     img,
@@ -131,7 +134,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             );
         }
     }
-    for cs in scripts.iter() {
+    for cs in scripts
+        .iter()
+        .filter(|cs| cs.runner.is_some() || !by_image.contains(&cs.container.as_str()))
+    {
         for inv in cs.invocations.iter().filter(|i| builds(i)) {
             if inv.program == "falco-driver-loader"
                 && inv.words().any(|w| w.contains("modern") || w == "auto")
