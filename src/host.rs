@@ -79,6 +79,8 @@ pub const HOST_PATH_TYPES: &[(&str, &str, bool)] = &[
     ("/run/log/journal", "systemd_journal_t", false),
     ("/var/lib", "var_lib_t", false),
     ("/var/lib/containerd", "container_var_lib_t", true),
+    // By policy; var_lib_t when provisioning created it without a relabel (SELINUX-READS: M).
+    ("/var/lib/kubelet", "container_var_lib_t", true),
     ("/var/lib/docker", "container_var_lib_t", true),
     ("/var/lib/kubelet/pods", "container_file_t", true),
     ("/var/lib/kubelet/plugins", "container_file_t", true),
@@ -400,13 +402,25 @@ pub fn acl_file_exists(path: &str) -> Option<bool> {
         return Some(false);
     }
     let (dir, name) = path.rsplit_once('/')?;
-    (matches!(dir, "/usr/bin" | "/bin" | "/usr/sbin" | "/sbin") && PACKAGE_MANAGERS.contains(&name))
+    (matches!(dir, "/usr/bin" | "/bin" | "/usr/sbin" | "/sbin") && acl_has_program(name).is_some())
         .then_some(false)
 }
 
-/// Whether a program is on ACL's `PATH`, when that is known: no package manager is.
+/// Boot-loader tools of other distributions that ACL, whose kernel command line is part of its
+/// signed boot image, does not ship (HOST-FACTS: The host).
+pub const ABSENT_BOOT_TOOLS: &[&str] = &[
+    "grubby",
+    "update-grub",
+    "update-grub2",
+    "grub-mkconfig",
+    "grub2-mkconfig",
+    "kernelstub",
+];
+
+/// Whether a program is on ACL's `PATH`, when that is known: no package manager is, nor a GRUB
+/// configuration tool.
 pub fn acl_has_program(name: &str) -> Option<bool> {
-    PACKAGE_MANAGERS.contains(&name).then_some(false)
+    (PACKAGE_MANAGERS.contains(&name) || ABSENT_BOOT_TOOLS.contains(&name)).then_some(false)
 }
 
 /// Whether `grep [-i] [-x] PATTERN` matches a line of ACL's os-release, when that is known: true
