@@ -586,9 +586,13 @@ impl<'c> Analyzer<'c> {
                 .iter()
                 .any(|c| c.items.iter().any(|(_, i)| *i == ci))
             {
-                let outcome = self.out.invocations[before..]
-                    .last()
-                    .and_then(|inv| self.outcome(inv))
+                let n = self.out.invocations.len();
+                let outcome = (n > before)
+                    .then(|| {
+                        let prev = n.checked_sub(2).map(|k| &self.out.invocations[k]);
+                        self.outcome(&self.out.invocations[n - 1], prev)
+                    })
+                    .flatten()
                     .map(|o| o != cmd.negated);
                 self.outcomes.insert((key, ci), outcome);
             }
@@ -606,7 +610,8 @@ impl<'c> Analyzer<'c> {
     ) -> Option<Guard> {
         let mut unknown = None;
         for &(c, want) in &cmd.guards {
-            let Some(cond) = parsed.conds.get(c) else {
+            // A condition hostlint did not read as commands (`(( ... ))`) says nothing.
+            let Some(cond) = parsed.conds.get(c).filter(|c| !c.items.is_empty()) else {
                 continue;
             };
             let mut acc: Option<Option<bool>> = None;
@@ -627,6 +632,9 @@ impl<'c> Analyzer<'c> {
                 });
             }
             let text = cond_text(src, parsed, cond);
+            if text.is_empty() {
+                continue;
+            }
             match acc.flatten() {
                 Some(v) if v != want => {
                     let text = if want { text } else { format!("! {text}") };
@@ -643,7 +651,7 @@ impl<'c> Analyzer<'c> {
 
     /// Whether a test command holds on the host (`[`/`test`/`[[`, `command -v`/`which`, `grep` of
     /// the host's os-release), when that can be known.
-    fn outcome(&self, inv: &Invocation) -> Option<bool> {
+    fn outcome(&self, inv: &Invocation, prev: Option<&Invocation>) -> Option<bool> {
         let on_host = inv
             .host
             .and_then(|h| self.out.entries.get(h))
@@ -693,6 +701,12 @@ impl<'c> Analyzer<'c> {
                     k += 1;
                 }
                 let pattern = pattern?;
+                // `cat /etc/os-release | grep -q ubuntu`: the file the command before it printed.
+                if files.is_empty()
+                    && let Some(p) = prev.filter(|p| p.program == "cat" && p.host == inv.host)
+                {
+                    files.extend(p.words().filter(|w| !w.starts_with('-')));
+                }
                 let [file] = files.as_slice() else {
                     return None;
                 };

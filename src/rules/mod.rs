@@ -451,7 +451,7 @@ pub(crate) fn write_evidence(
         )
     } else {
         let program = cs
-            .and_then(|cs| cs.invocations.first())
+            .and_then(|cs| cs.invocations.iter().find(|i| !i.program.starts_with('-')))
             .map_or("its command", |i| i.program.as_str());
         format!(
             "the container's command writes nothing under `{mp}`; if `{program}` writes there itself, keep the mount writable"
