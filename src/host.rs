@@ -129,6 +129,37 @@ pub const INSTALLER_IMAGES: &[&str] = &[
     "cni-plugins",
 ];
 
+/// CSI drivers that AKS runs itself as managed add-ons, on ACL too (AKSD): a self-installed copy is
+/// better replaced by the add-on. (image pattern in the forms of [`DRIVER_IMAGES`], the add-on).
+pub const AKS_ADDON_DRIVERS: &[(&str, &str)] = &[
+    (
+        "blob-csi",
+        "the Azure Blob CSI driver add-on (`az aks update --enable-blob-driver`)",
+    ),
+    (
+        "azurefile-csi",
+        "the Azure Files CSI driver (on by default)",
+    ),
+    ("azuredisk-csi", "the Azure Disk CSI driver (on by default)"),
+    (
+        "csi-secrets-store/driver",
+        "the Key Vault secrets provider add-on (`az aks enable-addons -a azure-keyvault-secrets-provider`)",
+    ),
+    (
+        "secrets-store/provider-azure",
+        "the Key Vault secrets provider add-on (`az aks enable-addons -a azure-keyvault-secrets-provider`)",
+    ),
+];
+
+/// The AKS add-on that already runs the driver an image is, if any.
+pub fn aks_addon_driver(image: &str) -> Option<&'static str> {
+    let (repo, last) = image_repo(image);
+    AKS_ADDON_DRIVERS
+        .iter()
+        .find(|(p, _)| image_matches(p, &repo, &last))
+        .map(|(_, addon)| *addon)
+}
+
 /// The installer (or driver) image pattern an image matches.
 pub fn installer_image(image: &str) -> Option<&'static str> {
     let (repo, last) = image_repo(image);

@@ -482,6 +482,16 @@ pub(crate) fn host_path_hit(
         Some(m.node.report_span().start.line),
         format!("mounted {how}{at} by container `{}`", c.name),
     );
+    if let Some(addon) = c
+        .node
+        .str_at(&["image"])
+        .and_then(crate::host::aks_addon_driver)
+    {
+        hit = hit.note(
+            None,
+            format!("AKS runs this driver itself on ACL nodes as {addon}: prefer it to installing your own copy"),
+        );
+    }
     hit
 }
 

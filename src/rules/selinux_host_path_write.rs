@@ -1,7 +1,9 @@
 use super::{
     Hit, Lang, READ_ONLY_FIX, Rule, Severity, Subject, host_mounts, host_path_hit, write_evidence,
 };
-use crate::host::{CONTAINER_FILE_T_DIRS, read_only_tree, unreadable_by_container_t};
+use crate::host::{
+    CONTAINER_FILE_T_DIRS, flexvolume_dir, read_only_tree, unreadable_by_container_t,
+};
 use crate::model::workload::{Source, is_under};
 
 pub static SELINUX_HOST_PATH_WRITE: Rule = Rule {
@@ -128,10 +130,14 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         };
         out.push(match kubelet_dir_fix(&hp) {
             Some(f) => hit.fix(f),
+            None if flexvolume_dir(&hp) => hit.fix(FLEXVOLUME_FIX),
             None => hit,
         });
     }
 }
+
+/// For AKS's FlexVolume directory: AKS's own CSI drivers replace FlexVolume drivers on ACL.
+const FLEXVOLUME_FIX: &str = "AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, the Key Vault secrets provider) run on ACL and replace FlexVolume drivers: move to one of them or to the driver's CSI version; a FlexVolume installer must otherwise run as `seLinuxOptions.type: spc_t` to write `kubernetes_config_t`";
 
 /// For a path `container_t` cannot even read: `readOnly: true` would not help.
 const UNREADABLE_FIX: &str = "`readOnly: true` does not help here: keep the state in a volume that is not a hostPath, or under `/var/lib/kubelet/plugins/<driver>/` (labelled `container_file_t`); if the container must use this host path, run it as `seLinuxOptions.type: spc_t` (for logs, `container_logreader_t` and a read-only mount)";
