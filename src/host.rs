@@ -46,6 +46,37 @@ pub const WRITTEN_BY_DESIGN: &[(&str, &str)] = &[
     ("/boot", "the boot partition"),
 ];
 
+/// Programs that write no file by themselves (a command made only of them, with no redirection,
+/// writes nothing through its mounts).
+pub const INERT_PROGRAMS: &[&str] = &[
+    "sleep", "echo", "printf", "true", "false", "cat", "ls", "tail", "head", "wait", "trap",
+    "exit", "test", "[", "[[", "date", "env", "id", "hostname", "uname", "pwd", "grep", "ps",
+    "stat", "pause", "whoami", "read", "set", "sync", "nproc",
+];
+
+/// Directories of the read-only trees that every ACL image has (a `DirectoryOrCreate` of one creates
+/// nothing).
+pub const EXISTING_READ_ONLY_DIRS: &[&str] = &[
+    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/share",
+    "/usr/local",
+    "/usr/lib/modules",
+    "/usr/lib/systemd",
+    "/usr/lib/systemd/system",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/lib/modules",
+    "/lib/systemd",
+    "/lib/systemd/system",
+];
+
 /// What a writable hostPath of `path` is written for, when it exists to be written.
 pub fn written_by_design(path: &str) -> Option<&'static str> {
     WRITTEN_BY_DESIGN

@@ -337,6 +337,8 @@ pub(crate) enum Evidence {
     Installer(String),
     /// The container runs a script file that is not read with it (a ConfigMap's): it may write.
     Unseen(String),
+    /// The volume's type makes the kubelet create the path when it is missing.
+    Created(&'static str),
 }
 
 impl Evidence {
@@ -359,6 +361,12 @@ impl Evidence {
                 line: None,
                 message: format!(
                     "the image is a known host installer (`{pattern}`): it writes what it mounts"
+                ),
+            },
+            Evidence::Created(kind) => Note {
+                line: None,
+                message: format!(
+                    "`type: {kind}`: the kubelet creates `{hp}` when it is missing, which fails on the read-only tree"
                 ),
             },
             Evidence::Unseen(path) => Note {
@@ -403,8 +411,39 @@ pub(crate) fn write_evidence(
     else {
         return Err(String::new());
     };
-    if let Some(what) = crate::host::written_by_design(hp) {
+    let cs = script_of(pods, scripts, c);
+    // A command that is known in full and only waits or prints writes nothing, whatever it mounts.
+    let inert = c.node.get("command").is_some()
+        && cs.is_some_and(|cs| {
+            !cs.invocations.is_empty()
+                && cs.runs.is_empty()
+                && cs.entries.is_empty()
+                && cs.invocations.iter().all(|i| {
+                    i.targets.is_empty()
+                        && crate::host::INERT_PROGRAMS.contains(&i.program.as_str())
+                })
+        });
+    if let Some(what) = crate::host::written_by_design(hp).filter(|_| !inert) {
         return Ok(Evidence::ByDesign(what));
+    }
+    // The kubelet creates a missing `DirectoryOrCreate`/`FileOrCreate` path: on a read-only tree
+    // that fails before the container starts.
+    if let crate::model::workload::Source::HostPath {
+        kind: Some(kind @ ("DirectoryOrCreate" | "FileOrCreate")),
+        ..
+    } = m
+        .volume
+        .and_then(|i| pod.volumes.get(i))
+        .map(|v| &v.source)
+        .unwrap_or(&crate::model::workload::Source::Other)
+        && crate::host::read_only_tree(hp).is_some()
+        && !crate::host::EXISTING_READ_ONLY_DIRS.contains(&hp)
+    {
+        return Ok(Evidence::Created(if *kind == "FileOrCreate" {
+            "FileOrCreate"
+        } else {
+            "DirectoryOrCreate"
+        }));
     }
     let image = c.node.str_at(&["image"]).unwrap_or("");
     if let Some(p) = crate::host::installer_image(image).or_else(|| site.driver_image(image)) {
@@ -417,7 +456,6 @@ pub(crate) fn write_evidence(
         .filter_map(|o| o.mount_path)
         .map(crate::model::workload::normalize)
         .collect();
-    let cs = script_of(pods, scripts, c);
     if let Some(cs) = cs {
         for inv in &cs.invocations {
             for (at, p) in &inv.targets {
