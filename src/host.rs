@@ -295,6 +295,8 @@ pub const DRIVER_IMAGES: &[&str] = &[
     "mofed",
     "falco-driver-loader",
     "sysdig/agent-kmodule",
+    // The full agent image builds its kernel probe at start-up unless told to use eBPF.
+    "sysdig/agent",
 ];
 
 /// Entrypoints of driver containers that compile and load kernel modules: (program, subcommand).
