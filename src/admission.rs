@@ -323,10 +323,14 @@ mod tests {
 
     #[test]
     fn deny_mode_denies_at_threshold_and_warns_below() {
+        // host-pid is an info finding (SPEC: Rules).
         let r = review(
             req("CREATE", HOST_PID_POD).as_bytes(),
             &Config::default(),
-            &policy(Mode::Deny),
+            &Policy {
+                mode: Mode::Deny,
+                fail_on: Some(Severity::Info),
+            },
         )
         .unwrap();
         assert_eq!(r.outcome, Outcome::Denied);
@@ -334,7 +338,7 @@ mod tests {
         assert_eq!(r.response["response"]["status"]["code"], 403);
         let p = Policy {
             mode: Mode::Deny,
-            fail_on: Some(Severity::Error),
+            fail_on: Some(Severity::Warning),
         };
         let r = review(
             req("CREATE", HOST_PID_POD).as_bytes(),

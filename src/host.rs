@@ -3,6 +3,204 @@
 /// Read-only trees: `/usr` under dm-verity, and its merged aliases (HOST-FACTS: The host).
 pub const READ_ONLY_TREES: &[&str] = &["/usr", "/bin", "/sbin", "/lib", "/lib64"];
 
+/// Directories under the read-only trees that AKS nodes make writable: the node image's `aks-sysext`
+/// redirects `/usr/local/bin` to `/opt/aks-sysext-rw/usr/local/bin` (HOST-FACTS: The host). `/usr/local`
+/// itself stays read-only (its `bin` is a symlink that resolves inside the container).
+pub const WRITABLE_ON_AKS: &[&str] = &["/usr/local/bin"];
+
+/// Whether normalised `path` is `tree` or lies under it.
+fn under(path: &str, tree: &str) -> bool {
+    tree == "/"
+        || path == tree
+        || (path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/'))
+}
+
+/// The read-only tree a normalised host path is on, if any (`/usr/local/bin` and below is not).
+pub fn read_only_tree(path: &str) -> Option<&'static str> {
+    if WRITABLE_ON_AKS.iter().any(|w| under(path, w)) {
+        return None;
+    }
+    READ_ONLY_TREES.iter().copied().find(|t| under(path, t))
+}
+
+/// Host paths that exist to be written: a writable hostPath of one (or under one) is a write by
+/// itself (HOST-FACTS: The host; SPEC: Rules). (path, what it is).
+pub const WRITTEN_BY_DESIGN: &[(&str, &str)] = &[
+    (
+        "/usr/libexec/kubernetes/kubelet-plugins",
+        "the upstream FlexVolume plugin directory, where driver installers copy their plugins",
+    ),
+    (
+        "/etc/kubernetes/volumeplugins",
+        "AKS's FlexVolume plugin directory, where driver installers copy their plugins",
+    ),
+    (
+        "/var/lib/kubelet/volumeplugins",
+        "a FlexVolume plugin directory, where driver installers copy their plugins",
+    ),
+    (
+        "/opt/cni/bin",
+        "the CNI plugin directory, where CNI installers copy their binaries",
+    ),
+    ("/etc/containerd", "containerd's configuration directory"),
+    ("/boot", "the boot partition"),
+];
+
+/// Programs that write no file by themselves (a command made only of them, with no redirection,
+/// writes nothing through its mounts).
+pub const INERT_PROGRAMS: &[&str] = &[
+    "sleep", "echo", "printf", "true", "false", "cat", "ls", "tail", "head", "wait", "trap",
+    "exit", "test", "[", "[[", "date", "env", "id", "hostname", "uname", "pwd", "grep", "ps",
+    "stat", "pause", "whoami", "read", "set", "sync", "nproc",
+];
+
+/// Directories of the read-only trees that every ACL image has (a `DirectoryOrCreate` of one creates
+/// nothing).
+pub const EXISTING_READ_ONLY_DIRS: &[&str] = &[
+    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/share",
+    "/usr/local",
+    "/usr/lib/modules",
+    "/usr/lib/systemd",
+    "/usr/lib/systemd/system",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/lib/modules",
+    "/lib/systemd",
+    "/lib/systemd/system",
+];
+
+/// What a writable hostPath of `path` is written for, when it exists to be written.
+pub fn written_by_design(path: &str) -> Option<&'static str> {
+    WRITTEN_BY_DESIGN
+        .iter()
+        .find(|(p, _)| under(path, p))
+        .map(|(_, what)| *what)
+}
+
+/// FlexVolume plugin directories: AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, the
+/// Secrets Store CSI driver) replace the FlexVolume drivers installed there, and run on ACL.
+pub const FLEXVOLUME_DIRS: &[&str] = &[
+    "/usr/libexec/kubernetes/kubelet-plugins",
+    "/etc/kubernetes/volumeplugins",
+    "/var/lib/kubelet/volumeplugins",
+];
+
+/// Whether `path` is (under) a FlexVolume plugin directory.
+pub fn flexvolume_dir(path: &str) -> bool {
+    FLEXVOLUME_DIRS.iter().any(|d| under(path, d))
+}
+
+/// SELinux types of host paths as `container_t` meets them (SELINUX-READS): (path, type, readable).
+/// The longest matching path decides. Unreadable ones give a confined container nothing, mounted
+/// read-only or not.
+pub const HOST_PATH_TYPES: &[(&str, &str, bool)] = &[
+    ("/var/log", "var_log_t", false),
+    ("/var/log/journal", "systemd_journal_t", false),
+    ("/var/log/audit", "auditd_log_t", false),
+    ("/var/log/pods", "container_log_t", true),
+    ("/var/log/containers", "container_log_t", true),
+    ("/run/log/journal", "systemd_journal_t", false),
+    ("/var/lib", "var_lib_t", false),
+    ("/var/lib/containerd", "container_var_lib_t", true),
+    // By policy; var_lib_t when provisioning created it without a relabel (SELINUX-READS: M).
+    ("/var/lib/kubelet", "container_var_lib_t", true),
+    ("/var/lib/docker", "container_var_lib_t", true),
+    ("/var/lib/kubelet/pods", "container_file_t", true),
+    ("/var/lib/kubelet/plugins", "container_file_t", true),
+    (
+        "/var/lib/kubelet/plugins_registry",
+        "container_file_t",
+        true,
+    ),
+    ("/var/lib/kubelet/device-plugins", "container_file_t", true),
+    ("/var/lib/calico", "container_file_t", true),
+    ("/var/lib/etcd", "container_file_t", true),
+    ("/var/lib/kube-proxy", "container_file_t", true),
+    ("/var/lib/rook", "container_file_t", true),
+    ("/run", "var_run_t", false),
+    ("/var/run", "var_run_t", false),
+    ("/run/containerd", "container_runtime_t", false),
+    ("/var/run/containerd", "container_runtime_t", false),
+    ("/run/xtables.lock", "iptables_runtime_t", false),
+    ("/var/run/xtables.lock", "iptables_runtime_t", false),
+    ("/boot", "boot_t", false),
+    ("/sys/kernel/debug", "debugfs_t", false),
+    ("/sys/kernel/security", "security_t", false),
+    ("/sys/kernel/tracing", "tracefs_t", false),
+    ("/sys/fs/bpf", "bpf_t", false),
+];
+
+/// The SELinux type of `path` when `container_t` cannot read it (SELINUX-READS), else `None`.
+pub fn unreadable_by_container_t(path: &str) -> Option<&'static str> {
+    HOST_PATH_TYPES
+        .iter()
+        .filter(|(p, _, _)| under(path, p))
+        .max_by_key(|(p, _, _)| p.len())
+        .filter(|(_, _, readable)| !readable)
+        .map(|(_, t, _)| *t)
+}
+
+/// Images that install onto the host through their writable hostPath mounts (CNI and FlexVolume
+/// installers, the NVIDIA container toolkit), in the forms of [`DRIVER_IMAGES`]; the driver images
+/// count too. A site adds more in `.hostlint.yaml` `driver_images`.
+pub const INSTALLER_IMAGES: &[&str] = &[
+    "nvcr.io/nvidia/k8s/container-toolkit",
+    "calico/cni",
+    "calico/pod2daemon-flexvol",
+    "flannel-cni-plugin",
+    "multus-cni",
+    "cni-plugins",
+];
+
+/// CSI drivers that AKS runs itself as managed add-ons, on ACL too (AKSD): a self-installed copy is
+/// better replaced by the add-on. (image pattern in the forms of [`DRIVER_IMAGES`], the add-on).
+pub const AKS_ADDON_DRIVERS: &[(&str, &str)] = &[
+    (
+        "blob-csi",
+        "the Azure Blob CSI driver add-on (`az aks update --enable-blob-driver`)",
+    ),
+    (
+        "azurefile-csi",
+        "the Azure Files CSI driver (on by default)",
+    ),
+    ("azuredisk-csi", "the Azure Disk CSI driver (on by default)"),
+    (
+        "csi-secrets-store/driver",
+        "the Key Vault secrets provider add-on (`az aks enable-addons -a azure-keyvault-secrets-provider`)",
+    ),
+    (
+        "secrets-store/provider-azure",
+        "the Key Vault secrets provider add-on (`az aks enable-addons -a azure-keyvault-secrets-provider`)",
+    ),
+];
+
+/// The AKS add-on that already runs the driver an image is, if any.
+pub fn aks_addon_driver(image: &str) -> Option<&'static str> {
+    let (repo, last) = image_repo(image);
+    AKS_ADDON_DRIVERS
+        .iter()
+        .find(|(p, _)| image_matches(p, &repo, &last))
+        .map(|(_, addon)| *addon)
+}
+
+/// The installer (or driver) image pattern an image matches.
+pub fn installer_image(image: &str) -> Option<&'static str> {
+    let (repo, last) = image_repo(image);
+    INSTALLER_IMAGES
+        .iter()
+        .copied()
+        .find(|p| image_matches(p, &repo, &last))
+        .or_else(|| driver_image(image))
+}
+
 /// Directories ACL's refpolicy `container.fc` labels `container_file_t`, writable by `container_t`
 /// (kubernetes/kubernetes#73241).
 pub const CONTAINER_FILE_T_DIRS: &[&str] = &[
@@ -97,6 +295,8 @@ pub const DRIVER_IMAGES: &[&str] = &[
     "mofed",
     "falco-driver-loader",
     "sysdig/agent-kmodule",
+    // The full agent image builds its kernel probe at start-up unless told to use eBPF.
+    "sysdig/agent",
 ];
 
 /// Entrypoints of driver containers that compile and load kernel modules: (program, subcommand).
@@ -209,3 +409,126 @@ pub const KERNEL_CMDLINE_FILES: &[&str] = &[
 ];
 /// The VM-size table (HOST-FACTS: VM sizes).
 pub mod vm_sizes;
+
+/// ACL's os-release values that scripts test (HOST-FACTS: The host; AB `e2e/scenario_test.go`).
+/// `VERSION_ID` is left out: a version check is undecidable by design.
+pub const OS_RELEASE: &[(&str, &str)] =
+    &[("ID", "azurelinux"), ("VARIANT_ID", "azurecontainerlinux")];
+
+/// Where os-release is read from.
+pub const OS_RELEASE_FILES: &[&str] = &["/etc/os-release", "/usr/lib/os-release"];
+
+/// Distribution names that are not ACL's: an os-release test for one of them is false on ACL.
+pub const OTHER_DISTROS: &[&str] = &[
+    "ubuntu",
+    "debian",
+    "centos",
+    "rhel",
+    "red hat",
+    "redhat",
+    "fedora",
+    "rocky",
+    "almalinux",
+    "sles",
+    "suse",
+    "opensuse",
+    "alpine",
+    "amzn",
+    "amazon linux",
+    "photon",
+    "oracle",
+];
+
+/// Files that other distributions' hosts have and ACL does not (no package manager, no dpkg or
+/// RPM database: HOST-FACTS: The host).
+pub const ABSENT_FILES: &[&str] = &[
+    "/etc/debian_version",
+    "/etc/lsb-release",
+    "/etc/redhat-release",
+    "/etc/centos-release",
+    "/etc/fedora-release",
+    "/etc/SuSE-release",
+    "/etc/SUSE-brand",
+    "/etc/alpine-release",
+    "/etc/apt",
+    "/etc/zypp",
+    "/var/lib/dpkg",
+    "/var/lib/rpm",
+];
+
+/// Whether a host file exists on ACL, when that is known: os-release does; the distribution
+/// markers of [`ABSENT_FILES`] and package managers in the system `bin` dirs do not.
+pub fn acl_file_exists(path: &str) -> Option<bool> {
+    if OS_RELEASE_FILES.contains(&path) {
+        return Some(true);
+    }
+    if ABSENT_FILES.iter().any(|f| under(path, f)) {
+        return Some(false);
+    }
+    let (dir, name) = path.rsplit_once('/')?;
+    (matches!(dir, "/usr/bin" | "/bin" | "/usr/sbin" | "/sbin") && acl_has_program(name).is_some())
+        .then_some(false)
+}
+
+/// Boot-loader tools of other distributions that ACL, whose kernel command line is part of its
+/// signed boot image, does not ship (HOST-FACTS: The host).
+pub const ABSENT_BOOT_TOOLS: &[&str] = &[
+    "grubby",
+    "update-grub",
+    "update-grub2",
+    "grub-mkconfig",
+    "grub2-mkconfig",
+    "kernelstub",
+];
+
+/// Whether a program is on ACL's `PATH`, when that is known: no package manager is, nor a GRUB
+/// configuration tool.
+pub fn acl_has_program(name: &str) -> Option<bool> {
+    (PACKAGE_MANAGERS.contains(&name) || ABSENT_BOOT_TOOLS.contains(&name)).then_some(false)
+}
+
+/// Whether `grep [-i] [-x] PATTERN` matches a line of ACL's os-release, when that is known: true
+/// when an alternative of the pattern is found in a known line, false when every alternative names
+/// another distribution; otherwise unknown (regular expressions beyond `^`, `$` and `|` included).
+pub fn os_release_matches(pattern: &str, ci: bool, whole: bool) -> Option<bool> {
+    let lines: Vec<String> = OS_RELEASE.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let fold = |s: &str| {
+        if ci {
+            s.to_ascii_lowercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut all_other = true;
+    for alt in pattern.split("\\|").flat_map(|a| a.split('|')) {
+        let start = alt.starts_with('^');
+        let end = alt.ends_with('$') && !alt.ends_with("\\$");
+        let lit = alt
+            .trim_start_matches('^')
+            .trim_end_matches('$')
+            .replace(['"', '\''], "");
+        if lit.is_empty() || lit.contains(['.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '\\'])
+        {
+            return None;
+        }
+        let lit = fold(&lit);
+        let hit = lines.iter().map(|l| fold(l)).any(|l| {
+            let l = l.replace('"', "");
+            if whole || (start && end) {
+                l == lit
+            } else if start {
+                l.starts_with(&lit)
+            } else if end {
+                l.ends_with(&lit)
+            } else {
+                l.contains(&lit)
+            }
+        });
+        if hit {
+            return Some(true);
+        }
+        let low = lit.to_ascii_lowercase();
+        all_other &= OTHER_DISTROS.iter().any(|d| low.contains(d));
+    }
+    all_other.then_some(false)
+}

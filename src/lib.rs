@@ -520,7 +520,9 @@ pub fn finding(
     );
     Finding {
         rule: rule.name,
-        severity,
+        // A hit's own severity caps the rule's (as configured): a hygiene finding stays below the
+        // rule's breakage findings whatever level the config gives the rule.
+        severity: hit.severity.map_or(severity, |s| s.min(severity)),
         message: hit.message,
         file: file.clone(),
         span: hit.span,

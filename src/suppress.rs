@@ -393,6 +393,7 @@ pub(crate) fn apply_comments(
                 container: None,
                 notes: Vec::new(),
                 fix: None,
+                severity: None,
             };
             // Never show a Secret's lines (the comment may sit beside a value).
             let secret = object.is_some_and(|o| o.kind == "Secret");

@@ -97,9 +97,10 @@ const WARN: Policy = Policy {
     mode: Mode::Warn,
     fail_on: Some(Severity::Error),
 };
-const DENY_WARNING: Policy = Policy {
+/// Denies at info: host-pid, the findings these tests deny on, is info (SPEC: Rules).
+const DENY_INFO: Policy = Policy {
     mode: Mode::Deny,
-    fail_on: Some(Severity::Warning),
+    fail_on: Some(Severity::Info),
 };
 const DENY_ERROR: Policy = Policy {
     mode: Mode::Deny,
@@ -117,7 +118,7 @@ fn warnings(r: &Json) -> Vec<String> {
 
 #[test]
 fn plain_nginx_deployment_is_allowed_without_warnings() {
-    for policy in [WARN, DENY_WARNING] {
+    for policy in [WARN, DENY_INFO] {
         let r = review(
             &admission_review("u1", "CREATE", false, fixture("nginx-deployment.yaml")),
             &Config::default(),
@@ -151,7 +152,7 @@ fn host_pid_pod_warns_in_warn_mode_and_denies_in_deny_mode() {
         Some("team-a")
     );
 
-    let r = review(&body, &Config::default(), &DENY_WARNING).unwrap();
+    let r = review(&body, &Config::default(), &DENY_INFO).unwrap();
     assert_eq!(r.outcome, Outcome::Denied);
     let resp = &r.response["response"];
     assert_eq!(resp["allowed"], false);
@@ -159,7 +160,7 @@ fn host_pid_pod_warns_in_warn_mode_and_denies_in_deny_mode() {
     let msg = resp["status"]["message"].as_str().unwrap();
     assert!(
         msg.starts_with(
-            "hostlint denied this object: 1 finding at or above warning: host-pid Pod/debug: "
+            "hostlint denied this object: 1 finding at or above info: host-pid Pod/debug: "
         ),
         "{msg}"
     );
@@ -200,7 +201,7 @@ fn delete_connect_and_objects_with_nothing_to_check_are_allowed_quietly() {
         let r = review(
             &admission_review("u4", op, false, object),
             &Config::default(),
-            &DENY_WARNING,
+            &DENY_INFO,
         )
         .unwrap();
         assert_eq!(r.outcome, Outcome::Allowed, "{op}");
@@ -217,7 +218,7 @@ fn delete_connect_and_objects_with_nothing_to_check_are_allowed_quietly() {
     let r = review(
         &serde_json::to_vec(&body).unwrap(),
         &Config::default(),
-        &DENY_WARNING,
+        &DENY_INFO,
     )
     .unwrap();
     assert_eq!(r.outcome, Outcome::Allowed);
@@ -228,13 +229,13 @@ fn dry_run_requests_are_reviewed_the_same_way() {
     let live = review(
         &admission_review("u6", "CREATE", false, fixture("host-pid-pod.yaml")),
         &Config::default(),
-        &DENY_WARNING,
+        &DENY_INFO,
     )
     .unwrap();
     let dry = review(
         &admission_review("u6", "CREATE", true, fixture("host-pid-pod.yaml")),
         &Config::default(),
-        &DENY_WARNING,
+        &DENY_INFO,
     )
     .unwrap();
     assert_eq!(live.response, dry.response);
@@ -249,7 +250,7 @@ fn rule_selection_applies_to_reviews() {
     let r = review(
         &admission_review("u7", "CREATE", false, fixture("host-pid-pod.yaml")),
         &config,
-        &DENY_WARNING,
+        &DENY_INFO,
     )
     .unwrap();
     assert_eq!(r.outcome, Outcome::Allowed);
@@ -324,13 +325,13 @@ fn longhorn_iscsi_daemonset_warns_and_denies_with_the_rules_that_fire() {
             let ours = review(
                 &admission_review("lh-1", "CREATE", true, ds),
                 &Config::default(),
-                &DENY_WARNING,
+                &DENY_INFO,
             )
             .unwrap();
             let theirs = review(
                 &admission_review("lh-1", "CREATE", true, k.clone()),
                 &Config::default(),
-                &DENY_WARNING,
+                &DENY_INFO,
             )
             .unwrap();
             assert_eq!(ours.response, theirs.response);
@@ -357,7 +358,7 @@ fn longhorn_iscsi_daemonset_warns_and_denies_with_the_rules_that_fire() {
         );
     }
 
-    let r = review(&body, &Config::default(), &DENY_WARNING).unwrap();
+    let r = review(&body, &Config::default(), &DENY_INFO).unwrap();
     assert_eq!(r.outcome, Outcome::Denied);
     let msg = r.response["response"]["status"]["message"]
         .as_str()
@@ -371,7 +372,7 @@ fn longhorn_iscsi_daemonset_warns_and_denies_with_the_rules_that_fire() {
 
     // Truncated anywhere, the request is answered (or refused as no AdmissionReview), never a panic.
     for cut in (0..body.len()).step_by(7) {
-        let _ = review(&body[..cut], &Config::default(), &DENY_WARNING);
+        let _ = review(&body[..cut], &Config::default(), &DENY_INFO);
     }
 }
 
@@ -409,7 +410,7 @@ fn review_command_exit_codes() {
     let body = admission_review("c1", "CREATE", false, fixture("host-pid-pod.yaml"));
     let (code, out, _) = run_review(&["-"], &body);
     assert_eq!((code, &out["response"]["allowed"]), (0, &json!(true)));
-    let (code, out, _) = run_review(&["--mode", "deny", "--fail-on", "warning"], &body);
+    let (code, out, _) = run_review(&["--mode", "deny", "--fail-on", "info"], &body);
     assert_eq!((code, &out["response"]["allowed"]), (1, &json!(false)));
     let (code, out, err) = run_review(&["-"], &body[..body.len() / 2]);
     assert_eq!(code, 2, "{out}");
@@ -558,7 +559,7 @@ mod server {
 
     #[test]
     fn allowed_warned_and_denied_over_https() {
-        let f = start("verdicts", DENY_WARNING, |_| {});
+        let f = start("verdicts", DENY_INFO, |_| {});
         let mut c = f.conn();
         let r = c
             .post_json(&admission_review(
@@ -608,7 +609,7 @@ mod server {
 
     #[test]
     fn bad_requests_are_answered_not_crashed_on() {
-        let f = start("bad", DENY_WARNING, |_| {});
+        let f = start("bad", DENY_INFO, |_| {});
         let mut c = f.conn();
         // Malformed JSON with no readable uid: 400, and the connection still serves.
         let r = c
@@ -833,7 +834,7 @@ mod server {
 
     #[test]
     fn concurrent_requests_all_get_their_own_answer() {
-        let f = Arc::new(start("concurrent", DENY_WARNING, |_| {}));
+        let f = Arc::new(start("concurrent", DENY_INFO, |_| {}));
         let handles: Vec<_> = (0..16)
             .map(|t| {
                 let f = f.clone();

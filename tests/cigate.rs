@@ -247,14 +247,14 @@ fn github_format_exactly() {
             "--format",
             "github",
             "--fail-on",
-            "warning",
+            "info",
             "p, q.yaml",
         ],
     );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stdout(&out),
-        "::warning file=p%2C q.yaml,line=7,col=12,endLine=7,endColumn=16,title=hostlint host-pid::`hostPID: true` shares the host's process namespace%0Afix: "
+        "::notice file=p%2C q.yaml,line=7,col=12,endLine=7,endColumn=16,title=hostlint host-pid::`hostPID: true` shares the host's process namespace%0Afix: "
             .to_string()
             + &hostlint::rules::by_name("host-pid").unwrap().fix.replace('%', "%25")
             + "\n"
@@ -284,7 +284,7 @@ fn junit_format_exactly() {
     <testcase classname="a.yaml" name="Pod/ns/p" file="a.yaml" time="0">
       <failure type="host-pid" message="host-pid: `hostPID: true` shares the host&apos;s process namespace (a.yaml:7:12)">a.yaml:7:12
 rule: host-pid
-severity: warning
+severity: info
 path: /spec/hostPID
 fix: {fix}
 </failure>
@@ -401,7 +401,7 @@ fn suppressed_findings_do_not_fail_and_are_listed_in_json() {
             "--format",
             "json",
             "--fail-on",
-            "warning",
+            "info",
             "a.yaml",
             "b.yaml",
         ],
@@ -503,7 +503,7 @@ fn baseline_round_trip_survives_lines_shifting_above() {
         &[
             "check",
             "--fail-on",
-            "warning",
+            "info",
             "--write-baseline",
             "base.json",
             "a.yaml",
@@ -526,7 +526,7 @@ fn baseline_round_trip_survives_lines_shifting_above() {
         &[
             "check",
             "--fail-on",
-            "warning",
+            "info",
             "--baseline",
             "base.json",
             "--format",

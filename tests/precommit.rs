@@ -26,13 +26,14 @@ spec:
   containers:
     - name: c
       image: busybox:1.36
+      command: [sh, -c, \"cp /bin/tool /host/sbin/\"]
       volumeMounts:
-        - name: bin
-          mountPath: /host/bin
+        - name: sbin
+          mountPath: /host/sbin
   volumes:
-    - name: bin
+    - name: sbin
       hostPath:
-        path: /usr/local/bin
+        path: /usr/local/sbin
 ";
 
 fn have(cmd: &str) -> bool {

@@ -2,7 +2,8 @@
 //! `# expect: <rule>[@column][, ...]` (or `// expect: ...`) must get exactly those findings, and no
 //! finding of the fixture's rule (or of a rule its markers name) may appear anywhere else.
 //! `pass*` files carry no markers and must stay silent for their rule. A file whose name contains
-//! `all-pools` is linted with `--all-pools`.
+//! `all-pools` is linted with `--all-pools`. A marker's severity is the rule's default unless it
+//! names another after the column: `rule@col(info)`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,8 +12,9 @@ use std::sync::Arc;
 use hostlint::discover::Kind;
 use hostlint::{Config, lint_bytes};
 
-/// (line, rule) → the columns expected there (`None`: any column).
-type Expected = BTreeMap<(u32, String), Vec<Option<u32>>>;
+/// (line, rule) → the (column, severity) expected there (`None` column: any column; `None`
+/// severity: the rule's default).
+type Expected = BTreeMap<(u32, String), Vec<(Option<u32>, Option<String>)>>;
 
 fn markers(text: &str) -> Expected {
     let mut out = Expected::new();
@@ -29,6 +31,10 @@ fn markers(text: &str) -> Expected {
             if item.is_empty() {
                 continue;
             }
+            let (item, severity) = match item.strip_suffix(')').and_then(|i| i.split_once('(')) {
+                Some((i, s)) => (i.trim(), Some(s.trim().to_string())),
+                None => (item, None),
+            };
             let (rule, col) = match item.split_once('@') {
                 Some((r, c)) => (
                     r.trim(),
@@ -38,7 +44,7 @@ fn markers(text: &str) -> Expected {
             };
             out.entry((i as u32 + 1, rule.to_string()))
                 .or_default()
-                .push(col);
+                .push((col, severity));
         }
     }
     out
@@ -110,24 +116,29 @@ fn check_fixture(rule: &str, path: &Path) -> Vec<String> {
     {
         let (line, col) = (f.span.start.line, f.span.start.col);
         let key = (line, f.rule.to_string());
+        let default = hostlint::rules::by_name(f.rule).map(|r| r.severity.as_str());
         let slot = remaining.get_mut(&key).and_then(|cols| {
-            let i = cols.iter().position(|c| c.is_none_or(|c| c == col))?;
+            let i = cols.iter().position(|(c, s)| {
+                c.is_none_or(|c| c == col) && s.as_deref().or(default) == Some(f.severity.as_str())
+            })?;
             Some(cols.remove(i))
         });
         if slot.is_none() {
             problems.push(format!(
-                "{}:{line}:{col}: unexpected {}: {}",
+                "{}:{line}:{col}: unexpected {} ({}): {}",
                 path.display(),
                 f.rule,
+                f.severity,
                 f.message
             ));
         }
     }
     for ((line, r), cols) in remaining {
-        for c in cols {
+        for (c, s) in cols {
             let at = c.map(|c| format!(":{c}")).unwrap_or_default();
+            let sev = s.map(|s| format!(" ({s})")).unwrap_or_default();
             problems.push(format!(
-                "{}:{line}{at}: expected {r}, not reported",
+                "{}:{line}{at}: expected {r}{sev}, not reported",
                 path.display()
             ));
         }

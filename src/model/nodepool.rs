@@ -74,6 +74,7 @@ impl Val {
             container: None,
             notes: Vec::new(),
             fix: None,
+            severity: None,
         };
         if let Some(l) = self.used_at {
             hit = hit.note(Some(l), "the value is used here");

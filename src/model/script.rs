@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::model::workload::{Container, PodSpec, Source as VolSource, is_under, normalize};
 use crate::parse::node::{Node, pointer};
-use crate::parse::shell::{self, DocIndex, Redirect, Script, Source, Word};
+use crate::parse::shell::{self, Conn, DocIndex, Redirect, Script, Source, Word};
 use crate::rules::{Hit, Note};
 use crate::source::{Pos, Span, Via};
 
@@ -46,6 +46,9 @@ pub struct Arg {
     pub text: Option<String>,
     pub raw: String,
     pub at: Loc,
+    /// When the value is not known: the directory it certainly starts with (`/lib/modules/` for
+    /// `/lib/modules/$(uname -r)/extra`).
+    pub dir: Option<String>,
 }
 
 /// A command a container runs (after wrappers such as `sudo`, `env`, `nsenter`, `chroot`).
@@ -59,6 +62,21 @@ pub struct Invocation {
     pub host: Option<usize>,
     /// Host paths it writes (redirections, `tee`, `cp`/`mv`/`install` targets, ...), with where.
     pub writes: Vec<(Loc, String)>,
+    /// Paths it writes in the container's own filesystem (absolute, relative ones resolved against
+    /// a known `cd`), with where: through a hostPath mount they are writes to the host.
+    pub targets: Vec<(Loc, String)>,
+    /// The condition it runs under, when hostlint can say something about it on the host.
+    pub guard: Option<Guard>,
+}
+
+/// A condition a command runs under (`if`, `&&`, `||`), as it holds on the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Guard {
+    /// False (or true, for an `else`) on the host: the command never runs there. The text of the
+    /// condition as written.
+    Never(String),
+    /// Undecidable (a version check, a test of the container's own files).
+    Unknown(String),
 }
 
 impl Invocation {
@@ -119,6 +137,41 @@ impl ContainerScript {
             Some(r) => format!("{message} (run by {r})"),
             None => message,
         };
+        // The condition the command runs under, found by where it is.
+        let same = |l: &Loc| l.span == at.span && l.path == at.path;
+        let guard = self
+            .invocations
+            .iter()
+            .find(|i| {
+                same(&i.at)
+                    || i.args.iter().any(|a| same(&a.at))
+                    || i.writes.iter().any(|(l, _)| same(l))
+            })
+            .and_then(|i| i.guard.clone());
+        let (message, severity) = match &guard {
+            Some(Guard::Never(t)) => {
+                notes.push(Note {
+                    line: None,
+                    message: format!(
+                        "this branch never runs on ACL: `{t}` does not hold there (the branch that does run is analysed)"
+                    ),
+                });
+                (
+                    format!("{message}, in a branch that never runs on ACL"),
+                    Some(crate::rules::Severity::Info),
+                )
+            }
+            Some(Guard::Unknown(t)) => {
+                notes.push(Note {
+                    line: None,
+                    message: format!(
+                        "runs only when `{t}` holds; hostlint cannot tell whether it does on ACL"
+                    ),
+                });
+                (message, None)
+            }
+            None => (message, None),
+        };
         Hit {
             span: at.span,
             via: at.via.clone(),
@@ -127,20 +180,39 @@ impl ContainerScript {
             container: (!self.container.is_empty()).then(|| self.container.clone()),
             notes,
             fix: None,
+            severity,
         }
     }
 
-    /// Adds `hit` unless an identical one is there (commands reached through one alias all report
-    /// at its use site).
+    /// Adds `hit` unless one of the same rule is already on its script line (commands reached
+    /// through one alias all report at its use site): then it becomes a note of that one.
     pub fn push(out: &mut Vec<Hit>, hit: Hit) {
         // Duplicates come from one container's script: look back over its hits only.
-        if !out
-            .iter()
+        let line = hit.span.start.line;
+        let earlier = out
+            .iter_mut()
             .rev()
             .take_while(|h| h.container == hit.container)
-            .any(|h| h.span == hit.span && h.message == hit.message)
-        {
-            out.push(hit);
+            .find(|h| h.path == hit.path && h.span.start.line == line);
+        match earlier {
+            Some(h) if h.span == hit.span && h.message == hit.message => {}
+            // Through an alias every command reports at the use site: their script lines differ.
+            Some(_) if hit.via.is_some() => out.push(hit),
+            Some(h) => {
+                h.notes.push(Note {
+                    line: Some(line),
+                    message: format!(
+                        "also on this line, column {}: {}",
+                        hit.span.start.col, hit.message
+                    ),
+                });
+                // The line's finding is as severe as its most severe command.
+                h.severity = match (h.severity, hit.severity) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            None => out.push(hit),
         }
     }
 
@@ -306,6 +378,7 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
                         text,
                         at,
                         src: src.map(SrcRef::Owned),
+                        dir: None,
                     });
                 }
             }
@@ -369,6 +442,7 @@ struct W<'s> {
     raw: String,
     at: Loc,
     src: Option<SrcRef<'s>>,
+    dir: Option<String>,
 }
 
 impl W<'_> {
@@ -384,6 +458,7 @@ impl W<'_> {
             text: self.text.clone(),
             raw: self.raw.clone(),
             at: self.at.clone(),
+            dir: self.dir.clone(),
         }
     }
 }
@@ -401,6 +476,14 @@ struct Analyzer<'c> {
     budget: usize,
     /// ConfigMap files copied onto the host root: host path → container path.
     copies: HashMap<String, String>,
+    /// The working directory after a `cd` to a known directory.
+    cwd: Option<String>,
+    /// The condition the commands being followed run under.
+    guard: Option<Guard>,
+    /// Outcomes of condition commands on the host: (script, command index) → known outcome.
+    outcomes: HashMap<(usize, usize), Option<bool>>,
+    /// Scripts written with a heredoc (`cat > f <<EOF`): (in the host's filesystem, path) → text.
+    written: HashMap<(bool, String), Source>,
 }
 
 impl<'c> Analyzer<'c> {
@@ -415,6 +498,10 @@ impl<'c> Analyzer<'c> {
             },
             budget: 20_000,
             copies: HashMap::new(),
+            cwd: None,
+            guard: None,
+            outcomes: HashMap::new(),
+            written: HashMap::new(),
         }
     }
 
@@ -448,11 +535,17 @@ impl<'c> Analyzer<'c> {
 
     fn word<'s>(&self, src: &'s Source, w: &Word) -> W<'s> {
         let text = w.resolve(&|n| self.lookup(n));
+        let dir = if text.is_none() {
+            w.known_dir(&|n| self.lookup(n))
+        } else {
+            None
+        };
         W {
             text,
             raw: w.unquoted.clone(),
             at: Self::loc(src, w.start, w.end),
             src: Some(SrcRef::Sub(src, w.start, w.end)),
+            dir,
         }
     }
 
@@ -477,45 +570,244 @@ impl<'c> Analyzer<'c> {
         depth: usize,
         calls: usize,
     ) {
+        let key = parsed as *const Script as usize;
         for &ci in which {
             if self.budget == 0 {
                 return;
             }
             self.budget -= 1;
             let cmd = &parsed.commands[ci];
-            for (name, value) in &cmd.assigns {
-                if let Some(v) = value.resolve(&|n| self.lookup(n)) {
-                    self.vars.insert(name.clone(), v);
-                } else {
-                    self.vars.remove(name);
-                }
+            let outer = self.guard.clone();
+            self.guard = combine(outer.clone(), self.guard_of(src, parsed, cmd, key));
+            let before = self.out.invocations.len();
+            self.command(src, parsed, ci, host, depth, calls);
+            if parsed
+                .conds
+                .iter()
+                .any(|c| c.items.iter().any(|(_, i)| *i == ci))
+            {
+                let n = self.out.invocations.len();
+                let outcome = (n > before)
+                    .then(|| {
+                        let prev = n.checked_sub(2).map(|k| &self.out.invocations[k]);
+                        self.outcome(&self.out.invocations[n - 1], prev)
+                    })
+                    .flatten()
+                    .map(|o| o != cmd.negated);
+                self.outcomes.insert((key, ci), outcome);
             }
-            let words: Vec<W<'_>> = cmd.words.iter().map(|w| self.word(src, w)).collect();
-            if words.is_empty() {
-                continue;
-            }
-            let name = words[0].text.as_deref().unwrap_or("");
-            if let Some(fi) = parsed.functions.iter().position(|f| f == name) {
-                if calls < 4 {
-                    let body: Vec<usize> = (0..parsed.commands.len())
-                        .filter(|&i| parsed.commands[i].func == Some(fi))
-                        .collect();
-                    self.commands(src, parsed, &body, host, depth, calls + 1);
-                }
-                continue;
-            }
-            // A heredoc, or `< file` (opened by this shell, in the container, before any nsenter).
-            let stdin = cmd.redirects.iter().find_map(|r| {
-                if r.op == "<" {
-                    return r.target.as_ref().map(|t| Stdin::File(self.word(src, t)));
-                }
-                let (s, e, _) = r.heredoc?;
-                let body = src.text.get(s..e)?;
-                Some(Stdin::Text(src.sub(body, s, e)))
-            });
-            let redirects = (src, cmd.redirects.as_slice());
-            self.exec(&words, host, stdin, Some(redirects), depth);
+            self.guard = outer;
         }
+    }
+
+    /// What a command's guards say on the host: never (the first false one), or undecidable.
+    fn guard_of(
+        &self,
+        src: &Source,
+        parsed: &Script,
+        cmd: &shell::Command,
+        key: usize,
+    ) -> Option<Guard> {
+        let mut unknown = None;
+        for &(c, want) in &cmd.guards {
+            // A condition hostlint did not read as commands (`(( ... ))`) says nothing.
+            let Some(cond) = parsed.conds.get(c).filter(|c| !c.items.is_empty()) else {
+                continue;
+            };
+            let mut acc: Option<Option<bool>> = None;
+            for &(conn, i) in &cond.items {
+                let r = self.outcomes.get(&(key, i)).copied().flatten();
+                acc = Some(match (acc, conn) {
+                    (None, _) | (_, Conn::First | Conn::Pipe) => r,
+                    (Some(a), Conn::And) => match (a, r) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    },
+                    (Some(a), Conn::Or) => match (a, r) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    },
+                });
+            }
+            let text = cond_text(src, parsed, cond);
+            if text.is_empty() {
+                continue;
+            }
+            match acc.flatten() {
+                Some(v) if v != want => {
+                    let text = if want { text } else { format!("! {text}") };
+                    return Some(Guard::Never(text));
+                }
+                Some(_) => {}
+                None => {
+                    unknown.get_or_insert(Guard::Unknown(text));
+                }
+            }
+        }
+        unknown
+    }
+
+    /// Whether a test command holds on the host (`[`/`test`/`[[`, `command -v`/`which`, `grep` of
+    /// the host's os-release), when that can be known.
+    fn outcome(&self, inv: &Invocation, prev: Option<&Invocation>) -> Option<bool> {
+        let on_host = inv
+            .host
+            .and_then(|h| self.out.entries.get(h))
+            .is_some_and(|e| e.kind != EntryKind::RootFlag);
+        let host_path = |p: &str| -> Option<String> {
+            if on_host {
+                Some(normalize(p))
+            } else {
+                self.ctx.via_hostroot(p)
+            }
+        };
+        let words: Vec<Option<&str>> = inv.args.iter().map(|a| a.text.as_deref()).collect();
+        match inv.program.as_str() {
+            "[" | "test" | "[[" => {
+                let end = words
+                    .iter()
+                    .rposition(|w| matches!(w, Some("]" | "]]")))
+                    .unwrap_or(words.len());
+                test_expr(&words[..end], &host_path)
+            }
+            "command" | "which" | "type" | "hash" => {
+                let name = words.iter().flatten().find(|w| !w.starts_with('-'))?;
+                if name.contains('/') {
+                    return host_path(name).and_then(|p| crate::host::acl_file_exists(&p));
+                }
+                on_host
+                    .then(|| crate::host::acl_has_program(name))
+                    .flatten()
+            }
+            "grep" | "egrep" => {
+                let mut pattern = None;
+                let mut files = Vec::new();
+                let (mut ci, mut whole) = (false, false);
+                let mut k = 0;
+                while let Some(w) = words.get(k) {
+                    let w = (*w)?;
+                    match w {
+                        "-e" => {
+                            pattern = words.get(k + 1).copied().flatten();
+                            k += 1;
+                        }
+                        "-x" => whole = true,
+                        _ if w.starts_with('-') && w.len() > 1 => ci |= w.contains('i'),
+                        _ if pattern.is_none() => pattern = Some(w),
+                        _ => files.push(w),
+                    }
+                    k += 1;
+                }
+                let pattern = pattern?;
+                // `cat /etc/os-release | grep -q ubuntu`: the file the command before it printed.
+                if files.is_empty()
+                    && let Some(p) = prev.filter(|p| p.program == "cat" && p.host == inv.host)
+                {
+                    files.extend(p.words().filter(|w| !w.starts_with('-')));
+                }
+                let [file] = files.as_slice() else {
+                    return None;
+                };
+                let hp = host_path(file)?;
+                if !crate::host::OS_RELEASE_FILES.contains(&hp.as_str()) {
+                    return None;
+                }
+                crate::host::os_release_matches(pattern, ci, whole)
+            }
+            _ => None,
+        }
+    }
+
+    /// One command of a script: assignments, function calls, heredoc scripts, then [`Self::exec`].
+    fn command(
+        &mut self,
+        src: &Source,
+        parsed: &Script,
+        ci: usize,
+        host: Option<usize>,
+        depth: usize,
+        calls: usize,
+    ) {
+        let cmd = &parsed.commands[ci];
+        for (name, value) in &cmd.assigns {
+            if let Some(v) = value.resolve(&|n| self.lookup(n)) {
+                self.vars.insert(name.clone(), v);
+            } else {
+                self.vars.remove(name);
+            }
+        }
+        let words: Vec<W<'_>> = cmd.words.iter().map(|w| self.word(src, w)).collect();
+        if words.is_empty() {
+            return;
+        }
+        let name = words[0].text.as_deref().unwrap_or("");
+        if let Some(fi) = parsed.functions.iter().position(|f| f == name) {
+            if calls < 4 {
+                let body: Vec<usize> = (0..parsed.commands.len())
+                    .filter(|&i| parsed.commands[i].func == Some(fi))
+                    .collect();
+                self.commands(src, parsed, &body, host, depth, calls + 1);
+            }
+            return;
+        }
+        // A heredoc, or `< file` (opened by this shell, in the container, before any nsenter).
+        let stdin = cmd.redirects.iter().find_map(|r| {
+            if r.op == "<" {
+                return r.target.as_ref().map(|t| Stdin::File(self.word(src, t)));
+            }
+            let (s, e, _) = r.heredoc?;
+            let body = src.text.get(s..e)?;
+            Some(Stdin::Text(src.sub(body, s, e)))
+        });
+        // `cat > f <<EOF` / `tee f <<EOF`: a script written to a file, analysed when it is run.
+        if let Some(Stdin::Text(body)) = &stdin
+            && matches!(name, "cat" | "tee" | "/bin/cat" | "/usr/bin/cat")
+        {
+            let mut files: Vec<String> = cmd
+                .redirects
+                .iter()
+                .filter(|r| r.writes())
+                .filter_map(|r| r.target.as_ref()?.resolve(&|n| self.lookup(n)))
+                .collect();
+            if name.ends_with("tee") {
+                files.extend(
+                    words[1..]
+                        .iter()
+                        .filter_map(|w| w.text.clone())
+                        .filter(|t| !t.starts_with('-')),
+                );
+            }
+            for f in files {
+                for k in self.file_keys(&f, host) {
+                    self.written.insert(k, body.clone());
+                }
+            }
+        }
+        let redirects = (src, cmd.redirects.as_slice());
+        self.exec(&words, host, stdin, Some(redirects), depth);
+    }
+
+    /// Where a file named `p` in context `host` is, as keys of [`Self::written`].
+    fn file_keys(&self, p: &str, host: Option<usize>) -> Vec<(bool, String)> {
+        let Some(abs) = self.absolute(p) else {
+            return Vec::new();
+        };
+        if self.in_host_fs(host) {
+            return vec![(true, abs)];
+        }
+        let mut keys = vec![(false, abs.clone())];
+        if let Some(hp) = self.ctx.via_hostroot(&abs) {
+            keys.push((true, hp));
+        }
+        keys
+    }
+
+    /// A heredoc-written script at `p` (in context `host`), if this script wrote one there.
+    fn written_script(&self, p: &str, host: Option<usize>) -> Option<Source> {
+        let key = self.file_keys(p, host).into_iter().next()?;
+        self.written.get(&key).cloned()
     }
 
     /// Follows one command through its wrappers and records what finally runs.
@@ -571,6 +863,15 @@ impl<'c> Analyzer<'c> {
                             }
                         }
                     }
+                }
+                // `command -v x`: a test, not a run of `x`.
+                "command"
+                    if words
+                        .get(i + 1)
+                        .is_some_and(|w| matches!(w.text.as_deref(), Some("-v" | "-V"))) =>
+                {
+                    self.invocation(words, i, host, redirects);
+                    return;
                 }
                 "exec" | "nohup" | "command" | "builtin" | "time" | "setsid" | "stdbuf"
                 | "ionice" => {
@@ -653,6 +954,14 @@ impl<'c> Analyzer<'c> {
                     }
                 }
                 "." | "source" => {
+                    let file = words.get(i + 1).and_then(|w| w.text.clone());
+                    if let Some(f) = &file {
+                        self.source_os_release(f, host);
+                        if let Some(s) = self.written_script(f, host) {
+                            self.script(&s, host, depth + 1);
+                            return;
+                        }
+                    }
                     if let Some(p) = words
                         .get(i + 1)
                         .and_then(|w| w.text.clone())
@@ -667,6 +976,12 @@ impl<'c> Analyzer<'c> {
                     return;
                 }
                 _ => {
+                    if text.contains('/')
+                        && let Some(s) = self.written_script(text, host)
+                    {
+                        self.script(&s, host, depth + 1);
+                        return;
+                    }
                     if text.contains('/')
                         && let Some(p) = self.file_path(text.to_string(), host)
                         && self.ctx.cm_mounts.iter().any(|m| m.key_of(&p).is_some())
@@ -721,7 +1036,13 @@ impl<'c> Analyzer<'c> {
                 self.script(&s, host, depth + 1)
             }
         } else if let Some(file) = words.get(j).filter(|_| !dash_s) {
-            if let Some(p) = file.text.clone().and_then(|p| self.file_path(p, host)) {
+            if let Some(s) = file
+                .text
+                .as_deref()
+                .and_then(|p| self.written_script(p, host))
+            {
+                self.script(&s, host, depth + 1);
+            } else if let Some(p) = file.text.clone().and_then(|p| self.file_path(p, host)) {
                 self.run_file(p, file, host);
             }
         } else if let Some(s) = &stdin {
@@ -847,6 +1168,7 @@ impl<'c> Analyzer<'c> {
                         raw: t.to_string(),
                         at: a.at.clone(),
                         src: None,
+                        dir: None,
                     };
                     host = Some(self.entry(EntryKind::RootFlag, &pseudo));
                     break;
@@ -854,60 +1176,39 @@ impl<'c> Analyzer<'c> {
             }
         }
         self.record_copy(&program, &args, host);
-        let mut writes = Vec::new();
-        let mut target = |p: &str, at: &Loc| {
-            if !p.starts_with('/') {
-                return;
-            }
-            let hp = if host.is_some_and(|h| self.out.entries[h].kind != EntryKind::RootFlag) {
-                Some(normalize(p))
-            } else {
-                self.ctx.via_hostroot(p)
-            };
-            if let Some(hp) = hp {
-                writes.push((at.clone(), hp));
-            }
-        };
+        if program == "cd" {
+            let dir = args
+                .iter()
+                .find_map(|a| a.text.as_deref().filter(|t| !t.starts_with('-')));
+            self.cwd = dir.and_then(|d| self.absolute(d));
+        }
+        // What it writes: redirections, then the targets of the commands that write files.
+        let mut paths: Vec<(String, Loc)> = Vec::new();
         if let Some((src, rs)) = redirects {
             for r in rs.iter().filter(|r| r.writes()) {
                 if let Some(t) = &r.target
-                    && let Some(v) = t.resolve(&|n| self.lookup(n))
+                    && let Some(v) = t
+                        .resolve(&|n| self.lookup(n))
+                        .or_else(|| t.known_dir(&|n| self.lookup(n)))
                 {
-                    target(&v, &Self::loc(src, t.start, t.end));
+                    paths.push((v, Self::loc(src, t.start, t.end)));
                 }
             }
         }
-        let plain: Vec<&Arg> = args
-            .iter()
-            .filter(|a| a.text.as_deref().is_some_and(|t| !t.starts_with('-')))
-            .collect();
-        match program.as_str() {
-            "tee" | "touch" | "mkdir" | "truncate" => plain
-                .iter()
-                .for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at)),
-            "cp" | "mv" | "install" | "ln" | "rsync" => {
-                if let Some(a) = plain.last().filter(|_| plain.len() >= 2) {
-                    target(a.text.as_deref().unwrap_or(""), &a.at);
-                }
+        paths.extend(write_targets(&program, &args));
+        let in_host_fs = host.is_some_and(|h| self.out.entries[h].kind != EntryKind::RootFlag);
+        let mut writes = Vec::new();
+        let mut targets = Vec::new();
+        for (p, at) in paths {
+            let Some(p) = self.absolute(&p) else { continue };
+            if in_host_fs {
+                writes.push((at, p));
+                continue;
             }
-            "sed"
-                if args.iter().any(|a| {
-                    a.text
-                        .as_deref()
-                        .is_some_and(|t| t.starts_with("-i") || t == "--in-place")
-                }) =>
-            {
-                plain
-                    .iter()
-                    .skip(1)
-                    .for_each(|a| target(a.text.as_deref().unwrap_or(""), &a.at));
+            if let Some(hp) = self.ctx.via_hostroot(&p) {
+                writes.push((at.clone(), hp));
             }
-            "dd" => plain.iter().for_each(|a| {
-                if let Some(p) = a.text.as_deref().and_then(|t| t.strip_prefix("of=")) {
-                    target(p, &a.at);
-                }
-            }),
-            _ => {}
+            targets.push((at, p));
         }
         self.out.invocations.push(Invocation {
             program,
@@ -915,8 +1216,394 @@ impl<'c> Analyzer<'c> {
             args,
             host,
             writes,
+            targets,
+            guard: self.guard.clone(),
         });
     }
+
+    /// `. /etc/os-release` of the host's file: its values are ACL's (HOST-FACTS: The host).
+    fn source_os_release(&mut self, p: &str, host: Option<usize>) {
+        let on_host = host
+            .and_then(|h| self.out.entries.get(h))
+            .is_some_and(|e| e.kind != EntryKind::RootFlag);
+        let hp = if on_host {
+            Some(normalize(p))
+        } else {
+            self.ctx.via_hostroot(p)
+        };
+        if hp.is_some_and(|hp| crate::host::OS_RELEASE_FILES.contains(&hp.as_str())) {
+            for (k, v) in crate::host::OS_RELEASE {
+                self.vars.insert((*k).to_string(), (*v).to_string());
+            }
+        }
+    }
+
+    /// `p` as an absolute normalised path: itself, or joined to a known working directory.
+    fn absolute(&self, p: &str) -> Option<String> {
+        if p.starts_with('/') {
+            Some(normalize(p))
+        } else if p.is_empty() || p.starts_with('~') || p.starts_with('-') {
+            None
+        } else {
+            self.cwd.as_ref().map(|c| normalize(&format!("{c}/{p}")))
+        }
+    }
+}
+
+/// The files and directories a command writes, by its arguments (redirections aside): `cp`, `mv`,
+/// `install`, `ln`, `rsync` targets, `tee`/`touch`/`mkdir`/`rm`/... operands, `chmod`/`chown`
+/// files, `sed -i` files, `dd of=`, `tar -x -C`, `unzip -d`, `curl -o`, `wget -O`/`-P` (relative
+/// paths as written; `.` for the working directory).
+fn write_targets(program: &str, args: &[Arg]) -> Vec<(String, Loc)> {
+    // Options that take the next word as their value, per program.
+    let valued: &[&str] = match program {
+        "install" => &["-m", "-o", "-g", "-S", "--mode", "--owner", "--group"],
+        "cp" | "mv" | "ln" => &["-S", "--suffix"],
+        "rsync" => &[
+            "-e",
+            "--rsh",
+            "--exclude",
+            "--include",
+            "--chmod",
+            "--chown",
+        ],
+        "truncate" => &["-s", "--size", "-r", "--reference"],
+        "mkdir" => &["-m", "--mode"],
+        "sed" => &["-e", "-f", "--expression", "--file", "-l"],
+        "tar" => &["-f", "--file", "-T", "--files-from", "-X", "--exclude-from"],
+        "unzip" => &["-x"],
+        "curl" => &[
+            "-H",
+            "--header",
+            "-d",
+            "--data",
+            "-u",
+            "--user",
+            "-A",
+            "-e",
+            "-X",
+            "-w",
+            "-m",
+            "--retry",
+            "--connect-timeout",
+            "--max-time",
+            "--cacert",
+            "--cert",
+            "--key",
+            "-x",
+            "--proxy",
+            "-b",
+            "-c",
+            "-F",
+            "--form",
+            "-T",
+            "--upload-file",
+        ],
+        "wget" => &[
+            "-t",
+            "--tries",
+            "-T",
+            "--timeout",
+            "--header",
+            "-U",
+            "--user-agent",
+            "-o",
+            "--output-file",
+            "-a",
+            "--append-output",
+        ],
+        _ => &[],
+    };
+    let mut plain: Vec<&Arg> = Vec::new();
+    // Values of options that name where the command writes.
+    let mut named: Vec<(String, Loc)> = Vec::new();
+    let mut i = 0;
+    let mut only_operands = false;
+    let value = |i: usize, t: &str, long: &str| -> Option<String> {
+        t.strip_prefix(&format!("{long}="))
+            .map(str::to_string)
+            .or_else(|| {
+                (t == long)
+                    .then(|| args.get(i + 1).and_then(|a| a.text.clone()))
+                    .flatten()
+            })
+    };
+    let mut extract = false;
+    let mut has_expr = false;
+    while let Some(a) = args.get(i) {
+        let Some(t) = a.text.as_deref() else {
+            // A value not known whose directory is (`/lib/modules/$(uname -r)/`): an operand there.
+            if a.dir.is_some() {
+                plain.push(a);
+            }
+            i += 1;
+            continue;
+        };
+        if only_operands || !t.starts_with('-') || t == "-" {
+            // `tar xzf a.tgz`: the first word of tar is its option cluster.
+            if program == "tar" && i == 0 && !t.starts_with('-') {
+                extract |= t.contains('x');
+                if t.contains('f') {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            if program == "dd" {
+                if let Some(p) = t.strip_prefix("of=") {
+                    named.push((p.to_string(), a.at.clone()));
+                }
+            } else {
+                plain.push(a);
+            }
+            i += 1;
+            continue;
+        }
+        if t == "--" {
+            only_operands = true;
+            i += 1;
+            continue;
+        }
+        let next = args.get(i + 1);
+        let at = next.map_or(a.at.clone(), |n| n.at.clone());
+        match program {
+            "cp" | "mv" | "install" | "ln" => {
+                if let Some(d) = value(i, t, "--target-directory").or_else(|| value(i, t, "-t")) {
+                    named.push((d, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+            }
+            "tar" => {
+                extract |=
+                    t == "--extract" || t == "--get" || (!t.starts_with("--") && t.contains('x'));
+                if let Some(d) = value(i, t, "--directory").or_else(|| value(i, t, "-C")) {
+                    named.push((d, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+                // `-xzf file`: a cluster ending in `f` takes the archive name.
+                if !t.starts_with("--") && t.ends_with('f') {
+                    i += 2;
+                    continue;
+                }
+            }
+            "unzip" if t == "-d" => {
+                if let Some(d) = next.and_then(|n| n.text.clone()) {
+                    named.push((d, at));
+                }
+                i += 2;
+                continue;
+            }
+            "curl" => {
+                if let Some(f) = value(i, t, "--output").or_else(|| value(i, t, "--output-dir")) {
+                    named.push((f, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+                // `-o FILE`, `-sSLo FILE`, `-oFILE`.
+                if !t.starts_with("--") {
+                    if let Some(k) = t.find('o') {
+                        if k + 1 < t.len() {
+                            named.push((t[k + 1..].to_string(), a.at.clone()));
+                            i += 1;
+                        } else {
+                            if let Some(f) = next.and_then(|n| n.text.clone()) {
+                                named.push((f, at));
+                            }
+                            i += 2;
+                        }
+                        continue;
+                    }
+                    if t.contains('O') {
+                        named.push((".".into(), a.at.clone()));
+                    }
+                }
+            }
+            "wget" => {
+                if let Some(f) = value(i, t, "--output-document")
+                    .or_else(|| value(i, t, "--directory-prefix"))
+                    .or_else(|| value(i, t, "-O"))
+                    .or_else(|| value(i, t, "-P"))
+                {
+                    named.push((f, if t.contains('=') { a.at.clone() } else { at }));
+                    i += if t.contains('=') { 1 } else { 2 };
+                    continue;
+                }
+            }
+            "sed" => has_expr |= matches!(t, "-e" | "-f" | "--expression" | "--file"),
+            _ => {}
+        }
+        i += if valued.contains(&t) { 2 } else { 1 };
+    }
+    let mut out = named;
+    let operand = |a: &&Arg| {
+        a.text
+            .clone()
+            .or_else(|| a.dir.clone())
+            .map(|t| (t, a.at.clone()))
+    };
+    match program {
+        "tee" | "touch" | "mkdir" | "truncate" | "rm" | "rmdir" | "unlink" | "shred" => {
+            out.extend(plain.iter().filter_map(operand))
+        }
+        "cp" | "mv" | "install" | "ln" | "rsync" if out.is_empty() && plain.len() >= 2 => {
+            out.extend(plain.last().and_then(operand))
+        }
+        "chmod" | "chown" | "chgrp" | "chcon" => {
+            out.extend(plain.iter().skip(1).filter_map(operand))
+        }
+        "sed"
+            if args.iter().any(|a| {
+                a.text
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("-i") || t.starts_with("--in-place"))
+            }) =>
+        {
+            out.extend(
+                plain
+                    .iter()
+                    .skip(usize::from(!has_expr))
+                    .filter_map(operand),
+            )
+        }
+        "tar" if !extract => out.clear(),
+        "tar" | "unzip" if out.is_empty() => out.push((
+            ".".into(),
+            args.first().map_or_else(
+                || Loc {
+                    span: Span::default(),
+                    via: None,
+                    path: String::new(),
+                    origin: None,
+                },
+                |a| a.at.clone(),
+            ),
+        )),
+        "wget" if out.is_empty() => {
+            out.extend(args.first().map(|a| (".".to_string(), a.at.clone())))
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Both guards: one that never runs dominates.
+fn combine(outer: Option<Guard>, inner: Option<Guard>) -> Option<Guard> {
+    match (outer, inner) {
+        (Some(Guard::Never(t)), _) | (_, Some(Guard::Never(t))) => Some(Guard::Never(t)),
+        (Some(g), _) | (None, Some(g)) => Some(g),
+        (None, None) => None,
+    }
+}
+
+/// A condition's text as written, on one line and short (a `case` arm as `case W in P|Q)`).
+fn cond_text(src: &Source, parsed: &Script, cond: &shell::Cond) -> String {
+    let raw = |w: &Word| match src.text.get(w.start..w.end) {
+        Some(t) if w.start < w.end => t.to_string(),
+        _ => w.unquoted.clone(),
+    };
+    let mut parts = Vec::new();
+    for (conn, i) in &cond.items {
+        let Some(c) = parsed.commands.get(*i) else {
+            continue;
+        };
+        match conn {
+            Conn::And => parts.push("&&".to_string()),
+            Conn::Or => parts.push("||".to_string()),
+            Conn::Pipe => parts.push("|".to_string()),
+            Conn::First => {}
+        }
+        let synthetic = c.words.first().is_some_and(|w| w.start == w.end);
+        if synthetic {
+            // `[[ S == P || S == Q ]]` built from a case arm.
+            let subject = c.words.get(1).map(raw).unwrap_or_default();
+            let pats: Vec<String> = c
+                .words
+                .chunks(4)
+                .filter_map(|ch| ch.get(3).filter(|w| w.start != w.end).map(raw))
+                .collect();
+            parts.push(format!("case {subject} in {})", pats.join("|")));
+        } else {
+            parts.extend(c.words.iter().map(raw));
+        }
+    }
+    let one: String = parts
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match one.char_indices().nth(80) {
+        Some((k, _)) => format!("{}...", &one[..k]),
+        None => one,
+    }
+}
+
+/// A `test`/`[`/`[[` expression, evaluated on the host when it can be: `!`, `-a`/`-o`, `&&`/`||`,
+/// file tests of host paths, string (in)equality and `[[ == ]]` globs of known values.
+fn test_expr(words: &[Option<&str>], host_path: &dyn Fn(&str) -> Option<String>) -> Option<bool> {
+    // Split at the lowest-binding operators first (left-associative, as test and [[ ]] read them).
+    if let Some(k) = words
+        .iter()
+        .rposition(|w| matches!(w, Some("-o" | "||")))
+        .filter(|&k| k > 0)
+    {
+        let (a, b) = (
+            test_expr(&words[..k], host_path),
+            test_expr(&words[k + 1..], host_path),
+        );
+        return match (a, b) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        };
+    }
+    if let Some(k) = words
+        .iter()
+        .rposition(|w| matches!(w, Some("-a" | "&&")))
+        .filter(|&k| k > 0)
+    {
+        let (a, b) = (
+            test_expr(&words[..k], host_path),
+            test_expr(&words[k + 1..], host_path),
+        );
+        return match (a, b) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        };
+    }
+    match words {
+        [Some("!"), rest @ ..] => test_expr(rest, host_path).map(|v| !v),
+        [Some("("), inner @ .., Some(")")] => test_expr(inner, host_path),
+        [Some(op), path]
+            if op.len() == 2 && op.starts_with('-') && "efdxsrwLhS".contains(&op[1..]) =>
+        {
+            let p = host_path((*path)?)?;
+            crate::host::acl_file_exists(&p)
+        }
+        [Some("-n"), v] => v.map(|v| !v.is_empty()),
+        [Some("-z"), v] => v.map(str::is_empty),
+        [a, Some(op), b] if matches!(*op, "=" | "==" | "!=") => {
+            let (a, b) = ((*a)?, (*b)?);
+            let eq = glob_match(b, a);
+            Some(if *op == "!=" { !eq } else { eq })
+        }
+        _ => None,
+    }
+}
+
+/// `[[ a == pattern ]]` with `*` and `?` wildcards; other text is literal.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    fn go(p: &[u8], t: &[u8]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some((b'*', rest)) => (0..=t.len()).any(|k| go(rest, &t[k..])),
+            Some((b'?', rest)) => !t.is_empty() && go(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    go(pattern.as_bytes(), text.as_bytes())
 }
 
 /// Reads `nsenter`'s options from `i`: where its command starts, and whether it enters PID 1's mount

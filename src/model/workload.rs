@@ -80,7 +80,8 @@ impl<'a> PodSpec<'a> {
         let Source::HostPath { path, .. } = &v.source else {
             return None;
         };
-        let base = normalize(path.as_str()?);
+        let path = path.as_str().filter(|p| !is_windows_path(p))?;
+        let base = normalize(path);
         Some((
             match m.sub_path {
                 Some(sub) if !sub.is_empty() => normalize(&format!("{base}/{sub}")),
@@ -174,6 +175,10 @@ fn walk<'a>(
     }
     if let Some(entries) = node.as_map() {
         if is_pod_spec(node) {
+            // Linux host rules never apply to a pod that only Windows nodes run.
+            if pinned_to_windows(node) {
+                return;
+            }
             let path = render(base, steps);
             let parent_path = render(base, &steps[..steps.len().saturating_sub(1)]);
             out.push(build(node, path, parent.map(|p| (p, parent_path.as_str()))));
@@ -207,6 +212,85 @@ fn is_pod_spec(node: &Node) -> bool {
         && cs
             .iter()
             .any(|c| c.get("image").is_some() || c.get("name").is_some())
+}
+
+/// Node labels that say a node runs Windows: `kubernetes.io/os` (and its beta name) `windows`, an
+/// AKS OS SKU `Windows2019`/`Windows2022`/`WindowsAnnual`/..., any `node.kubernetes.io/windows-build`.
+fn windows_label(key: &str, value: Option<&str>) -> bool {
+    match key {
+        "kubernetes.io/os" | "beta.kubernetes.io/os" => {
+            value.is_some_and(|v| v.eq_ignore_ascii_case("windows"))
+        }
+        crate::host::OS_SKU_LABEL => value.is_some_and(|v| {
+            v.get(..7)
+                .is_some_and(|p| p.eq_ignore_ascii_case("windows"))
+        }),
+        "node.kubernetes.io/windows-build" => true,
+        _ => false,
+    }
+}
+
+/// Whether a pod spec can only run on Windows nodes: `os.name: windows`, a Windows `nodeSelector`,
+/// or required node affinity whose every term admits Windows nodes only (SPEC: Inputs).
+pub fn pinned_to_windows(pod: &Node) -> bool {
+    if pod
+        .str_at(&["os", "name"])
+        .is_some_and(|n| n.eq_ignore_ascii_case("windows"))
+    {
+        return true;
+    }
+    if let Some(sel) = pod.get("nodeSelector").and_then(Node::as_map)
+        && sel
+            .iter()
+            .any(|(k, v)| k.as_str().is_some_and(|k| windows_label(k, v.as_str())))
+    {
+        return true;
+    }
+    let Some(terms) = pod
+        .at(&[
+            "affinity",
+            "nodeAffinity",
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            "nodeSelectorTerms",
+        ])
+        .and_then(Node::as_seq)
+        .filter(|t| !t.is_empty())
+    else {
+        return false;
+    };
+    // Terms are ORed, a term's expressions ANDed: every term needs one expression that admits
+    // Windows nodes only.
+    terms.iter().all(|term| {
+        term.get("matchExpressions")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .any(|e| {
+                let Some(key) = e.str_at(&["key"]) else {
+                    return false;
+                };
+                let values: Vec<&str> = e
+                    .get("values")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .collect();
+                match e.str_at(&["operator"]) {
+                    Some("In") => {
+                        !values.is_empty() && values.iter().all(|v| windows_label(key, Some(v)))
+                    }
+                    Some("Exists") => key == "node.kubernetes.io/windows-build",
+                    _ => false,
+                }
+            })
+    })
+}
+
+/// Whether a hostPath is a Windows path (`C:\...`, `c:/...`, `\\server\share`): never a Linux one.
+pub fn is_windows_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    p.starts_with("\\") || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
 fn build<'a>(node: &'a Node, path: String, parent: Option<(&'a Node, &str)>) -> PodSpec<'a> {
@@ -347,5 +431,9 @@ mod tests {
         assert!(is_under("/usr/local", "/usr"));
         assert!(!is_under("/usrx", "/usr"));
         assert!(is_under("/usr", "/usr"));
+        assert!(is_windows_path("C:\\var\\log"));
+        assert!(is_windows_path("c:/k"));
+        assert!(is_windows_path("\\\\.\\pipe\\docker_engine"));
+        assert!(!is_windows_path("/var/log"));
     }
 }

@@ -317,6 +317,30 @@ impl Word {
     }
 }
 
+impl Word {
+    /// The directory a word's value certainly starts with when its value is not known: the text
+    /// before the first expansion that cannot be resolved, up to its last `/`
+    /// (`/lib/modules/$(uname -r)/x` → `/lib/modules/`).
+    pub fn known_dir(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                Part::Var { name, default } => match env(name)
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| default.clone())
+                {
+                    Some(v) => s.push_str(&v),
+                    None => break,
+                },
+                Part::Other => break,
+            }
+        }
+        let cut = s.rfind('/')?;
+        (s.starts_with('/') && cut > 0).then(|| s[..=cut].to_string())
+    }
+}
+
 /// A redirection: `>`, `>>`, `<`, `<<`, ... with its target word, or a heredoc body's byte range.
 #[derive(Clone, Debug)]
 pub struct Redirect {
@@ -342,6 +366,26 @@ pub struct Command {
     pub redirects: Vec<Redirect>,
     /// The function whose body holds this command, as an index into [`Script::functions`].
     pub func: Option<usize>,
+    /// `! cmd`: its status is negated.
+    pub negated: bool,
+    /// The conditions this command runs under: (index into [`Script::conds`], the outcome needed).
+    pub guards: Vec<(usize, bool)>,
+}
+
+/// How a command of an and-or list joins the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conn {
+    First,
+    And,
+    Or,
+    Pipe,
+}
+
+/// A condition: an and-or list of commands (`if` and `elif` conditions, the commands before `&&` or
+/// `||`), as indexes into [`Script::commands`].
+#[derive(Clone, Debug, Default)]
+pub struct Cond {
+    pub items: Vec<(Conn, usize)>,
 }
 
 /// The commands of a script, in order (command substitutions before the command that holds them).
@@ -350,6 +394,23 @@ pub struct Script {
     pub commands: Vec<Command>,
     /// Functions defined in the script, by name.
     pub functions: Vec<String>,
+    /// The conditions commands run under (see [`Command::guards`]).
+    pub conds: Vec<Cond>,
+}
+
+/// Where the parser is in an `if` statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Cond,
+    Body,
+    Else,
+}
+
+/// An open `if`: the condition of each arm so far, and the phase.
+#[derive(Clone, Debug)]
+struct IfFrame {
+    arms: Vec<usize>,
+    phase: Phase,
 }
 
 #[derive(Clone, Debug)]
@@ -751,6 +812,11 @@ fn parse_range(
         depth,
         brace: 0,
         case: vec![],
+        ifs: vec![],
+        list: vec![],
+        next: Conn::First,
+        list_guard: None,
+        cases: vec![],
     }
     .run(toks);
 }
@@ -765,6 +831,16 @@ struct Parser<'a, 's> {
     brace: usize,
     /// Open `case` statements: whether we are reading a pattern.
     case: Vec<bool>,
+    /// Open `if` statements.
+    ifs: Vec<IfFrame>,
+    /// The commands of the current and-or list outside conditions, with how each joins.
+    list: Vec<(Conn, usize)>,
+    /// How the next command joins the one before it.
+    next: Conn,
+    /// The and-or list guard of the last command (a pipeline's later commands share it).
+    list_guard: Option<(usize, bool)>,
+    /// Open `case` statements: the subject word and the patterns of the arm being read.
+    cases: Vec<(Option<Word>, Vec<Word>)>,
 }
 
 impl Parser<'_, '_> {
@@ -813,9 +889,17 @@ impl Parser<'_, '_> {
                         if let Some(c) = self.case.last_mut() {
                             *c = false;
                         }
+                        self.case_arm();
                     }
                     Tok::Word(w) if &self.text[w.start..w.end] == "esac" => {
                         self.case.pop();
+                        self.cases.pop();
+                        self.ifs.pop();
+                    }
+                    Tok::Word(w) => {
+                        if let Some(f) = self.cases.last_mut() {
+                            f.1.push(w.clone());
+                        }
                     }
                     _ => {}
                 }
@@ -841,9 +925,11 @@ impl Parser<'_, '_> {
                 Tok::Word(w) => {
                     let raw = &self.text[w.start..w.end];
                     if in_test {
+                        // `[[ ... ]]` is one command, words as written (tested by guards).
                         if raw == "]]" {
                             in_test = false;
                         }
+                        cur.words.push(w.clone());
                         continue;
                     }
                     if cur.words.is_empty() {
@@ -862,6 +948,40 @@ impl Parser<'_, '_> {
                                     }
                                     self.brace = self.brace.saturating_sub(1);
                                 }
+                                "if" => {
+                                    self.out.conds.push(Cond::default());
+                                    self.ifs.push(IfFrame {
+                                        arms: vec![self.out.conds.len() - 1],
+                                        phase: Phase::Cond,
+                                    });
+                                    self.next = Conn::First;
+                                }
+                                "elif" => {
+                                    self.out.conds.push(Cond::default());
+                                    let id = self.out.conds.len() - 1;
+                                    if let Some(f) = self.ifs.last_mut() {
+                                        f.arms.push(id);
+                                        f.phase = Phase::Cond;
+                                    }
+                                    self.next = Conn::First;
+                                }
+                                "then" | "else" => {
+                                    if let Some(f) = self.ifs.last_mut() {
+                                        f.phase = if raw == "then" {
+                                            Phase::Body
+                                        } else {
+                                            Phase::Else
+                                        };
+                                    }
+                                    self.list.clear();
+                                    self.next = Conn::First;
+                                }
+                                "fi" => {
+                                    self.ifs.pop();
+                                    self.list.clear();
+                                }
+                                "!" => cur.negated = true,
+                                "do" | "done" => self.list.clear(),
                                 _ => {}
                             }
                             continue;
@@ -873,21 +993,30 @@ impl Parser<'_, '_> {
                                     continue;
                                 }
                                 "case" => {
-                                    // `case WORD in`: skip to `in`, then read patterns.
+                                    // `case WORD in`: the subject, then the patterns.
+                                    let mut subject = None;
                                     while i < toks.len() {
                                         let t = &toks[i];
                                         i += 1;
-                                        if let Tok::Word(w) = t
-                                            && &self.text[w.start..w.end] == "in"
-                                        {
-                                            break;
+                                        if let Tok::Word(w) = t {
+                                            if &self.text[w.start..w.end] == "in" {
+                                                break;
+                                            }
+                                            subject.get_or_insert_with(|| w.clone());
                                         }
                                     }
                                     self.case.push(true);
+                                    self.cases.push((subject, Vec::new()));
+                                    self.ifs.push(IfFrame {
+                                        arms: Vec::new(),
+                                        phase: Phase::Else,
+                                    });
                                     continue;
                                 }
                                 "esac" => {
                                     self.case.pop();
+                                    self.cases.pop();
+                                    self.ifs.pop();
                                     continue;
                                 }
                                 "function" => {
@@ -899,6 +1028,7 @@ impl Parser<'_, '_> {
                                 }
                                 "[[" => {
                                     in_test = true;
+                                    cur.words.push(w.clone());
                                     continue;
                                 }
                                 _ => {}
@@ -913,6 +1043,16 @@ impl Parser<'_, '_> {
                     }
                     cur.words.push(w.clone());
                 }
+                // Inside `[[ ]]`, `&&`, `||`, `(`, `)`, `<`, `>` are the test's own words.
+                Tok::Op(op, _) if in_test && matches!(*op, "&&" | "||" | "(" | ")" | "<" | ">") => {
+                    let at = cur.words.last().map_or(0, |w| w.end);
+                    cur.words.push(Word {
+                        start: at,
+                        end: at,
+                        parts: vec![Part::Lit((*op).to_string())],
+                        unquoted: (*op).to_string(),
+                    });
+                }
                 Tok::Op(op, fd) => match *op {
                     "(" => {
                         // `name() {`: a function definition.
@@ -926,31 +1066,179 @@ impl Parser<'_, '_> {
                             i += 1;
                         }
                     }
-                    ")" => self.finish(&mut cur, &mut pending_heredocs),
+                    ")" => {
+                        self.finish(&mut cur, &mut pending_heredocs);
+                    }
                     ";;" | ";&" | ";;&" => {
                         self.finish(&mut cur, &mut pending_heredocs);
+                        self.list.clear();
+                        self.next = Conn::First;
                         if let Some(c) = self.case.last_mut() {
                             *c = true;
                         }
+                        if let Some(f) = self.ifs.last_mut() {
+                            f.phase = Phase::Else;
+                        }
                     }
                     ";" | "&&" | "||" | "|" | "|&" | "&" => {
-                        self.finish(&mut cur, &mut pending_heredocs)
+                        let done = self.finish(&mut cur, &mut pending_heredocs);
+                        self.joined(done, op);
                     }
                     _ => redirect_op = Some((op, *fd)),
                 },
-                Tok::Newline => self.finish(&mut cur, &mut pending_heredocs),
+                Tok::Newline => {
+                    let done = self.finish(&mut cur, &mut pending_heredocs);
+                    self.joined(done, ";");
+                }
                 Tok::HereBody(..) => {}
             }
         }
-        self.finish(&mut cur, &mut pending_heredocs);
+        let done = self.finish(&mut cur, &mut pending_heredocs);
+        self.joined(done, ";");
         // Heredocs whose body belongs to a command already finished keep their index.
         let _ = pending_heredocs;
     }
 
-    fn finish(&mut self, cur: &mut Command, pending: &mut [(usize, usize)]) {
+    /// After command `done` (if one finished) and operator `op`: extends the and-or list or the
+    /// `if` condition being read, or ends it.
+    fn joined(&mut self, done: Option<usize>, op: &str) {
+        let conn = match op {
+            "&&" => Conn::And,
+            "||" => Conn::Or,
+            "|" | "|&" => Conn::Pipe,
+            _ => {
+                if !self.in_cond() {
+                    self.list.clear();
+                }
+                self.next = Conn::First;
+                return;
+            }
+        };
+        if done.is_some() || conn == Conn::Pipe {
+            self.next = conn;
+        }
+    }
+
+    fn in_cond(&self) -> bool {
+        self.ifs.last().is_some_and(|f| f.phase == Phase::Cond)
+    }
+
+    /// The conditions a command finished now runs under: the arms of the open `if`s, then the
+    /// and-or list before it (only when the list is all `&&` or all `||`).
+    fn guards_of(&mut self, idx: usize) -> Vec<(usize, bool)> {
+        let mut g = self.frame_guards();
+        let conn = std::mem::replace(&mut self.next, Conn::First);
+        if self.in_cond() {
+            if let Some(&id) = self.ifs.last().and_then(|f| f.arms.last())
+                && let Some(c) = self.out.conds.get_mut(id)
+            {
+                c.items.push((conn, idx));
+            }
+            return g;
+        }
+        self.list_guards(conn, idx, &mut g);
+        g
+    }
+
+    /// A `case` arm's patterns have been read: a test command `[[ SUBJECT == P1 || ... ]]` stands
+    /// for them, run after the earlier arms failed, and the arm's commands run when it holds.
+    fn case_arm(&mut self) {
+        let Some((Some(subject), pats)) = self
+            .cases
+            .last_mut()
+            .map(|(s, p)| (s.clone(), std::mem::take(p)))
+        else {
+            return;
+        };
+        let lit = |t: &str| Word {
+            start: subject.start,
+            end: subject.start,
+            parts: vec![Part::Lit(t.to_string())],
+            unquoted: t.to_string(),
+        };
+        let mut words = vec![lit("[[")];
+        for (k, p) in pats
+            .iter()
+            .filter(|p| &self.text[p.start..p.end] != "(")
+            .enumerate()
+        {
+            if k > 0 {
+                words.push(lit("||"));
+            }
+            words.extend([subject.clone(), lit("=="), p.clone()]);
+        }
+        words.push(lit("]]"));
+        let idx = self.out.commands.len();
+        let guards = self.frame_guards();
+        self.out.commands.push(Command {
+            words,
+            func: self.current_func(),
+            guards,
+            ..Command::default()
+        });
+        self.out.conds.push(Cond {
+            items: vec![(Conn::First, idx)],
+        });
+        let id = self.out.conds.len() - 1;
+        if let Some(f) = self.ifs.last_mut() {
+            f.arms.push(id);
+            f.phase = Phase::Body;
+        }
+        self.list.clear();
+        self.next = Conn::First;
+    }
+
+    /// The guards of the open `if` and `case` arms.
+    fn frame_guards(&self) -> Vec<(usize, bool)> {
+        let mut g = Vec::new();
+        for f in &self.ifs {
+            let Some((&last, before)) = f.arms.split_last() else {
+                continue;
+            };
+            g.extend(before.iter().map(|&a| (a, false)));
+            match f.phase {
+                Phase::Cond => {}
+                Phase::Body => g.push((last, true)),
+                Phase::Else => g.push((last, false)),
+            }
+        }
+        g
+    }
+
+    /// The guard of the and-or list a command joins with `conn` (see [`Self::guards_of`]).
+    fn list_guards(&mut self, conn: Conn, idx: usize, g: &mut Vec<(usize, bool)>) {
+        let list_guard = match conn {
+            Conn::First => {
+                self.list = vec![(Conn::First, idx)];
+                None
+            }
+            Conn::Pipe => {
+                // The pipeline's status is its last command's: this one stands for the one before.
+                if let Some(last) = self.list.last_mut() {
+                    last.1 = idx;
+                }
+                self.list_guard
+            }
+            Conn::And | Conn::Or => {
+                let same = self.list.iter().skip(1).all(|(c, _)| *c == conn);
+                let guard = (same && !self.list.is_empty()).then(|| {
+                    self.out.conds.push(Cond {
+                        items: self.list.clone(),
+                    });
+                    (self.out.conds.len() - 1, conn == Conn::And)
+                });
+                self.list.push((conn, idx));
+                guard
+            }
+        };
+        self.list_guard = list_guard;
+        g.extend(list_guard);
+    }
+
+    fn finish(&mut self, cur: &mut Command, pending: &mut [(usize, usize)]) -> Option<usize> {
         let mut c = std::mem::take(cur);
         if c.words.is_empty() && c.assigns.is_empty() && c.redirects.is_empty() {
-            return;
+            return None;
         }
         c.func = self.current_func();
         // Command substitutions run before the command that holds them.
@@ -969,7 +1257,9 @@ impl Parser<'_, '_> {
                 p.0 = idx;
             }
         }
+        c.guards = self.guards_of(idx);
         self.out.commands.push(c);
+        Some(idx)
     }
 
     fn substitutions(&mut self, w: &Word) {
@@ -1084,11 +1374,17 @@ mod tests {
         let w = words(&s);
         assert_eq!(s.functions, ["f"]);
         assert_eq!(s.commands[0].func, Some(0));
-        assert_eq!(w[1], ["apt-get", "install", "y"]);
-        assert_eq!(w[2], ["f"]);
-        assert_eq!(w[3], ["echo", "$p"]);
-        assert_eq!(w[4], ["cat"]);
-        let h = s.commands[4]
+        // Each case arm's patterns become a test the arm's commands are guarded by.
+        assert_eq!(w[1], ["[[", "$OS", "==", "*debian*", "]]"]);
+        assert_eq!(w[2], ["apt-get", "install", "y"]);
+        assert_eq!(s.commands[2].guards, [(0, true)]);
+        assert_eq!(w[3], ["[[", "$OS", "==", "*", "]]"]);
+        assert_eq!(w[4], ["f"]);
+        assert_eq!(s.commands[4].guards, [(0, false), (1, true)]);
+        assert_eq!(w[5], ["echo", "$p"]);
+        assert!(s.commands[5].guards.is_empty());
+        assert_eq!(w[6], ["cat"]);
+        let h = s.commands[6]
             .redirects
             .iter()
             .find(|r| r.heredoc.is_some())
@@ -1097,8 +1393,35 @@ mod tests {
             .unwrap();
         assert_eq!(&src[h.0..h.1], "apt-get install z\n");
         assert!(h.2);
-        assert_eq!(s.commands[5].assigns[0].0, "X");
-        assert_eq!(w.len(), 6);
+        assert_eq!(s.commands[7].assigns[0].0, "X");
+        assert_eq!(w.len(), 8);
+    }
+
+    #[test]
+    fn if_arms_and_and_or_lists_guard_their_commands() {
+        let s = parse(
+            "if [ a ]; then x; elif ! b && c; then y; else z; fi\nd && e && f\ng || h\ni && j || k\n",
+        );
+        let at = |name: &str| {
+            s.commands
+                .iter()
+                .find(|c| c.words.first().is_some_and(|w| w.unquoted == name))
+                .unwrap()
+        };
+        assert_eq!(at("x").guards, [(0, true)]);
+        assert!(at("b").negated);
+        assert_eq!(at("c").guards, [(0, false)]);
+        assert_eq!(s.conds[1].items.len(), 2);
+        assert_eq!(at("y").guards, [(0, false), (1, true)]);
+        assert_eq!(at("z").guards, [(0, false), (1, false)]);
+        // `d && e && f`: f runs when d and e both succeed.
+        let f = &at("f").guards;
+        assert_eq!(s.conds[f[0].0].items.len(), 2);
+        assert!(f[0].1);
+        assert_eq!(at("h").guards.len(), 1);
+        assert!(!at("h").guards[0].1);
+        // A mixed list says nothing certain about `k`.
+        assert!(at("k").guards.is_empty());
     }
 
     #[test]

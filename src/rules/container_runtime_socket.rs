@@ -5,7 +5,8 @@ pub static CONTAINER_RUNTIME_SOCKET: Rule = Rule {
     severity: Severity::Warning,
     summary: "A hostPath to the Docker socket, which ACL nodes do not have",
     what: "Flags a hostPath volume whose host path is `docker.sock` (`/var/run/docker.sock`, `/run/docker.sock`) or \
-the retired `dockershim.sock`.",
+the retired `dockershim.sock`. Not when the same container also mounts containerd's socket: it probes for the \
+runtime it finds.",
     why: "Azure Container Linux runs containerd only; Docker is not installed (HOST-FACTS: The host). Whatever talks \
 to the Docker socket finds nothing there: with `type: Socket` the pod does not start, without a type the kubelet \
 creates an empty directory in its place.",
@@ -52,12 +53,23 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
-    for (_, c, m, hp, v) in host_mounts(pods) {
+    for (pod, c, m, hp, v) in host_mounts(pods) {
         let file = hp.rsplit('/').next().unwrap_or("");
-        if file == "docker.sock" || file == "dockershim.sock" {
-            let msg =
-                format!("hostPath `{hp}` is the Docker socket; the node runs containerd only");
-            out.push(host_path_hit(v, m, c, msg));
+        if !(file == "docker.sock" || file == "dockershim.sock") {
+            continue;
         }
+        // Mounting containerd's socket beside it: the container probes for whichever runtime is there.
+        let probes = c.mounts.iter().any(|o| {
+            pod.host_path_of(o).is_some_and(|(p, _)| {
+                p.ends_with("/containerd.sock")
+                    || p == "/run/containerd"
+                    || p == "/var/run/containerd"
+            })
+        });
+        if probes {
+            continue;
+        }
+        let msg = format!("hostPath `{hp}` is the Docker socket; the node runs containerd only");
+        out.push(host_path_hit(v, m, c, msg));
     }
 }

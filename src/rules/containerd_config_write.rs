@@ -7,7 +7,8 @@ pub static CONTAINERD_CONFIG_WRITE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A workload rewrites or restarts containerd on the node",
     what: "Flags a writable hostPath at or under `/etc/containerd`, and host-context scripts that write containerd's \
-config (`/etc/containerd/config.toml` or a drop-in) or restart containerd.",
+config (`/etc/containerd/config.toml` or a drop-in) or restart containerd. A restart in a script that writes no \
+containerd config (after a systemd drop-in such as `LimitNOFILE`) keeps ACL's config and is reported at info.",
     why: "ACL selects containerd's configuration at boot (`/run/containerd/acl-config.toml` points at \
 `/etc/containerd/config.toml` or an image-provided profile) and it must keep `enable_selinux = true`; a config \
 written for another distribution can turn SELinux labelling off or be ignored, and a restart interrupts every pod on \
@@ -77,6 +78,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         }
     }
     for cs in scripts.iter() {
+        // A restart alone (after a systemd drop-in such as `LimitNOFILE`) keeps ACL's config.
+        let writes_config = cs
+            .invocations
+            .iter()
+            .any(|i| i.writes.iter().any(|(_, p)| is_under(p, "/etc/containerd")));
         for inv in cs.invocations.iter().filter(|i| changes(i)) {
             let how = through(cs, inv);
             let hit = match inv
@@ -88,13 +94,22 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                     at,
                     format!("`{}` writes `{p}` on the host {how}", inv.program),
                 ),
-                None => cs.hit(
+                None if writes_config => cs.hit(
                     &inv.at,
                     format!(
                         "`systemctl {}` restarts containerd on the host {how}",
                         inv.subcommand().unwrap_or("")
                     ),
                 ),
+                None => cs
+                    .hit(
+                        &inv.at,
+                        format!(
+                            "`systemctl {}` restarts containerd on the host {how}; nothing here changes its config",
+                            inv.subcommand().unwrap_or("")
+                        ),
+                    )
+                    .at_most(Severity::Info),
             };
             ContainerScript::push(out, hit);
         }

@@ -36,10 +36,5 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
-    pod_true_field(
-        pods,
-        "hostIPC",
-        "`hostIPC: true` shares the host's IPC namespace",
-        out,
-    );
+    pod_true_field(pods, "hostIPC", "shares the host's IPC namespace", out);
 }

@@ -3,15 +3,17 @@ use crate::model::script::{ContainerScript, Entry, EntryKind, Invocation};
 
 pub static HOST_NAMESPACE_EXEC: Rule = Rule {
     name: "host-namespace-exec",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     summary: "A container runs commands on the host (nsenter into PID 1, chroot into the host root)",
-    what: "Flags each `nsenter` into PID 1's mount namespace and each `chroot` into a hostPath-mounted host root, once, \
-at that word. Silent when a more specific rule (`host-package-install`, `host-selinux-change`, `kernel-module-build`, \
-`read-only-host-path-write`, ...) already reports a command under the same entry.",
+    what: "Reports each container that runs commands in host context (`nsenter` into PID 1's mount namespace, \
+`chroot` into a hostPath-mounted host root) once, at that word, with a one-line summary of the host commands, for \
+review. Silent when a more specific rule (`host-package-install`, `host-selinux-change`, `kernel-module-build`, \
+`read-only-host-path-write`, ...) already reports a command under the same entry: that rule says what ACL refuses.",
     why: "Commands run this way meet ACL itself: a read-only `/usr`, no package manager, an `/etc` overlay that a \
-reimage resets, SELinux enforcing (HOST-FACTS: The host). Scripts written for Ubuntu or RHEL nodes often assume \
-tools and paths that are not there; review what the script does on an ACL node.",
-    fix: "review the host script against ACL: prefer a DaemonSet that only reads host state, AKS node configuration, or a sysext over changing the node from a pod",
+reimage resets, SELinux enforcing (HOST-FACTS: The host). Much of what node scripts do works there \
+(`systemctl restart kubelet`, edits under `/etc`, `sysctl`, reads of host state); what does not is reported by the \
+specific rules. This finding lists the host commands so that a migration review can check them.",
+    fix: "review the host commands against ACL; prefer AKS node configuration or a sysext over changing the node from a pod",
     lang: Lang::Yaml,
     example: r#"apiVersion: v1
 kind: Pod
@@ -57,17 +59,53 @@ fn reported_elsewhere(cs: &ContainerScript, inv: &Invocation) -> bool {
         || cs.entries.is_empty()
 }
 
-/// The finding at an entry.
+/// The finding at an entry, with a one-line summary of what runs on the host through it.
 pub(crate) fn entry_hit(cs: &ContainerScript, e: &Entry) -> Hit {
     let what = match e.kind {
         EntryKind::Nsenter => "enters the host's mount namespace (PID 1)",
         _ => "changes root into the host's filesystem",
     };
-    cs.hit(
-        &e.at,
-        format!("`{}` {what}: its commands run on the node", e.word),
-    )
+    let summary = match host_commands(cs, e) {
+        Some(list) => format!(": it runs {list} on the node"),
+        None => ": its commands run on the node".to_string(),
+    };
+    cs.hit(&e.at, format!("`{}` {what}{summary}", e.word))
 }
+
+/// The commands that run under entry `e` (program and subcommand, first use first), at most five
+/// named, with the scripts it runs by path.
+fn host_commands(cs: &ContainerScript, e: &Entry) -> Option<String> {
+    let idx = cs
+        .entries
+        .iter()
+        .position(|x| x.at.span == e.at.span && x.word == e.word)?;
+    let mut names: Vec<String> = Vec::new();
+    for inv in cs.under(idx) {
+        let name = match inv.subcommand() {
+            Some(sub) if SUBCOMMAND_TOOLS.contains(&inv.program.as_str()) => {
+                format!("`{} {sub}`", inv.program)
+            }
+            _ => format!("`{}`", inv.program),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    for r in cs.runs.iter().filter(|r| r.entry == Some(idx)) {
+        let name = format!("`{}`", r.path);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    match names.len() {
+        0 => None,
+        n if n > 5 => Some(format!("{} and {} more", names[..5].join(", "), n - 5)),
+        _ => Some(names.join(", ")),
+    }
+}
+
+/// Tools whose first word after the options says what they do (`systemctl restart`).
+const SUBCOMMAND_TOOLS: &[&str] = &["systemctl", "service", "ip"];
 
 /// Rules whose finding inside a script makes `host-namespace-exec` redundant.
 pub(crate) const SPECIFIC_RULES: &[&str] = &[

@@ -39,7 +39,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     pod_true_field(
         pods,
         "hostNetwork",
-        "`hostNetwork: true` uses the host's network namespace",
+        "uses the host's network namespace",
         out,
     );
 }

@@ -2,11 +2,15 @@ use super::{Hit, Lang, Rule, Severity, Subject, pod_true_field};
 
 pub static HOST_PID: Rule = Rule {
     name: "host-pid",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     summary: "`hostPID: true`: the pod shares the host's process namespace",
-    what: "Flags a pod spec with `hostPID: true`.",
-    why: "With `hostPID: true` the pod shares the host's process namespace: every process of the node, systemd and containerd included, is visible and can be signalled. On an immutable host such a container is usually there to enter the host (`nsenter -t 1`) and change it, which ACL's read-only `/usr` and enforcing SELinux policy largely refuse (HOST-FACTS: The host; SELinux).",
-    fix: "drop `hostPID`; read node state through the kubelet API or read-only mounts of `/proc` and `/sys` instead of entering the host",
+    what: "Reports a pod spec with `hostPID: true`, for review. It works on Azure Container Linux: observers \
+(node-exporter, eBPF agents, CSI and CNI daemons) need it and run unchanged. What such a pod does on the host is \
+judged by the specific rules (`host-package-install`, `kernel-module-build`, `read-only-host-path-write`, ...).",
+    why: "With `hostPID: true` the pod shares the host's process namespace: every process of the node, systemd and \
+containerd included, is visible and can be signalled, and `nsenter -t 1` can enter the host. Sharing the namespace \
+breaks nothing on ACL by itself; it is host access worth a look in a migration review (HOST-FACTS: The host; SELinux).",
+    fix: "keep it if the pod observes host processes; drop `hostPID` if nothing in the pod needs to see them",
     lang: Lang::Yaml,
     example: r#"apiVersion: v1
 kind: Pod
@@ -36,10 +40,5 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
-    pod_true_field(
-        pods,
-        "hostPID",
-        "`hostPID: true` shares the host's process namespace",
-        out,
-    );
+    pod_true_field(pods, "hostPID", "shares the host's process namespace", out);
 }

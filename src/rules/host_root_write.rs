@@ -2,14 +2,16 @@ use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
 
 pub static HOST_ROOT_WRITE: Rule = Rule {
     name: "host-root-write",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     summary: "The host's root filesystem mounted writable",
-    what: "Flags a hostPath volume of `/` mounted without `readOnly: true`.",
-    why: "A writable host root lets a container change the node anywhere. On Azure Container Linux most of it \
-does not take: `/usr` is read-only under dm-verity, and what is written to `/etc` or `/var` lasts only until the \
-weekly node-image upgrade replaces the node (HOST-FACTS: The host; ACL customizing.md). Whatever the container \
-expects to change on the host should be done another way.",
-    fix: "mount only the host directories the container needs, `readOnly: true` where it only reads (for example `/proc` and `/sys` for node metrics)",
+    what: "Reports a hostPath volume of `/` mounted without `readOnly: true`, for review. Writes through it under \
+the read-only trees are `read-only-host-path-write`'s findings, writes to containerd's config or the boot partition \
+`containerd-config-write`'s and `kernel-cmdline-change`'s.",
+    why: "A writable host root lets a container change the node anywhere. Most uses work on Azure Container Linux: \
+`chroot` into the root to read or run host tools, writes under `/etc`, `/var` or `/sys`. What does not is reported \
+by the specific rules: `/usr` is read-only under dm-verity, and what is written to `/etc` or `/var` lasts only \
+until the weekly node-image upgrade replaces the node (HOST-FACTS: The host; ACL customizing.md).",
+    fix: "add `readOnly: true` if the container only reads the host; otherwise mount only the host directories it writes",
     lang: Lang::Yaml,
     example: r#"apiVersion: v1
 kind: Pod

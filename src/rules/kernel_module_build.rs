@@ -10,7 +10,8 @@ pub static KERNEL_MODULE_BUILD: Rule = Rule {
     what: "Flags `dkms`, `insmod <file>.ko`, `make -C /lib/modules/...` in a container's scripts, and well-known \
 out-of-tree driver containers by image (`nvcr.io/nvidia/driver`, GKE's `*nvidia-driver-installer` and \
 `cos-nvidia-installer`, `nvcr.io/nvidia/mellanox/doca-driver`, `mofed`, falco's `falco-driver-loader` unless told \
-to use modern eBPF, sysdig `agent-kmodule`) or entrypoint (`nvidia-driver init`).",
+to use modern eBPF, sysdig `agent-kmodule`, the full `sysdig/agent` unless `SYSDIG_BPF_PROBE` is set) or entrypoint \
+(`nvidia-driver init`).",
     why: "ACL boots with Secure Boot, and a module that fails signature verification does not load (\"Key was rejected \
 by service\", falco#2029); `/usr/lib/modules` is read-only and no kernel headers are installed, so module builds fail \
 too. NVIDIA drivers for GPU pools are shipped by AKS as system extensions (HOST-FACTS: The host; flatcar/Flatcar#715).",
@@ -79,6 +80,15 @@ pub(crate) fn builds(inv: &Invocation) -> bool {
     }
 }
 
+/// Whether a sysdig agent was told to use its eBPF probe (`SYSDIG_BPF_PROBE`, set to any value).
+fn sysdig_ebpf(c: &Node) -> bool {
+    c.get("env")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .any(|e| e.str_at(&["name"]) == Some("SYSDIG_BPF_PROBE"))
+}
+
 /// Whether a container was told to use falco's modern eBPF probe (no module to build).
 fn modern_ebpf(c: &Node) -> bool {
     let told = |s: &str| s.contains("modern") || s == "auto";
@@ -109,6 +119,8 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     else {
         return;
     };
+    // A driver container is reported once: by its image when that is known, else by its command.
+    let mut by_image: Vec<&str> = Vec::new();
     for pod in pods.iter() {
         for c in &pod.containers {
             let Some(img) = c.node.get("image") else {
@@ -117,10 +129,13 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             let Some(pattern) = img.as_str().and_then(|i| site.driver_image(i)) else {
                 continue;
             };
-            if pattern == "falco-driver-loader" && modern_ebpf(c.node) {
+            if (pattern == "falco-driver-loader" && modern_ebpf(c.node))
+                || (pattern == "sysdig/agent" && sysdig_ebpf(c.node))
+            {
                 continue;
             }
             let name = img.as_str().unwrap_or("");
+            by_image.push(&c.name);
             out.push(
                 Hit::at(
                     img,
@@ -131,7 +146,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             );
         }
     }
-    for cs in scripts.iter() {
+    for cs in scripts
+        .iter()
+        .filter(|cs| cs.runner.is_some() || !by_image.contains(&cs.container.as_str()))
+    {
         for inv in cs.invocations.iter().filter(|i| builds(i)) {
             if inv.program == "falco-driver-loader"
                 && inv.words().any(|w| w.contains("modern") || w == "auto")

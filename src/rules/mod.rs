@@ -238,6 +238,9 @@ pub struct Hit {
     pub notes: Vec<Note>,
     /// A fix that replaces the rule's general one.
     pub fix: Option<String>,
+    /// A lower severity than the rule's for this finding (for example a writable mount that nothing
+    /// writes: hygiene, not breakage). Caps the rule's configured severity, never raises it.
+    pub severity: Option<Severity>,
 }
 
 impl Hit {
@@ -262,6 +265,7 @@ impl Hit {
             container: None,
             notes,
             fix: None,
+            severity: None,
         }
     }
 
@@ -284,9 +288,16 @@ impl Hit {
         self.fix = Some(fix.into());
         self
     }
+
+    /// Reports this finding at `severity` at most (see [`Hit::severity`]).
+    pub fn at_most(mut self, severity: Severity) -> Self {
+        self.severity = Some(self.severity.map_or(severity, |s| s.min(severity)));
+        self
+    }
 }
 
-/// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume).
+/// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume),
+/// once per container and volume (a volume mounted twice by one container is one finding).
 pub(crate) fn host_mounts<'p, 'a>(
     pods: &'p [PodSpec<'a>],
 ) -> impl Iterator<
@@ -300,12 +311,194 @@ pub(crate) fn host_mounts<'p, 'a>(
 > {
     pods.iter().flat_map(|pod| {
         pod.containers.iter().flat_map(move |c| {
-            c.mounts
-                .iter()
-                .filter_map(move |m| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
+            c.mounts.iter().enumerate().filter_map(move |(j, m)| {
+                let first = c.mounts[..j]
+                    .iter()
+                    .all(|o| o.volume != m.volume || o.sub_path != m.sub_path);
+                first
+                    .then(|| pod.host_path_of(m).map(|(hp, v)| (pod, c, m, hp, v)))
+                    .flatten()
+            })
         })
     })
 }
+
+/// Why a writable hostPath mount counts as a write (SPEC: Rules, "errors need evidence").
+pub(crate) enum Evidence {
+    /// A command of the container's own script writes under the mount path.
+    Script {
+        program: String,
+        line: u32,
+        path: String,
+    },
+    /// The host path exists to be written (a FlexVolume or CNI directory, containerd's config).
+    ByDesign(&'static str),
+    /// The image is a known installer (host data).
+    Installer(String),
+    /// The container runs a script file that is not read with it (a ConfigMap's): it may write.
+    Unseen(String),
+    /// The volume's type makes the kubelet create the path when it is missing.
+    Created(&'static str),
+}
+
+impl Evidence {
+    /// The note that says why this mount is a write.
+    pub(crate) fn note(&self, hp: &str) -> Note {
+        match self {
+            Evidence::Script {
+                program,
+                line,
+                path,
+            } => Note {
+                line: Some(*line),
+                message: format!("`{program}` writes `{path}` through this mount"),
+            },
+            Evidence::ByDesign(what) => Note {
+                line: None,
+                message: format!("`{hp}` is {what}"),
+            },
+            Evidence::Installer(pattern) => Note {
+                line: None,
+                message: format!(
+                    "the image is a known host installer (`{pattern}`): it writes what it mounts"
+                ),
+            },
+            Evidence::Created(kind) => Note {
+                line: None,
+                message: format!(
+                    "`type: {kind}`: the kubelet creates `{hp}` when it is missing, which fails on the read-only tree"
+                ),
+            },
+            Evidence::Unseen(path) => Note {
+                line: None,
+                message: format!(
+                    "the container runs `{path}`, which is not read with it: it may write through this mount"
+                ),
+            },
+        }
+    }
+}
+
+/// The script hostlint read for container `c` (scripts are in container order across the pods).
+pub(crate) fn script_of<'s>(
+    pods: &[PodSpec<'_>],
+    scripts: &'s [ContainerScript],
+    c: &crate::model::workload::Container<'_>,
+) -> Option<&'s ContainerScript> {
+    let i = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .position(|x| std::ptr::eq(x, c))?;
+    scripts.get(i)
+}
+
+/// Whether a writable hostPath mount of host path `hp` is written: by the container's own script
+/// (through any mount of the same volume), by design of the path, or by a known installer image.
+/// Without evidence, what the user should check.
+pub(crate) fn write_evidence(
+    subject: &Subject<'_>,
+    pod: &PodSpec<'_>,
+    c: &crate::model::workload::Container<'_>,
+    m: &crate::model::workload::Mount<'_>,
+    hp: &str,
+) -> Result<Evidence, String> {
+    let Subject::Object {
+        pods,
+        scripts,
+        site,
+        ..
+    } = subject
+    else {
+        return Err(String::new());
+    };
+    let cs = script_of(pods, scripts, c);
+    // A command that is known in full and only waits or prints writes nothing, whatever it mounts.
+    let inert = c.node.get("command").is_some()
+        && cs.is_some_and(|cs| {
+            !cs.invocations.is_empty()
+                && cs.runs.is_empty()
+                && cs.entries.is_empty()
+                && cs.invocations.iter().all(|i| {
+                    i.targets.is_empty()
+                        && crate::host::INERT_PROGRAMS.contains(&i.program.as_str())
+                })
+        });
+    if let Some(what) = crate::host::written_by_design(hp).filter(|_| !inert) {
+        return Ok(Evidence::ByDesign(what));
+    }
+    // The kubelet creates a missing `DirectoryOrCreate`/`FileOrCreate` path: on a read-only tree
+    // that fails before the container starts.
+    if let crate::model::workload::Source::HostPath {
+        kind: Some(kind @ ("DirectoryOrCreate" | "FileOrCreate")),
+        ..
+    } = m
+        .volume
+        .and_then(|i| pod.volumes.get(i))
+        .map(|v| &v.source)
+        .unwrap_or(&crate::model::workload::Source::Other)
+        && crate::host::read_only_tree(hp).is_some()
+        && !crate::host::EXISTING_READ_ONLY_DIRS.contains(&hp)
+    {
+        return Ok(Evidence::Created(if *kind == "FileOrCreate" {
+            "FileOrCreate"
+        } else {
+            "DirectoryOrCreate"
+        }));
+    }
+    let image = c.node.str_at(&["image"]).unwrap_or("");
+    if let Some(p) = crate::host::installer_image(image).or_else(|| site.driver_image(image)) {
+        return Ok(Evidence::Installer(p.to_string()));
+    }
+    let mount_paths: Vec<String> = c
+        .mounts
+        .iter()
+        .filter(|o| o.volume == m.volume && o.sub_path == m.sub_path && !o.read_only)
+        .filter_map(|o| o.mount_path)
+        .map(crate::model::workload::normalize)
+        .collect();
+    if let Some(cs) = cs {
+        for inv in &cs.invocations {
+            for (at, p) in &inv.targets {
+                if mount_paths
+                    .iter()
+                    .any(|mp| mp != "/" && crate::model::workload::is_under(p, mp))
+                {
+                    return Ok(Evidence::Script {
+                        program: inv.program.clone(),
+                        line: at.span.start.line,
+                        path: p.clone(),
+                    });
+                }
+            }
+        }
+        // A ConfigMap script it runs is analysed with the ConfigMap, not here.
+        let ctx = crate::model::script::Ctx::of(pod, c);
+        if let Some(r) = cs
+            .runs
+            .iter()
+            .find(|r| ctx.cm_mounts.iter().any(|cm| cm.key_of(&r.path).is_some()))
+        {
+            return Ok(Evidence::Unseen(r.path.clone()));
+        }
+    }
+    let mp = m.mount_path.unwrap_or(hp);
+    Err(if c.node.get("command").is_none() {
+        let image = if image.is_empty() { "the image" } else { image };
+        format!(
+            "`{image}` runs its own entrypoint, which hostlint cannot read: if it writes under `{mp}`, keep the mount writable"
+        )
+    } else {
+        let program = cs
+            .and_then(|cs| cs.invocations.iter().find(|i| !i.program.starts_with('-')))
+            .map_or("its command", |i| i.program.as_str());
+        format!(
+            "the container's command writes nothing under `{mp}`; if `{program}` writes there itself, keep the mount writable"
+        )
+    })
+}
+
+/// The fix for a writable mount that nothing writes: `readOnly: true` first (SPEC: Rules).
+pub(crate) const READ_ONLY_FIX: &str = "add `readOnly: true` to the volumeMount: the container keeps reading the host path, and nothing can write it by mistake";
 
 /// The hit for a hostPath mount: at the volume's `hostPath.path`, naming the mount.
 pub(crate) fn host_path_hit(
@@ -327,17 +520,29 @@ pub(crate) fn host_path_hit(
         Some(m.node.report_span().start.line),
         format!("mounted {how}{at} by container `{}`", c.name),
     );
+    if let Some(addon) = c
+        .node
+        .str_at(&["image"])
+        .and_then(crate::host::aks_addon_driver)
+    {
+        hit = hit.note(
+            None,
+            format!("AKS runs this driver itself on ACL nodes as {addon}: prefer it to installing your own copy"),
+        );
+    }
     hit
 }
 
-/// A hit for each pod spec whose boolean `field` is true (YAML 1.1 booleans included).
-pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, message: &str, out: &mut Vec<Hit>) {
+/// A hit for each pod spec whose boolean `field` is true (YAML 1.1 booleans included), quoting the
+/// field as written (`hostPID: yes`) and followed by `rest`.
+pub(crate) fn pod_true_field(pods: &[PodSpec<'_>], field: &str, rest: &str, out: &mut Vec<Hit>) {
     for pod in pods {
         if let Some(v) = pod.node.get(field).filter(|v| v.is_true()) {
+            let written = v.as_str().unwrap_or("true");
             out.push(Hit::at(
                 v,
                 crate::parse::node::pointer(&pod.path, field),
-                message,
+                format!("`{field}: {written}` {rest}"),
             ));
         }
     }

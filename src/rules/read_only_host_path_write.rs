@@ -1,7 +1,8 @@
-use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
-use crate::host::READ_ONLY_TREES;
+use super::{
+    Hit, Lang, READ_ONLY_FIX, Rule, Severity, Subject, host_mounts, host_path_hit, write_evidence,
+};
+use crate::host::{flexvolume_dir, read_only_tree};
 use crate::model::script::{ContainerScript, Invocation, Loc};
-use crate::model::workload::is_under;
 
 pub static READ_ONLY_HOST_PATH_WRITE: Rule = Rule {
     name: "read-only-host-path-write",
@@ -9,12 +10,16 @@ pub static READ_ONLY_HOST_PATH_WRITE: Rule = Rule {
     summary: "A writable hostPath on the read-only /usr tree",
     what: "Flags a hostPath volume mounted without `readOnly: true` whose host path is, or is under, \
 `/usr` (including `/usr/local` and the upstream FlexVolume directory `/usr/libexec/kubernetes/kubelet-plugins`) \
-or one of its merged aliases `/bin`, `/sbin`, `/lib`, `/lib64`; and a script that writes under `<hostroot>/usr/...` \
-through a hostPath-mounted host root, or under `/usr` in host context (`nsenter`, `chroot`).",
+or one of its merged aliases `/bin`, `/sbin`, `/lib`, `/lib64`, when something writes it: the container's own \
+command or script writes under the mount path, the path exists to be written (the FlexVolume directory), or the \
+image is a known installer. Without such evidence the mount is reported at info, for `readOnly: true`. Also flags \
+a script that writes under `<hostroot>/usr/...` through a hostPath-mounted host root, or under `/usr` in host \
+context (`nsenter`, `chroot`). Not `/usr/local/bin` and below: AKS nodes redirect it to a writable directory.",
     why: "On Azure Container Linux `/usr` is a read-only filesystem protected by dm-verity, and `/bin`, `/sbin`, \
 `/lib` and `/lib64` are symlinks into it. Every write fails with EROFS, so an installer that copies binaries, \
-drivers or FlexVolume plugins there fails on every node (HOST-FACTS: The host; ACL architecture.md).",
-    fix: "install into a writable location instead (`/opt/bin`, `/opt/cni/bin`, or `/etc/kubernetes/volumeplugins` for FlexVolume on AKS), or mount the path `readOnly: true` if the container only reads it",
+drivers or FlexVolume plugins there fails on every node (HOST-FACTS: The host; ACL architecture.md). On AKS nodes \
+`/usr/local/bin` is the exception: the node image's `aks-sysext` redirects it to `/opt/aks-sysext-rw/usr/local/bin`.",
+    fix: "if the container only reads the path, add `readOnly: true`; otherwise install into a writable location (`/usr/local/bin` or `/opt/bin` on AKS, `/opt/cni/bin`, or `/etc/kubernetes/volumeplugins` for FlexVolume)",
     lang: Lang::Yaml,
     example: r#"apiVersion: apps/v1
 kind: DaemonSet
@@ -28,13 +33,14 @@ spec:
       containers:
         - name: install
           image: example.com/installer:1.0
+          command: [sh, -c, "cp /tool /host/sbin/tool && sleep infinity"]
           volumeMounts:
             - name: bin
-              mountPath: /host/bin
+              mountPath: /host/sbin
       volumes:
         - name: bin
           hostPath:
-            path: /usr/local/bin
+            path: /usr/local/sbin
 "#,
     use_instead: r#"apiVersion: apps/v1
 kind: DaemonSet
@@ -48,6 +54,7 @@ spec:
       containers:
         - name: install
           image: example.com/installer:1.0
+          command: [sh, -c, "cp /tool /host/bin/tool && sleep infinity"]
           volumeMounts:
             - name: bin
               mountPath: /host/bin
@@ -67,12 +74,9 @@ spec:
 
 /// The writes of an invocation that land on a read-only host tree: (where, host path, tree).
 pub(crate) fn script_writes(inv: &Invocation) -> impl Iterator<Item = (&Loc, &str, &'static str)> {
-    inv.writes.iter().filter_map(|(at, p)| {
-        READ_ONLY_TREES
-            .iter()
-            .find(|t| is_under(p, t))
-            .map(|t| (at, p.as_str(), *t))
-    })
+    inv.writes
+        .iter()
+        .filter_map(|(at, p)| read_only_tree(p).map(|t| (at, p.as_str(), t)))
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
@@ -96,19 +100,46 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
-    for (_, c, m, hp, v) in host_mounts(pods) {
+    for (pod, c, m, hp, v) in host_mounts(pods) {
         if m.read_only {
             continue;
         }
-        if let Some(tree) = READ_ONLY_TREES.iter().find(|t| is_under(&hp, t)) {
-            let msg = format!(
-                "hostPath `{hp}` is on the read-only {} tree",
-                tree_name(tree)
-            );
-            out.push(host_path_hit(v, m, c, msg));
+        let Some(tree) = read_only_tree(&hp) else {
+            continue;
+        };
+        let tree = tree_name(tree);
+        match write_evidence(subject, pod, c, m, &hp) {
+            Ok(evidence) => {
+                let msg = format!("hostPath `{hp}` is on the read-only {tree} tree");
+                let mut hit = host_path_hit(v, m, c, msg);
+                hit.notes.push(evidence.note(&hp));
+                hit = hit.fix(if flexvolume_dir(&hp) {
+                    FLEXVOLUME_FIX
+                } else {
+                    WRITE_FIX
+                });
+                out.push(hit);
+            }
+            Err(check) => {
+                let msg = format!(
+                    "hostPath `{hp}` on the read-only {tree} tree is mounted writable, and nothing here writes it: add `readOnly: true`"
+                );
+                out.push(
+                    host_path_hit(v, m, c, msg)
+                        .at_most(Severity::Info)
+                        .note(None, check)
+                        .fix(READ_ONLY_FIX),
+                );
+            }
         }
     }
 }
+
+/// For a mount that is written: where to write instead.
+const WRITE_FIX: &str = "install into a writable location instead: `/usr/local/bin` (AKS nodes redirect it to a writable directory), `/opt/bin`, `/opt/cni/bin` for CNI plugins, `/etc/kubernetes/volumeplugins` for FlexVolume; kernel modules cannot be added to ACL's signed `/usr`";
+
+/// For a FlexVolume plugin directory: AKS's own drivers already handle this on ACL.
+const FLEXVOLUME_FIX: &str = "FlexVolume drivers cannot be installed into the read-only `/usr` on ACL; AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, Secrets Store) run there, so move to one of them or to the driver's CSI version; on AKS the FlexVolume directory is `/etc/kubernetes/volumeplugins`";
 
 fn tree_name(tree: &str) -> &'static str {
     if tree == "/usr" {
