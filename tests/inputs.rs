@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const POD_USR: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: w\nspec:\n  containers:\n    - name: c\n      image: busybox\n      volumeMounts: [{name: u, mountPath: /u}]\n  volumes:\n    - name: u\n      hostPath: {path: /usr/local}\n";
+const POD_USR: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: w\nspec:\n  containers:\n    - name: c\n      image: busybox\n      command: [sh, -c, cp tool /u/sbin/]\n      volumeMounts: [{name: u, mountPath: /u}]\n  volumes:\n    - name: u\n      hostPath: {path: /usr/local}\n";
 
 /// A chart template as charts write them: Go template actions where YAML cannot have them.
 const TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\nspec:\n  {{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.replicaCount }}\n  {{- end }}\n";
@@ -471,7 +471,9 @@ fn reading_is_capped_and_memory_follows_the_report_not_the_input() {
         o.json()["errors"][0]["message"],
         format!("file is {len} bytes, over the 32 MiB limit for one input; not read")
     );
-    assert!(o.max_rss_kib < 40 << 10, "peak RSS {} KiB", o.max_rss_kib);
+    // Linux starts a vforked child's peak at the test process's own (exec keeps the old mm's high-water
+    // mark), so the bound is the same as above rather than the few MiB the refusal itself takes.
+    assert!(o.max_rss_kib < 64 << 10, "peak RSS {} KiB", o.max_rss_kib);
 }
 
 #[test]
@@ -495,7 +497,7 @@ fn paths_that_are_not_utf8_are_read_and_shown_byte_for_byte() {
     assert_eq!(o.finding_files(), ["./caf\\xe9-\\xff.yaml"]);
     let o = hostlint(&["check".as_ref(), name], r, None);
     assert!(
-        o.stdout.contains("╭▸ caf\\xe9-\\xff.yaml:12:24"),
+        o.stdout.contains("╭▸ caf\\xe9-\\xff.yaml:13:24"),
         "{}",
         o.stdout
     );
