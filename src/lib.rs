@@ -239,8 +239,17 @@ fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Rep
         }
         Kind::Json => match std::str::from_utf8(bytes) {
             Err(e) => report.errors.push(utf8_error(name, bytes, e)),
-            Ok(text) => match parse::json::parse(text, &config.limits) {
-                Ok(root) => lint_tree(name, &root, text, 1, None, config, &mut report),
+            Ok(text) => match parse::json::parse_keeping_last(text, &config.limits) {
+                // Kubernetes refuses a duplicate key (strict field validation); ARM keeps the last
+                // value, which is linted, and the duplicate is a warning.
+                Ok((root, dups)) if !dups.is_empty() && !parse::json::is_arm(&root) => {
+                    let e = parse::json::duplicate_field(&dups[0]);
+                    report.errors.push(InputError::at(name, e.pos, e.message));
+                }
+                Ok((root, dups)) => {
+                    lint_tree(name, &root, text, 1, None, config, &mut report);
+                    duplicate_key_findings(name, text, &dups, config, &mut report);
+                }
                 Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
             },
         },
@@ -264,6 +273,39 @@ fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Rep
             .push((name.clone(), "no Kubernetes or ARM object".into()));
     }
     report
+}
+
+/// `duplicate-key` warnings for the keys an ARM template writes twice.
+fn duplicate_key_findings(
+    name: &FileName,
+    text: &str,
+    dups: &[parse::json::Duplicate],
+    config: &Config,
+    report: &mut Report,
+) {
+    let rule = &rules::DUPLICATE_KEY;
+    let Some(severity) = config.severity(rule) else {
+        return;
+    };
+    let lines = DocLines::new(text, 1);
+    for d in dups {
+        let hit = Hit {
+            span: d.at,
+            via: None,
+            path: d.path.clone(),
+            message: format!(
+                "key `{}` is written again (first on line {}): the last value is the one deployed and checked",
+                d.key, d.first_line
+            ),
+            container: None,
+            notes: Vec::new(),
+            fix: None,
+        };
+        let snippet = lines.snippet(hit.span);
+        report
+            .findings
+            .push(finding(rule, severity, name, hit, None, None, snippet));
+    }
 }
 
 /// Lints the documents of one YAML chunk (usually one document).
