@@ -106,6 +106,9 @@ pub struct InputError {
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub message: String,
+    /// The line at the error's position, its number first (for the human report's snippet).
+    #[serde(skip)]
+    pub snippet: Option<(u32, String)>,
 }
 
 impl InputError {
@@ -115,6 +118,7 @@ impl InputError {
             line: None,
             column: None,
             message,
+            snippet: None,
         }
     }
 
@@ -124,7 +128,17 @@ impl InputError {
             line: Some(pos.line),
             column: Some(pos.col),
             message,
+            snippet: None,
         }
+    }
+
+    /// The error with the line it points at, from a document's text starting at `first_line`.
+    pub fn with_snippet(mut self, text: &str, first_line: u32) -> Self {
+        if let (Some(line), Some(col)) = (self.line, self.column) {
+            let at = source::Pos::new(line, col);
+            self.snippet = snippet(text, first_line, Span::new(at, at));
+        }
+        self
     }
 }
 
@@ -244,13 +258,17 @@ fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Rep
                 // value, which is linted, and the duplicate is a warning.
                 Ok((root, dups)) if !dups.is_empty() && !parse::json::is_arm(&root) => {
                     let e = parse::json::duplicate_field(&dups[0]);
-                    report.errors.push(InputError::at(name, e.pos, e.message));
+                    report
+                        .errors
+                        .push(InputError::at(name, e.pos, e.message).with_snippet(text, 1));
                 }
                 Ok((root, dups)) => {
                     lint_tree(name, &root, text, 1, None, config, &mut report);
                     duplicate_key_findings(name, text, &dups, config, &mut report);
                 }
-                Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+                Err(e) => report
+                    .errors
+                    .push(InputError::at(name, e.pos, e.message).with_snippet(text, 1)),
             },
         },
         Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => {
@@ -326,7 +344,13 @@ pub(crate) fn lint_yaml_chunk(
                 config,
                 report,
             ),
-            Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+            Err(e) => {
+                let error = InputError::at(name, e.pos, e.message);
+                report.errors.push(match std::str::from_utf8(chunk.text) {
+                    Ok(text) => error.with_snippet(text, chunk.first_line),
+                    Err(_) => error,
+                });
+            }
         }
     }
 }

@@ -295,3 +295,30 @@ fn parse_errors_point_where_the_broken_construct_opens() {
         "{v}"
     );
 }
+
+#[test]
+fn a_parse_error_shows_the_line_it_points_at() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "flow.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    args: [\"--a\",\n      \"--b\"\n    image: x\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .args(["check", "--color", "never", "flow.yaml"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("flow.yaml:8:11"), "{text}");
+    assert!(text.contains("8 │     args: [\"--a\","), "{text}");
+    // The caret sits under the `[` that is never closed.
+    let caret = text
+        .lines()
+        .find(|l| l.contains('━'))
+        .unwrap_or_else(|| panic!("{text}"));
+    let column = |l: &str, c: char| l.chars().position(|x| x == c);
+    let source = text.lines().find(|l| l.contains("args: [")).unwrap();
+    assert_eq!(column(caret, '━'), column(source, '['), "{text}");
+}
