@@ -10,7 +10,7 @@ use std::ffi::CStr;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
-use unsafe_libyaml as sys;
+use unsafe_libyaml as unsafe_sys;
 
 /// A position: 0-based line and column (in characters), as libyaml counts them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,8 +19,8 @@ pub struct Mark {
     pub column: u64,
 }
 
-impl From<sys::yaml_mark_t> for Mark {
-    fn from(m: sys::yaml_mark_t) -> Self {
+impl From<unsafe_sys::yaml_mark_t> for Mark {
+    fn from(m: unsafe_sys::yaml_mark_t) -> Self {
         Mark {
             line: m.line,
             column: m.column,
@@ -81,24 +81,24 @@ pub struct Error {
 
 /// Reads events from one text. Boxed: libyaml keeps a pointer to the parser in it.
 pub struct Parser<'input> {
-    raw: Box<MaybeUninit<sys::yaml_parser_t>>,
+    raw: Box<MaybeUninit<unsafe_sys::yaml_parser_t>>,
     done: bool,
     input: PhantomData<&'input [u8]>,
 }
 
 impl<'input> Parser<'input> {
     pub fn new(input: &'input [u8]) -> Self {
-        let mut raw = Box::new(MaybeUninit::<sys::yaml_parser_t>::uninit());
+        let mut raw = Box::new(MaybeUninit::<unsafe_sys::yaml_parser_t>::uninit());
         let p = raw.as_mut_ptr();
         // SAFETY: `p` points to memory owned by the box, which never moves (it lives on the heap
         // and the box is only dropped in `Drop`); initialize zeroes it before use. The input is
         // borrowed for 'input, which outlives the parser.
         unsafe {
-            if sys::yaml_parser_initialize(p).fail {
+            if unsafe_sys::yaml_parser_initialize(p).fail {
                 // libyaml fails here only when it cannot allocate: Rust's allocator aborts first.
                 unreachable!("yaml_parser_initialize cannot fail without an allocation failure");
             }
-            sys::yaml_parser_set_input_string(p, input.as_ptr(), input.len() as u64);
+            unsafe_sys::yaml_parser_set_input_string(p, input.as_ptr(), input.len() as u64);
         }
         Parser {
             raw,
@@ -117,50 +117,54 @@ impl<'input> Parser<'input> {
             });
         }
         let p = self.raw.as_mut_ptr();
-        let mut ev = MaybeUninit::<sys::yaml_event_t>::uninit();
+        let mut ev = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
         // SAFETY: the parser was initialised in `new` and not deleted; libyaml fills `ev` when it
         // returns OK (and leaves it empty otherwise); every pointer read is one libyaml set for
         // this event type, NUL-terminated or with its length; the event is deleted once copied.
         unsafe {
-            if sys::yaml_parser_parse(p, ev.as_mut_ptr()).fail {
+            if unsafe_sys::yaml_parser_parse(p, ev.as_mut_ptr()).fail {
                 self.done = true;
                 return Err(error(&*p));
             }
             let e = ev.as_mut_ptr();
             let data = match (*e).type_ {
-                sys::YAML_STREAM_START_EVENT => EventData::StreamStart,
-                sys::YAML_STREAM_END_EVENT => {
+                unsafe_sys::YAML_STREAM_START_EVENT => EventData::StreamStart,
+                unsafe_sys::YAML_STREAM_END_EVENT => {
                     self.done = true;
                     EventData::StreamEnd
                 }
-                sys::YAML_DOCUMENT_START_EVENT => EventData::DocumentStart,
-                sys::YAML_DOCUMENT_END_EVENT => EventData::DocumentEnd,
-                sys::YAML_ALIAS_EVENT => EventData::Alias {
+                unsafe_sys::YAML_DOCUMENT_START_EVENT => EventData::DocumentStart,
+                unsafe_sys::YAML_DOCUMENT_END_EVENT => EventData::DocumentEnd,
+                unsafe_sys::YAML_ALIAS_EVENT => EventData::Alias {
                     anchor: string((*e).data.alias.anchor).unwrap_or_default(),
                 },
-                sys::YAML_SCALAR_EVENT => {
+                unsafe_sys::YAML_SCALAR_EVENT => {
                     let s = (*e).data.scalar;
                     let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
                     EventData::Scalar {
                         anchor: string(s.anchor),
                         value: String::from_utf8_lossy(bytes).into_owned(),
                         style: match s.style {
-                            sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => ScalarStyle::SingleQuoted,
-                            sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => ScalarStyle::DoubleQuoted,
-                            sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
-                            sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
+                            unsafe_sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => {
+                                ScalarStyle::SingleQuoted
+                            }
+                            unsafe_sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => {
+                                ScalarStyle::DoubleQuoted
+                            }
+                            unsafe_sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
+                            unsafe_sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
                             _ => ScalarStyle::Plain,
                         },
                     }
                 }
-                sys::YAML_SEQUENCE_START_EVENT => EventData::SequenceStart {
+                unsafe_sys::YAML_SEQUENCE_START_EVENT => EventData::SequenceStart {
                     anchor: string((*e).data.sequence_start.anchor),
                 },
-                sys::YAML_SEQUENCE_END_EVENT => EventData::SequenceEnd,
-                sys::YAML_MAPPING_START_EVENT => EventData::MappingStart {
+                unsafe_sys::YAML_SEQUENCE_END_EVENT => EventData::SequenceEnd,
+                unsafe_sys::YAML_MAPPING_START_EVENT => EventData::MappingStart {
                     anchor: string((*e).data.mapping_start.anchor),
                 },
-                sys::YAML_MAPPING_END_EVENT => EventData::MappingEnd,
+                unsafe_sys::YAML_MAPPING_END_EVENT => EventData::MappingEnd,
                 _ => EventData::StreamEnd,
             };
             let event = Event {
@@ -168,7 +172,7 @@ impl<'input> Parser<'input> {
                 start: (*e).start_mark.into(),
                 end: (*e).end_mark.into(),
             };
-            sys::yaml_event_delete(e);
+            unsafe_sys::yaml_event_delete(e);
             Ok(event)
         }
     }
@@ -177,7 +181,7 @@ impl<'input> Parser<'input> {
 impl Drop for Parser<'_> {
     fn drop(&mut self) {
         // SAFETY: initialised in `new`, deleted exactly once, here.
-        unsafe { sys::yaml_parser_delete(self.raw.as_mut_ptr()) }
+        unsafe { unsafe_sys::yaml_parser_delete(self.raw.as_mut_ptr()) }
     }
 }
 
@@ -198,10 +202,10 @@ unsafe fn string(p: *const u8) -> Option<String> {
 ///
 /// # Safety
 /// `p` is a parser whose last call failed.
-unsafe fn error(p: &sys::yaml_parser_t) -> Error {
+unsafe fn error(p: &unsafe_sys::yaml_parser_t) -> Error {
     // SAFETY: libyaml's problem and context are static C strings or null.
     let (problem, context) = unsafe { (string(p.problem.cast()), string(p.context.cast())) };
-    let reader = p.error == sys::YAML_READER_ERROR;
+    let reader = p.error == unsafe_sys::YAML_READER_ERROR;
     Error {
         problem: problem.unwrap_or_else(|| "cannot read YAML".into()),
         problem_mark: (!reader).then(|| p.problem_mark.into()),

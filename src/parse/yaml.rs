@@ -434,8 +434,11 @@ impl<'a> Builder<'a> {
         let problem = e.problem.as_str();
         let Some(at) = e.problem_mark else {
             // A reader error (a control character, invalid UTF-8): libyaml gives a byte offset.
-            let offset = e.offset.min(self.text.len());
-            let before = self.text.get(..offset).unwrap_or(self.text);
+            let mut offset = e.offset.min(self.text.len());
+            while !self.text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let before = &self.text[..offset];
             let line = before.matches('\n').count() as u32;
             let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
                 .chars()
@@ -689,6 +692,24 @@ mod tests {
         let deep = "[".repeat(10_000);
         let d = docs(&deep);
         assert!(d[0].as_ref().is_err_and(|e| e.message.contains("nesting")));
+    }
+
+    #[test]
+    fn libyaml_errors_are_placed_at_their_line() {
+        // A control character: libyaml's reader gives a byte offset (after a multi-byte char).
+        let d = docs("a: caf\u{e9}\nb: x\u{7}y\n");
+        let e = d[0].as_ref().unwrap_err();
+        assert_eq!(e.pos, Pos::new(2, 5), "{e:?}");
+        // An unclosed flow sequence: where it opens, the problem named in the message.
+        let d = docs("a: 1\nb: [x,\n  y\nc: 2\n");
+        let e = d[0].as_ref().unwrap_err();
+        assert_eq!(e.pos, Pos::new(2, 4), "{e:?}");
+        assert!(e.message.contains("flow sequence"), "{e:?}");
+        // A duplicate key, at the second one, naming the first one's line.
+        let d = docs("a: 1\nb:\n  c: 1\n  'c': 2\n");
+        let e = d[0].as_ref().unwrap_err();
+        assert_eq!(e.pos, Pos::new(4, 3), "{e:?}");
+        assert_eq!(e.message, "mapping key \"c\" already defined at line 3");
     }
 
     #[test]
