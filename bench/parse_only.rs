@@ -1,5 +1,5 @@
 //! The floor for `bench/run.sh`: the same YAML layer (document split, then span-exact trees from the
-//! fast reader, saphyr-parser where it declines) over a file, on one thread, with no model and no
+//! fast reader, libyaml where it declines) over a file, on one thread, with no model and no
 //! rules. hostlint's own throughput is compared with this.
 //!
 //! usage: cargo run --release --example parse_only -- FILE

@@ -108,6 +108,9 @@ pub struct InputError {
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub message: String,
+    /// The line at the error's position, its number first (for the human report's snippet).
+    #[serde(skip)]
+    pub snippet: Option<(u32, String)>,
 }
 
 impl InputError {
@@ -117,6 +120,7 @@ impl InputError {
             line: None,
             column: None,
             message,
+            snippet: None,
         }
     }
 
@@ -126,7 +130,17 @@ impl InputError {
             line: Some(pos.line),
             column: Some(pos.col),
             message,
+            snippet: None,
         }
+    }
+
+    /// The error with the line it points at, from a document's text starting at `first_line`.
+    pub fn with_snippet(mut self, text: &str, first_line: u32) -> Self {
+        if let (Some(line), Some(col)) = (self.line, self.column) {
+            let at = source::Pos::new(line, col);
+            self.snippet = snippet(text, first_line, Span::new(at, at));
+        }
+        self
     }
 }
 
@@ -247,9 +261,22 @@ pub(crate) fn scan_bytes(
         }
         Kind::Json => match std::str::from_utf8(bytes) {
             Err(e) => report.errors.push(utf8_error(name, bytes, e)),
-            Ok(text) => match parse::json::parse(text, &config.limits) {
-                Ok(root) => lint_tree(name, &root, text, 1, None, config, &mut report),
-                Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+            Ok(text) => match parse::json::parse_keeping_last(text, &config.limits) {
+                // Kubernetes refuses a duplicate key (strict field validation); ARM keeps the last
+                // value, which is linted, and the duplicate is a warning.
+                Ok((root, dups)) if !dups.is_empty() && !parse::json::is_arm(&root) => {
+                    let e = parse::json::duplicate_field(&dups[0]);
+                    report
+                        .errors
+                        .push(InputError::at(name, e.pos, e.message).with_snippet(text, 1));
+                }
+                Ok((root, dups)) => {
+                    lint_tree(name, &root, text, 1, None, config, &mut report);
+                    duplicate_key_findings(name, text, &dups, config, &mut report);
+                }
+                Err(e) => report
+                    .errors
+                    .push(InputError::at(name, e.pos, e.message).with_snippet(text, 1)),
             },
         },
         Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => {
@@ -286,6 +313,39 @@ pub(crate) fn scan_bytes(
     report
 }
 
+/// `duplicate-key` warnings for the keys an ARM template writes twice.
+fn duplicate_key_findings(
+    name: &FileName,
+    text: &str,
+    dups: &[parse::json::Duplicate],
+    config: &Config,
+    report: &mut Report,
+) {
+    let rule = &rules::DUPLICATE_KEY;
+    let Some(severity) = config.severity(rule) else {
+        return;
+    };
+    let lines = DocLines::new(text, 1);
+    for d in dups {
+        let hit = Hit {
+            span: d.at,
+            via: None,
+            path: d.path.clone(),
+            message: format!(
+                "key `{}` is written again (first on line {}): the last value is the one deployed and checked",
+                d.key, d.first_line
+            ),
+            container: None,
+            notes: Vec::new(),
+            fix: None,
+        };
+        let snippet = lines.snippet(hit.span);
+        report
+            .findings
+            .push(finding(rule, severity, name, hit, None, None, snippet));
+    }
+}
+
 /// Lints the documents of one YAML chunk (usually one document).
 pub(crate) fn lint_yaml_chunk(
     name: &FileName,
@@ -304,7 +364,13 @@ pub(crate) fn lint_yaml_chunk(
                 config,
                 report,
             ),
-            Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
+            Err(e) => {
+                let error = InputError::at(name, e.pos, e.message);
+                report.errors.push(match std::str::from_utf8(chunk.text) {
+                    Ok(text) => error.with_snippet(text, chunk.first_line),
+                    Err(_) => error,
+                });
+            }
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Differential: wherever the fast YAML reader accepts a document, its tree (values, styles and
-//! every span) must equal saphyr-parser's, and saphyr must accept it too.
+//! every span) must equal libyaml's, and libyaml must accept it too.
 #![no_main]
 
 use hostlint::parse::Limits;
-use hostlint::parse::yaml::{read_fast, read_saphyr, split};
+use hostlint::parse::yaml::{read_fast, read_slow, split};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,10 +13,10 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         if let Some(fast) = read_fast(text, chunk.first_line, &limits) {
-            let slow: Vec<_> = read_saphyr(text, chunk.first_line, &limits)
+            let slow: Vec<_> = read_slow(text, chunk.first_line, &limits)
                 .into_iter()
                 .collect::<Result<_, _>>()
-                .unwrap_or_else(|e| panic!("fast reader accepted what saphyr refuses: {e:?}"));
+                .unwrap_or_else(|e| panic!("fast reader accepted what libyaml refuses: {e:?}"));
             assert!(fast == slow, "the readers differ on {text:?}");
         }
     }

@@ -3,12 +3,52 @@
 use jsonc_parser::ast::{ObjectPropName, Value as J};
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
-use super::node::{Node, Style, Value};
-use super::{Limits, ParseError};
-use crate::source::LineIndex;
+use std::collections::HashMap;
 
-/// Parses one JSON text. Nesting is checked before the (recursive) parser sees the text.
+use super::node::{Node, Style, Value, pointer, pointer_idx};
+use super::{Limits, ParseError};
+use crate::source::{LineIndex, Span};
+
+/// A key written twice in one JSON object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    pub key: String,
+    /// The later key, whose value is kept.
+    pub at: Span,
+    /// The JSON pointer of the kept value.
+    pub path: String,
+    /// The line of the first time the key is written.
+    pub first_line: u32,
+}
+
+/// Parses one JSON text as Kubernetes reads it: a key written twice in one object is refused, as
+/// kube-apiserver's strict field validation (kubectl's default) refuses it.
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
+    let (root, duplicates) = parse_keeping_last(text, limits)?;
+    match duplicates.into_iter().next() {
+        None => Ok(root),
+        Some(d) => Err(duplicate_field(&d)),
+    }
+}
+
+/// The error for a duplicate key in Kubernetes JSON, at the second key.
+pub fn duplicate_field(d: &Duplicate) -> ParseError {
+    ParseError::new(
+        d.at.start,
+        format!(
+            "duplicate field {:?} (already defined at line {})",
+            d.key, d.first_line
+        ),
+    )
+}
+
+/// Parses one JSON text keeping the last value of a key written twice (what JSON readers, ARM's
+/// among them, keep), and says which keys were. Nesting is checked before the (recursive) parser
+/// sees the text.
+pub fn parse_keeping_last(
+    text: &str,
+    limits: &Limits,
+) -> Result<(Node, Vec<Duplicate>), ParseError> {
     let idx = LineIndex::new(text);
     if let Some(at) = text.find('\0') {
         return Err(ParseError::new(
@@ -35,12 +75,36 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, ParseError> {
     let parsed = parse_to_ast(text, &CollectOptions::default(), &opts)
         .map_err(|e| ParseError::new(idx.pos(e.range().start), e.kind().to_string()))?;
     match parsed.value {
-        Some(v) => Ok(convert(&v, &idx)),
+        Some(v) => {
+            let mut duplicates = Vec::new();
+            let root = convert(&v, &idx, "", &mut duplicates);
+            Ok((root, duplicates))
+        }
         None => Err(ParseError::new(idx.pos(0), "no JSON value".into())),
     }
 }
 
-fn convert(v: &J<'_>, idx: &LineIndex<'_>) -> Node {
+/// Whether a JSON root is an ARM template or parameter file (its `$schema` is Azure's, or it
+/// deploys `Microsoft.*` resources).
+pub fn is_arm(root: &Node) -> bool {
+    let schema = root
+        .get_ci("$schema")
+        .and_then(Node::as_str)
+        .is_some_and(|s| s.contains("schema.management.azure.com"));
+    let resources = match root.get_ci("resources").map(|r| &r.value) {
+        Some(Value::Seq(items)) => items.iter().collect::<Vec<_>>(),
+        Some(Value::Map(entries)) => entries.iter().map(|(_, v)| v).collect(),
+        _ => Vec::new(),
+    };
+    schema
+        || resources.iter().any(|r| {
+            r.get_ci("type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.len() > 10 && t[..10].eq_ignore_ascii_case("microsoft."))
+        })
+}
+
+fn convert(v: &J<'_>, idx: &LineIndex<'_>, at: &str, dups: &mut Vec<Duplicate>) -> Node {
     let span = |r: jsonc_parser::common::Range| idx.span(r.start, r.end);
     match v {
         J::StringLit(s) => Node::scalar(s.value.as_ref(), Style::DoubleQuoted, span(s.range)),
@@ -52,30 +116,54 @@ fn convert(v: &J<'_>, idx: &LineIndex<'_>) -> Node {
         ),
         J::NullKeyword(n) => Node::scalar("null", Style::Plain, span(n.range)),
         J::Array(a) => Node {
-            value: Value::Seq(a.elements.iter().map(|e| convert(e, idx)).collect()),
+            value: Value::Seq(
+                a.elements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| convert(e, idx, &pointer_idx(at, i), dups))
+                    .collect(),
+            ),
             span: span(a.range),
             via: None,
         },
-        J::Object(o) => Node {
-            value: Value::Map(
-                o.properties
-                    .iter()
-                    .map(|p| {
-                        let key = match &p.name {
-                            ObjectPropName::String(s) => {
-                                Node::scalar(s.value.as_ref(), Style::DoubleQuoted, span(s.range))
-                            }
-                            ObjectPropName::Word(w) => {
-                                Node::scalar(w.value, Style::Plain, span(w.range))
-                            }
-                        };
-                        (key, convert(&p.value, idx))
-                    })
-                    .collect(),
-            ),
-            span: span(o.range),
-            via: None,
-        },
+        J::Object(o) => {
+            let mut entries: Vec<(Node, Node)> = Vec::with_capacity(o.properties.len());
+            // Each key's entry, and the line it is first written on.
+            let mut seen: HashMap<&str, (usize, u32)> = HashMap::new();
+            for p in &o.properties {
+                let (name, key) = match &p.name {
+                    ObjectPropName::String(s) => (
+                        s.value.as_ref(),
+                        Node::scalar(s.value.as_ref(), Style::DoubleQuoted, span(s.range)),
+                    ),
+                    ObjectPropName::Word(w) => {
+                        (w.value, Node::scalar(w.value, Style::Plain, span(w.range)))
+                    }
+                };
+                let path = pointer(at, name);
+                let value = convert(&p.value, idx, &path, dups);
+                match seen.get(name) {
+                    Some(&(i, first_line)) => {
+                        dups.push(Duplicate {
+                            key: name.to_string(),
+                            at: key.span,
+                            path,
+                            first_line,
+                        });
+                        entries[i] = (key, value);
+                    }
+                    None => {
+                        seen.insert(name, (entries.len(), key.span.start.line));
+                        entries.push((key, value));
+                    }
+                }
+            }
+            Node {
+                value: Value::Map(entries),
+                span: span(o.range),
+                via: None,
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@ pub mod arm;
 pub mod azcli;
 pub mod bicep;
 pub mod json;
+mod libyaml;
 pub mod node;
 pub mod pools;
 pub mod shell;

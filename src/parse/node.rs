@@ -164,22 +164,28 @@ pub fn yaml11_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// An integer as go-yaml resolves a plain scalar (Go's `ParseInt(s, 0, 64)` with `_` removed):
+/// an optional sign, then decimal, `0x`, `0o`, `0b` or leading-zero octal digits.
 fn parse_int(s: &str) -> Option<i64> {
     let s = s.replace('_', "");
-    let (neg, digits) = match s.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, s.strip_prefix('+').unwrap_or(&s)),
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, &s[..]),
     };
-    let v = if let Some(h) = digits.strip_prefix("0x") {
-        i64::from_str_radix(h, 16).ok()?
-    } else if let Some(o) = digits.strip_prefix("0o") {
-        i64::from_str_radix(o, 8).ok()?
-    } else if digits.len() > 1 && digits.starts_with('0') {
-        i64::from_str_radix(&digits[1..], 8).ok()?
-    } else {
-        digits.parse().ok()?
+    let lower = body.get(..2).map(str::to_ascii_lowercase);
+    let (radix, digits) = match lower.as_deref() {
+        Some("0x") => (16, &body[2..]),
+        Some("0o") => (8, &body[2..]),
+        Some("0b") => (2, &body[2..]),
+        _ if body.len() > 1 && body.starts_with('0') => (8, &body[1..]),
+        _ => (10, body),
     };
-    Some(if neg { -v } else { v })
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i128::from_str_radix(digits, radix).ok()?;
+    i64::try_from(if neg { -v } else { v }).ok()
 }
 
 /// Appends `key` to a JSON pointer, escaping `~` and `/` (RFC 6901).

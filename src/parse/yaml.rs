@@ -5,10 +5,11 @@
 //! first error of a stream). The cut is exact: the YAML spec forbids a document marker at column 0
 //! inside any scalar, so such a line always starts a new document.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+use super::libyaml::{EventData, Mark, Parser, ScalarStyle};
+
+use smol_str::SmolStr;
 
 use super::node::{Node, Style, Value};
 use super::yaml_fast;
@@ -250,16 +251,16 @@ pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document
         .collect()
 }
 
-/// The fast reader's trees for a document's text, `None` where it leaves the text to saphyr.
+/// The fast reader's trees for a document's text, `None` where it leaves the text to libyaml.
 /// Public for the test and fuzz target that hold the two readers equal.
 #[doc(hidden)]
 pub fn read_fast(text: &str, first_line: u32, limits: &Limits) -> Option<Vec<Node>> {
     yaml_fast::parse(text, first_line, limits.max_depth)
 }
 
-/// saphyr-parser's trees for a document's text (see [`read_fast`]).
+/// The full (libyaml) reader's trees for a document's text (see [`read_fast`]).
 #[doc(hidden)]
-pub fn read_saphyr(text: &str, first_line: u32, limits: &Limits) -> Vec<Result<Node, ParseError>> {
+pub fn read_slow(text: &str, first_line: u32, limits: &Limits) -> Vec<Result<Node, ParseError>> {
     Builder::new(text, first_line, limits).run()
 }
 
@@ -267,24 +268,33 @@ enum Frame {
     Seq {
         items: Vec<Node>,
         start: Pos,
-        anchor: usize,
+        anchor: Option<String>,
     },
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        merges: Vec<Node>,
+        /// `<<` entries: (key, value).
+        merges: Vec<(Node, Node)>,
+        /// The keys so far, once the mapping is large enough for a linear search to cost.
+        seen: Option<HashMap<SmolStr, u32>>,
         start: Pos,
-        anchor: usize,
+        anchor: Option<String>,
     },
 }
 
+/// Builds [`Node`] trees from libyaml's events (libyaml-safer, a line-by-line port of libyaml:
+/// the reader go-yaml, and so Kubernetes, is a port of too). It accepts exactly what libyaml
+/// accepts; errors are libyaml's, at the construct left open where there is one.
 struct Builder<'a> {
     text: &'a str,
     first_line: u32,
     limits: &'a Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<String, (Node, usize)>,
     alias_nodes: usize,
+    /// The document's first duplicate key: reported once the document has been read without a
+    /// syntax error (go-yaml checks keys when it decodes a parsed document).
+    duplicate: Option<ParseError>,
 }
 
 impl<'a> Builder<'a> {
@@ -296,50 +306,55 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
+            duplicate: None,
         }
     }
 
-    fn pos(&self, m: saphyr_parser::Marker) -> Pos {
-        Pos::new(m.line() as u32 + self.first_line - 1, m.col() as u32 + 1)
+    fn pos(&self, m: Mark) -> Pos {
+        Pos::new(m.line as u32 + self.first_line, m.column as u32 + 1)
     }
 
     fn run(mut self) -> Vec<Result<Node, ParseError>> {
         let mut out = Vec::new();
         let mut root: Option<Node> = None;
-        let mut parser = Parser::new_from_str(self.text);
+        let mut parser = Parser::new(self.text.as_bytes());
         loop {
-            let (event, span) = match parser.next_event() {
-                None => break,
-                Some(Ok(e)) => e,
-                Some(Err(e)) => {
-                    out.push(Err(self.scan_error(&e)));
+            let event = match parser.next_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    out.push(Err(self.yaml_error(&e)));
                     break;
                 }
             };
-            let span = Span::new(self.pos(span.start), self.pos(span.end));
-            let done = match event {
-                Event::StreamStart | Event::Nothing | Event::DocumentStart(_) => None,
-                Event::StreamEnd => break,
-                Event::DocumentEnd => {
+            let span = Span::new(self.pos(event.start), self.pos(event.end));
+            let is_seq = matches!(event.data, EventData::SequenceStart { .. });
+            let done = match event.data {
+                EventData::StreamStart | EventData::DocumentStart => None,
+                EventData::StreamEnd => break,
+                EventData::DocumentEnd => {
                     if let Some(r) = root.take() {
-                        out.push(Ok(r));
+                        out.push(self.duplicate.take().map_or(Ok(r), Err));
                     }
                     self.anchors.clear();
                     self.alias_nodes = 0;
                     None
                 }
-                Event::Scalar(v, style, anchor, _tag) => {
-                    let node = Node::scalar(cow_string(v), style_of(style), span);
+                EventData::Scalar {
+                    anchor,
+                    value,
+                    style,
+                } => {
+                    let node = Node::scalar(value, style_of(style), span);
                     self.finish(node, anchor)
                 }
-                Event::Alias(id) => match self.alias(id, span) {
+                EventData::Alias { anchor } => match self.alias(&anchor, span) {
                     Ok(n) => Some(n),
                     Err(e) => {
                         out.push(Err(e));
                         break;
                     }
                 },
-                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                EventData::SequenceStart { anchor } | EventData::MappingStart { anchor } => {
                     if self.stack.len() >= self.limits.max_depth {
                         out.push(Err(ParseError::new(
                             span.start,
@@ -347,26 +362,26 @@ impl<'a> Builder<'a> {
                         )));
                         break;
                     }
-                    self.stack
-                        .push(if matches!(event, Event::SequenceStart(..)) {
-                            Frame::Seq {
-                                items: Vec::new(),
-                                start: span.start,
-                                anchor,
-                            }
-                        } else {
-                            Frame::Map {
-                                entries: Vec::new(),
-                                key: None,
-                                merges: Vec::new(),
-                                start: span.start,
-                                anchor,
-                            }
-                        });
+                    self.stack.push(if is_seq {
+                        Frame::Seq {
+                            items: Vec::new(),
+                            start: span.start,
+                            anchor,
+                        }
+                    } else {
+                        Frame::Map {
+                            entries: Vec::new(),
+                            key: None,
+                            merges: Vec::new(),
+                            seen: None,
+                            start: span.start,
+                            anchor,
+                        }
+                    });
                     None
                 }
-                Event::SequenceEnd | Event::MappingEnd => {
-                    let node = match self.stack.pop() {
+                EventData::SequenceEnd | EventData::MappingEnd => {
+                    let (node, anchor) = match self.stack.pop() {
                         Some(Frame::Seq {
                             items,
                             start,
@@ -398,7 +413,7 @@ impl<'a> Builder<'a> {
                         }
                         None => continue,
                     };
-                    self.finish(node.0, node.1)
+                    self.finish(node, anchor)
                 }
             };
             if let Some(node) = done
@@ -408,48 +423,73 @@ impl<'a> Builder<'a> {
             }
         }
         if let Some(r) = root {
-            out.push(Ok(r));
+            out.push(self.duplicate.take().map_or(Ok(r), Err));
         }
         out
     }
 
-    fn scan_error(&self, e: &ScanError) -> ParseError {
-        let info = e.info();
-        let msg = if info.contains("recursion limit") {
-            format!("nesting too deep ({info})")
-        } else if info.contains("tab ") || info.contains("tabs ") {
-            format!("{info} (YAML indentation must use spaces, not tabs)")
-        } else {
-            info.to_string()
+    /// libyaml's error, placed where a user looks for it: at the flow collection or quoted scalar
+    /// left open (where kubectl points too), otherwise at the offending token.
+    fn yaml_error(&self, e: &super::libyaml::Error) -> ParseError {
+        let problem = e.problem.as_str();
+        let Some(at) = e.problem_mark else {
+            // A reader error (a control character, invalid UTF-8): libyaml gives a byte offset.
+            let mut offset = e.offset.min(self.text.len());
+            while !self.text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let before = &self.text[..offset];
+            let line = before.matches('\n').count() as u32;
+            let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+                .chars()
+                .count() as u32;
+            return ParseError::new(
+                Pos::new(self.first_line + line, col + 1),
+                problem.to_string(),
+            );
         };
-        let mut pos = self.pos(*e.marker());
-        // Point at the offending tab itself, not past it.
-        if info.contains("tab ") || info.contains("tabs ") {
-            let line = self
-                .text
-                .split('\n')
-                .nth(e.marker().line().saturating_sub(1));
-            if let Some(col) = line.and_then(|l| l.chars().position(|c| c == '\t')) {
-                pos.col = col as u32 + 1;
+        let mut pos = self.pos(at);
+        let mut msg = match problem {
+            p if p.contains("tab") => format!("{p} (YAML indentation must use spaces, not tabs)"),
+            p => p.to_string(),
+        };
+        if let Some((context, cm)) = &e.context {
+            let open = context.contains("flow") || context.contains("quoted");
+            let cpos = self.pos(*cm);
+            if open && cpos != pos {
+                let what = context
+                    .trim_start_matches("while ")
+                    .replace("parsing ", "")
+                    .replace("scanning ", "");
+                msg = format!(
+                    "{what} that starts here is not closed: {msg} at line {}, column {}",
+                    pos.line, pos.col
+                );
+                pos = cpos;
+            } else if cpos != pos {
+                msg = format!(
+                    "{msg} ({context} at line {}, column {})",
+                    cpos.line, cpos.col
+                );
             }
         }
         ParseError::new(pos, msg)
     }
 
     /// Records an anchored node, then hands the node on.
-    fn finish(&mut self, node: Node, anchor: usize) -> Option<Node> {
-        if anchor > 0 {
+    fn finish(&mut self, node: Node, anchor: Option<String>) -> Option<Node> {
+        if let Some(anchor) = anchor {
             let count = node.count();
             self.anchors.insert(anchor, (node.clone(), count));
         }
         Some(node)
     }
 
-    fn alias(&mut self, id: usize, span: Span) -> Result<Node, ParseError> {
-        let Some((node, count)) = self.anchors.get(&id) else {
+    fn alias(&mut self, name: &str, span: Span) -> Result<Node, ParseError> {
+        let Some((node, count)) = self.anchors.get(name) else {
             return Err(ParseError::new(
                 span.start,
-                "alias to an unknown anchor".into(),
+                format!("unknown anchor '{name}' referenced"),
             ));
         };
         self.alias_nodes += count;
@@ -470,7 +510,8 @@ impl<'a> Builder<'a> {
         Ok(n)
     }
 
-    /// Adds a finished node to its parent; returns it when it is the document's root.
+    /// Adds a finished node to its parent; returns it when it is the document's root. A key
+    /// already defined in the same mapping is refused as go-yaml refuses it (same kind, same text).
     fn push(&mut self, node: Node) -> Option<Node> {
         match self.stack.last_mut() {
             None => Some(node),
@@ -482,11 +523,19 @@ impl<'a> Builder<'a> {
                 entries,
                 key,
                 merges,
+                seen,
                 ..
             }) => {
                 match key.take() {
-                    None => *key = Some(node),
-                    Some(k) if is_merge_key(&k) => merges.push(node),
+                    None => {
+                        if let Some(line) = earlier_key(entries, merges, seen, &node)
+                            && self.duplicate.is_none()
+                        {
+                            self.duplicate = Some(duplicate_key(&node, line));
+                        }
+                        *key = Some(node)
+                    }
+                    Some(k) if is_merge_key(&k) => merges.push((k, node)),
                     Some(k) => entries.push((k, node)),
                 }
                 None
@@ -495,13 +544,67 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The line of an earlier key of this mapping written as `key` is (go-yaml compares a scalar
+/// key's text, whatever its quoting: `"a"` and `a` are the same key, `1` and `01` are not).
+fn earlier_key(
+    entries: &[(Node, Node)],
+    merges: &[(Node, Node)],
+    seen: &mut Option<HashMap<SmolStr, u32>>,
+    key: &Node,
+) -> Option<u32> {
+    let Value::Scalar(text, _) = &key.value else {
+        return None;
+    };
+    let scalar = |k: &Node| match &k.value {
+        Value::Scalar(t, _) => Some((t.clone(), k.span.start.line)),
+        _ => None,
+    };
+    const LINEAR: usize = 16;
+    let n = entries.len() + merges.len();
+    if n < LINEAR {
+        return entries
+            .iter()
+            .chain(merges)
+            .filter_map(|(k, _)| scalar(k))
+            .find(|(t, _)| t == text)
+            .map(|(_, line)| line);
+    }
+    let seen = seen.get_or_insert_with(|| {
+        let mut m = HashMap::with_capacity(2 * n);
+        for (t, line) in entries.iter().chain(merges).filter_map(|(k, _)| scalar(k)) {
+            m.entry(t).or_insert(line);
+        }
+        m
+    });
+    match seen.entry(text.clone()) {
+        std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(key.span.start.line);
+            None
+        }
+    }
+}
+
+/// kubectl's words for a duplicate key (`yaml: unmarshal errors: line 37: mapping key
+/// "timeoutSeconds" already defined at line 27`), at the second key.
+pub(super) fn duplicate_key(key: &Node, first_line: u32) -> ParseError {
+    let text = match &key.value {
+        Value::Scalar(t, _) => t.as_str(),
+        _ => "",
+    };
+    ParseError::new(
+        key.report_span().start,
+        format!("mapping key {text:?} already defined at line {first_line}"),
+    )
+}
+
 fn is_merge_key(k: &Node) -> bool {
     matches!(&k.value, Value::Scalar(s, Style::Plain) if s == "<<")
 }
 
 /// YAML merge keys: explicit keys win, then the merged mappings in order.
-fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<Node>) -> Vec<(Node, Node)> {
-    for m in merges {
+fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    for (_, m) in merges {
         let sources: Vec<Node> = match m.value {
             Value::Map(_) => vec![m],
             Value::Seq(items) => items,
@@ -531,10 +634,6 @@ fn style_of(s: ScalarStyle) -> Style {
         ScalarStyle::Literal => Style::Literal,
         ScalarStyle::Folded => Style::Folded,
     }
-}
-
-fn cow_string(c: Cow<'_, str>) -> String {
-    c.into_owned()
 }
 
 #[cfg(test)]
@@ -593,6 +692,24 @@ mod tests {
         let deep = "[".repeat(10_000);
         let d = docs(&deep);
         assert!(d[0].as_ref().is_err_and(|e| e.message.contains("nesting")));
+    }
+
+    #[test]
+    fn libyaml_errors_are_placed_at_their_line() {
+        // A control character: libyaml's reader gives a byte offset (after a multi-byte char).
+        let d = docs("a: caf\u{e9}\nb: x\u{7}y\n");
+        let e = d[0].as_ref().unwrap_err();
+        assert_eq!(e.pos, Pos::new(2, 5), "{e:?}");
+        // An unclosed flow sequence: where it opens, the problem named in the message.
+        let d = docs("a: 1\nb: [x,\n  y\nc: 2\n");
+        let e = d[0].as_ref().unwrap_err();
+        assert_eq!(e.pos, Pos::new(2, 4), "{e:?}");
+        assert!(e.message.contains("flow sequence"), "{e:?}");
+        // A duplicate key, at the second one, naming the first one's line.
+        let d = docs("a: 1\nb:\n  c: 1\n  'c': 2\n");
+        let e = d[0].as_ref().unwrap_err();
+        assert_eq!(e.pos, Pos::new(4, 3), "{e:?}");
+        assert_eq!(e.message, "mapping key \"c\" already defined at line 3");
     }
 
     #[test]

@@ -1,21 +1,26 @@
 //! A fast reader for the block-style YAML that Kubernetes manifests are written in.
 //!
-//! saphyr-parser reads all of YAML, one character at a time with a token queue, at about 40 MB/s
-//! on one core: most of hostlint's time on a large stream. This reader covers what `kubectl`, Helm,
+//! libyaml (src/parse/libyaml.rs) reads all of YAML, one character at a time with a token queue,
+//! several times slower than this reader on the manifests it covers. This reader covers what `kubectl`, Helm,
 //! kustomize and people write: block mappings and sequences, one-line plain and quoted scalars,
 //! literal and folded block scalars, one-line flow collections and comments, in printable ASCII.
-//! For those documents it builds exactly the tree the saphyr path builds (the same values, styles
+//! For those documents it builds exactly the tree the libyaml path builds (the same values, styles
 //! and spans, down to where a mapping ends), several times faster.
 //!
-//! Anything else makes it decline (`None`), and the document is read by saphyr-parser: anchors and
+//! Anything else makes it decline (`None`), and the document is read by libyaml: anchors and
 //! aliases, tags, directives, `...`, complex keys, multi-line plain, quoted or flow scalars, tabs,
-//! CR, non-ASCII text, and every error, so that error messages and positions are saphyr's.
+//! CR, non-ASCII text, duplicate keys and every error, so that error messages and positions are
+//! libyaml's.
 //! `tests/yaml_fast.rs` and the `yaml_paths` fuzz target hold the two paths equal.
+
+use std::collections::HashSet;
+
+use smol_str::SmolStr;
 
 use super::node::{Node, Style, Value};
 use crate::source::{Pos, Span};
 
-/// The documents of one chunk (none when it holds only comments), or `None` to let saphyr read it.
+/// The documents of one chunk (none when it holds only comments), or `None` to let libyaml read it.
 pub(super) fn parse(text: &str, first_line: u32, max_depth: usize) -> Option<Vec<Node>> {
     let b = text.as_bytes();
     // Printable ASCII and newlines only (checked a block at a time, which the compiler vectorises).
@@ -106,7 +111,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Where saphyr ends a block collection indented `indent` that is still open at the end of
+    /// Where libyaml ends a block collection indented `indent` that is still open at the end of
     /// the text: at the text's end when it is indented deeper than the last line's end,
     /// otherwise at the start of the line after it.
     fn eof(&self, indent: isize) -> Pos {
@@ -130,7 +135,7 @@ impl<'a> Reader<'a> {
     }
 
     fn document(&mut self) -> Option<Vec<Node>> {
-        // A `...` document end (only ever a chunk's last line): saphyr's to read.
+        // A `...` document end (only ever a chunk's last line): libyaml's to read.
         if self.lines.last().is_some_and(|l| {
             let l = &self.b[l.start..l.end];
             l.starts_with(b"...") && matches!(l.get(3), None | Some(b' '))
@@ -182,7 +187,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Near the nesting limit, saphyr's path reads the document and reports it.
+    /// Near the nesting limit, the libyaml path reads the document and reports it.
     fn too_deep(&self, depth: usize) -> bool {
         depth + 4 >= self.max_depth
     }
@@ -193,10 +198,13 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos(li, col);
         let base = self.entries.len();
+        let mut seen = None;
         loop {
             let l = self.line(li);
             let (key, colon) = self.key_at(li, col)?;
-            if matches!(&key.value, Value::Scalar(s, Style::Plain) if s == "<<") {
+            if matches!(&key.value, Value::Scalar(s, Style::Plain) if s == "<<")
+                || repeated(&self.entries[base..], &key, &mut seen)
+            {
                 return None;
             }
             let c = skip_spaces(l, colon + 1);
@@ -209,7 +217,7 @@ impl<'a> Reader<'a> {
                     true if self.indent(next) == col && is_entry(self.line(next), col) => {
                         self.block_seq(next, col, true, depth + 1)?
                     }
-                    _ => (empty(self.pos(li, colon)), next),
+                    _ => (empty(self.pos(li, colon + 1)), next),
                 }
             } else if is_entry(l, c) {
                 return None;
@@ -241,20 +249,7 @@ impl<'a> Reader<'a> {
         if self.too_deep(depth) {
             return None;
         }
-        let start = if indentless {
-            let l = self.line(li);
-            let c = skip_spaces(l, col + 1);
-            self.pos(
-                li,
-                if rest_is_comment(l, col + 1) {
-                    l.len()
-                } else {
-                    c
-                },
-            )
-        } else {
-            self.pos(li, col)
-        };
+        let start = self.pos(li, col);
         let base = self.items.len();
         loop {
             let l = self.line(li);
@@ -264,7 +259,7 @@ impl<'a> Reader<'a> {
                 if next < self.lines() && self.indent(next) > col {
                     self.block_node(next, self.indent(next), col as isize, depth + 1)?
                 } else {
-                    (empty(self.pos(li, l.len())), next)
+                    (empty(self.pos(li, col + 1)), next)
                 }
             } else if is_entry(l, c) {
                 self.block_seq(li, c, false, depth + 1)?
@@ -337,7 +332,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A scalar or flow collection at `(li, col)` that is not a key; what follows it must not be
-    /// more indented than `parent` (a multi-line plain scalar or an error: saphyr's to read).
+    /// more indented than `parent` (a multi-line plain scalar or an error: libyaml's to read).
     fn value(
         &mut self,
         li: usize,
@@ -349,24 +344,18 @@ impl<'a> Reader<'a> {
         let (node, next) = match l[col] {
             b'|' | b'>' => self.block_scalar(li, col, parent)?,
             b'[' | b'{' => {
-                let (mut node, end) = self.flow(li, col, depth)?;
+                let (node, end) = self.flow(li, col, depth)?;
                 if !rest_is_comment(l, end) {
                     return None;
-                }
-                if skip_spaces(l, end) < l.len() {
-                    node.span.end = self.pos(li, l.len());
                 }
                 (node, self.next_content(li + 1))
             }
             q @ (b'"' | b'\'') => {
                 let (text, close) = quoted(self.line_str(li), col, q)?;
-                let end = skip_spaces(l, close);
-                let end = match l.get(end) {
-                    None => end,
-                    Some(b'#') if end > close => l.len(),
-                    Some(_) => return None,
-                };
-                let span = Span::new(self.pos(li, col), self.pos(li, end));
+                if !rest_is_comment(l, close) {
+                    return None;
+                }
+                let span = Span::new(self.pos(li, col), self.pos(li, close));
                 (
                     Node::scalar(text, quote_style(q), span),
                     self.next_content(li + 1),
@@ -433,13 +422,13 @@ impl<'a> Reader<'a> {
             if leading > 0 {
                 return None;
             }
-            let at = self.pos(j, k);
-            return Some((Node::scalar("", block_style(folded), Span::new(at, at)), j));
+            let span = Span::new(self.pos(li, col), self.pos(j, 0));
+            return Some((Node::scalar("", block_style(folded), span), j));
         }
         if leading_width > k {
             return None;
         }
-        let start = self.pos(j, k);
+        let start = self.pos(li, col);
         let stop = (j..self.lines())
             .find(|&e| {
                 let l = self.line(e);
@@ -483,8 +472,8 @@ impl<'a> Reader<'a> {
             pending = 0;
             j += 1;
         }
-        // saphyr keeps an extra line break for a blank last line without a newline: left to it
-        if j >= self.lines() && pending > 0 && !self.b.ends_with(b"\n") {
+        // At the end of a text without a final line break, libyaml keeps no break: left to it.
+        if j >= self.lines() && !self.b.ends_with(b"\n") {
             return None;
         }
         match chomp {
@@ -495,12 +484,8 @@ impl<'a> Reader<'a> {
                 body.extend(std::iter::repeat_n('\n', pending));
             }
         }
-        let end = if j < self.lines() {
-            self.pos(j, self.indent(j))
-        } else {
-            let (li, col) = self.text_end();
-            self.pos(li, col)
-        };
+        // libyaml ends a block scalar at the start of the line after its last break.
+        let end = self.pos(j, 0);
         let next = self.next_content(j);
         if next < self.lines() && self.indent(next) as isize > parent {
             return None;
@@ -521,6 +506,7 @@ impl<'a> Reader<'a> {
         let close = if is_seq { b']' } else { b'}' };
         let mut i = col + 1;
         let (items, entries) = (self.items.len(), self.entries.len());
+        let mut seen = None;
         loop {
             i = skip_spaces(l, i);
             if *l.get(i)? == close {
@@ -537,7 +523,7 @@ impl<'a> Reader<'a> {
                 }
                 let (key, end) = self.flow_node(li, i, depth)?;
                 i = skip_spaces(l, end);
-                // `:` then a space (saphyr refuses `a :{`, and `"a":b` is left to it)
+                // `:` then a space (`a :{` and `"a":b` are left to libyaml)
                 if l.get(i) != Some(&b':') || l.get(i + 1) != Some(&b' ') {
                     return None;
                 }
@@ -545,19 +531,22 @@ impl<'a> Reader<'a> {
                 if matches!(l.get(i), None | Some(b',' | b'}')) {
                     return None;
                 }
+                if repeated(&self.entries[entries..], &key, &mut seen) {
+                    return None;
+                }
                 let (value, end) = self.flow_node(li, i, depth)?;
                 self.entries.push((key, value));
                 i = skip_spaces(l, end);
             }
             match *l.get(i)? {
-                // saphyr ends `{a: b,}` at its brace, not after it: left to saphyr
+                // a trailing comma (`{a: b,}`): left to libyaml
                 b',' if !is_seq && l.get(skip_spaces(l, i + 1)) == Some(&b'}') => return None,
                 b',' => i += 1,
                 c if c == close => break,
                 _ => return None,
             }
         }
-        let span = Span::new(self.pos(li, col), self.pos(li, skip_spaces(l, i + 1)));
+        let span = Span::new(self.pos(li, col), self.pos(li, i + 1));
         let value = if is_seq {
             Value::Seq(self.items.split_off(items))
         } else {
@@ -580,9 +569,11 @@ impl<'a> Reader<'a> {
             b'[' | b'{' => self.flow(li, col, depth + 1),
             q @ (b'"' | b'\'') => {
                 let (text, close) = quoted(self.line_str(li), col, q)?;
-                let end = skip_spaces(l, close);
-                let span = Span::new(self.pos(li, col), self.pos(li, end));
-                Some((Node::scalar(text, quote_style(q), span), end))
+                let span = Span::new(self.pos(li, col), self.pos(li, close));
+                Some((
+                    Node::scalar(text, quote_style(q), span),
+                    skip_spaces(l, close),
+                ))
             }
             _ if !plain_start(l, col) => None,
             b'-' if matches!(l.get(col + 1), Some(b',' | b'[' | b']' | b'{' | b'}')) => None,
@@ -599,7 +590,7 @@ impl<'a> Reader<'a> {
                             break;
                         }
                         b'#' if l[i - 1] == b' ' => return None,
-                        // saphyr refuses a word `-` before a flow indicator (`[a -, b]`)
+                        // a word `-` before a flow indicator (`[a -, b]`): left to libyaml
                         b'-' if l[i - 1] == b' '
                             && matches!(l.get(i + 1), Some(b',' | b'[' | b']' | b'{' | b'}')) =>
                         {
@@ -617,6 +608,25 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// Whether a mapping already has `key` (the full reader reports the duplicate). A linear search
+/// while the mapping is small, then a set of its keys.
+fn repeated(entries: &[(Node, Node)], key: &Node, seen: &mut Option<HashSet<SmolStr>>) -> bool {
+    let Value::Scalar(text, _) = &key.value else {
+        return false;
+    };
+    let text_of = |k: &Node| match &k.value {
+        Value::Scalar(t, _) => Some(t.clone()),
+        _ => None,
+    };
+    if entries.len() < 16 {
+        return entries
+            .iter()
+            .any(|(k, _)| text_of(k).as_ref() == Some(text));
+    }
+    let seen = seen.get_or_insert_with(|| entries.iter().filter_map(|(k, _)| text_of(k)).collect());
+    !seen.insert(text.clone())
 }
 
 fn indent(l: &[u8]) -> usize {

@@ -22,8 +22,20 @@ pub fn render(report: &Report, color: bool) -> String {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
             _ => e.file.to_string(),
         };
-        let title = format!("{at}: {}", e.message);
-        out.push_str(&renderer.render(&[Group::with_title(Level::ERROR.primary_title(title))]));
+        let title = Level::ERROR.primary_title(format!("{at}: {}", e.message));
+        let group = match (&e.snippet, e.line, e.column) {
+            (Some((first, text)), Some(line), Some(col)) => {
+                let range = byte_range(text, line - first, col, line - first, col);
+                title.element(
+                    Snippet::source(text.as_str())
+                        .line_start(*first as usize)
+                        .path(e.file.as_ref())
+                        .annotation(AnnotationKind::Primary.span(range)),
+                )
+            }
+            _ => Group::with_title(title),
+        };
+        out.push_str(&renderer.render(&[group]));
         out.push('\n');
     }
     out.push_str(&summary(report));

@@ -19,6 +19,7 @@ mod confidential_vm_size;
 mod container_package_install;
 mod container_runtime_socket;
 mod containerd_config_write;
+mod duplicate_key;
 mod entra_id_ssh;
 mod flatcar_os_sku;
 mod gen1_vm_size;
@@ -94,10 +95,12 @@ pub static RULES: &[&Rule] = &[
     &entra_id_ssh::ENTRA_ID_SSH,
     &selinux_permissive_tag::SELINUX_PERMISSIVE_TAG,
     &obsolete_flatcar_preview_flag::OBSOLETE_FLATCAR_PREVIEW_FLAG,
+    &duplicate_key::DUPLICATE_KEY,
     &crate::suppress::SUPPRESSION_WITHOUT_REASON,
     &crate::suppress::UNUSED_SUPPRESSION,
 ];
 
+pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub(crate) use host_namespace_exec::{SPECIFIC_RULES, entry_hit};
 pub(crate) use pod_security_selinux_type::candidates as pod_security_candidates;
 
