@@ -338,6 +338,7 @@ fn duplicate_key_findings(
             container: None,
             notes: Vec::new(),
             fix: None,
+            severity: None,
         };
         let snippet = lines.snippet(hit.span);
         report
