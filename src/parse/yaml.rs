@@ -6,10 +6,11 @@
 //! inside any scalar, so such a line always starts a new document.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
+use super::budget::Budget;
 use super::node::{Node, Style, Value};
 use super::yaml_fast;
 use super::{Limits, ParseError};
@@ -200,6 +201,15 @@ fn is_marker(line: &[u8], m: &[u8]) -> bool {
 
 /// Parses every document of a chunk. Errors end the chunk, never the stream.
 pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document<'a>, ParseError>> {
+    parse_chunk_in(chunk, limits, &Budget::new(limits))
+}
+
+/// [`parse_chunk`], with alias expansion charged to the budget of the file the chunk is part of.
+pub fn parse_chunk_in<'a>(
+    chunk: Chunk<'a>,
+    limits: &Limits,
+    budget: &Budget,
+) -> Vec<Result<Document<'a>, ParseError>> {
     if chunk.text.len() > limits.max_document_bytes {
         return vec![Err(ParseError::new(
             Pos::new(chunk.first_line, 1),
@@ -235,7 +245,7 @@ pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document
         });
     let roots = match yaml_fast::parse(text, chunk.first_line, limits.max_depth) {
         Some(roots) => roots.into_iter().map(Ok).collect(),
-        None => Builder::new(text, chunk.first_line, limits).run(),
+        None => Builder::new(text, chunk.first_line, limits, budget).run(),
     };
     roots
         .into_iter()
@@ -260,7 +270,7 @@ pub fn read_fast(text: &str, first_line: u32, limits: &Limits) -> Option<Vec<Nod
 /// saphyr-parser's trees for a document's text (see [`read_fast`]).
 #[doc(hidden)]
 pub fn read_saphyr(text: &str, first_line: u32, limits: &Limits) -> Vec<Result<Node, ParseError>> {
-    Builder::new(text, first_line, limits).run()
+    Builder::new(text, first_line, limits, &Budget::new(limits)).run()
 }
 
 enum Frame {
@@ -284,18 +294,20 @@ struct Builder<'a> {
     limits: &'a Limits,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
-    alias_nodes: usize,
+    /// Alias expansion is charged to the file's budget, not the document's: a stream of many
+    /// documents each just under a per-document limit would add up to hours.
+    budget: &'a Budget,
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, first_line: u32, limits: &'a Limits) -> Self {
+    fn new(text: &'a str, first_line: u32, limits: &'a Limits, budget: &'a Budget) -> Self {
         Builder {
             text,
             first_line,
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
-            alias_nodes: 0,
+            budget,
         }
     }
 
@@ -325,7 +337,6 @@ impl<'a> Builder<'a> {
                         out.push(Ok(r));
                     }
                     self.anchors.clear();
-                    self.alias_nodes = 0;
                     None
                 }
                 Event::Scalar(v, style, anchor, _tag) => {
@@ -452,13 +463,12 @@ impl<'a> Builder<'a> {
                 "alias to an unknown anchor".into(),
             ));
         };
-        self.alias_nodes += count;
-        if self.alias_nodes > self.limits.max_alias_nodes {
+        if !self.budget.alias_nodes(*count) {
             return Err(ParseError::new(
                 span.start,
                 format!(
-                    "aliases expand to more than {} nodes (an alias bomb?)",
-                    self.limits.max_alias_nodes
+                    "aliases in this file expand to more than {} nodes (an alias bomb?): the rest of this document is not checked",
+                    self.budget.max_alias_nodes()
                 ),
             ));
         }
@@ -499,8 +509,17 @@ fn is_merge_key(k: &Node) -> bool {
     matches!(&k.value, Value::Scalar(s, Style::Plain) if s == "<<")
 }
 
-/// YAML merge keys: explicit keys win, then the merged mappings in order.
+/// YAML merge keys: explicit keys win, then the merged mappings in order. The keys present are
+/// kept in a set, so merging is linear in the keys merged (a scan of the mapping per merged key
+/// made a stream of `<<: *big` quadratic).
 fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<Node>) -> Vec<(Node, Node)> {
+    if merges.is_empty() {
+        return entries;
+    }
+    let mut present: HashSet<smol_str::SmolStr> = entries
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(smol_str::SmolStr::new))
+        .collect();
     for m in merges {
         let sources: Vec<Node> = match m.value {
             Value::Map(_) => vec![m],
@@ -510,11 +529,9 @@ fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<Node>) -> Vec<(Node,
         for src in sources {
             if let Value::Map(kvs) = src.value {
                 for (k, v) in kvs {
-                    if !entries
-                        .iter()
-                        .any(|(ek, _)| ek.as_str() == k.as_str() && ek.as_str().is_some())
-                    {
-                        entries.push((k, v));
+                    match k.as_str() {
+                        Some(key) if !present.insert(smol_str::SmolStr::new(key)) => {}
+                        _ => entries.push((k, v)),
                     }
                 }
             }
