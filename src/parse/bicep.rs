@@ -786,6 +786,7 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
         budget,
         expanding: std::cell::Cell::new(false),
         cut: std::cell::Cell::new(false),
+        deep: std::cell::Cell::new(false),
     };
     let mut out = Vec::new();
     for r in &p.resources {
@@ -895,6 +896,8 @@ struct Scope<'a> {
     expanding: std::cell::Cell<bool>,
     /// A cut-off has been recorded (the first names what was lost).
     cut: std::cell::Cell<bool>,
+    /// The depth limit was hit inside the expansion under way (reported at its use site).
+    deep: std::cell::Cell<bool>,
 }
 
 impl Scope<'_> {
@@ -913,9 +916,13 @@ impl Scope<'_> {
     /// The value of an expression where it is known; `None` otherwise.
     fn eval(&self, e: &Expr, depth: usize) -> Option<Node> {
         if depth > MAX_DEPTH {
-            self.cut_off(e, || {
-                format!("references or expressions nested more than {MAX_DEPTH} levels deep (a cycle?): the value is not checked")
-            });
+            if self.expanding.get() {
+                self.deep.set(true);
+            } else {
+                self.cut_off(e, || {
+                    format!("expression nested more than {MAX_DEPTH} levels deep: the value is not checked")
+                });
+            }
             return None;
         }
         if self.expanding.get() && !self.budget.values(1) {
@@ -996,11 +1003,18 @@ impl Scope<'_> {
                 let n = self.eval(target, depth + 1);
                 if outermost {
                     self.expanding.set(false);
+                    let deep = self.deep.replace(false);
                     if self.budget.exhausted() {
                         self.cut_off(e, || {
                             format!(
                                 "`{name}` expands to more than {} (references that fan out?): what it sets is not checked",
                                 self.budget.eval_limits()
+                            )
+                        });
+                    } else if deep {
+                        self.cut_off(e, || {
+                            format!(
+                                "`{name}` resolves through references nested more than {MAX_DEPTH} levels deep (a cycle?): what it sets is not checked"
                             )
                         });
                     }
