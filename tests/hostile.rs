@@ -483,6 +483,17 @@ fn deep_chains_are_cut_at_a_limit_without_overflowing_a_stack() {
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
+    // Anchors that each nest the one before, 250 levels at a time: each stays under the nesting
+    // limit, the tree the aliases build does not.
+    let mut alias = format!("a0: &a0 {}x{}\n", "[".repeat(250), "]".repeat(250));
+    for i in 1..420 {
+        alias.push_str(&format!(
+            "a{i}: &a{i} {}*a{}{}\n",
+            "[".repeat(250),
+            i - 1,
+            "]".repeat(250)
+        ));
+    }
     let shell = format!(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  containers:\n    - name: c\n      image: x\n      command: [sh, -c, '{}{}']\n",
         "$(".repeat(50_000),
@@ -518,6 +529,11 @@ fn deep_chains_are_cut_at_a_limit_without_overflowing_a_stack() {
             "deep.tf",
             hcl.as_str(),
             "invalid HCL: invalid nesting depth",
+        ),
+        (
+            "alias.yaml",
+            alias.as_str(),
+            "nesting deeper than 256 levels through aliases",
         ),
     ];
     for (name, text, _) in &files {
@@ -709,12 +725,40 @@ fn a_shell_variable_that_doubles_is_cut_off_with_an_error() {
         ),
     )
     .unwrap();
-    let r = measured(d.path(), &["check", "--format", "json", "pod.yaml"]);
+    // A function that calls the next ten times, four deep, after 15 000 commands of its own.
+    let mut calls = String::from("true\n".repeat(15_000));
+    for f in 0..4 {
+        calls.push_str(&format!(
+            "f{f}() {{\n{}}}\n",
+            format!("  f{}\n", f + 1).repeat(10)
+        ));
+    }
+    calls.push_str("f4() {\n  true\n}\nf0\n");
+    std::fs::write(
+        d.path().join("calls.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\nspec:\n  containers:\n    - name: c\n      image: x\n      command: [sh, -c, \"{}\"]\n",
+            calls.replace('\n', "\\n")
+        ),
+    )
+    .unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "pod.yaml", "calls.yaml"],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let e = only_error(&r.json);
-    assert_eq!(e["line"], 12);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["file"], "calls.yaml");
+    assert_eq!(errors[0]["line"], 9);
     assert_eq!(
-        e["message"],
+        errors[0]["message"],
+        "the script runs more than 20000 commands (calls that fan out?): the rest is not checked"
+    );
+    assert_eq!(errors[1]["file"], "pod.yaml");
+    assert_eq!(errors[1]["line"], 12);
+    assert_eq!(
+        errors[1]["message"],
         "shell variables expand to more than 32 MiB (a variable that doubles?): values from here on are not checked"
     );
     r.assert_within(MiB(160), Secs(5));

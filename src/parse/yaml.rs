@@ -293,7 +293,8 @@ struct Builder<'a> {
     first_line: u32,
     limits: &'a Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their node count and height.
+    anchors: HashMap<usize, (Node, usize, usize)>,
     /// Alias expansion is charged to the file's budget, not the document's: a stream of many
     /// documents each just under a per-document limit would add up to hours.
     budget: &'a Budget,
@@ -450,19 +451,30 @@ impl<'a> Builder<'a> {
     /// Records an anchored node, then hands the node on.
     fn finish(&mut self, node: Node, anchor: usize) -> Option<Node> {
         if anchor > 0 {
-            let count = node.count();
-            self.anchors.insert(anchor, (node.clone(), count));
+            let (count, height) = measure(&node);
+            self.anchors.insert(anchor, (node.clone(), count, height));
         }
         Some(node)
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<Node, ParseError> {
-        let Some((node, count)) = self.anchors.get(&id) else {
+        let Some((node, count, height)) = self.anchors.get(&id) else {
             return Err(ParseError::new(
                 span.start,
                 "alias to an unknown anchor".into(),
             ));
         };
+        // An alias nests its anchor's tree where it stands: anchors that each nest the one before
+        // would build a tree deeper than any stack walking it could hold.
+        if self.stack.len() + height > self.limits.max_depth {
+            return Err(ParseError::new(
+                span.start,
+                format!(
+                    "nesting deeper than {} levels through aliases",
+                    self.limits.max_depth
+                ),
+            ));
+        }
         if !self.budget.alias_nodes(*count) {
             return Err(ParseError::new(
                 span.start,
@@ -503,6 +515,25 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// A tree's node count and height (every tree the builder makes is at most `max_depth` high, so
+/// this recursion is bounded).
+fn measure(n: &Node) -> (usize, usize) {
+    let mut acc = (1, 1);
+    let mut add = |child: &Node| {
+        let (c, h) = measure(child);
+        acc = (acc.0 + c, acc.1.max(h + 1));
+    };
+    match &n.value {
+        Value::Scalar(..) => {}
+        Value::Seq(s) => s.iter().for_each(&mut add),
+        Value::Map(m) => m.iter().for_each(|(k, v)| {
+            add(k);
+            add(v);
+        }),
+    }
+    acc
 }
 
 fn is_merge_key(k: &Node) -> bool {
