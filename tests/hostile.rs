@@ -726,7 +726,7 @@ fn a_shell_variable_that_doubles_is_cut_off_with_an_error() {
     )
     .unwrap();
     // A function that calls the next ten times, four deep, after 15 000 commands of its own.
-    let mut calls = String::from("true\n".repeat(15_000));
+    let mut calls = "true\n".repeat(15_000);
     for f in 0..4 {
         calls.push_str(&format!(
             "f{f}() {{\n{}}}\n",
