@@ -166,13 +166,30 @@ fn judge(uid: &str, object: &Node, request: &Node, config: &Config, policy: &Pol
         }
     }
     let findings = report.findings;
+    // What an evaluation budget cut off was not checked: said first, so that no limit hides it.
+    let cut: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| {
+            shorten(
+                &format!("hostlint: not fully checked: {}", e.message),
+                MAX_WARNING_CHARS,
+            )
+        })
+        .collect();
     if findings.is_empty() {
-        return allowed(uid, Outcome::Allowed, findings, Vec::new());
+        let outcome = if cut.is_empty() {
+            Outcome::Allowed
+        } else {
+            Outcome::Unreadable
+        };
+        return allowed(uid, outcome, findings, cut);
     }
     let denies =
         |f: &Finding| policy.mode == Mode::Deny && policy.fail_on.is_some_and(|t| f.severity >= t);
     let (deny, warn): (Vec<&Finding>, Vec<&Finding>) = findings.iter().partition(|f| denies(f));
-    let warnings = listed(warn.iter().map(|f| warning_line(f)), warn.len());
+    let mut warnings = cut;
+    warnings.extend(listed(warn.iter().map(|f| warning_line(f)), warn.len()));
     if deny.is_empty() {
         return allowed(uid, Outcome::Warned, findings, warnings);
     }

@@ -5,13 +5,14 @@
 //! the running container's context and reports inside the ConfigMap. A ConfigMap that nothing runs
 //! is data and is never analysed.
 
-use std::collections::BTreeSet;
+use std::cell::OnceCell;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::model::object::{Object, ObjectId};
 use crate::model::script::{ContainerScript, Ctx, Entry, analyse_file};
 use crate::model::workload::PodSpec;
-use crate::parse::node::{Node, pointer};
+use crate::parse::node::{Node, Value, pointer};
 use crate::parse::shell::Source;
 use crate::rules::{RULES, Subject};
 use crate::source::FileName;
@@ -53,51 +54,55 @@ struct ConfigMapFact {
     id: ObjectId,
     /// JSON pointer of the ConfigMap in its document.
     path: String,
-    /// The document's text: the tree is parsed again only for ConfigMaps a workload runs, so a
-    /// long stream does not hold every ConfigMap's tree until the end of the run.
+    /// The document's text (for positions and snippets), shared by every ConfigMap of the
+    /// document: a `kind: List` of thousands of ConfigMaps holds one copy, not one per item.
     text: Arc<str>,
     first_line: u32,
     helm_source: Option<String>,
-    object: std::sync::OnceLock<Option<Node>>,
+    /// The ConfigMap with only what may be a script left in its `data` (see [`may_be_script`]):
+    /// a long stream of configuration data is not held until the end of the run.
+    node: Node,
 }
 
-impl ConfigMapFact {
-    /// The ConfigMap's tree, parsed on first use.
-    fn object(&self) -> Option<&Node> {
-        self.object
-            .get_or_init(|| {
-                let chunk = crate::parse::yaml::Chunk {
-                    text: self.text.as_bytes(),
-                    first_line: self.first_line,
-                };
-                let doc = crate::parse::yaml::parse_chunk(chunk, &crate::parse::Limits::default())
-                    .into_iter()
-                    .find_map(Result::ok)?;
-                at_pointer(doc.root, &self.path)
-            })
-            .as_ref()
-    }
+/// A document's text as [`collect`] sees it, and the shared copy made the first time a
+/// ConfigMap of the document is kept.
+pub struct DocText<'a> {
+    pub text: &'a str,
+    pub shared: &'a OnceCell<Arc<str>>,
+    pub first_line: u32,
 }
 
-/// The node at a JSON pointer (`""`, `/items/3`) of a tree.
-fn at_pointer(mut node: Node, ptr: &str) -> Option<Node> {
-    for seg in ptr.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        node = match node.value {
-            crate::parse::node::Value::Seq(mut items) => {
-                let i: usize = seg.parse().ok()?;
-                (i < items.len()).then(|| items.swap_remove(i))?
-            }
-            crate::parse::node::Value::Map(entries) => {
-                entries
-                    .into_iter()
-                    .find(|(k, _)| k.as_str() == Some(seg.as_str()))?
-                    .1
-            }
-            crate::parse::node::Value::Scalar(..) => return None,
-        };
+/// A copy of a ConfigMap keeping its identity and the `data` entries that may be scripts.
+fn script_parts(cm: &Node) -> Node {
+    let entries = cm
+        .as_map()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(k, v)| match k.as_str()? {
+            "apiVersion" | "kind" | "metadata" => Some((k.clone(), v.clone())),
+            "data" => Some((
+                k.clone(),
+                Node {
+                    value: Value::Map(
+                        v.as_map()
+                            .unwrap_or(&[])
+                            .iter()
+                            .filter(|(dk, dv)| may_be_script(dk, dv))
+                            .cloned()
+                            .collect(),
+                    ),
+                    span: v.span,
+                    via: v.via.clone(),
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    Node {
+        value: Value::Map(entries),
+        span: cm.span,
+        via: cm.via.clone(),
     }
-    Some(node)
 }
 
 #[derive(Debug)]
@@ -122,19 +127,19 @@ pub fn collect(
     object: &Object<'_>,
     pods: &[PodSpec<'_>],
     scripts: &[ContainerScript],
-    text: &str,
-    first_line: u32,
+    doc: DocText<'_>,
     helm_source: Option<&str>,
 ) {
+    let (text, first_line) = (doc.text, doc.first_line);
     if object.id.kind == "ConfigMap" && object.node.get("data").is_some_and(may_hold_a_script) {
         facts.config_maps.push(ConfigMapFact {
             file: file.clone(),
             id: object.id.clone(),
             path: object.path.clone(),
-            text: Arc::from(text),
+            text: doc.shared.get_or_init(|| Arc::from(text)).clone(),
             first_line,
             helm_source: helm_source.map(str::to_string),
-            object: std::sync::OnceLock::new(),
+            node: script_parts(object.node),
         });
     }
     if object.id.kind == "Namespace" && object.id.api_version == "v1" {
@@ -210,16 +215,18 @@ pub fn collect(
 /// ConfigMaps are kept for the end of the run, so that a long stream of configuration data
 /// (`app.conf`, `settings.json`) is not held in memory.
 fn may_hold_a_script(data: &Node) -> bool {
-    data.as_map().is_some_and(|entries| {
-        entries.iter().any(|(k, v)| {
-            let key = k.as_str().unwrap_or("");
-            let ext = key.rsplit_once('.').map(|(_, e)| e);
-            matches!(
-                ext,
-                None | Some("sh" | "bash" | "ash" | "ksh" | "zsh" | "bats")
-            ) || v.as_str().is_some_and(|t| t.trim_start().starts_with("#!"))
-        })
-    })
+    data.as_map()
+        .is_some_and(|entries| entries.iter().any(|(k, v)| may_be_script(k, v)))
+}
+
+/// Whether one `data` entry may be a script (see [`may_hold_a_script`]).
+fn may_be_script(k: &Node, v: &Node) -> bool {
+    let key = k.as_str().unwrap_or("");
+    let ext = key.rsplit_once('.').map(|(_, e)| e);
+    matches!(
+        ext,
+        None | Some("sh" | "bash" | "ash" | "ksh" | "zsh" | "bats")
+    ) || v.as_str().is_some_and(|t| t.trim_start().starts_with("#!"))
 }
 
 /// Analyses every ConfigMap script that a workload of the run executes and adds the findings.
@@ -230,6 +237,8 @@ pub fn resolve(report: &mut Report, config: &Config) {
     let mut queue: Vec<(RunFact, usize)> = facts.runs.into_iter().map(|r| (r, 0)).collect();
     let mut pending_entries: Vec<Arc<PendingFinding>> = Vec::new();
     let mut entries_covered: Vec<((FileName, crate::source::Span), bool)> = Vec::new();
+    // One line index per document text, however many of its ConfigMaps are run.
+    let mut indexes: HashMap<*const u8, crate::parse::shell::DocIndex<'_>> = HashMap::new();
     while let Some((run, depth)) = queue.pop() {
         let mut specific = false;
         for cm in facts
@@ -237,18 +246,15 @@ pub fn resolve(report: &mut Report, config: &Config) {
             .iter()
             .filter(|cm| same_namespace(&cm.id, &run.object) && cm.id.name == run.config_map)
         {
-            let Some(cm_node) = cm.object() else {
-                continue;
-            };
+            let cm_node = &cm.node;
             let Some(value) = cm_node.at(&["data", &run.key]) else {
                 continue;
             };
             let path = pointer(&pointer(&cm.path, "data"), &run.key);
-            let Some(src) = Source::from_scalar(
-                value,
-                &crate::parse::shell::DocIndex::new(&cm.text, cm.first_line),
-                &path,
-            ) else {
+            let index = indexes
+                .entry(cm.text.as_ptr())
+                .or_insert_with(|| crate::parse::shell::DocIndex::new(&cm.text, cm.first_line));
+            let Some(src) = Source::from_scalar(value, index, &path) else {
                 continue;
             };
             let runner = format!("`{}` container `{}`", run.object.display(), run.container);
@@ -260,6 +266,12 @@ pub fn resolve(report: &mut Report, config: &Config) {
                 run.host.clone(),
                 &run.vars,
             );
+            if let Some((pos, message)) = &cs.cut {
+                let e = crate::InputError::at(&cm.file, *pos, message.clone());
+                if !report.errors.contains(&e) {
+                    report.errors.push(e);
+                }
+            }
             let object = Object {
                 node: cm_node,
                 path: cm.path.clone(),

@@ -28,6 +28,7 @@ use discover::{Input, Kind, Origin, Skip};
 use model::object::{ObjectId, objects};
 use model::workload::pod_specs;
 use parse::Limits;
+use parse::budget::Budget;
 use parse::node::Node;
 use rules::{Hit, Note, RULES, Rule, Severity, Subject};
 use source::{FileName, Span};
@@ -224,6 +225,13 @@ fn lint_input(input: &Input, config: &Config) -> Report {
     }
 }
 
+/// Adds what an input's budget cut off to its errors (an input error: exit 2, never a silent drop).
+pub(crate) fn report_cuts(name: &FileName, budget: &Budget, report: &mut Report) {
+    for c in budget.take_cuts() {
+        report.errors.push(InputError::at(name, c.pos, c.message));
+    }
+}
+
 /// Lints one input's bytes as `kind` (ConfigMap scripts resolved within this input).
 pub fn lint_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Report {
     let mut report = scan_bytes(name, bytes, kind, false, config);
@@ -244,6 +252,7 @@ pub(crate) fn scan_bytes(
         files: 1,
         ..Report::default()
     };
+    let budget = Budget::new(&config.limits);
     let bytes = match decode_bom(bytes) {
         Ok(b) => b,
         Err(msg) => {
@@ -256,7 +265,7 @@ pub(crate) fn scan_bytes(
     match kind {
         Kind::Yaml => {
             for chunk in parse::yaml::split(bytes) {
-                lint_yaml_chunk(name, chunk, config, &mut report);
+                lint_yaml_chunk(name, chunk, config, &budget, &mut report);
             }
         }
         Kind::Json => match std::str::from_utf8(bytes) {
@@ -271,7 +280,7 @@ pub(crate) fn scan_bytes(
                         .push(InputError::at(name, e.pos, e.message).with_snippet(text, 1));
                 }
                 Ok((root, dups)) => {
-                    lint_tree(name, &root, text, 1, None, config, &mut report);
+                    lint_tree(name, &root, text, 1, None, config, &budget, &mut report);
                     duplicate_key_findings(name, text, &dups, config, &mut report);
                 }
                 Err(e) => report
@@ -282,7 +291,7 @@ pub(crate) fn scan_bytes(
         Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => {
             match std::str::from_utf8(bytes) {
                 Err(e) => report.errors.push(utf8_error(name, bytes, e)),
-                Ok(text) => match parse::pools::read(kind, text) {
+                Ok(text) => match parse::pools::read(kind, text, &budget) {
                     Ok(clusters) => {
                         report.objects += clusters.len();
                         let lines = DocLines::new(text, 1);
@@ -307,6 +316,7 @@ pub(crate) fn scan_bytes(
             ..Report::default()
         };
     }
+    report_cuts(name, &budget, &mut report);
     if report.objects == 0 && report.errors.is_empty() && report.skipped.is_empty() {
         report.skipped.push((name.clone(), Skip::NoObjects));
     }
@@ -352,9 +362,10 @@ pub(crate) fn lint_yaml_chunk(
     name: &FileName,
     chunk: parse::yaml::Chunk<'_>,
     config: &Config,
+    budget: &Budget,
     report: &mut Report,
 ) {
-    for doc in parse::yaml::parse_chunk(chunk, &config.limits) {
+    for doc in parse::yaml::parse_chunk_in(chunk, &config.limits, budget) {
         match doc {
             Ok(d) => lint_tree(
                 name,
@@ -363,6 +374,7 @@ pub(crate) fn lint_yaml_chunk(
                 d.first_line,
                 d.helm_source.as_deref(),
                 config,
+                budget,
                 report,
             ),
             Err(e) => {
@@ -408,7 +420,9 @@ pub fn lint_node(name: &FileName, root: &Node, config: &Config) -> Report {
         files: 1,
         ..Report::default()
     };
-    lint_tree(name, root, "", 1, None, config, &mut report);
+    let budget = Budget::new(&config.limits);
+    lint_tree(name, root, "", 1, None, config, &budget, &mut report);
+    report_cuts(name, &budget, &mut report);
     for f in &mut report.findings {
         f.snippet = None;
     }
@@ -417,6 +431,7 @@ pub fn lint_node(name: &FileName, root: &Node, config: &Config) -> Report {
 }
 
 /// Runs the object rules over every Kubernetes object in a document tree.
+#[allow(clippy::too_many_arguments)]
 fn lint_tree(
     name: &FileName,
     root: &Node,
@@ -424,12 +439,15 @@ fn lint_tree(
     first_line: u32,
     helm_source: Option<&str>,
     config: &Config,
+    budget: &Budget,
     report: &mut Report,
 ) {
     let doc_from = report.findings.len();
     let lines = DocLines::new(text, first_line);
     let objects = objects(root);
-    let mut clusters = parse::arm::template_clusters(root);
+    // The document's text, shared by every ConfigMap of it that correlation keeps.
+    let shared_text = std::cell::OnceCell::new();
+    let mut clusters = parse::arm::template_clusters(root, budget);
     report.objects += clusters.len();
     clusters.extend(parse::arm::object_clusters(&objects));
     lint_clusters(name, &clusters, &lines, helm_source, config, report);
@@ -439,14 +457,24 @@ fn lint_tree(
         report.checked.push((name.clone(), object.id.clone()));
         let pods = pod_specs(object.node, &object.path);
         let scripts = model::script::container_scripts(&pods, text, first_line);
+        for cs in &scripts {
+            if let Some((pos, message)) = &cs.cut {
+                report
+                    .errors
+                    .push(InputError::at(name, *pos, message.clone()));
+            }
+        }
         correlate::collect(
             &mut report.facts,
             name,
             object,
             &pods,
             &scripts,
-            text,
-            first_line,
+            correlate::DocText {
+                text,
+                shared: &shared_text,
+                first_line,
+            },
             helm_source,
         );
         let subject = Subject::Object {

@@ -12,9 +12,10 @@ use std::time::Duration;
 use rayon::prelude::*;
 
 use crate::discover::{Kind, Skip, io_message};
+use crate::parse::budget::Budget;
 use crate::parse::yaml::{Chunk, OwnedChunk, read_chunks};
 use crate::source::{FileName, LineIndex, Pos};
-use crate::{Config, InputError, Report, decode_bom, lint_yaml_chunk};
+use crate::{Config, InputError, Report, decode_bom, lint_yaml_chunk, report_cuts};
 
 /// Documents are linted in batches of about this many bytes (the memory bound of a stream).
 const BATCH_BYTES: usize = 4 << 20;
@@ -289,10 +290,12 @@ fn lint_yaml_stream(
         }
     }
     let limit = config.limits.max_document_bytes;
+    // One budget for the whole file: a stream of many small alias or fan-out bombs adds up.
+    let budget = Budget::new(&config.limits);
     let mut lint_batch = |batch: Vec<OwnedChunk>| {
         let parts: Vec<Report> = batch
             .par_iter()
-            .map(|c| lint_owned(name, c, config))
+            .map(|c| lint_owned(name, c, config, &budget))
             .collect();
         for p in parts {
             report.absorb(p);
@@ -337,6 +340,7 @@ fn lint_yaml_stream(
             ..Report::default()
         };
     }
+    report_cuts(name, &budget, &mut report);
     if report.objects == 0 && report.errors.is_empty() {
         report.skipped.push((name.clone(), Skip::NoObjects));
     }
@@ -365,7 +369,7 @@ fn read_batches<R: BufRead>(
     read
 }
 
-fn lint_owned(name: &FileName, chunk: &OwnedChunk, config: &Config) -> Report {
+fn lint_owned(name: &FileName, chunk: &OwnedChunk, config: &Config, budget: &Budget) -> Report {
     let mut report = Report::default();
     if chunk.oversized {
         report.errors.push(InputError::at(
@@ -385,6 +389,7 @@ fn lint_owned(name: &FileName, chunk: &OwnedChunk, config: &Config) -> Report {
             first_line: chunk.first_line,
         },
         config,
+        budget,
         &mut report,
     );
     if !report.errors.is_empty() && is_template(&chunk.bytes) {

@@ -2,7 +2,7 @@
 //! linted, never a panic. (Speed is measured in bench/run.sh, not here.)
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 fn run(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_hostlint"))
@@ -137,9 +137,629 @@ fn bicep_references_that_fan_out_are_bounded() {
         "resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: 'x'\n  properties: {\n    agentPoolProfiles: [\n      {\n        name: 'p'\n        vmSize: a0\n        osSKU: 'AzureContainerLinux'\n        fanOut: a40\n      }\n    ]\n  }\n}\n",
     );
     std::fs::write(d.path().join("fan.bicep"), src).unwrap();
-    let (code, v, stderr) = run(d.path(), &["check", "--format", "json", "fan.bicep"]);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(v["findings"][0]["rule"], "gen1-vm-size");
-    assert_eq!(v["findings"][0]["line"], 1);
-    assert_eq!(v["findings"][0]["column"], 10);
+    let r = measured(d.path(), &["check", "--format", "json", "fan.bicep"]);
+    // Exhausting the budget is an input error naming what was cut off, never a silent drop; what
+    // was resolved before it (the pool's size) is still checked.
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.json["findings"][0]["rule"], "gen1-vm-size");
+    assert_eq!(r.json["findings"][0]["line"], 1);
+    assert_eq!(r.json["findings"][0]["column"], 10);
+    let e = only_error(&r.json);
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(50), Some(17))
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`a40` expands to more than 200000 values or 16 MiB"),
+        "{e}"
+    );
+    r.assert_within(MiB(64), Secs(5));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs that multiply work. Each test runs the hostlint binary as a child and bounds what that
+// child used: its peak RSS and its user CPU time, from getrusage(RUSAGE_CHILDREN) once it is
+// reaped. Before the budgets each of these took gigabytes, aborted, overflowed a stack or ran for
+// minutes.
+//
+// The child is started from a fresh copy of this test binary ([`measure_child`]), not from the
+// test process itself: Linux carries the peak RSS of the process that forks across `exec`, and
+// this process holds the other tests' inputs (one is 100 MiB), so a direct child would report
+// that instead of its own. getrusage(RUSAGE_CHILDREN) in the test process would also mix in the
+// children of tests running in parallel.
+
+/// A child's exit code, reports and what it used.
+struct Measured {
+    code: i32,
+    json: serde_json::Value,
+    stdout: String,
+    stderr: String,
+    max_rss_kib: u64,
+    user_secs: f64,
+}
+
+#[allow(non_snake_case)]
+fn MiB(n: u64) -> u64 {
+    n << 10
+}
+
+#[allow(non_snake_case)]
+fn Secs(n: u64) -> f64 {
+    n as f64
+}
+
+impl Measured {
+    /// Peak RSS under `max_kib` and user CPU time under `max_secs` (the debug build's; a release
+    /// build uses a fraction of it).
+    fn assert_within(&self, max_kib: u64, max_secs: f64) {
+        assert!(
+            self.max_rss_kib < max_kib,
+            "peak RSS {} KiB over {} KiB",
+            self.max_rss_kib,
+            max_kib
+        );
+        assert!(
+            self.user_secs < max_secs,
+            "user CPU {:.2} s over {max_secs} s",
+            self.user_secs
+        );
+        assert!(
+            !self.stderr.contains("overflowed its stack"),
+            "{}",
+            self.stderr
+        );
+    }
+}
+
+/// Runs hostlint in `dir` (through [`measure_child`]) and measures it.
+fn measured(dir: &Path, args: &[&str]) -> Measured {
+    let (out, err) = (dir.join(".hostlint.stdout"), dir.join(".hostlint.stderr"));
+    let helper = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "measure_child", "--nocapture", "--quiet"])
+        .env("HOSTILE_MEASURE", serde_json::to_string(args).unwrap())
+        .env("HOSTILE_DIR", dir)
+        .env("HOSTILE_OUT", &out)
+        .env("HOSTILE_ERR", &err)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&helper.stdout);
+    let line = report
+        .lines()
+        .find_map(|l| l.strip_prefix("hostile-measure: "))
+        .unwrap_or_else(|| {
+            panic!(
+                "no measurement: {report} {}",
+                String::from_utf8_lossy(&helper.stderr)
+            )
+        });
+    let f: Vec<&str> = line.split(' ').collect();
+    let stdout = std::fs::read_to_string(&out).unwrap();
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    eprintln!(
+        "hostlint {args:?}: exit {}, peak RSS {} KiB, user CPU {} s",
+        f[0], f[1], f[2]
+    );
+    Measured {
+        code: f[0].parse().unwrap(),
+        json: serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null),
+        stdout,
+        stderr,
+        max_rss_kib: f[1].parse().unwrap(),
+        user_secs: f[2].parse().unwrap(),
+    }
+}
+
+/// Not a test of its own: in the fresh process [`measured`] starts, runs hostlint once, reaps it
+/// and prints its exit code, peak RSS (KiB) and user CPU seconds.
+#[test]
+fn measure_child() {
+    let Ok(args) = std::env::var("HOSTILE_MEASURE") else {
+        return;
+    };
+    let args: Vec<String> = serde_json::from_str(&args).unwrap();
+    let var = |k: &str| std::env::var_os(k).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .args(&args)
+        .current_dir(var("HOSTILE_DIR"))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(var("HOSTILE_OUT")).unwrap())
+        .stderr(std::fs::File::create(var("HOSTILE_ERR")).unwrap())
+        .status()
+        .unwrap();
+    // SAFETY: getrusage only writes the rusage it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    use std::os::unix::process::ExitStatusExt;
+    let code = status
+        .code()
+        .unwrap_or_else(|| -status.signal().unwrap_or(0));
+    // Linux reports ru_maxrss in KiB.
+    println!(
+        "hostile-measure: {code} {} {:.3}",
+        usage.ru_maxrss,
+        usage.ru_utime.tv_sec as f64 + usage.ru_utime.tv_usec as f64 / 1e6
+    );
+}
+
+fn only_error(v: &serde_json::Value) -> &serde_json::Value {
+    let errors = v["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    &errors[0]
+}
+
+/// The issue's 1.9 KB template: 30 variables, each an object whose 8 values name the one before.
+fn arm_fan_out() -> String {
+    let mut vars = vec![r#""v0": "Standard_D2_v2""#.to_string()];
+    for i in 1..30 {
+        let keys: Vec<String> = "abcdefgh"
+            .chars()
+            .map(|k| format!(r#""{k}": "[variables('v{}')]""#, i - 1))
+            .collect();
+        vars.push(format!(r#""v{i}": {{{}}}"#, keys.join(", ")));
+    }
+    format!(
+        "{{\n\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n\"contentVersion\": \"1.0.0.0\",\n\"variables\": {{\n{}\n}},\n\"resources\": [\n{{\n\"type\": \"Microsoft.ContainerService/managedClusters\",\n\"apiVersion\": \"2024-01-01\",\n\"name\": \"c\",\n\"properties\": {{\n\"agentPoolProfiles\": [\n{{\"name\": \"p\", \"vmSize\": \"[variables('v0')]\", \"osSKU\": \"AzureContainerLinux\", \"tags\": \"[variables('v29')]\"}}\n]\n}}\n}}\n]\n}}\n",
+        vars.join(",\n")
+    )
+}
+
+/// ARM `variables()` that fan out grew exponentially (1.9 KB to 1 GB, 5.5 KB aborted at 6 GB).
+#[test]
+fn arm_variables_that_fan_out_are_cut_off_with_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let t = arm_fan_out();
+    assert!(t.len() < 8 << 10, "{}", t.len());
+    std::fs::write(d.path().join("fan.json"), &t).unwrap();
+    std::fs::write(d.path().join("pod.yaml"), POD).unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "fan.json", "pod.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let e = only_error(&r.json);
+    assert_eq!(e["file"], "fan.json");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(43), Some(86))
+    );
+    assert_eq!(
+        e["message"],
+        "`[variables('v29')]` expands to more than 200000 values or 16 MiB (references that fan out?): what it sets is not checked"
+    );
+    // The other input, and the values resolved before the cut, are still checked.
+    assert!(
+        r.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["file"] == "pod.yaml" && f["rule"] == "host-pid"),
+        "{}",
+        r.stdout
+    );
+    r.assert_within(MiB(96), Secs(5));
+}
+
+/// The same template as the object of an AdmissionReview aborted `review` (and grew `serve` until
+/// the kernel killed it): it is allowed with a warning that says what was not checked.
+#[test]
+fn arm_fan_out_in_an_admission_review_is_answered_with_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let template: serde_json::Value = serde_json::from_str(&arm_fan_out()).unwrap();
+    let review = serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {"uid": "3f1c", "operation": "CREATE", "object": template},
+    });
+    std::fs::write(d.path().join("review.json"), review.to_string()).unwrap();
+    let r = measured(d.path(), &["review", "review.json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let response = &r.json["response"];
+    assert_eq!(response["uid"], "3f1c");
+    assert_eq!(response["allowed"], true);
+    let w = response["warnings"][0].as_str().unwrap();
+    assert!(
+        w.starts_with(
+            "hostlint: not fully checked: `[variables('v29')]` expands to more than 200000 values"
+        ),
+        "{w}"
+    );
+    r.assert_within(MiB(96), Secs(5));
+}
+
+/// Terraform `locals` that fan out did the same.
+#[test]
+fn terraform_locals_that_fan_out_are_cut_off_with_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = String::from("locals {\n  l0 = \"Standard_D2_v2\"\n");
+    for i in 1..30 {
+        let p = i - 1;
+        s.push_str(&format!(
+            "  l{i} = {{ a = local.l{p}, b = local.l{p}, c = local.l{p}, d = local.l{p} }}\n"
+        ));
+    }
+    s.push_str("}\n\nresource \"azurerm_kubernetes_cluster\" \"c\" {\n  default_node_pool {\n    name    = \"p\"\n    vm_size = local.l0\n    os_sku  = \"AzureContainerLinux\"\n    tags    = local.l29\n  }\n}\n");
+    std::fs::write(d.path().join("main.tf"), &s).unwrap();
+    let r = measured(d.path(), &["check", "--format", "json", "main.tf"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let e = only_error(&r.json);
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(39), Some(15))
+    );
+    assert_eq!(
+        e["message"],
+        "`local.l29` expands to more than 200000 values or 16 MiB (references that fan out?): what it sets is not checked"
+    );
+    // `vm_size = local.l0` was resolved before the cut: the pool is still checked.
+    assert!(
+        r.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "gen1-vm-size"),
+        "{}",
+        r.stdout
+    );
+    r.assert_within(MiB(96), Secs(5));
+}
+
+/// A 1.4 MB Bicep string expression (a 100 KB string interpolated 13 000 times) aborted.
+#[test]
+fn a_bicep_string_that_grows_past_the_budget_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = format!("var a = '{}'\n", "x".repeat(100_000));
+    s.push_str(&format!("var b = '{}'\n", "${a}".repeat(13_000)));
+    s.push_str("resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: 'x'\n  properties: {\n    agentPoolProfiles: [\n      {\n        name: 'p'\n        vmSize: 'Standard_D2_v2'\n        osSKU: 'AzureContainerLinux'\n        tags: {\n          big: b\n        }\n      }\n    ]\n  }\n}\n");
+    assert!(s.len() > 150_000);
+    std::fs::write(d.path().join("big.bicep"), &s).unwrap();
+    // The same growth without a reference: the string itself in the resource.
+    std::fs::write(
+        d.path().join("inline.bicep"),
+        s.replace("big: b", &format!("big: '{}'", "${a}".repeat(13_000))),
+    )
+    .unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "big.bicep", "inline.bicep"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["file"], "big.bicep");
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
+        (Some(12), Some(16))
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`b` expands to more than 200000 values or 16 MiB"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[1]["file"], "inline.bicep");
+    assert_eq!(
+        (errors[1]["line"].as_u64(), errors[1]["column"].as_u64()),
+        (Some(12), Some(16))
+    );
+    assert_eq!(
+        errors[1]["message"],
+        "this string grows past the evaluation budget (200000 values or 16 MiB): it is not checked"
+    );
+    // The cluster is not dropped: its pool is checked in both files.
+    let gen1 = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "gen1-vm-size")
+        .count();
+    assert_eq!(gen1, 2, "{}", r.stdout);
+    r.assert_within(MiB(128), Secs(5));
+}
+
+/// 200–400 KB Bicep member and operator chains overflowed the stack and lost the other inputs.
+/// The chains are far deeper than an 8 MiB main-thread stack or a 2 MiB rayon worker stack
+/// could hold, one frame per link; each input is read on its own (main thread) and together
+/// (rayon workers).
+#[test]
+fn deep_chains_are_cut_at_a_limit_without_overflowing_a_stack() {
+    let d = tempfile::tempdir().unwrap();
+    let member = format!("var a = b{}\n", ".c".repeat(150_000));
+    let binary = format!("var a = {}\n", vec!["1"; 100_000].join(" + "));
+    let logic = format!(
+        "var x = true\nvar a = {} ? 'Standard_D2_v2' : 'x'\n",
+        vec!["x"; 60_000].join(" && ")
+    );
+    let index = format!("var a = b{}\n", "[0]".repeat(100_000));
+    let parens = format!("var a = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    let hcl = format!(
+        "locals {{\n  a = {}{}\n}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    // Anchors that each nest the one before, 250 levels at a time: each stays under the nesting
+    // limit, the tree the aliases build does not.
+    let mut alias = format!("a0: &a0 {}x{}\n", "[".repeat(250), "]".repeat(250));
+    for i in 1..420 {
+        alias.push_str(&format!(
+            "a{i}: &a{i} {}*a{}{}\n",
+            "[".repeat(250),
+            i - 1,
+            "]".repeat(250)
+        ));
+    }
+    let shell = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  containers:\n    - name: c\n      image: x\n      command: [sh, -c, '{}{}']\n",
+        "$(".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    let files = [
+        (
+            "member.bicep",
+            member.as_str(),
+            "more than 64 chained member or index accesses",
+        ),
+        (
+            "binary.bicep",
+            binary.as_str(),
+            "more than 64 chained operators",
+        ),
+        (
+            "logic.bicep",
+            logic.as_str(),
+            "more than 64 chained operators",
+        ),
+        (
+            "index.bicep",
+            index.as_str(),
+            "more than 64 chained member or index accesses",
+        ),
+        (
+            "parens.bicep",
+            parens.as_str(),
+            "expression nested more than 64 levels deep",
+        ),
+        (
+            "deep.tf",
+            hcl.as_str(),
+            "invalid HCL: invalid nesting depth",
+        ),
+        (
+            "alias.yaml",
+            alias.as_str(),
+            "nesting deeper than 256 levels through aliases",
+        ),
+    ];
+    for (name, text, _) in &files {
+        assert!(text.len() > 200_000, "{name}");
+        std::fs::write(d.path().join(name), text).unwrap();
+    }
+    std::fs::write(d.path().join("shell.yaml"), &shell).unwrap();
+    std::fs::write(d.path().join("pod.yaml"), POD).unwrap();
+    for (name, _, message) in &files {
+        let r = measured(d.path(), &["check", "--format", "json", name]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        let e = only_error(&r.json);
+        assert!(
+            e["message"].as_str().unwrap().contains(message),
+            "{name}: {e}"
+        );
+        assert!(e["line"].is_u64() && e["column"].is_u64(), "{name}: {e}");
+        r.assert_within(MiB(128), Secs(5));
+    }
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(files.iter().map(|f| f.0));
+    args.extend(["shell.yaml", "pod.yaml"]);
+    let r = measured(d.path(), &args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.json["errors"].as_array().unwrap().len(),
+        files.len(),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.json["summary"]["files"], files.len() + 2);
+    // Every other input is still linted.
+    assert!(
+        r.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["file"] == "pod.yaml" && f["rule"] == "host-pid"),
+        "{}",
+        r.stdout
+    );
+    r.assert_within(MiB(160), Secs(8));
+}
+
+/// A `kind: List` of 3 000 ConfigMaps (2.4 MB) aborted at 6 GB: each ConfigMap kept a copy of the
+/// whole document, and each was parsed again. The document is now held once, and only the entries
+/// that may be scripts are kept; the script a DaemonSet runs is still analysed in its context.
+#[test]
+fn a_list_of_thousands_of_config_maps_is_held_once() {
+    let d = tempfile::tempdir().unwrap();
+    let body = "#!/bin/bash\\nset -e\\n".to_string()
+        + &"echo configuring this node step by step, nothing to see here\\n".repeat(12);
+    let mut items = Vec::new();
+    for i in 0..3000 {
+        let script = if i == 2999 {
+            format!("{body}chroot /root apt-get install -y open-iscsi\\n")
+        } else {
+            body.clone()
+        };
+        items.push(format!(
+            "  {{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"cm{i}\"}}, \"data\": {{\"setup.sh\": \"{script}\", \"app.conf\": \"key = value\"}}}}"
+        ));
+    }
+    let list = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n{}\n]}}\n",
+        items.join(",\n")
+    );
+    assert!(list.len() > 2_400_000, "{}", list.len());
+    std::fs::write(d.path().join("list.json"), &list).unwrap();
+    std::fs::write(
+        d.path().join("ds.yaml"),
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: setup\nspec:\n  selector: {matchLabels: {app: s}}\n  template:\n    metadata: {labels: {app: s}}\n    spec:\n      volumes:\n        - {name: root, hostPath: {path: /}}\n        - {name: scripts, configMap: {name: cm2999}}\n      containers:\n        - name: setup\n          image: ubuntu:24.04\n          command: [bash, -c, /scripts/setup.sh]\n          volumeMounts:\n            - {name: root, mountPath: /root}\n            - {name: scripts, mountPath: /scripts}\n",
+    )
+    .unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "list.json", "ds.yaml"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "host-package-install")
+        .unwrap_or_else(|| panic!("{}", r.stdout))
+        .clone();
+    assert_eq!(f["file"], "list.json");
+    assert_eq!(f["line"], 3001);
+    r.assert_within(MiB(160), Secs(5));
+}
+
+/// Merge keys were quadratic (3 MB took 73 s): a mapping of 100 000 keys merging another.
+#[test]
+fn merge_keys_are_linear() {
+    let d = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let mut s = String::from("m:\n  <<: {");
+    s.push_str(
+        &(0..n)
+            .map(|i| format!("k{i}: v"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    s.push_str("}\n");
+    for i in 0..n {
+        s.push_str(&format!("  k{}: w\n", i * 2));
+    }
+    s.push_str("---\n");
+    s.push_str(POD);
+    std::fs::write(d.path().join("merge.yaml"), &s).unwrap();
+    let r = measured(d.path(), &["check", "--format", "json", "merge.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json["errors"], serde_json::json!([]));
+    assert_eq!(r.json["findings"][0]["rule"], "host-pid");
+    r.assert_within(MiB(160), Secs(8));
+}
+
+/// The alias budget was per document: a 1 MB stream of documents, each just under it, took 4½
+/// minutes. It is per file now: the documents past it are errors that say so, the rest is linted.
+#[test]
+fn alias_and_merge_bombs_across_documents_share_one_budget() {
+    let d = tempfile::tempdir().unwrap();
+    let alias_doc = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n";
+    let keys: Vec<String> = (0..2000).map(|i| format!("k{i}: v")).collect();
+    let merge_doc = format!(
+        "base: &base {{{}}}\n{}",
+        keys.join(", "),
+        (0..40)
+            .map(|i| format!("m{i}: {{<<: *base, own: {i}}}\n"))
+            .collect::<String>()
+    );
+    let mut alias = String::new();
+    let mut merge = String::new();
+    for _ in 0..2000 {
+        alias.push_str("---\n");
+        alias.push_str(alias_doc);
+    }
+    for _ in 0..40 {
+        merge.push_str("---\n");
+        merge.push_str(&merge_doc);
+    }
+    for s in [&mut alias, &mut merge] {
+        s.push_str("---\n");
+        s.push_str(POD);
+    }
+    assert!(alias.len() + merge.len() > 1 << 20);
+    std::fs::write(d.path().join("alias.yaml"), &alias).unwrap();
+    std::fs::write(d.path().join("merge.yaml"), &merge).unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "alias.yaml", "merge.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.json["errors"].as_array().unwrap();
+    for file in ["alias.yaml", "merge.yaml"] {
+        let mine: Vec<_> = errors.iter().filter(|e| e["file"] == file).collect();
+        // Each document is cut where its budget ran out; the first ones fit.
+        assert!(
+            !mine.is_empty() && mine.len() < 2000,
+            "{file}: {}",
+            mine.len()
+        );
+        assert!(
+            mine.iter().all(|e| e["message"]
+                == "aliases in this file expand to more than 200000 nodes (an alias bomb?): the rest of this document is not checked"),
+            "{mine:?}"
+        );
+    }
+    let pods = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "host-pid")
+        .count();
+    assert_eq!(pods, 2, "{}", r.stdout);
+    r.assert_within(MiB(128), Secs(8));
+}
+
+/// `X=$X$X` forty times in a Pod's `sh -c` aborted at 3 GB: expansion has a budget, and running
+/// out is an error at the command where it did.
+#[test]
+fn a_shell_variable_that_doubles_is_cut_off_with_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let script = format!("X=abcdefgh; {}echo \"$X\"", "X=$X$X; ".repeat(40));
+    std::fs::write(
+        d.path().join("pod.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: x\n      command:\n        - sh\n        - -c\n        - '{script}'\n"
+        ),
+    )
+    .unwrap();
+    // A function that calls the next ten times, four deep, after 15 000 commands of its own.
+    let mut calls = "true\n".repeat(15_000);
+    for f in 0..4 {
+        calls.push_str(&format!(
+            "f{f}() {{\n{}}}\n",
+            format!("  f{}\n", f + 1).repeat(10)
+        ));
+    }
+    calls.push_str("f4() {\n  true\n}\nf0\n");
+    std::fs::write(
+        d.path().join("calls.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\nspec:\n  containers:\n    - name: c\n      image: x\n      command: [sh, -c, \"{}\"]\n",
+            calls.replace('\n', "\\n")
+        ),
+    )
+    .unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "pod.yaml", "calls.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["file"], "calls.yaml");
+    assert_eq!(errors[0]["line"], 9);
+    assert_eq!(
+        errors[0]["message"],
+        "the script runs more than 20000 commands (calls that fan out?): the rest is not checked"
+    );
+    assert_eq!(errors[1]["file"], "pod.yaml");
+    assert_eq!(errors[1]["line"], 12);
+    assert_eq!(
+        errors[1]["message"],
+        "shell variables expand to more than 32 MiB (a variable that doubles?): values from here on are not checked"
+    );
+    r.assert_within(MiB(160), Secs(5));
 }

@@ -176,7 +176,7 @@ fn clean_files_stay_clean_at_error_and_warning() {
 fn clean_files_are_read() {
     let c = corpus_or_skip!();
     let text = std::fs::read_to_string(c.join("aks-baseline-cluster-stamp.bicep")).unwrap();
-    let clusters = hostlint::parse::bicep::read(&text).unwrap();
+    let clusters = hostlint::parse::bicep::read(&text, &Default::default()).unwrap();
     let aks = clusters
         .iter()
         .find(|c| c.kind == "Microsoft.ContainerService/managedClusters")
@@ -199,7 +199,7 @@ fn clean_files_are_read() {
     );
 
     let text = std::fs::read_to_string(c.join("aqt-aks-azure-container-linux-main.bicep")).unwrap();
-    let clusters = hostlint::parse::bicep::read(&text).unwrap();
+    let clusters = hostlint::parse::bicep::read(&text, &Default::default()).unwrap();
     let p = &clusters[0].pools[0];
     assert_eq!(
         p.vm_size
@@ -212,7 +212,7 @@ fn clean_files_are_read() {
     let text =
         std::fs::read_to_string(c.join("aqt-aks-azure-container-linux-azuredeploy.json")).unwrap();
     let root = hostlint::parse::json::parse(&text, &Default::default()).unwrap();
-    let clusters = hostlint::parse::arm::template_clusters(&root);
+    let clusters = hostlint::parse::arm::template_clusters(&root, &Default::default());
     let p = &clusters[0].pools[0];
     assert_eq!(
         p.vm_size.as_ref().map(|v| (v.text.as_str(), v.used_at)),

@@ -112,6 +112,8 @@ pub struct ContainerScript {
     pub entries: Vec<Entry>,
     pub invocations: Vec<Invocation>,
     pub runs: Vec<ScriptRun>,
+    /// Where the analysis ran out of budget, and what was cut off (an input error of the file).
+    pub cut: Option<(Pos, String)>,
 }
 
 impl ContainerScript {
@@ -355,12 +357,10 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
                     .enumerate()
                 {
                     let path = crate::parse::node::pointer_idx(&base, i);
+                    a.here.set(n.span.start);
                     let lookup = |name: &str| {
-                        ctx.env
-                            .iter()
-                            .rev()
-                            .find(|(k, _)| k == name)
-                            .map(|(_, v)| v.clone())
+                        let v = ctx.env.iter().rev().find(|(k, _)| k == name)?;
+                        a.charge(v.1.len()).then(|| v.1.clone())
                     };
                     let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
                     let text = src
@@ -385,7 +385,7 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
             if c.node.get("command").is_some() && !argv.is_empty() {
                 a.exec(&argv, None, None, None, 0);
             }
-            out.push(a.out);
+            out.push(a.finish());
         }
     }
     out
@@ -422,7 +422,7 @@ pub fn analyse_file(
         0
     });
     a.script(src, h, 0);
-    a.out
+    a.finish()
 }
 
 /// What a shell reads as its script on standard input.
@@ -469,11 +469,31 @@ fn basename(p: &str) -> &str {
 
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
 
+/// Commands one container's analysis follows (function calls and nested shells multiply them).
+const MAX_COMMANDS: usize = 20_000;
+/// Bytes that expanding shell and `$(VAR)` variables may produce in one container's analysis:
+/// `X=$X$X`, repeated, doubles at each line.
+const MAX_EXPANDED_BYTES: usize = 32 << 20;
+
+/// What a budget cut off in a script.
+#[derive(Clone, Copy, Debug)]
+enum Cut {
+    Commands,
+    Expansion,
+}
+
 struct Analyzer<'c> {
     ctx: &'c Ctx,
     vars: HashMap<String, String>,
     out: ContainerScript,
+    /// Commands left to follow (see [`MAX_COMMANDS`]).
     budget: usize,
+    /// Bytes variable expansion may still produce (see [`MAX_EXPANDED_BYTES`]).
+    expand_left: std::cell::Cell<usize>,
+    /// Where the command being followed is (a cut-off is reported there).
+    here: std::cell::Cell<Pos>,
+    /// The first cut-off: where, and what.
+    cut: std::cell::Cell<Option<(Pos, Cut)>>,
     /// ConfigMap files copied onto the host root: host path → container path.
     copies: HashMap<String, String>,
     /// The working directory after a `cd` to a known directory.
@@ -496,7 +516,10 @@ impl<'c> Analyzer<'c> {
                 runner,
                 ..Default::default()
             },
-            budget: 20_000,
+            budget: MAX_COMMANDS,
+            expand_left: std::cell::Cell::new(MAX_EXPANDED_BYTES),
+            here: std::cell::Cell::new(Pos::default()),
+            cut: std::cell::Cell::new(None),
             copies: HashMap::new(),
             cwd: None,
             guard: None,
@@ -505,15 +528,53 @@ impl<'c> Analyzer<'c> {
         }
     }
 
+    /// A variable's value (a shell variable, else the container's env), charged to the budget.
     fn lookup(&self, name: &str) -> Option<String> {
-        self.vars.get(name).cloned().or_else(|| {
+        let v = self.vars.get(name).map(String::as_str).or_else(|| {
             self.ctx
                 .env
                 .iter()
                 .rev()
                 .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        })
+                .map(|(_, v)| v.as_str())
+        })?;
+        self.charge(v.len()).then(|| v.to_string())
+    }
+
+    /// Spends `n` bytes of expansion; `false` once spent (the value is then unknown, and the first
+    /// such place recorded).
+    fn charge(&self, n: usize) -> bool {
+        let left = self.expand_left.get();
+        if n <= left {
+            self.expand_left.set(left - n);
+            return true;
+        }
+        self.expand_left.set(0);
+        self.cut_off(Cut::Expansion);
+        false
+    }
+
+    fn cut_off(&self, what: Cut) {
+        if self.cut.get().is_none() {
+            self.cut.set(Some((self.here.get(), what)));
+        }
+    }
+
+    /// The analysis result, with what a budget cut off.
+    fn finish(mut self) -> ContainerScript {
+        self.out.cut = self.cut.get().map(|(pos, what)| {
+            let message = match what {
+                Cut::Commands => format!(
+                    "the script runs more than {MAX_COMMANDS} commands (calls that fan out?): the rest is not checked"
+                ),
+                Cut::Expansion => format!(
+                    "shell variables expand to more than {} MiB (a variable that doubles?): values from here on are not checked",
+                    MAX_EXPANDED_BYTES >> 20
+                ),
+            };
+            (pos, message)
+        });
+        self.out
     }
 
     fn loc(src: &Source, start: usize, end: usize) -> Loc {
@@ -572,11 +633,15 @@ impl<'c> Analyzer<'c> {
     ) {
         let key = parsed as *const Script as usize;
         for &ci in which {
+            let cmd = &parsed.commands[ci];
+            if let Some(w) = cmd.words.first().or(cmd.assigns.first().map(|a| &a.1)) {
+                self.here.set(src.at(w.start));
+            }
             if self.budget == 0 {
+                self.cut_off(Cut::Commands);
                 return;
             }
             self.budget -= 1;
-            let cmd = &parsed.commands[ci];
             let outer = self.guard.clone();
             self.guard = combine(outer.clone(), self.guard_of(src, parsed, cmd, key));
             let before = self.out.invocations.len();
@@ -1062,11 +1127,16 @@ impl<'c> Analyzer<'c> {
     }
 
     fn run_file(&mut self, path: String, w: &W<'_>, host: Option<usize>) {
-        let mut vars: Vec<(String, String)> = self
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        // Each run keeps a copy of the variables: charged, as many runs of many variables add up.
+        let size: usize = self.vars.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let mut vars: Vec<(String, String)> = if self.charge(size) {
+            self.vars
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         vars.sort();
         let entry = host;
         let host = host.and_then(|h| self.out.entries.get(h).cloned());

@@ -4,6 +4,9 @@
 //! Azure `AzureManagedControlPlane`/`AzureManagedMachinePool`/`AzureASOManagedMachinePool`
 //! (clusterctl `${VAR:=default}` resolved to the default).
 
+use std::collections::HashMap;
+
+use super::budget::Budget;
 use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
 use crate::model::object::Object;
 use crate::parse::node::{Node, Style, Value, pointer, pointer_idx};
@@ -12,28 +15,47 @@ use crate::source::{Pos, Span, Via};
 pub const MANAGED_CLUSTERS: &str = "Microsoft.ContainerService/managedClusters";
 pub const AGENT_POOLS: &str = "Microsoft.ContainerService/managedClusters/agentPools";
 
-/// The clusters an ARM template root defines (empty when the root is not a template).
-pub fn template_clusters(root: &Node) -> Vec<Cluster> {
-    template_at(root, "")
+/// The clusters an ARM template root defines (empty when the root is not a template). Expanding
+/// `parameters()`/`variables()` is charged to `budget`; a reference it cuts off is recorded there.
+pub fn template_clusters(root: &Node, budget: &Budget) -> Vec<Cluster> {
+    template_at(root, "", budget)
 }
 
 /// The clusters of a template whose root sits at `base` (nested deployments' inline templates).
-fn template_at(root: &Node, base: &str) -> Vec<Cluster> {
+fn template_at(root: &Node, base: &str, budget: &Budget) -> Vec<Cluster> {
     let Some((rk, resources)) = props_ci(root, "resources") else {
         return Vec::new();
     };
     let scope = Scope {
-        params: props_ci(root, "parameters").map(|p| p.1),
-        vars: props_ci(root, "variables").map(|v| v.1),
+        params: names(props_ci(root, "parameters").map(|p| p.1)),
+        vars: names(props_ci(root, "variables").map(|v| v.1)),
+        budget,
+        cut: std::cell::Cell::new(false),
     };
     let mut out = Vec::new();
     walk_resources(resources, &pointer(base, rk), None, &scope, &mut out);
     out
 }
 
+/// A template's parameters or variables by lower-cased name (ARM names are case-insensitive; the
+/// first of two that differ only in case wins, as [`props_ci`] finds it), so that each reference
+/// is one lookup rather than a scan of every name.
+fn names(node: Option<&Node>) -> HashMap<String, &Node> {
+    let mut out = HashMap::new();
+    for (k, v) in node.and_then(Node::as_map).unwrap_or(&[]) {
+        if let Some(k) = k.as_str() {
+            out.entry(k.to_ascii_lowercase()).or_insert(v);
+        }
+    }
+    out
+}
+
 struct Scope<'a> {
-    params: Option<&'a Node>,
-    vars: Option<&'a Node>,
+    params: HashMap<String, &'a Node>,
+    vars: HashMap<String, &'a Node>,
+    budget: &'a Budget,
+    /// A cut-off has been recorded for this template (one is enough to name what was lost).
+    cut: std::cell::Cell<bool>,
 }
 
 /// Resources as an array, or (languageVersion 2.0) as an object of symbolic names.
@@ -65,10 +87,10 @@ fn walk_resources(
             _ => ty.to_string(),
         };
         let name = props_ci(r, "name")
-            .and_then(|n| resolve(n.1, scope, 0).as_str().map(str::to_string))
+            .and_then(|n| resolve(n.1, scope, 0, false).as_str().map(str::to_string))
             .unwrap_or_default();
         if let Some((pk, props)) = props_ci(r, "properties") {
-            let props = resolve(props, scope, 0);
+            let props = resolve(props, scope, 0, false);
             let pp = pointer(&p, pk);
             if full.eq_ignore_ascii_case(MANAGED_CLUSTERS) {
                 out.push(arm_cluster(MANAGED_CLUSTERS, &name, &props, &pp));
@@ -95,7 +117,7 @@ fn walk_resources(
             && let Some((tk, template)) = props_ci(props, "template")
         {
             let tp = pointer(&pointer(&p, pk), tk);
-            out.extend(template_at(template, &tp));
+            out.extend(template_at(template, &tp, scope.budget));
         }
         if let Some((ck, children)) = props_ci(r, "resources") {
             walk_resources(children, &pointer(&p, ck), Some(&full), scope, out);
@@ -103,16 +125,43 @@ fn walk_resources(
     }
 }
 
+/// References resolved inside references at most this deep (and trees copied below it as they are).
+const MAX_DEPTH: usize = 16;
+
 /// A copy of `node` with every `[parameters('x')]` / `[variables('x')]` replaced by the parameter's
 /// `defaultValue` or the variable's value (marked as reached from the use site).
-fn resolve(node: &Node, scope: &Scope<'_>, depth: usize) -> Node {
-    if depth > 16 {
+///
+/// Every value copied while `expanding` a reference is charged to the budget: variables that use
+/// the one before twice (`v2 = {a: v1, b: v1}`, ...) double at each step. Once the budget is spent a
+/// value is left null and the outermost reference that lost it is recorded as cut off.
+fn resolve(node: &Node, scope: &Scope<'_>, depth: usize, expanding: bool) -> Node {
+    if expanding {
+        let values = if depth > MAX_DEPTH { node.count() } else { 1 };
+        let bytes = match &node.value {
+            Value::Scalar(s, _) => s.len(),
+            _ => 0,
+        };
+        if !scope.budget.values(values) || !scope.budget.bytes(bytes) {
+            return Node::scalar("", Style::Plain, node.span);
+        }
+    }
+    if depth > MAX_DEPTH {
         return node.clone();
     }
     match &node.value {
         Value::Scalar(s, _) => {
             if let Some(target) = reference(s, scope) {
-                let mut n = resolve(target, scope, depth + 1);
+                let mut n = resolve(target, scope, depth + 1, true);
+                if !expanding && scope.budget.exhausted() && !scope.cut.replace(true) {
+                    scope.budget.cut(
+                        node.span.start,
+                        format!(
+                            "`{}` expands to more than {} (references that fan out?): what it sets is not checked",
+                            s.trim(),
+                            scope.budget.eval_limits()
+                        ),
+                    );
+                }
                 let via = Via {
                     use_site: node.span,
                     anchor_line: n.span.start.line,
@@ -123,14 +172,19 @@ fn resolve(node: &Node, scope: &Scope<'_>, depth: usize) -> Node {
             node.clone()
         }
         Value::Seq(items) => Node {
-            value: Value::Seq(items.iter().map(|n| resolve(n, scope, depth + 1)).collect()),
+            value: Value::Seq(
+                items
+                    .iter()
+                    .map(|n| resolve(n, scope, depth + 1, expanding))
+                    .collect(),
+            ),
             span: node.span,
             via: node.via.clone(),
         },
         Value::Map(m) => Node {
             value: Value::Map(
                 m.iter()
-                    .map(|(k, v)| (k.clone(), resolve(v, scope, depth + 1)))
+                    .map(|(k, v)| (k.clone(), resolve(v, scope, depth + 1, expanding)))
                     .collect(),
             ),
             span: node.span,
@@ -151,9 +205,10 @@ fn reference<'a>(s: &str, scope: &Scope<'a>) -> Option<&'a Node> {
     if arg.contains('\'') {
         return None;
     }
+    let arg = arg.to_ascii_lowercase();
     match func.trim().to_ascii_lowercase().as_str() {
-        "parameters" => props_ci(props_ci(scope.params?, arg)?.1, "defaultValue").map(|d| d.1),
-        "variables" => props_ci(scope.vars?, arg).map(|v| v.1),
+        "parameters" => props_ci(scope.params.get(&arg)?, "defaultValue").map(|d| d.1),
+        "variables" => scope.vars.get(&arg).copied(),
         _ => None,
     }
 }

@@ -10,14 +10,16 @@
 use std::collections::HashMap;
 
 use super::ParseError;
+use super::budget::Budget;
 use super::node::{Node, Style, Value, pointer};
 use crate::model::nodepool::{Cluster, Val, arm_cluster, arm_pool, props_ci};
 use crate::source::{LineIndex, Span, Via};
 
+/// Expressions nest at most this deep, and references resolve through at most this many others.
 const MAX_DEPTH: usize = 64;
-/// Expression evaluations allowed per file: references may fan out (`var b = [a, a]`, `var c = [b, b]`
-/// ...), and without a budget a few lines would take exponential time.
-const MAX_EVALS: usize = 200_000;
+/// At most this many operators or accesses in one chain (`a.b.c...`, `a && b && ...`): a chain is
+/// read in a loop but is a tree as deep as it is long, and everything that walks a tree recurses.
+const MAX_CHAIN: usize = 64;
 
 /// Marks a string that runs to the end of its line.
 const UNTERMINATED: &str = "<unterminated string>";
@@ -270,6 +272,8 @@ struct Parser<'t> {
     depth: usize,
     resources: Vec<Resource>,
     parents: Vec<String>,
+    /// The first expression cut off by a depth or chain limit: its byte offset and why.
+    cut: Option<(usize, &'static str)>,
 }
 
 impl<'t> Parser<'t> {
@@ -317,9 +321,15 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// Records the first cut-off (reported as an input error: the rest of the statement is lost).
+    fn cut_off(&mut self, at: usize, why: &'static str) {
+        self.cut.get_or_insert((at, why));
+    }
+
     fn expr(&mut self) -> Expr {
         if self.depth > MAX_DEPTH {
             let s = self.start();
+            self.cut_off(s, "expression nested more than 64 levels deep");
             self.skip_statement();
             return Expr::Unknown(s, self.prev_end());
         }
@@ -360,10 +370,18 @@ impl<'t> Parser<'t> {
             return self.unary();
         }
         let mut left = self.binary(level + 1);
+        let mut chain = 0;
         while let Some(Tok::Punct(p)) = self.peek() {
             let Some(op) = LEVELS[level].iter().find(|o| *o == p) else {
                 break;
             };
+            chain += 1;
+            if chain > MAX_CHAIN {
+                let s = left.range().0;
+                self.cut_off(self.start(), "more than 64 chained operators");
+                self.skip_statement();
+                return Expr::Unknown(s, self.prev_end());
+            }
             self.i += 1;
             self.skip_nl();
             let right = self.binary(level + 1);
@@ -402,8 +420,20 @@ impl<'t> Parser<'t> {
 
     fn postfix(&mut self) -> Expr {
         let mut e = self.primary();
+        let mut chain = 0;
         loop {
             let s = e.range().0;
+            if matches!(self.peek(), Some(Tok::Punct("." | "?." | "["))) {
+                chain += 1;
+                if chain > MAX_CHAIN {
+                    self.cut_off(
+                        self.start(),
+                        "more than 64 chained member or index accesses",
+                    );
+                    self.skip_statement();
+                    return Expr::Unknown(s, self.prev_end());
+                }
+            }
             if self.eat(".") || self.eat("?.") {
                 if let Some(Tok::Ident(name)) = self.peek() {
                     self.i += 1;
@@ -465,8 +495,13 @@ impl<'t> Parser<'t> {
                                 depth: self.depth + 1,
                                 resources: Vec::new(),
                                 parents: Vec::new(),
+                                cut: None,
                             };
-                            PartExpr::Interp(sub.expr())
+                            let e = sub.expr();
+                            if let Some((at, why)) = sub.cut {
+                                self.cut_off(at, why);
+                            }
+                            PartExpr::Interp(e)
                         }
                     })
                     .collect(),
@@ -644,8 +679,9 @@ impl<'t> Parser<'t> {
 }
 
 /// Reads the clusters and pools a Bicep file defines; a file whose strings or brackets do not
-/// close is an error at the first place that does not.
-pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
+/// close is an error at the first place that does not. Evaluation is charged to `budget`, which
+/// also records what a limit cut off.
+pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
     let toks = lex(text, 0, text.len());
     if let Some(e) = structure_error(&toks, &idx) {
@@ -657,6 +693,7 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         depth: 0,
         resources: Vec::new(),
         parents: Vec::new(),
+        cut: None,
     };
     let mut params: HashMap<String, Expr> = HashMap::new();
     let mut vars: HashMap<String, Expr> = HashMap::new();
@@ -736,11 +773,20 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
             _ => p.skip_statement(),
         }
     }
+    if let Some((at, why)) = p.cut {
+        budget.cut(
+            idx.pos(at),
+            format!("{why}: the rest of the statement is not checked"),
+        );
+    }
     let scope = Scope {
         params,
         vars,
         idx: &idx,
-        budget: std::cell::Cell::new(MAX_EVALS),
+        budget,
+        expanding: std::cell::Cell::new(false),
+        cut: std::cell::Cell::new(false),
+        deep: std::cell::Cell::new(false),
     };
     let mut out = Vec::new();
     for r in &p.resources {
@@ -842,8 +888,16 @@ struct Scope<'a> {
     params: HashMap<String, Expr>,
     vars: HashMap<String, Expr>,
     idx: &'a LineIndex<'a>,
-    /// Evaluations left (see [`MAX_EVALS`]); at zero every value is unknown.
-    budget: std::cell::Cell<usize>,
+    /// Values built while expanding a reference, and bytes built by interpolation, are charged
+    /// here: references may fan out (`var b = [a, a]`, `var c = '${b}${b}'` ...), and without a
+    /// budget a few lines would take exponential time and memory. Spent, every value is unknown.
+    budget: &'a Budget,
+    /// Inside the expansion of a param or var.
+    expanding: std::cell::Cell<bool>,
+    /// A cut-off has been recorded (the first names what was lost).
+    cut: std::cell::Cell<bool>,
+    /// The depth limit was hit inside the expansion under way (reported at its use site).
+    deep: std::cell::Cell<bool>,
 }
 
 impl Scope<'_> {
@@ -852,21 +906,57 @@ impl Scope<'_> {
         self.idx.span(s, end)
     }
 
+    /// Records the first cut-off at `e` (reported as an input error of the file).
+    fn cut_off(&self, e: &Expr, message: impl FnOnce() -> String) {
+        if !self.cut.replace(true) {
+            self.budget.cut(self.span(e).start, message());
+        }
+    }
+
     /// The value of an expression where it is known; `None` otherwise.
     fn eval(&self, e: &Expr, depth: usize) -> Option<Node> {
-        if depth > MAX_DEPTH || self.budget.get() == 0 {
+        if depth > MAX_DEPTH {
+            if self.expanding.get() {
+                self.deep.set(true);
+            } else {
+                self.cut_off(e, || {
+                    format!("expression nested more than {MAX_DEPTH} levels deep: the value is not checked")
+                });
+            }
             return None;
         }
-        self.budget.set(self.budget.get() - 1);
+        if self.expanding.get() && !self.budget.values(1) {
+            return None;
+        }
         let span = self.span(e);
         match e {
             Expr::Str(parts, ..) => {
                 let mut s = String::new();
+                // Literal text is the input's own; text built by interpolation, or copied by an
+                // expansion, is produced and charged.
+                let produced =
+                    self.expanding.get() || parts.iter().any(|p| matches!(p, PartExpr::Interp(_)));
                 for p in parts {
-                    match p {
-                        PartExpr::Lit(l) => s.push_str(l),
-                        PartExpr::Interp(x) => s.push_str(self.eval(x, depth + 1)?.as_str()?),
+                    let value;
+                    let piece = match p {
+                        PartExpr::Lit(l) => l.as_str(),
+                        PartExpr::Interp(x) => {
+                            value = self.eval(x, depth + 1)?;
+                            value.as_str()?
+                        }
+                    };
+                    if produced && !self.budget.bytes(piece.len()) {
+                        if !self.expanding.get() {
+                            self.cut_off(e, || {
+                                format!(
+                                    "this string grows past the evaluation budget ({}): it is not checked",
+                                    self.budget.eval_limits()
+                                )
+                            });
+                        }
+                        return None;
                     }
+                    s.push_str(piece);
                 }
                 Some(Node::scalar(s, Style::SingleQuoted, span))
             }
@@ -909,7 +999,27 @@ impl Scope<'_> {
             }),
             Expr::Ref(name, ..) => {
                 let target = self.params.get(name).or_else(|| self.vars.get(name))?;
-                let mut n = self.eval(target, depth + 1)?;
+                let outermost = !self.expanding.replace(true);
+                let n = self.eval(target, depth + 1);
+                if outermost {
+                    self.expanding.set(false);
+                    let deep = self.deep.replace(false);
+                    if self.budget.exhausted() {
+                        self.cut_off(e, || {
+                            format!(
+                                "`{name}` expands to more than {} (references that fan out?): what it sets is not checked",
+                                self.budget.eval_limits()
+                            )
+                        });
+                    } else if deep {
+                        self.cut_off(e, || {
+                            format!(
+                                "`{name}` resolves through references nested more than {MAX_DEPTH} levels deep (a cycle?): what it sets is not checked"
+                            )
+                        });
+                    }
+                }
+                let mut n = n?;
                 n.set_via(&Via {
                     use_site: span,
                     anchor_line: n.span.start.line,
@@ -931,18 +1041,23 @@ impl Scope<'_> {
             }
             Expr::Call(f, args, ..) => match f.to_ascii_lowercase().as_str() {
                 "union" => {
+                    // Later arguments win, keys compared case-insensitively (an index per key:
+                    // linear, not a scan of the object per key).
                     let mut m: Vec<(Node, Node)> = Vec::new();
+                    let mut at: HashMap<String, usize> = HashMap::new();
                     for a in args {
                         let Value::Map(entries) = self.eval(a, depth + 1)?.value else {
                             return None;
                         };
                         for (k, v) in entries {
-                            m.retain(|(k0, _)| {
-                                !k0.as_str()
-                                    .unwrap_or("")
-                                    .eq_ignore_ascii_case(k.as_str().unwrap_or(""))
-                            });
-                            m.push((k, v));
+                            let key = k.as_str().unwrap_or("").to_ascii_lowercase();
+                            match at.get(&key) {
+                                Some(&i) => m[i] = (k, v),
+                                None => {
+                                    at.insert(key, m.len());
+                                    m.push((k, v));
+                                }
+                            }
                         }
                     }
                     Some(Node {
@@ -997,9 +1112,13 @@ impl Scope<'_> {
                 };
                 Some(if op.starts_with('!') { !eq } else { eq })
             }
-            Expr::Binary("&&", a, b, ..) => Some(self.truth(a, depth)? && self.truth(b, depth)?),
-            Expr::Binary("||", a, b, ..) => Some(self.truth(a, depth)? || self.truth(b, depth)?),
-            Expr::Not(x, ..) => Some(!self.truth(x, depth)?),
+            Expr::Binary("&&", a, b, ..) => {
+                Some(self.truth(a, depth + 1)? && self.truth(b, depth + 1)?)
+            }
+            Expr::Binary("||", a, b, ..) => {
+                Some(self.truth(a, depth + 1)? || self.truth(b, depth + 1)?)
+            }
+            Expr::Not(x, ..) => Some(!self.truth(x, depth + 1)?),
             _ => match self.scalar(e, depth)?.as_str() {
                 "true" => Some(true),
                 "false" => Some(false),
@@ -1023,7 +1142,7 @@ mod tests {
     #[test]
     fn resolves_params_vars_and_ternaries() {
         let src = "@allowed([\n  'Standard_D2_v3'\n])\nparam size string = 'Standard_D2_v3'\nparam os object = {\n  sku: 'AzureContainerLinux' // acl\n}\nvar win = false\nresource aks 'Microsoft.ContainerService/managedClusters@2026-03-01' = {\n  name: 'x'\n  properties: {\n    agentPoolProfiles: concat([\n      {\n        name: 'p'\n        vmSize: size\n        osSKU: os.sku\n      }\n    ], win ? [{ vmSize: 'Standard_A1' }] : [])\n  }\n}\n";
-        let cs = read(src).unwrap();
+        let cs = read(src, &Budget::default()).unwrap();
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].pools.len(), 1);
         let size = cs[0].pools[0].vm_size.as_ref().unwrap();
@@ -1045,7 +1164,7 @@ mod tests {
     #[test]
     fn tolerates_unknown_constructs() {
         let src = "func f(a string) string => '${a}'\ntype t = { a: string }\nresource x 'Microsoft.ContainerService/managedClusters@2024-01-01' = if (deploy) {\n  name: 'x'\n  properties: {\n    kubernetesVersion: '1.29'\n    agentPoolProfiles: [for i in range(0, 2): {\n      name: 'p${i}'\n      vmSize: 'Standard_D2_v2'\n    }]\n  }\n}\n";
-        let cs = read(src).unwrap();
+        let cs = read(src, &Budget::default()).unwrap();
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].kubernetes_version.as_ref().unwrap().text, "1.29");
         assert_eq!(cs[0].pools[0].vm_size.as_ref().unwrap().span.start.line, 9);
@@ -1053,12 +1172,20 @@ mod tests {
 
     #[test]
     fn malformed_is_an_error_with_position() {
-        let e = read("param a string = 'x\nresource r 'T@1' = {\n  name: 'r'\n").unwrap_err();
+        let e = read(
+            "param a string = 'x\nresource r 'T@1' = {\n  name: 'r'\n",
+            &Budget::default(),
+        )
+        .unwrap_err();
         assert_eq!((e.pos.line, e.pos.col), (1, 18));
-        let e = read("resource r 'T@1' = {\n  properties: {\n    a: [1, 2}\n}\n").unwrap_err();
+        let e = read(
+            "resource r 'T@1' = {\n  properties: {\n    a: [1, 2}\n}\n",
+            &Budget::default(),
+        )
+        .unwrap_err();
         assert_eq!((e.pos.line, e.pos.col), (3, 13));
         assert!(e.message.contains("line 3"), "{}", e.message);
-        let e = read("var x = {\n  a: 1\n").unwrap_err();
+        let e = read("var x = {\n  a: 1\n", &Budget::default()).unwrap_err();
         assert_eq!((e.pos.line, e.pos.col), (1, 9));
     }
 }

@@ -3,6 +3,7 @@
 pub mod arm;
 pub mod azcli;
 pub mod bicep;
+pub mod budget;
 pub mod json;
 mod libyaml;
 pub mod node;
@@ -19,7 +20,12 @@ use crate::source::Pos;
 pub struct Limits {
     pub max_document_bytes: usize,
     pub max_depth: usize,
+    /// Nodes YAML aliases may expand to, per input file (a stream of small bombs adds up).
     pub max_alias_nodes: usize,
+    /// Values that expanding references (ARM, Terraform, Bicep) may produce, per input file.
+    pub max_eval_values: usize,
+    /// Bytes of text that expansions and string interpolation may produce, per input file.
+    pub max_eval_bytes: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +34,8 @@ impl Default for Limits {
             max_document_bytes: 32 << 20,
             max_depth: 256,
             max_alias_nodes: 200_000,
+            max_eval_values: 200_000,
+            max_eval_bytes: 16 << 20,
         }
     }
 }

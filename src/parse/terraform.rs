@@ -14,14 +14,16 @@ use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
 
 use super::ParseError;
+use super::budget::Budget;
 use super::node::{Node, Style, Value, pointer, pointer_idx};
 use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
 use crate::source::{LineIndex, Pos, Span, Via};
 
 const MAX_DEPTH: usize = 24;
 
-/// Reads the clusters and pools a Terraform file defines.
-pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
+/// Reads the clusters and pools a Terraform file defines; expanding `var.x`/`local.x` is charged to
+/// `budget`, which records what it cut off.
+pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let loc = e.location();
@@ -34,6 +36,9 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         idx: &idx,
         vars: HashMap::new(),
         locals: HashMap::new(),
+        budget,
+        expanding: std::cell::Cell::new(false),
+        cut: std::cell::Cell::new(false),
     };
     for s in body.iter() {
         let Structure::Block(b) = s else { continue };
@@ -302,6 +307,13 @@ struct Cx<'a> {
     idx: &'a LineIndex<'a>,
     vars: HashMap<String, &'a Expression>,
     locals: HashMap<String, &'a Expression>,
+    /// Values built while expanding a `var.x`/`local.x` are charged here: locals that use the one
+    /// before several times (`l2 = [local.l1, local.l1]`, ...) grow exponentially.
+    budget: &'a Budget,
+    /// Inside the expansion of a reference.
+    expanding: std::cell::Cell<bool>,
+    /// A cut-off has been recorded for this file (the first names what was lost).
+    cut: std::cell::Cell<bool>,
 }
 
 impl<'a> Cx<'a> {
@@ -346,6 +358,22 @@ impl<'a> Cx<'a> {
     fn expr(&self, e: &Expression, depth: usize) -> Option<Node> {
         if depth > MAX_DEPTH {
             return None;
+        }
+        if self.expanding.get() {
+            let bytes = match e {
+                Expression::String(s) => s.len(),
+                Expression::StringTemplate(t) => t
+                    .iter()
+                    .map(|el| match el {
+                        Element::Literal(l) => l.value().len(),
+                        _ => 0,
+                    })
+                    .sum(),
+                _ => 0,
+            };
+            if !self.budget.values(1) || !self.budget.bytes(bytes) {
+                return None;
+            }
         }
         let span = self.span(e.span());
         match e {
@@ -418,7 +446,10 @@ impl<'a> Cx<'a> {
                     }
                     "try" | "coalesce" => args.iter().find_map(|a| self.expr(a, depth + 1)),
                     "merge" => {
+                        // Later arguments win; a key keeps its last value, in first-seen order
+                        // (an index per key: linear, not a scan of the map per key).
                         let mut m: Vec<(Node, Node)> = Vec::new();
+                        let mut at: HashMap<Option<String>, usize> = HashMap::new();
                         for a in &args {
                             let Some(n) = self.expr(a, depth + 1) else {
                                 continue;
@@ -427,8 +458,14 @@ impl<'a> Cx<'a> {
                                 continue;
                             };
                             for (k, v) in entries {
-                                m.retain(|(k0, _)| k0.as_str() != k.as_str());
-                                m.push((k, v));
+                                let key = k.as_str().map(str::to_string);
+                                match at.get(&key) {
+                                    Some(&i) => m[i] = (k, v),
+                                    None => {
+                                        at.insert(key, m.len());
+                                        m.push((k, v));
+                                    }
+                                }
                             }
                         }
                         Some(Node {
@@ -470,7 +507,23 @@ impl<'a> Cx<'a> {
                     "local" => self.locals.get(first.as_str())?,
                     _ => return None,
                 };
-                let mut node = self.expr(target, depth + 1)?;
+                let outermost = !self.expanding.replace(true);
+                let node = self.expr(target, depth + 1);
+                if outermost {
+                    self.expanding.set(false);
+                    if self.budget.exhausted() && !self.cut.replace(true) {
+                        self.budget.cut(
+                            span.start,
+                            format!(
+                                "`{}.{}` expands to more than {} (references that fan out?): what it sets is not checked",
+                                root.as_str(),
+                                first.as_str(),
+                                self.budget.eval_limits()
+                            ),
+                        );
+                    }
+                }
+                let mut node = node?;
                 for op in ops {
                     node = match op {
                         TraversalOperator::GetAttr(k) => node.get(k.as_str())?.clone(),

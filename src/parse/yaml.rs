@@ -5,12 +5,13 @@
 //! first error of a stream). The cut is exact: the YAML spec forbids a document marker at column 0
 //! inside any scalar, so such a line always starts a new document.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::libyaml::{EventData, Mark, Parser, ScalarStyle};
 
 use smol_str::SmolStr;
 
+use super::budget::Budget;
 use super::node::{Node, Style, Value};
 use super::yaml_fast;
 use super::{Limits, ParseError};
@@ -201,6 +202,15 @@ fn is_marker(line: &[u8], m: &[u8]) -> bool {
 
 /// Parses every document of a chunk. Errors end the chunk, never the stream.
 pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document<'a>, ParseError>> {
+    parse_chunk_in(chunk, limits, &Budget::new(limits))
+}
+
+/// [`parse_chunk`], with alias expansion charged to the budget of the file the chunk is part of.
+pub fn parse_chunk_in<'a>(
+    chunk: Chunk<'a>,
+    limits: &Limits,
+    budget: &Budget,
+) -> Vec<Result<Document<'a>, ParseError>> {
     if chunk.text.len() > limits.max_document_bytes {
         return vec![Err(ParseError::new(
             Pos::new(chunk.first_line, 1),
@@ -236,7 +246,7 @@ pub fn parse_chunk<'a>(chunk: Chunk<'a>, limits: &Limits) -> Vec<Result<Document
         });
     let roots = match yaml_fast::parse(text, chunk.first_line, limits.max_depth) {
         Some(roots) => roots.into_iter().map(Ok).collect(),
-        None => Builder::new(text, chunk.first_line, limits).run(),
+        None => Builder::new(text, chunk.first_line, limits, budget).run(),
     };
     roots
         .into_iter()
@@ -261,7 +271,7 @@ pub fn read_fast(text: &str, first_line: u32, limits: &Limits) -> Option<Vec<Nod
 /// The full (libyaml) reader's trees for a document's text (see [`read_fast`]).
 #[doc(hidden)]
 pub fn read_slow(text: &str, first_line: u32, limits: &Limits) -> Vec<Result<Node, ParseError>> {
-    Builder::new(text, first_line, limits).run()
+    Builder::new(text, first_line, limits, &Budget::new(limits)).run()
 }
 
 enum Frame {
@@ -290,22 +300,25 @@ struct Builder<'a> {
     first_line: u32,
     limits: &'a Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<String, (Node, usize)>,
-    alias_nodes: usize,
+    /// Anchored nodes with their node count and height.
+    anchors: HashMap<String, (Node, usize, usize)>,
+    /// Alias expansion is charged to the file's budget, not the document's: a stream of many
+    /// documents each just under a per-document limit would add up to hours.
+    budget: &'a Budget,
     /// The document's first duplicate key: reported once the document has been read without a
     /// syntax error (go-yaml checks keys when it decodes a parsed document).
     duplicate: Option<ParseError>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, first_line: u32, limits: &'a Limits) -> Self {
+    fn new(text: &'a str, first_line: u32, limits: &'a Limits, budget: &'a Budget) -> Self {
         Builder {
             text,
             first_line,
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
-            alias_nodes: 0,
+            budget,
             duplicate: None,
         }
     }
@@ -336,7 +349,6 @@ impl<'a> Builder<'a> {
                         out.push(self.duplicate.take().map_or(Ok(r), Err));
                     }
                     self.anchors.clear();
-                    self.alias_nodes = 0;
                     None
                 }
                 EventData::Scalar {
@@ -479,26 +491,36 @@ impl<'a> Builder<'a> {
     /// Records an anchored node, then hands the node on.
     fn finish(&mut self, node: Node, anchor: Option<String>) -> Option<Node> {
         if let Some(anchor) = anchor {
-            let count = node.count();
-            self.anchors.insert(anchor, (node.clone(), count));
+            let (count, height) = measure(&node);
+            self.anchors.insert(anchor, (node.clone(), count, height));
         }
         Some(node)
     }
 
     fn alias(&mut self, name: &str, span: Span) -> Result<Node, ParseError> {
-        let Some((node, count)) = self.anchors.get(name) else {
+        let Some((node, count, height)) = self.anchors.get(name) else {
             return Err(ParseError::new(
                 span.start,
                 format!("unknown anchor '{name}' referenced"),
             ));
         };
-        self.alias_nodes += count;
-        if self.alias_nodes > self.limits.max_alias_nodes {
+        // An alias nests its anchor's tree where it stands: anchors that each nest the one before
+        // would build a tree deeper than any stack walking it could hold.
+        if self.stack.len() + height > self.limits.max_depth {
             return Err(ParseError::new(
                 span.start,
                 format!(
-                    "aliases expand to more than {} nodes (an alias bomb?)",
-                    self.limits.max_alias_nodes
+                    "nesting deeper than {} levels through aliases",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        if !self.budget.alias_nodes(*count) {
+            return Err(ParseError::new(
+                span.start,
+                format!(
+                    "aliases in this file expand to more than {} nodes (an alias bomb?): the rest of this document is not checked",
+                    self.budget.max_alias_nodes()
                 ),
             ));
         }
@@ -598,12 +620,40 @@ pub(super) fn duplicate_key(key: &Node, first_line: u32) -> ParseError {
     )
 }
 
+/// A tree's node count and height (every tree the builder makes is at most `max_depth` high, so
+/// this recursion is bounded).
+fn measure(n: &Node) -> (usize, usize) {
+    let mut acc = (1, 1);
+    let mut add = |child: &Node| {
+        let (c, h) = measure(child);
+        acc = (acc.0 + c, acc.1.max(h + 1));
+    };
+    match &n.value {
+        Value::Scalar(..) => {}
+        Value::Seq(s) => s.iter().for_each(&mut add),
+        Value::Map(m) => m.iter().for_each(|(k, v)| {
+            add(k);
+            add(v);
+        }),
+    }
+    acc
+}
+
 fn is_merge_key(k: &Node) -> bool {
     matches!(&k.value, Value::Scalar(s, Style::Plain) if s == "<<")
 }
 
-/// YAML merge keys: explicit keys win, then the merged mappings in order.
+/// YAML merge keys: explicit keys win, then the merged mappings in order. The keys present are
+/// kept in a set, so merging is linear in the keys merged (a scan of the mapping per merged key
+/// made a stream of `<<: *big` quadratic).
 fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    if merges.is_empty() {
+        return entries;
+    }
+    let mut present: HashSet<smol_str::SmolStr> = entries
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(smol_str::SmolStr::new))
+        .collect();
     for (_, m) in merges {
         let sources: Vec<Node> = match m.value {
             Value::Map(_) => vec![m],
@@ -613,11 +663,9 @@ fn apply_merges(mut entries: Vec<(Node, Node)>, merges: Vec<(Node, Node)>) -> Ve
         for src in sources {
             if let Value::Map(kvs) = src.value {
                 for (k, v) in kvs {
-                    if !entries
-                        .iter()
-                        .any(|(ek, _)| ek.as_str() == k.as_str() && ek.as_str().is_some())
-                    {
-                        entries.push((k, v));
+                    match k.as_str() {
+                        Some(key) if !present.insert(smol_str::SmolStr::new(key)) => {}
+                        _ => entries.push((k, v)),
                     }
                 }
             }
