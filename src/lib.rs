@@ -10,6 +10,7 @@ pub mod discover;
 pub mod host;
 pub mod model;
 pub mod parse;
+pub mod project;
 pub mod report;
 pub mod rules;
 #[cfg(feature = "server")]
@@ -179,7 +180,21 @@ impl Report {
 
 /// Lints every input in parallel; the report is sorted, whatever the thread count.
 pub fn lint(inputs: &[Input], config: &Config) -> Report {
-    let parts: Vec<Report> = inputs.par_iter().map(|i| lint_input(i, config)).collect();
+    let units = project::plan(inputs);
+    let parts: Vec<Report> = units
+        .par_iter()
+        .map(|u| match u {
+            project::Unit::Input(i) => lint_input(&inputs[*i], config),
+            project::Unit::Terraform { dir, inputs: of } => {
+                project::lint_terraform(dir, of, inputs, config)
+            }
+            // Read through the module call of a root module that calls it.
+            project::Unit::Called(_) => Report {
+                files: 1,
+                ..Report::default()
+            },
+        })
+        .collect();
     let mut report = Report::default();
     for p in parts {
         report.absorb(p);
@@ -399,7 +414,7 @@ fn lint_tree(
 }
 
 /// Runs the rules over clusters and their node pools (from any surface).
-fn lint_clusters(
+pub(crate) fn lint_clusters(
     name: &FileName,
     clusters: &[model::nodepool::Cluster],
     lines: &DocLines<'_>,

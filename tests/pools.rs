@@ -376,3 +376,76 @@ fn malformed_inputs_are_errors_with_positions() {
         vec![h("gen1-vm-size", 1, 95)]
     );
 }
+
+/// Every `# expect: rule@col` marker in the files of a project fixture (`fixtures/projects/<name>/`,
+/// read as `hostlint check <dir>` reads it): (file, line, rule, col).
+fn project_markers(dir: &Path) -> Vec<(String, u32, String, u32)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let Some(at) = line.find("# expect:").or_else(|| line.find("// expect:")) else {
+                    continue;
+                };
+                let items = line[at..].split_once(':').unwrap().1;
+                for item in items.split(',') {
+                    let (rule, col) = item.trim().split_once('@').expect("rule@col");
+                    out.push((
+                        p.display().to_string(),
+                        i as u32 + 1,
+                        rule.to_string(),
+                        col.parse().unwrap(),
+                    ));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Projects (a Terraform directory with its variable files, local module calls): every finding, in
+/// whichever file of the project, is exactly where a marker says, and the twins without markers
+/// (a tfvars that sets a supported size over a Gen1 default, a module call with `count = 0`) stay
+/// silent.
+#[test]
+fn project_fixtures_match_their_markers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 4, "{dirs:?}");
+    for dir in dirs {
+        let arg = dir.display().to_string();
+        let (inputs, errors) = hostlint::discover::discover(&[arg], &[], &mut || Ok(Vec::new()));
+        assert!(errors.is_empty(), "{errors:?}");
+        let r = hostlint::lint(&inputs, &Config::default());
+        assert!(r.errors.is_empty(), "{}: {:?}", dir.display(), r.errors);
+        let mut got: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.file.to_string(),
+                    f.span.start.line,
+                    f.rule.to_string(),
+                    f.span.start.col,
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, project_markers(&dir), "{}", dir.display());
+        assert!(r.objects > 0 || dir.ends_with("tf-local-module-count0"));
+    }
+}

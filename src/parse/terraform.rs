@@ -23,15 +23,87 @@ const MAX_DEPTH: usize = 24;
 /// Reads the clusters and pools a Terraform file defines.
 pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+    read_module(&Module {
+        idx: &idx,
+        text,
+        range: 0..text.len(),
+        tfvars: Vec::new(),
+        inputs: HashMap::new(),
+        resolve: &|_, _| None,
+        depth: 0,
+        errors: &Default::default(),
+    })
+}
+
+/// The most nested local module calls followed (a module that calls itself stops here).
+const MAX_MODULE_DEPTH: usize = 8;
+
+/// Finds the text of a local module: `(calling module's range, source)` → the callee's range.
+pub type Resolve<'r> = dyn Fn(&std::ops::Range<usize>, &str) -> Option<std::ops::Range<usize>> + 'r;
+
+/// One Terraform module inside a project text (see `crate::project`): its byte range (starting at
+/// a line start), the values its caller passes to its variables, and how to find the modules it
+/// calls. Spans are positions in the whole project text, so values keep the place they were
+/// written whichever module reads them.
+pub struct Module<'m> {
+    pub idx: &'m LineIndex<'m>,
+    pub text: &'m str,
+    pub range: std::ops::Range<usize>,
+    /// `terraform.tfvars` and `*.auto.tfvars` (a root module's), in the order they apply.
+    pub tfvars: Vec<std::ops::Range<usize>>,
+    /// Values the caller passes (`module "x" { vm_size = ... }`), evaluated where they are written.
+    pub inputs: HashMap<String, Node>,
+    pub resolve: &'m Resolve<'m>,
+    pub depth: usize,
+    /// Errors in called modules (the call is then read as an ordinary module call).
+    pub errors: &'m std::cell::RefCell<Vec<ParseError>>,
+}
+
+/// Parses the HCL body at `range` of the project text (errors at project positions).
+fn parse_at(m: &Module<'_>, range: &std::ops::Range<usize>) -> Result<Body, ParseError> {
+    hcl_edit::parser::parse_body(&m.text[range.clone()]).map_err(|e| {
         let loc = e.location();
+        let first = m.idx.pos(range.start).line;
         ParseError::new(
-            Pos::new(loc.line() as u32, loc.column() as u32),
+            Pos::new(first + loc.line() as u32 - 1, loc.column() as u32),
             format!("invalid HCL: {}", e.message()),
         )
-    })?;
+    })
+}
+
+/// The values a variable file assigns (`name = value`), evaluated where they are written.
+fn tfvars_values(
+    m: &Module<'_>,
+    range: &std::ops::Range<usize>,
+) -> Result<Vec<(String, Node)>, ParseError> {
+    let body = parse_at(m, range)?;
+    let cx = Cx {
+        idx: m.idx,
+        base: range.start,
+        vars: HashMap::new(),
+        locals: HashMap::new(),
+    };
+    Ok(body
+        .iter()
+        .filter_map(|s| match s {
+            Structure::Attribute(a) => Some((a.key.as_str().to_string(), cx.expr(&a.value, 0)?)),
+            Structure::Block(_) => None,
+        })
+        .collect())
+}
+
+/// Reads a module's clusters and pools: its `variable` defaults, overridden by its variable
+/// files (`terraform.tfvars`, then `*.auto.tfvars`) and by its caller's inputs; local module calls
+/// are followed into the callee.
+pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
+    let body = parse_at(m, &m.range)?;
+    let mut assigned = Vec::new();
+    for r in &m.tfvars {
+        assigned.extend(tfvars_values(m, r)?);
+    }
     let mut cx = Cx {
-        idx: &idx,
+        idx: m.idx,
+        base: m.range.start,
         vars: HashMap::new(),
         locals: HashMap::new(),
     };
@@ -40,7 +112,7 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         match (b.ident.as_str(), b.labels.first().map(|l| l.as_str())) {
             ("variable", Some(name)) => {
                 if let Some(d) = attr(&b.body, "default") {
-                    cx.vars.insert(name.to_string(), d);
+                    cx.vars.insert(name.to_string(), Var::Expr(d));
                 }
             }
             ("locals", _) => {
@@ -52,6 +124,9 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
             }
             _ => {}
         }
+    }
+    for (k, v) in assigned.into_iter().chain(m.inputs.clone()) {
+        cx.vars.insert(k, Var::Node(v));
     }
     let mut out = Vec::new();
     let mut aks_context = false;
@@ -121,6 +196,11 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
                 }
             }
             ("module", [name]) => {
+                if let Some(mut called) = cx.local_module(m, b) {
+                    aks_context |= !called.is_empty();
+                    out.append(&mut called);
+                    continue;
+                }
                 let node = cx.block(b, 0);
                 let path = format!("/module/{name}");
                 let mut c = Cluster {
@@ -300,13 +380,69 @@ fn attr<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
 
 struct Cx<'a> {
     idx: &'a LineIndex<'a>,
-    vars: HashMap<String, &'a Expression>,
+    /// Where this module's text starts in the project text.
+    base: usize,
+    vars: HashMap<String, Var<'a>>,
     locals: HashMap<String, &'a Expression>,
+}
+
+/// A variable's value: its `default`, or a value assigned in a tfvars file or by the caller.
+enum Var<'a> {
+    Expr(&'a Expression),
+    Node(Node),
 }
 
 impl<'a> Cx<'a> {
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
-        r.map(|r| self.idx.span(r.start, r.end)).unwrap_or_default()
+        r.map(|r| self.idx.span(self.base + r.start, self.base + r.end))
+            .unwrap_or_default()
+    }
+
+    /// A call of a module at a local path (`source = "./modules/aks"`) whose text the project
+    /// holds: the callee read with the inputs this call passes. `None` for other calls.
+    fn local_module(&self, m: &Module<'_>, b: &Block) -> Option<Vec<Cluster>> {
+        let Some(Expression::String(src)) = attr(&b.body, "source") else {
+            return None;
+        };
+        let src = src.as_str();
+        if !(src.starts_with("./") || src.starts_with("../")) || m.depth >= MAX_MODULE_DEPTH {
+            return None;
+        }
+        let range = (m.resolve)(&m.range, src)?;
+        let mut inputs = HashMap::new();
+        for s in b.body.iter() {
+            if let Structure::Attribute(a) = s
+                && !matches!(
+                    a.key.as_str(),
+                    "source" | "version" | "providers" | "depends_on" | "count" | "for_each"
+                )
+                && let Some(v) = self.expr(&a.value, 1)
+            {
+                inputs.insert(a.key.as_str().to_string(), v);
+            }
+        }
+        // A call with `count = 0` creates nothing.
+        if let Some(c) = attr(&b.body, "count").and_then(|c| self.expr(c, 1))
+            && c.as_str() == Some("0")
+        {
+            return Some(Vec::new());
+        }
+        match read_module(&Module {
+            idx: m.idx,
+            text: m.text,
+            range,
+            tfvars: Vec::new(),
+            inputs,
+            resolve: m.resolve,
+            depth: m.depth + 1,
+            errors: m.errors,
+        }) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                m.errors.borrow_mut().push(e);
+                None
+            }
+        }
     }
 
     /// A block body as a mapping: attributes and nested blocks (by their type name).
@@ -465,12 +601,14 @@ impl<'a> Cx<'a> {
                 let Some(TraversalOperator::GetAttr(first)) = ops.next() else {
                     return None;
                 };
-                let target = match root.as_str() {
-                    "var" => self.vars.get(first.as_str())?,
-                    "local" => self.locals.get(first.as_str())?,
+                let mut node = match root.as_str() {
+                    "var" => match self.vars.get(first.as_str())? {
+                        Var::Expr(e) => self.expr(e, depth + 1)?,
+                        Var::Node(n) => n.clone(),
+                    },
+                    "local" => self.expr(self.locals.get(first.as_str())?, depth + 1)?,
                     _ => return None,
                 };
-                let mut node = self.expr(target, depth + 1)?;
                 for op in ops {
                     node = match op {
                         TraversalOperator::GetAttr(k) => node.get(k.as_str())?.clone(),

@@ -1,0 +1,462 @@
+//! Infrastructure code read as projects, not files (SPEC: Inputs): the layer between discovery and
+//! parsing that groups the inputs which only mean something together.
+//!
+//! A directory's `*.tf` files are one Terraform module, as `terraform plan` reads them: variables
+//! declared in `variables.tf` resolve uses in `main.tf`, `terraform.tfvars` and `*.auto.tfvars`
+//! (in that order, later wins) replace the defaults, and calls of modules at local paths
+//! (`source = "./modules/aks"`) pass their inputs into the callee, which is then read only
+//! through its callers, never on its own with defaults its callers override.
+//!
+//! A module is read as one *project text*: every file it and its local callees hold, each starting
+//! on a fresh line. The Terraform reader works on that text, so a value keeps the place it was
+//! written whichever module reads it; [`LineMap`] turns project lines back into files and lines.
+//!
+//! A directory that Terraform itself would refuse as a module (two files declaring the same
+//! variable, resource or module) is read file by file, as before: that is what flat folders of
+//! unrelated examples are.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::discover::{Input, Kind, Origin};
+use crate::parse::terraform;
+use crate::source::{FileName, LineIndex, Span};
+use crate::{Config, InputError, Report};
+
+/// What the run lints, one unit at a time (units are linted in parallel).
+#[derive(Debug)]
+pub enum Unit {
+    /// One input on its own (index into the inputs).
+    Input(usize),
+    /// A directory read as a Terraform root module; `inputs` are the inputs it holds.
+    Terraform { dir: PathBuf, inputs: Vec<usize> },
+    /// An input in a module directory that a root module calls: read through that call only.
+    Called(usize),
+}
+
+/// Groups the inputs into units. Only Terraform files on disk are grouped; everything else is
+/// one unit per input, in input order.
+pub fn plan(inputs: &[Input]) -> Vec<Unit> {
+    let mut dirs: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    let mut units = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        match (&input.origin, input.kind) {
+            (Origin::File(p), Some(Kind::Terraform)) if is_tf(p) => {
+                dirs.entry(dir_of(p)).or_default().push(i);
+            }
+            _ => units.push(Unit::Input(i)),
+        }
+    }
+    if dirs.is_empty() {
+        return units;
+    }
+    let mut modules = Vec::new();
+    let mut called: BTreeSet<PathBuf> = BTreeSet::new();
+    for (dir, members) in dirs {
+        let files = tf_files(&dir);
+        let texts: Vec<String> = files
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect();
+        if has_duplicate_declarations(&texts) {
+            units.extend(members.into_iter().map(Unit::Input));
+            continue;
+        }
+        for t in &texts {
+            for src in local_sources(t) {
+                if let Some(d) = canonical(&dir.join(&src)) {
+                    called.insert(d);
+                }
+            }
+        }
+        modules.push((dir, members));
+    }
+    for (dir, members) in modules {
+        if canonical(&dir).is_some_and(|d| called.contains(&d)) {
+            units.extend(members.into_iter().map(Unit::Called));
+        } else {
+            units.push(Unit::Terraform {
+                dir,
+                inputs: members,
+            });
+        }
+    }
+    units
+}
+
+fn is_tf(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+}
+
+fn dir_of(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn canonical(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok().filter(|p| p.is_dir())
+}
+
+/// A directory's `*.tf` files, sorted by name (Terraform reads them in that order).
+fn tf_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_tf(p) && p.is_file())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `terraform.tfvars`, then `*.auto.tfvars` by name: the variable files Terraform loads itself.
+fn tfvars_files(dir: &Path) -> Vec<PathBuf> {
+    let mut auto: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".auto.tfvars"))
+                && p.is_file()
+        })
+        .collect();
+    auto.sort();
+    let main = dir.join("terraform.tfvars");
+    main.is_file()
+        .then_some(main)
+        .into_iter()
+        .chain(auto)
+        .collect()
+}
+
+/// The top-level declarations of a file (`variable "x"`, `resource "a" "b"`, ...), as `terraform
+/// fmt` writes them: at the start of a line.
+fn declarations(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|l| {
+        let head = l.split('{').next()?.trim_end();
+        let kw = head.split_whitespace().next()?;
+        matches!(kw, "variable" | "resource" | "module" | "data" | "output")
+            .then_some(head)
+            .filter(|h| h.contains('"'))
+    })
+}
+
+/// Whether two files declare the same thing (Terraform refuses such a directory as a module).
+fn has_duplicate_declarations(texts: &[String]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    for t in texts {
+        for d in declarations(t) {
+            let key: String = d.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !seen.insert(key) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The local paths modules are called from (`source = "./x"`, `source = "../x"`).
+fn local_sources(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.trim_start().strip_prefix("source")?.trim_start();
+            let v = rest.strip_prefix('=')?.trim().strip_prefix('"')?;
+            let v = &v[..v.find('"')?];
+            (v.starts_with("./") || v.starts_with("../")).then(|| v.to_string())
+        })
+        .collect()
+}
+
+/// Project lines back to files: each file's first project line and first byte.
+pub struct LineMap {
+    files: Vec<(u32, FileName)>,
+}
+
+impl LineMap {
+    /// The file and its own line of project line `line`.
+    pub fn locate(&self, line: u32) -> Option<(&FileName, u32)> {
+        let i = self.files.partition_point(|(first, _)| *first <= line);
+        let (first, name) = self.files.get(i.checked_sub(1)?)?;
+        Some((name, line - first + 1))
+    }
+
+    fn span(&self, span: Span) -> Option<(&FileName, Span)> {
+        let (name, start) = self.locate(span.start.line)?;
+        let mut s = span;
+        let delta = span.start.line - start;
+        s.start.line = start;
+        s.end.line = s.end.line.saturating_sub(delta).max(start);
+        Some((name, s))
+    }
+}
+
+/// The text of a project: files appended one after another, each from a fresh line.
+#[derive(Default)]
+struct ProjectText {
+    text: String,
+    /// (first line, name) of each file.
+    files: Vec<(u32, FileName)>,
+    lines: u32,
+}
+
+impl ProjectText {
+    /// Appends a file; its byte range in the text.
+    fn push(&mut self, name: FileName, text: &str) -> Range<usize> {
+        let start = self.text.len();
+        self.files.push((self.lines + 1, name));
+        self.text.push_str(text);
+        if !text.ends_with('\n') {
+            self.text.push('\n');
+        }
+        self.lines += memchr::memchr_iter(b'\n', &self.text.as_bytes()[start..]).count() as u32;
+        start..self.text.len()
+    }
+}
+
+/// The display name of a file read beside an input: the input's name with the file name swapped.
+fn name_beside(dir_name: &Path, path: &Path) -> FileName {
+    let file = path.file_name().map(PathBuf::from).unwrap_or_default();
+    Arc::from(dir_name.join(file).display().to_string())
+}
+
+/// A directory's files with their display names.
+fn load(paths: Vec<PathBuf>, dir_name: &Path) -> Vec<(FileName, String)> {
+    paths
+        .into_iter()
+        .filter_map(|p| Some((name_beside(dir_name, &p), std::fs::read_to_string(&p).ok()?)))
+        .collect()
+}
+
+/// Lints one Terraform root module and the local modules it calls.
+pub fn lint_terraform(dir: &Path, members: &[usize], inputs: &[Input], config: &Config) -> Report {
+    let mut report = Report {
+        files: members.len(),
+        ..Report::default()
+    };
+    // Display names follow the inputs' (`infra/main.tf` → `infra/variables.tf`).
+    let dir_name = inputs
+        .get(members[0])
+        .map(|i| dir_of(Path::new(&*i.name)))
+        .unwrap_or_else(|| dir.to_path_buf());
+    // Files that do not parse are reported and left out, so the rest of the module is still read.
+    let mut bad: BTreeSet<FileName> = BTreeSet::new();
+    loop {
+        match read_project(dir, &dir_name, &bad) {
+            Ok((clusters, map, text, errors)) => {
+                for e in errors {
+                    push_error(&mut report, &map, e);
+                }
+                report.objects += clusters.len();
+                let lines = crate::DocLines::new(&text, 1);
+                let mut part = Report::default();
+                let name: FileName = Arc::from("");
+                crate::lint_clusters(&name, &clusters, &lines, None, config, &mut part);
+                for mut f in part.findings {
+                    let Some((file, span)) = map.span(f.span) else {
+                        continue;
+                    };
+                    f.file = file.clone();
+                    f.span = span;
+                    if let Some((l, s)) = f.snippet.take()
+                        && let Some((_, local)) = map.locate(l)
+                    {
+                        f.snippet = Some((local, s));
+                    }
+                    for n in &mut f.notes {
+                        let Some((nf, nl)) = n.line.and_then(|l| map.locate(l)) else {
+                            continue;
+                        };
+                        if *nf == f.file {
+                            n.line = Some(nl);
+                        } else {
+                            n.line = None;
+                            n.message = format!("{} ({nf}:{nl})", n.message);
+                        }
+                    }
+                    report.findings.push(f);
+                }
+                break;
+            }
+            Err((map, e)) => {
+                let file = map.locate(e.pos.line).map(|(f, _)| f.clone());
+                push_error(&mut report, &map, e);
+                match file {
+                    Some(f) if bad.insert(f.clone()) => continue,
+                    _ => break,
+                }
+            }
+        }
+    }
+    if report.objects == 0 && report.errors.is_empty() {
+        for &i in members {
+            if let Some(input) = inputs.get(i) {
+                report
+                    .skipped
+                    .push((input.name.clone(), "no Kubernetes or ARM object".into()));
+            }
+        }
+    }
+    report
+}
+
+fn push_error(report: &mut Report, map: &LineMap, e: crate::parse::ParseError) {
+    let err = match map.locate(e.pos.line) {
+        Some((f, line)) => InputError::at(f, crate::source::Pos::new(line, e.pos.col), e.message),
+        None => InputError::whole("terraform", e.message),
+    };
+    if !report.errors.contains(&err) {
+        report.errors.push(err);
+    }
+}
+
+type Read = (
+    Vec<crate::model::nodepool::Cluster>,
+    LineMap,
+    String,
+    Vec<crate::parse::ParseError>,
+);
+
+/// Reads a root module and every local module it calls (transitively) into one project text,
+/// then evaluates the root.
+fn read_project(
+    dir: &Path,
+    dir_name: &Path,
+    bad: &BTreeSet<FileName>,
+) -> Result<Read, (LineMap, crate::parse::ParseError)> {
+    let mut pt = ProjectText::default();
+    // Module directory (canonical) → its range in the project text.
+    let mut ranges: HashMap<PathBuf, Range<usize>> = HashMap::new();
+    // (caller range start, source) → callee directory.
+    let mut calls: HashMap<(usize, String), PathBuf> = HashMap::new();
+    let mut queue = vec![(dir.to_path_buf(), dir_name.to_path_buf(), true)];
+    let mut root = None;
+    let mut tfvars = Vec::new();
+    while let Some((d, d_name, is_root)) = queue.pop() {
+        let Some(key) = canonical(&d) else { continue };
+        if ranges.contains_key(&key) || ranges.len() >= 64 {
+            continue;
+        }
+        let start = pt.text.len();
+        let mut sources = Vec::new();
+        for (name, text) in &load(tf_files(&d), &d_name) {
+            if bad.contains(name) {
+                continue;
+            }
+            pt.push(name.clone(), text);
+            sources.extend(local_sources(text));
+        }
+        let range = start..pt.text.len();
+        if is_root {
+            root = Some(range.clone());
+            // Variable files only apply to the root module, each parsed on its own.
+            for (name, text) in &load(tfvars_files(&d), &d_name) {
+                if !bad.contains(name) {
+                    tfvars.push(pt.push(name.clone(), text));
+                }
+            }
+        }
+        for src in sources {
+            let callee = d.join(&src);
+            let callee_name = d_name.join(&src);
+            if let Some(c) = canonical(&callee) {
+                calls.insert((start, src), c);
+                queue.push((callee, normalize(&callee_name), false));
+            }
+        }
+        ranges.insert(key, range);
+    }
+    let map = LineMap {
+        files: pt.files.clone(),
+    };
+    let Some(root) = root else {
+        return Ok((Vec::new(), map, String::new(), Vec::new()));
+    };
+    let text = pt.text;
+    let idx = LineIndex::new(&text);
+    let resolve = |caller: &Range<usize>, src: &str| -> Option<Range<usize>> {
+        let d = calls.get(&(caller.start, src.to_string()))?;
+        ranges.get(d).cloned().filter(|r| !r.is_empty())
+    };
+    let errors = std::cell::RefCell::new(Vec::new());
+    let module = terraform::Module {
+        idx: &idx,
+        text: &text,
+        range: root,
+        tfvars,
+        inputs: HashMap::new(),
+        resolve: &resolve,
+        depth: 0,
+        errors: &errors,
+    };
+    match terraform::read_module(&module) {
+        Ok(clusters) => {
+            let errors = errors.into_inner();
+            drop(idx);
+            Ok((clusters, map, text, errors))
+        }
+        Err(e) => Err((map, e)),
+    }
+}
+
+/// `a/./b/../c` → `a/c`, for display names of called modules.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if out
+                    .components()
+                    .next_back()
+                    .is_some_and(|l| matches!(l, std::path::Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_and_sources() {
+        let t = "variable \"a\" {\n  default = 1\n}\nmodule \"m\" {\n  source = \"./mod\"\n}\nresource \"x\" \"y\" {}\n";
+        assert_eq!(
+            declarations(t).collect::<Vec<_>>(),
+            vec!["variable \"a\"", "module \"m\"", "resource \"x\" \"y\""]
+        );
+        assert_eq!(local_sources(t), vec!["./mod"]);
+        assert!(has_duplicate_declarations(&[
+            t.into(),
+            "variable \"a\" {}".into()
+        ]));
+        assert!(!has_duplicate_declarations(&[
+            t.into(),
+            "variable \"b\" {}".into()
+        ]));
+    }
+
+    #[test]
+    fn lines_map_back_to_files() {
+        let mut pt = ProjectText::default();
+        pt.push(Arc::from("a.tf"), "1\n2\n");
+        pt.push(Arc::from("b.tf"), "1\n2\n3");
+        let map = LineMap { files: pt.files };
+        assert_eq!(map.locate(2), Some((&Arc::from("a.tf"), 2)));
+        assert_eq!(map.locate(3), Some((&Arc::from("b.tf"), 1)));
+        assert_eq!(map.locate(5), Some((&Arc::from("b.tf"), 3)));
+        assert_eq!(normalize(Path::new("x/./m/../n")), PathBuf::from("x/n"));
+    }
+}
