@@ -145,7 +145,7 @@ pub struct Report {
 }
 
 impl Report {
-    fn absorb(&mut self, other: Report) {
+    pub(crate) fn absorb(&mut self, other: Report) {
         self.findings.extend(other.findings);
         self.errors.extend(other.errors);
         self.files += other.files;
@@ -271,6 +271,11 @@ fn scan_bytes(name: &FileName, bytes: &[u8], kind: Kind, config: &Config) -> Rep
                     Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
                 },
             }
+            if kind == Kind::Markdown
+                && let Ok(text) = std::str::from_utf8(bytes)
+            {
+                project::lint_markdown_fences(name, text, config, &mut report);
+            }
         }
     }
     if report.objects == 0 && report.errors.is_empty() && report.skipped.is_empty() {
@@ -345,7 +350,7 @@ pub fn lint_node(name: &FileName, root: &Node, config: &Config) -> Report {
 }
 
 /// Runs the object rules over every Kubernetes object in a document tree.
-fn lint_tree(
+pub(crate) fn lint_tree(
     name: &FileName,
     root: &Node,
     text: &str,

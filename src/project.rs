@@ -426,6 +426,51 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// Lints the fences of a Markdown file that hold JSON, YAML, Bicep or Terraform as what they hold,
+/// at the Markdown file's lines and columns. A fence that does not parse is a snippet, not an input:
+/// it is listed as skipped (with why, for `--verbose`), never an input error.
+pub fn lint_markdown_fences(name: &FileName, text: &str, config: &Config, report: &mut Report) {
+    use crate::parse::markdown::fences;
+    for fence in fences(text) {
+        let mut part = Report::default();
+        match fence.kind {
+            Kind::Yaml => {
+                for mut chunk in crate::parse::yaml::split(fence.content.as_bytes()) {
+                    chunk.first_line += fence.first_line - 1;
+                    crate::lint_yaml_chunk(name, chunk, config, &mut part);
+                }
+            }
+            Kind::Json => {
+                let padded = fence.padded();
+                match crate::parse::json::parse(&padded, &config.limits) {
+                    Ok(root) => crate::lint_tree(name, &root, &padded, 1, None, config, &mut part),
+                    Err(e) => part.errors.push(InputError::at(name, e.pos, e.message)),
+                }
+            }
+            Kind::Bicep | Kind::Terraform => {
+                let padded = fence.padded();
+                match crate::parse::pools::read(fence.kind, &padded) {
+                    Ok(clusters) => {
+                        part.objects += clusters.len();
+                        let lines = crate::DocLines::new(&padded, 1);
+                        crate::lint_clusters(name, &clusters, &lines, None, config, &mut part);
+                    }
+                    Err(e) => part.errors.push(InputError::at(name, e.pos, e.message)),
+                }
+            }
+            Kind::Shell | Kind::Markdown => {}
+        }
+        for e in part.errors.drain(..) {
+            let at = e.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            part.skipped.push((
+                name.clone(),
+                format!("{at}`{}` fence not read: {}", fence.tag, e.message),
+            ));
+        }
+        report.absorb(part);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

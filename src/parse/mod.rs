@@ -4,6 +4,7 @@ pub mod arm;
 pub mod azcli;
 pub mod bicep;
 pub mod json;
+pub mod markdown;
 pub mod node;
 pub mod pools;
 pub mod shell;
