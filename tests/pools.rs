@@ -284,10 +284,21 @@ fn pool_rule_fixtures() {
             for all_pools in [false, true] {
                 let r = lint(path.parent().unwrap(), &name, all_pools);
                 assert!(r.errors.is_empty(), "{rule}/{name}: {:?}", r.errors);
+                // `rule@col` markers also check the column.
+                let with_col =
+                    |line: u32| expected.iter().any(|(l, m)| *l == line && m.contains('@'));
                 let mut got: Vec<(u32, String)> = r
                     .findings
                     .iter()
-                    .map(|f| (f.span.start.line, f.rule.to_string()))
+                    .map(|f| {
+                        let line = f.span.start.line;
+                        let rule = if with_col(line) {
+                            format!("{}@{}", f.rule, f.span.start.col)
+                        } else {
+                            f.rule.to_string()
+                        };
+                        (line, rule)
+                    })
                     .collect();
                 got.sort();
                 assert_eq!(got, expected, "{rule}/{name} (all_pools: {all_pools})");

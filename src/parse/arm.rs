@@ -14,17 +14,26 @@ pub const AGENT_POOLS: &str = "Microsoft.ContainerService/managedClusters/agentP
 
 /// The clusters an ARM template root defines (empty when the root is not a template).
 pub fn template_clusters(root: &Node) -> Vec<Cluster> {
-    template_at(root, "")
+    template_at(root, "", None)
 }
 
-/// The clusters of a template whose root sits at `base` (nested deployments' inline templates).
-fn template_at(root: &Node, base: &str) -> Vec<Cluster> {
+/// The clusters of a template deployed with `args`, the `parameters` object of a deployment
+/// (`{"x": {"value": ...}}`, as a parameter file, a nested deployment's caller or `az deployment
+/// create --parameters` passes it): a passed value replaces the parameter's `defaultValue`.
+pub fn template_clusters_with(root: &Node, args: &Node) -> Vec<Cluster> {
+    template_at(root, "", Some(args))
+}
+
+/// The clusters of a template whose root sits at `base` (nested deployments' inline templates),
+/// with the parameter values its deployment passes.
+fn template_at(root: &Node, base: &str, args: Option<&Node>) -> Vec<Cluster> {
     let Some((rk, resources)) = props_ci(root, "resources") else {
         return Vec::new();
     };
     let scope = Scope {
         params: props_ci(root, "parameters").map(|p| p.1),
         vars: props_ci(root, "variables").map(|v| v.1),
+        args,
     };
     let mut out = Vec::new();
     walk_resources(resources, &pointer(base, rk), None, &scope, &mut out);
@@ -34,6 +43,29 @@ fn template_at(root: &Node, base: &str) -> Vec<Cluster> {
 struct Scope<'a> {
     params: Option<&'a Node>,
     vars: Option<&'a Node>,
+    /// The values the deployment passes (`{"x": {"value": ...}}`), resolved where they are written.
+    args: Option<&'a Node>,
+}
+
+/// Whether a resource is deployed at all: not when its `condition` is false or its `copy` count
+/// is 0 (as far as they resolve; an unknown condition or count deploys).
+fn deployed(r: &Node, scope: &Scope<'_>) -> bool {
+    if let Some((_, c)) = props_ci(r, "condition")
+        && resolve(c, scope, 0)
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("false"))
+    {
+        return false;
+    }
+    if let Some((_, copy)) = props_ci(r, "copy")
+        && let Some((_, count)) = props_ci(copy, "count")
+        && resolve(count, scope, 0)
+            .as_str()
+            .is_some_and(|s| s.trim() == "0")
+    {
+        return false;
+    }
+    true
 }
 
 /// Resources as an array, or (languageVersion 2.0) as an object of symbolic names.
@@ -60,6 +92,9 @@ fn walk_resources(
         let Some(ty) = props_ci(r, "type").and_then(|t| t.1.as_str()) else {
             continue;
         };
+        if !deployed(r, scope) {
+            continue;
+        }
         let full = match parent {
             Some(parent) if !ty.contains('/') || !ty.contains('.') => format!("{parent}/{ty}"),
             _ => ty.to_string(),
@@ -95,7 +130,21 @@ fn walk_resources(
             && let Some((tk, template)) = props_ci(props, "template")
         {
             let tp = pointer(&pointer(&p, pk), tk);
-            out.extend(template_at(template, &tp));
+            let inner = props_ci(props, "expressionEvaluationOptions")
+                .and_then(|o| props_ci(o.1, "scope"))
+                .and_then(|s| s.1.as_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"))
+                || props_ci(props, "parameters").is_some()
+                || props_ci(template, "parameters").is_some();
+            if inner {
+                // The values the caller passes are evaluated in the caller's scope.
+                let passed = props_ci(props, "parameters").map(|a| resolve(a.1, scope, 0));
+                out.extend(template_at(template, &tp, passed.as_ref()));
+            } else if let Some((rk, resources)) = props_ci(template, "resources") {
+                // Scope `outer` (ARM's default): the inner template's expressions name the
+                // caller's parameters and variables.
+                walk_resources(resources, &pointer(&tp, rk), None, scope, out);
+            }
         }
         if let Some((ck, children)) = props_ci(r, "resources") {
             walk_resources(children, &pointer(&p, ck), Some(&full), scope, out);
@@ -152,7 +201,12 @@ fn reference<'a>(s: &str, scope: &Scope<'a>) -> Option<&'a Node> {
         return None;
     }
     match func.trim().to_ascii_lowercase().as_str() {
-        "parameters" => props_ci(props_ci(scope.params?, arg)?.1, "defaultValue").map(|d| d.1),
+        "parameters" => match scope.args.and_then(|a| props_ci(a, arg)) {
+            // A passed parameter is its value (a Key Vault reference has none hostlint can read:
+            // never the default it replaces).
+            Some((_, passed)) => props_ci(passed, "value").map(|v| v.1),
+            None => props_ci(props_ci(scope.params?, arg)?.1, "defaultValue").map(|d| d.1),
+        },
         "variables" => props_ci(scope.vars?, arg).map(|v| v.1),
         _ => None,
     }
