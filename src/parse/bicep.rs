@@ -219,6 +219,10 @@ enum Expr {
     Not(Box<Expr>, usize, usize),
     /// `[for ... : body]`: the body once, iteration variables unknown.
     For(Box<Expr>, usize, usize),
+    /// `[for item in source: body]` / `[for (item, i) in source: body]`: the body per item.
+    Loop(Vec<String>, Box<Expr>, Box<Expr>, usize, usize),
+    /// `if (cond) body`: a resource or module deployed only when the condition holds.
+    If(Box<Expr>, Box<Expr>, usize, usize),
     Unknown(usize, usize),
 }
 
@@ -245,6 +249,8 @@ impl Expr {
             | Expr::Binary(_, _, _, s, e)
             | Expr::Not(_, s, e)
             | Expr::For(_, s, e)
+            | Expr::Loop(_, _, _, s, e)
+            | Expr::If(_, _, s, e)
             | Expr::Unknown(s, e) => (*s, *e),
         }
     }
@@ -303,12 +309,21 @@ impl<'t> Parser<'t> {
             .map_or(0, |t| t.2)
     }
 
-    /// Skips to the end of the line, over balanced brackets.
+    /// Skips to the end of the line, over balanced brackets; stops before a closing bracket that
+    /// closes an enclosing one (`{ id: vnet!.id }` must not lose the object's `}` and with it the
+    /// rest of the file). A closer where it starts is skipped, so that callers always progress.
     fn skip_statement(&mut self) {
+        let start = self.i;
         let mut depth = 0i32;
         while let Some(t) = self.peek() {
             match t {
                 Tok::Punct("{" | "[" | "(") => depth += 1,
+                Tok::Punct("}" | "]" | ")") if depth == 0 => {
+                    if self.i == start {
+                        self.i += 1;
+                    }
+                    return;
+                }
                 Tok::Punct("}" | "]" | ")") => depth -= 1,
                 Tok::Newline if depth <= 0 => return,
                 _ => {}
@@ -404,7 +419,16 @@ impl<'t> Parser<'t> {
         let mut e = self.primary();
         loop {
             let s = e.range().0;
+            // The non-null assertion `x!` (written right after its operand): the value itself.
+            if let Some((Tok::Punct("!"), at, _)) = self.toks.get(self.i)
+                && *at == e.range().1
+            {
+                self.i += 1;
+                continue;
+            }
             if self.eat(".") || self.eat("?.") {
+                // `a.?b`: the safe dereference reads like `a.b` (null when absent).
+                self.eat("?");
                 if let Some(Tok::Ident(name)) = self.peek() {
                     self.i += 1;
                     if self.eat("(") {
@@ -550,7 +574,10 @@ impl<'t> Parser<'t> {
     fn array(&mut self, s: usize) -> Expr {
         self.skip_nl();
         if self.peek() == Some(&Tok::Ident("for".into())) {
-            // `[for x in y: body]` or `[for (x, i) in y: body]`: skip to the `:` at this level.
+            if let Some(l) = self.for_loop(s) {
+                return l;
+            }
+            // A header not understood: skip to the `:` at this level, the body read once.
             let mut depth = 0i32;
             while let Some(t) = self.peek() {
                 match t {
@@ -590,18 +617,69 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// `for item in source: body` or `for (item, index) in source: body` (at `for`, after `[`); `None`
+    /// (position unchanged) for any other header.
+    fn for_loop(&mut self, s: usize) -> Option<Expr> {
+        let at = self.i;
+        self.i += 1;
+        let mut names = Vec::new();
+        let paren = self.eat("(");
+        while let Some(Tok::Ident(n)) = self.peek() {
+            if !paren && !names.is_empty() {
+                break;
+            }
+            names.push(n.clone());
+            self.i += 1;
+            if !paren || !self.eat(",") {
+                break;
+            }
+        }
+        if names.is_empty()
+            || (paren && !self.eat(")"))
+            || self.peek() != Some(&Tok::Ident("in".into()))
+        {
+            self.i = at;
+            return None;
+        }
+        self.i += 1;
+        let source = self.expr();
+        if !self.eat(":") {
+            self.i = at;
+            return None;
+        }
+        self.skip_nl();
+        let body = self.body();
+        self.skip_nl();
+        self.eat("]");
+        Some(Expr::Loop(
+            names,
+            Box::new(source),
+            Box::new(body),
+            s,
+            self.prev_end(),
+        ))
+    }
+
     /// A resource or module body: `{...}`, `if (cond) {...}`, or `[for ...: ...]`.
     fn body(&mut self) -> Expr {
         if self.peek() == Some(&Tok::Ident("if".into())) {
-            self.i += 1;
             let s = self.start();
-            if self.eat("(") {
-                self.args();
-            }
+            self.i += 1;
+            let cond = if self.eat("(") {
+                let mut args = self.args();
+                (args.len() == 1).then(|| args.remove(0))
+            } else {
+                None
+            };
             self.skip_nl();
             let b = self.expr();
-            let _ = s;
-            return b;
+            return match cond {
+                Some(c) => {
+                    let end = b.range().1;
+                    Expr::If(Box::new(c), Box::new(b), s, end)
+                }
+                None => b,
+            };
         }
         self.expr()
     }
@@ -741,101 +819,137 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         vars,
         idx: &idx,
         budget: std::cell::Cell::new(MAX_EVALS),
+        locals: Default::default(),
     };
     let mut out = Vec::new();
     for r in &p.resources {
         let path = format!("/resource/{}", r.name);
-        let Some(body) = scope.eval(&r.body, 0) else {
-            continue;
-        };
-        let body = match &body.value {
-            Value::Seq(items) if items.len() == 1 => items[0].clone(),
-            _ => body,
-        };
-        let Some((pk, props)) = props_ci(&body, "properties") else {
-            continue;
-        };
-        let pp = pointer(&path, pk);
-        let name = props_ci(&body, "name")
-            .and_then(|n| n.1.as_str())
-            .unwrap_or(&r.name)
-            .to_string();
-        let span = idx.span(r.start, r.start);
-        if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
-            out.push(arm_cluster(super::arm::MANAGED_CLUSTERS, &name, props, &pp));
-        } else if r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
-            let mut pool = arm_pool(props, &pp);
-            if pool.name.is_none() {
-                pool.name = props_ci(&body, "name")
-                    .and_then(|(k, n)| Val::from_node(n, &pointer(&path, k)));
-            }
-            out.push(Cluster {
-                kind: super::arm::AGENT_POOLS.into(),
-                name,
-                span,
-                path,
-                pools: vec![pool],
-                ..Cluster::default()
-            });
+        for body in instances(scope.eval(&r.body, 0)) {
+            resource_clusters(r, &body, &path, &idx, &mut out);
         }
     }
     for m in &modules {
         let path = format!("/module/{}", m.name);
-        let Some(body) = scope.eval(&m.body, 0) else {
-            continue;
-        };
-        let Some((pk, params)) = props_ci(&body, "params") else {
-            continue;
-        };
-        let pp = pointer(&path, pk);
-        let mut c = Cluster {
-            kind: "module".into(),
-            name: m.name.clone(),
-            span: idx.span(m.start, m.start),
-            path: pp.clone(),
-            ..Cluster::default()
-        };
-        if let Some((k, v)) = props_ci(params, "kubernetesVersion") {
-            c.kubernetes_version = Val::from_node(v, &pointer(&pp, k));
+        for body in instances(scope.eval(&m.body, 0)) {
+            module_cluster(m, &body, &path, &idx, &mut out);
         }
-        for key in [
-            "autoNodeOsUpgradeProfileUpgradeChannel",
-            "nodeOSUpgradeChannel",
-            "nodeOsUpgradeChannel",
-        ] {
-            if let Some((k, v)) = props_ci(params, key) {
-                c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pp, k));
-            }
+    }
+    dedup(&mut out);
+    Ok(out)
+}
+
+/// The instances a declaration's value stands for: each item of a loop (none for an empty one),
+/// none when its condition is false, else the value itself.
+fn instances(body: Option<Node>) -> Vec<Node> {
+    match body {
+        None => Vec::new(),
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items,
+        Some(b) => vec![b],
+    }
+}
+
+/// Loop instances built from the same literals are one definition: reported once.
+fn dedup(out: &mut Vec<Cluster>) {
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| seen.insert(format!("{c:?}")));
+}
+
+/// The cluster a module call instance defines, when its params use the AKS names.
+fn module_cluster(
+    m: &Module,
+    body: &Node,
+    path: &str,
+    idx: &LineIndex<'_>,
+    out: &mut Vec<Cluster>,
+) {
+    let Some((pk, params)) = props_ci(body, "params") else {
+        return;
+    };
+    let pp = pointer(&path, pk);
+    let mut c = Cluster {
+        kind: "module".into(),
+        name: m.name.clone(),
+        span: idx.span(m.start, m.start),
+        path: pp.clone(),
+        ..Cluster::default()
+    };
+    if let Some((k, v)) = props_ci(params, "kubernetesVersion") {
+        c.kubernetes_version = Val::from_node(v, &pointer(&pp, k));
+    }
+    for key in [
+        "autoNodeOsUpgradeProfileUpgradeChannel",
+        "nodeOSUpgradeChannel",
+        "nodeOsUpgradeChannel",
+    ] {
+        if let Some((k, v)) = props_ci(params, key) {
+            c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pp, k));
         }
-        if let Some((k, a)) = props_ci(params, "autoUpgradeProfile")
-            && let Some((k2, v)) = props_ci(a, "nodeOSUpgradeChannel")
-        {
-            c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pointer(&pp, k), k2));
-        }
-        for key in [
-            "primaryAgentPoolProfiles",
-            "primaryAgentPoolProfile",
-            "agentPools",
-            "agentPoolProfiles",
-        ] {
-            if let Some((k, pools)) = props_ci(params, key) {
-                let kp = pointer(&pp, k);
-                for (i, pool) in pools.as_seq().unwrap_or(&[]).iter().enumerate() {
-                    if pool.as_map().is_some() {
-                        c.pools
-                            .push(arm_pool(pool, &super::node::pointer_idx(&kp, i)));
-                    }
+    }
+    if let Some((k, a)) = props_ci(params, "autoUpgradeProfile")
+        && let Some((k2, v)) = props_ci(a, "nodeOSUpgradeChannel")
+    {
+        c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pointer(&pp, k), k2));
+    }
+    for key in [
+        "primaryAgentPoolProfiles",
+        "primaryAgentPoolProfile",
+        "agentPools",
+        "agentPoolProfiles",
+    ] {
+        if let Some((k, pools)) = props_ci(params, key) {
+            let kp = pointer(&pp, k);
+            for (i, pool) in pools.as_seq().unwrap_or(&[]).iter().enumerate() {
+                if pool.as_map().is_some() {
+                    c.pools
+                        .push(arm_pool(pool, &super::node::pointer_idx(&kp, i)));
                 }
             }
         }
-        if c.kubernetes_version.is_some()
-            || c.node_os_upgrade_channel.is_some()
-            || !c.pools.is_empty()
-        {
-            out.push(c);
-        }
     }
-    Ok(out)
+    if c.kubernetes_version.is_some() || c.node_os_upgrade_channel.is_some() || !c.pools.is_empty()
+    {
+        out.push(c);
+    }
+}
+
+/// The clusters one instance of a resource declares.
+fn resource_clusters(
+    r: &Resource,
+    body: &Node,
+    path: &str,
+    idx: &LineIndex<'_>,
+    out: &mut Vec<Cluster>,
+) {
+    let path = path.to_string();
+    let Some((pk, props)) = props_ci(body, "properties") else {
+        return;
+    };
+    let pp = pointer(&path, pk);
+    let name = props_ci(body, "name")
+        .and_then(|n| n.1.as_str())
+        .unwrap_or(&r.name)
+        .to_string();
+    let span = idx.span(r.start, r.start);
+    if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
+        out.push(arm_cluster(super::arm::MANAGED_CLUSTERS, &name, props, &pp));
+    } else if r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
+        let mut pool = arm_pool(props, &pp);
+        if pool.name.is_none() {
+            pool.name =
+                props_ci(body, "name").and_then(|(k, n)| Val::from_node(n, &pointer(&path, k)));
+        }
+        out.push(Cluster {
+            kind: super::arm::AGENT_POOLS.into(),
+            name,
+            span,
+            path,
+            pools: vec![pool],
+            ..Cluster::default()
+        });
+    }
 }
 
 struct Scope<'a> {
@@ -844,7 +958,12 @@ struct Scope<'a> {
     idx: &'a LineIndex<'a>,
     /// Evaluations left (see [`MAX_EVALS`]); at zero every value is unknown.
     budget: std::cell::Cell<usize>,
+    /// Loop variables bound while a loop body is evaluated, innermost last.
+    locals: std::cell::RefCell<Vec<(String, Node)>>,
 }
+
+/// The most items of one loop evaluated (each item is its own resource or module).
+const MAX_LOOP_ITEMS: usize = 64;
 
 impl Scope<'_> {
     fn span(&self, e: &Expr) -> Span {
@@ -907,7 +1026,26 @@ impl Scope<'_> {
                 span,
                 via: None,
             }),
+            Expr::Loop(names, source, body, ..) => Some(Node {
+                value: Value::Seq(self.eval_loop(names, source, body, depth)),
+                span,
+                via: None,
+            }),
+            Expr::If(cond, body, ..) => match self.truth(cond, depth) {
+                Some(false) => None,
+                _ => self.eval(body, depth + 1),
+            },
             Expr::Ref(name, ..) => {
+                let local = self
+                    .locals
+                    .borrow()
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone());
+                if let Some(v) = local {
+                    return Some(v);
+                }
                 let target = self.params.get(name).or_else(|| self.vars.get(name))?;
                 let mut n = self.eval(target, depth + 1)?;
                 n.set_via(&Via {
@@ -972,6 +1110,9 @@ impl Scope<'_> {
                 true => self.eval(a, depth + 1),
                 false => self.eval(b, depth + 1),
             },
+            Expr::Binary("??", a, b, ..) => {
+                self.eval(a, depth + 1).or_else(|| self.eval(b, depth + 1))
+            }
             Expr::Binary(..) | Expr::Not(..) => {
                 let t = self.truth(e, depth)?;
                 Some(Node::scalar(
@@ -982,6 +1123,54 @@ impl Scope<'_> {
             }
             Expr::Unknown(..) => None,
         }
+    }
+
+    /// A loop's items: the body once per item of a known source (an array, or `range(start,
+    /// count)`), none for an empty one; once with the loop variables unknown when the source is
+    /// not known.
+    fn eval_loop(&self, names: &[String], source: &Expr, body: &Expr, depth: usize) -> Vec<Node> {
+        let items: Option<Vec<Node>> = match source {
+            Expr::Call(f, args, ..) if f == "range" && args.len() == 2 => (|| {
+                let start: i64 = self.scalar(&args[0], depth)?.parse().ok()?;
+                let count: usize = self.scalar(&args[1], depth)?.parse().ok()?;
+                let span = self.span(source);
+                Some(
+                    (0..count.min(MAX_LOOP_ITEMS))
+                        .map(|i| Node::scalar((start + i as i64).to_string(), Style::Plain, span))
+                        .collect(),
+                )
+            })(),
+            _ => match self.eval(source, depth + 1) {
+                Some(Node {
+                    value: Value::Seq(items),
+                    ..
+                }) => Some(items),
+                _ => None,
+            },
+        };
+        let Some(items) = items else {
+            return self.eval(body, depth + 1).into_iter().collect();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.into_iter().take(MAX_LOOP_ITEMS).enumerate() {
+            let index = Node::scalar(i.to_string(), Style::Plain, self.span(source));
+            let bound = names.len().min(2);
+            {
+                let mut l = self.locals.borrow_mut();
+                l.push((names[0].clone(), item));
+                if bound == 2 {
+                    l.push((names[1].clone(), index));
+                }
+            }
+            let v = self.eval(body, depth + 1);
+            {
+                let mut l = self.locals.borrow_mut();
+                let keep = l.len() - bound;
+                l.truncate(keep);
+            }
+            out.extend(v);
+        }
+        out
     }
 
     /// A condition's value, when its operands are known.
