@@ -189,10 +189,13 @@ pub fn lint(inputs: &[Input], config: &Config) -> Report {
                 project::lint_terraform(dir, of, inputs, config)
             }
             // Read through the module call of a root module that calls it.
-            project::Unit::Called(_) => Report {
+            project::Unit::Consumed(_) => Report {
                 files: 1,
                 ..Report::default()
             },
+            project::Unit::Template { input, params } => {
+                project::lint_template(&inputs[*input], params, config)
+            }
         })
         .collect();
     let mut report = Report::default();

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::discover::{Input, Kind, Origin};
+use crate::parse::markdown::Fence;
 use crate::parse::terraform;
 use crate::source::{FileName, LineIndex, Span};
 use crate::{Config, InputError, Report};
@@ -32,23 +33,33 @@ pub enum Unit {
     Input(usize),
     /// A directory read as a Terraform root module; `inputs` are the inputs it holds.
     Terraform { dir: PathBuf, inputs: Vec<usize> },
-    /// An input in a module directory that a root module calls: read through that call only.
-    Called(usize),
+    /// An input read as part of another unit: a module directory a root module calls (read
+    /// through that call only), a parameter file (read with its template).
+    Consumed(usize),
+    /// An ARM template or Bicep file (index into the inputs) deployed with each of its parameter
+    /// files (`*.parameters.json` with the deploymentParameters schema, `*.bicepparam` whose
+    /// `using` names it).
+    Template { input: usize, params: Vec<PathBuf> },
 }
 
 /// Groups the inputs into units. Only Terraform files on disk are grouped; everything else is
 /// one unit per input, in input order.
 pub fn plan(inputs: &[Input]) -> Vec<Unit> {
     let mut dirs: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    let mut templates: Vec<(usize, PathBuf)> = Vec::new();
     let mut units = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         match (&input.origin, input.kind) {
             (Origin::File(p), Some(Kind::Terraform)) if is_tf(p) => {
                 dirs.entry(dir_of(p)).or_default().push(i);
             }
+            (Origin::File(p), Some(Kind::Json | Kind::Bicep)) if has_ext(p, &["json", "bicep"]) => {
+                templates.push((i, p.clone()));
+            }
             _ => units.push(Unit::Input(i)),
         }
     }
+    units.extend(plan_templates(inputs, templates));
     if dirs.is_empty() {
         return units;
     }
@@ -75,7 +86,7 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
     }
     for (dir, members) in modules {
         if canonical(&dir).is_some_and(|d| called.contains(&d)) {
-            units.extend(members.into_iter().map(Unit::Called));
+            units.extend(members.into_iter().map(Unit::Consumed));
         } else {
             units.push(Unit::Terraform {
                 dir,
@@ -84,6 +95,101 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
         }
     }
     units
+}
+
+/// Pairs templates with the parameter files beside them that name them; every other JSON or
+/// Bicep input is a unit of its own. Directories are listed once each, and only those holding a
+/// JSON or Bicep input.
+fn plan_templates(inputs: &[Input], templates: Vec<(usize, PathBuf)>) -> Vec<Unit> {
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for (i, p) in &templates {
+        dirs.insert(dir_of(p));
+        if let Some(c) = std::fs::canonicalize(p).ok() {
+            by_path.insert(c, *i);
+        }
+    }
+    let mut params: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();
+    let mut param_files: BTreeSet<PathBuf> = BTreeSet::new();
+    for dir in dirs {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            let Some(template) = param_target(&p) else {
+                continue;
+            };
+            let Some(&i) = std::fs::canonicalize(&template)
+                .ok()
+                .and_then(|c| by_path.get(&c))
+            else {
+                continue;
+            };
+            if let Ok(c) = std::fs::canonicalize(&p) {
+                param_files.insert(c);
+            }
+            params.entry(i).or_default().push(p);
+        }
+    }
+    let _ = inputs;
+    templates
+        .into_iter()
+        .map(|(i, p)| {
+            if std::fs::canonicalize(&p).is_ok_and(|c| param_files.contains(&c)) {
+                Unit::Consumed(i)
+            } else if let Some(ps) = params.remove(&i) {
+                Unit::Template {
+                    input: i,
+                    params: ps,
+                }
+            } else {
+                Unit::Input(i)
+            }
+        })
+        .collect()
+}
+
+/// The template a parameter file applies to: `*.bicepparam` names it in `using '...'`; an ARM
+/// parameter file (`$schema` …deploymentParameters…) `X.parameters.json` or
+/// `X.parameters.<env>.json` applies to `X.json`, or to `X.bicep` (azd's `main.parameters.json`).
+fn param_target(p: &Path) -> Option<PathBuf> {
+    let name = p.file_name()?.to_str()?;
+    let dir = dir_of(p);
+    if name.ends_with(".bicepparam") {
+        let text = std::fs::read_to_string(p).ok()?;
+        let using = text.lines().find_map(|l| {
+            let rest = l.trim_start().strip_prefix("using")?.trim_start();
+            let rest = rest.strip_prefix('\'')?;
+            Some(rest[..rest.find('\'')?].to_string())
+        })?;
+        return Some(dir.join(using));
+    }
+    let lower = name.to_ascii_lowercase();
+    let at = lower.find(".parameters.")?;
+    if !lower.ends_with(".json") {
+        return None;
+    }
+    let head = std::fs::read(p).ok()?;
+    let head = String::from_utf8_lossy(&head[..head.len().min(1024)]);
+    if !head.contains("deploymentParameters") {
+        return None;
+    }
+    let stem = &name[..at];
+    let json = dir.join(format!("{stem}.json"));
+    if json.is_file() {
+        return Some(json);
+    }
+    Some(dir.join(format!("{stem}.bicep")))
+}
+
+fn has_ext(p: &Path, exts: &[&str]) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 fn is_tf(p: &Path) -> bool {
@@ -255,34 +361,7 @@ pub fn lint_terraform(dir: &Path, members: &[usize], inputs: &[Input], config: &
                     push_error(&mut report, &map, e);
                 }
                 report.objects += clusters.len();
-                let lines = crate::DocLines::new(&text, 1);
-                let mut part = Report::default();
-                let name: FileName = Arc::from("");
-                crate::lint_clusters(&name, &clusters, &lines, None, config, &mut part);
-                for mut f in part.findings {
-                    let Some((file, span)) = map.span(f.span) else {
-                        continue;
-                    };
-                    f.file = file.clone();
-                    f.span = span;
-                    if let Some((l, s)) = f.snippet.take()
-                        && let Some((_, local)) = map.locate(l)
-                    {
-                        f.snippet = Some((local, s));
-                    }
-                    for n in &mut f.notes {
-                        let Some((nf, nl)) = n.line.and_then(|l| map.locate(l)) else {
-                            continue;
-                        };
-                        if *nf == f.file {
-                            n.line = Some(nl);
-                        } else {
-                            n.line = None;
-                            n.message = format!("{} ({nf}:{nl})", n.message);
-                        }
-                    }
-                    report.findings.push(f);
-                }
+                lint_mapped(&clusters, &map, &text, config, &mut report);
                 break;
             }
             Err((map, e)) => {
@@ -303,6 +382,150 @@ pub fn lint_terraform(dir: &Path, members: &[usize], inputs: &[Input], config: &
                     .push((input.name.clone(), "no Kubernetes or ARM object".into()));
             }
         }
+    }
+    report
+}
+
+/// Runs the rules over clusters read from a project text and reports each finding in the file
+/// its value was written in (notes on other files name them). A finding already reported (the
+/// same template literal in two deployments) is reported once.
+fn lint_mapped(
+    clusters: &[crate::model::nodepool::Cluster],
+    map: &LineMap,
+    text: &str,
+    config: &Config,
+    report: &mut Report,
+) {
+    let lines = crate::DocLines::new(text, 1);
+    let mut part = Report::default();
+    let name: FileName = Arc::from("");
+    crate::lint_clusters(&name, clusters, &lines, None, config, &mut part);
+    for mut f in part.findings {
+        let Some((file, span)) = map.span(f.span) else {
+            continue;
+        };
+        f.file = file.clone();
+        f.span = span;
+        if let Some((l, s)) = f.snippet.take()
+            && let Some((_, local)) = map.locate(l)
+        {
+            f.snippet = Some((local, s));
+        }
+        for n in &mut f.notes {
+            let Some((nf, nl)) = n.line.and_then(|l| map.locate(l)) else {
+                continue;
+            };
+            if *nf == f.file {
+                n.line = Some(nl);
+            } else {
+                n.line = None;
+                n.message = format!("{} ({nf}:{nl})", n.message);
+            }
+        }
+        let dup = report.findings.iter().any(|g| {
+            (g.rule, &g.file, g.span, &g.message) == (f.rule, &f.file, f.span, &f.message)
+        });
+        if !dup {
+            report.findings.push(f);
+        }
+    }
+}
+
+/// Lints a template once per parameter file, each finding where its value is written: in the
+/// template, or in the parameter file that sets it.
+pub fn lint_template(input: &Input, params: &[PathBuf], config: &Config) -> Report {
+    let mut report = Report {
+        files: 1,
+        ..Report::default()
+    };
+    let Origin::File(path) = &input.origin else {
+        return report;
+    };
+    let text = match std::fs::read(path) {
+        Ok(b) => match crate::decode_bom(&b).map(|b| String::from_utf8_lossy(b).into_owned()) {
+            Ok(t) => t,
+            Err(m) => {
+                report.errors.push(InputError::at(
+                    &input.name,
+                    crate::source::Pos::new(1, 1),
+                    m,
+                ));
+                return report;
+            }
+        },
+        Err(e) => {
+            report
+                .errors
+                .push(InputError::whole(&input.name, format!("cannot read: {e}")));
+            return report;
+        }
+    };
+    let dir_name = dir_of(Path::new(&*input.name));
+    let bicep = input.kind == Some(Kind::Bicep);
+    let template_root = if bicep {
+        None
+    } else {
+        match crate::parse::json::parse(&text, &config.limits) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                report
+                    .errors
+                    .push(InputError::at(&input.name, e.pos, e.message));
+                return report;
+            }
+        }
+    };
+    for p in params {
+        let pname = name_beside(&dir_name, p);
+        let Ok(ptext) = std::fs::read_to_string(p) else {
+            report
+                .errors
+                .push(InputError::whole(&pname, "cannot read".into()));
+            continue;
+        };
+        let mut pt = ProjectText::default();
+        pt.push(input.name.clone(), &text);
+        let first = pt.lines + 1;
+        pt.push(pname.clone(), &ptext);
+        let map = LineMap {
+            files: pt.files.clone(),
+        };
+        let clusters = match &template_root {
+            // A `.bicepparam`'s `param x = value` lines, read after the template's, replace its
+            // defaults; its `using` line is not a declaration.
+            None => crate::parse::bicep::read(&pt.text),
+            Some(root) => {
+                let padded = Fence {
+                    kind: Kind::Json,
+                    tag: String::new(),
+                    first_line: first,
+                    content: &ptext,
+                }
+                .padded();
+                crate::parse::json::parse(&padded, &config.limits).map(|args| {
+                    let none = crate::parse::node::Node::scalar(
+                        "",
+                        crate::parse::node::Style::Plain,
+                        Span::default(),
+                    );
+                    let args = crate::model::nodepool::props_ci(&args, "parameters")
+                        .map_or(&none, |a| a.1);
+                    crate::parse::arm::template_clusters_with(root, args)
+                })
+            }
+        };
+        match clusters {
+            Ok(clusters) => {
+                report.objects += clusters.len();
+                lint_mapped(&clusters, &map, &pt.text, config, &mut report);
+            }
+            Err(e) => push_error(&mut report, &map, e),
+        }
+    }
+    if report.objects == 0 && report.errors.is_empty() {
+        report
+            .skipped
+            .push((input.name.clone(), "no Kubernetes or ARM object".into()));
     }
     report
 }
