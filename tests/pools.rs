@@ -93,15 +93,16 @@ fn gen1_sizes_with_all_pools() {
         vec![h("gen1-vm-size", 22, 23)]
     );
     let spark = lint(&c, "azcli-samples-aks-spark-job.sh", true);
-    assert_eq!(hits(&spark, g), vec![h("gen1-vm-size", 2, 14)]);
+    // Reported at the use of `$NODE_VM_SIZE`, noting the assignment on line 2.
+    assert_eq!(hits(&spark, g), vec![h("gen1-vm-size", 12, 84)]);
     let f = spark
         .findings
         .iter()
         .find(|f| f.rule == "gen1-vm-size")
         .unwrap();
     assert!(
-        f.notes.iter().any(|n| n.line == Some(12)),
-        "the use on line 12 is noted: {:?}",
+        f.notes.iter().any(|n| n.line == Some(2)),
+        "the assignment on line 2 is noted: {:?}",
         f.notes
     );
     assert!(f.message.contains("`Standard_D3_v2`"), "{}", f.message);
@@ -459,4 +460,30 @@ fn project_fixtures_match_their_markers() {
         assert_eq!(got, project_markers(&dir), "{}", dir.display());
         assert!(r.objects > 0 || dir.ends_with("tf-local-module-count0"));
     }
+}
+
+/// A value from a shell variable is reported at each use (the assignment noted), one finding per
+/// use, each with its own fingerprint, even when a runbook repeats the same command.
+#[test]
+fn each_use_of_a_variable_is_its_own_finding() {
+    let script = "VM_SIZE=Standard_D2_v3\naz aks nodepool add --cluster-name aks -n acl --os-sku AzureContainerLinux --node-vm-size \"$VM_SIZE\"\naz aks nodepool add --cluster-name aks -n acl --os-sku AzureContainerLinux --node-vm-size \"$VM_SIZE\"\n";
+    let r = lint_bytes(
+        &Arc::from("run.sh"),
+        script.as_bytes(),
+        Kind::Shell,
+        &Config::default(),
+    );
+    let g: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "gen1-vm-size")
+        .collect();
+    assert_eq!(
+        g.iter()
+            .map(|f| (f.span.start.line, f.span.start.col))
+            .collect::<Vec<_>>(),
+        vec![(2, 91), (3, 91)]
+    );
+    assert_ne!(g[0].fingerprint, g[1].fingerprint);
+    assert!(g.iter().all(|f| f.notes.iter().any(|n| n.line == Some(1))));
 }

@@ -15,6 +15,10 @@ pub struct Val {
     pub path: String,
     /// The line where the value was used, when it is written elsewhere.
     pub used_at: Option<u32>,
+    /// Where a value reported at its use (a shell `$VAR`) was assigned, when on another line.
+    pub assigned_at: Option<u32>,
+    /// The word the user wrote when it is not the value itself (`--disable-vtpm` for `false`).
+    pub written: Option<String>,
 }
 
 impl Val {
@@ -24,7 +28,14 @@ impl Val {
             span,
             path: path.into(),
             used_at: None,
+            assigned_at: None,
+            written: None,
         }
+    }
+
+    /// What the user wrote: the flag of a switch, else the value.
+    pub fn shown(&self) -> &str {
+        self.written.as_deref().unwrap_or(&self.text)
     }
 
     /// A scalar node as a value: reported at the literal, noting the use line when the tree
@@ -46,6 +57,8 @@ impl Val {
             span: node.span,
             path: path.to_string(),
             used_at,
+            assigned_at: None,
+            written: None,
         })
     }
 
@@ -78,6 +91,9 @@ impl Val {
         if let Some(l) = self.used_at {
             hit = hit.note(Some(l), "the value is used here");
         }
+        if let Some(l) = self.assigned_at {
+            hit = hit.note(Some(l), "the value is assigned here");
+        }
         hit
     }
 }
@@ -103,6 +119,9 @@ pub struct Pool {
     /// Where the pool is defined, and its path.
     pub span: Span,
     pub path: String,
+    /// The pool is an ACL pool by what the same input did elsewhere (an `az aks nodepool update`
+    /// or `upgrade` of a pool the script added with `--os-sku AzureContainerLinux`).
+    pub acl_elsewhere: bool,
 }
 
 impl Pool {
@@ -123,7 +142,7 @@ impl Pool {
 
     /// Whether pool rules apply: an ACL or Flatcar pool, or with `--all-pools` any Linux pool.
     pub fn in_scope(&self, all_pools: bool) -> bool {
-        !self.is_windows() && (self.is_acl() || all_pools)
+        !self.is_windows() && (self.is_acl() || self.acl_elsewhere || all_pools)
     }
 }
 
@@ -140,13 +159,21 @@ pub struct Cluster {
     pub features: Vec<Val>,
     pub span: Span,
     pub path: String,
+    /// The cluster has ACL pools defined elsewhere in the same input (`az aks update` or `az aks
+    /// upgrade` of a cluster the script gave ACL pools with `az aks nodepool add`).
+    pub acl_elsewhere: bool,
 }
 
 impl Cluster {
     /// Cluster-level rules apply when the cluster has an ACL/Flatcar pool, or with `--all-pools`
     /// always (every cluster has a Linux system pool).
     pub fn in_scope(&self, all_pools: bool) -> bool {
-        all_pools || self.pools.iter().any(|p| !p.is_windows() && p.is_acl())
+        all_pools
+            || self.acl_elsewhere
+            || self
+                .pools
+                .iter()
+                .any(|p| !p.is_windows() && (p.is_acl() || p.acl_elsewhere))
     }
 }
 
@@ -191,6 +218,7 @@ pub fn arm_pool(props: &Node, path: &str) -> Pool {
         update: None,
         span: props.span,
         path: path.to_string(),
+        acl_elsewhere: false,
     }
 }
 

@@ -27,6 +27,7 @@ struct Word {
 pub fn read(text: &str) -> Vec<Cluster> {
     let idx = LineIndex::new(text);
     let mut vars: HashMap<String, Val> = HashMap::new();
+    let mut repeats: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for cmd in commands(text) {
         let mut words = cmd.as_slice();
@@ -73,6 +74,15 @@ pub fn read(text: &str) -> Vec<Cluster> {
             }
             _ => super::node::pointer(&base, &named(&["--name", "-n"])),
         };
+        // The same command on the same names again (a runbook that repeats it) is its own
+        // finding: its path counts the repeats.
+        let seen = repeats.entry(path.clone()).or_insert(0usize);
+        *seen += 1;
+        let path = if *seen > 1 {
+            format!("{path}@{seen}")
+        } else {
+            path
+        };
         opts.set_paths(&path);
         let span = idx.span(az.start, cmd.last().map_or(az.end, |w| w.end));
         match sub.as_slice() {
@@ -114,6 +124,40 @@ pub fn read(text: &str) -> Vec<Cluster> {
                     ..Cluster::default()
                 });
             }
+            ["aks", "upgrade"] => out.push(Cluster {
+                kind: "az aks upgrade".into(),
+                name: opts
+                    .get(&["--name", "-n"])
+                    .map(|v| v.text)
+                    .unwrap_or_default(),
+                // `--node-image-only` changes no version: nothing to check.
+                kubernetes_version: opts
+                    .get(&["--node-image-only"])
+                    .is_none()
+                    .then(|| opts.get(&["--kubernetes-version", "-k"]))
+                    .flatten(),
+                span,
+                path,
+                ..Cluster::default()
+            }),
+            ["aks", "nodepool", "upgrade"] => {
+                let mut pool = opts.pool(&path, span);
+                pool.name = opts.get(&["--name", "-n", "--nodepool-name"]);
+                if opts.get(&["--node-image-only"]).is_none() {
+                    pool.orchestrator_version = opts.get(&["--kubernetes-version", "-k"]);
+                }
+                out.push(Cluster {
+                    kind: "az aks nodepool upgrade".into(),
+                    name: opts
+                        .get(&["--cluster-name"])
+                        .map(|v| v.text)
+                        .unwrap_or_default(),
+                    pools: vec![pool],
+                    span,
+                    path,
+                    ..Cluster::default()
+                });
+            }
             ["aks", "update"] => out.push(Cluster {
                 kind: "az aks update".into(),
                 name: opts
@@ -135,7 +179,38 @@ pub fn read(text: &str) -> Vec<Cluster> {
             _ => {}
         }
     }
+    mark_acl_elsewhere(&mut out);
     out
+}
+
+/// Commands that change a cluster or pool the script made ACL (`az aks create`/`nodepool add`
+/// with `--os-sku AzureContainerLinux`) are checked as ACL: `az aks update`/`upgrade` of that
+/// cluster, `az aks nodepool update`/`upgrade` of that pool.
+fn mark_acl_elsewhere(out: &mut [Cluster]) {
+    let mut clusters = std::collections::HashSet::new();
+    let mut pools = std::collections::HashSet::new();
+    for c in out.iter() {
+        for p in c.pools.iter().filter(|p| p.is_acl()) {
+            clusters.insert(c.name.clone());
+            if let Some(n) = &p.name {
+                pools.insert((c.name.clone(), n.text.clone()));
+            }
+        }
+    }
+    for c in out.iter_mut() {
+        match c.kind.as_str() {
+            "az aks update" | "az aks upgrade" => c.acl_elsewhere = clusters.contains(&c.name),
+            "az aks nodepool update" | "az aks nodepool upgrade" => {
+                for p in &mut c.pools {
+                    p.acl_elsewhere = p
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| pools.contains(&(c.name.clone(), n.text.clone())));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Flags that take no value.
@@ -149,6 +224,7 @@ const SWITCHES: &[&str] = &[
     "--enable-fips-image",
     "--disable-fips-image",
     "--no-wait",
+    "--node-image-only",
     "--yes",
     "-y",
     "--generate-ssh-keys",
@@ -212,7 +288,9 @@ impl Opts {
                 } else {
                     "true"
                 };
-                items.push((flag, vec![Val::new(v, idx.span(w.start, w.end), "")]));
+                let mut val = Val::new(v, idx.span(w.start, w.end), "");
+                val.written = Some(flag.clone());
+                items.push((flag, vec![val]));
                 continue;
             }
             let mut values = Vec::new();
@@ -391,11 +469,10 @@ fn resolve_word(
     }
     let use_line = idx.pos(start).line;
     if let Some(v) = vars.get(name) {
-        let mut v = v.clone();
-        if v.span.start.line != use_line {
-            v.used_at = Some(use_line);
-        }
-        return Some(v);
+        // Reported where it is used (each use its own finding), noting where it was assigned.
+        let mut u = Val::new(v.text.clone(), idx.span(start, end), "");
+        u.assigned_at = Some(v.span.start.line).filter(|&l| l != use_line);
+        return Some(u);
     }
     let (d, d_start) = default?;
     if d.contains('$') {
@@ -647,9 +724,32 @@ mod tests {
         let p = &cs[0].pools[0];
         let size = p.vm_size.as_ref().unwrap();
         assert_eq!(size.text, "Standard_D2_v3");
-        assert_eq!((size.span.start.line, size.span.start.col), (1, 6));
-        assert_eq!(size.used_at, Some(3));
+        // At the use, noting the assignment.
+        assert_eq!((size.span.start.line, size.span.start.col), (3, 18));
+        assert_eq!(size.assigned_at, Some(1));
         assert_eq!(p.os_sku.as_ref().unwrap().text, "AzureContainerLinux");
+    }
+
+    #[test]
+    fn updates_of_acl_clusters_and_pools_are_acl() {
+        let s = "C=aks\naz aks nodepool add --cluster-name $C -n acl --os-sku AzureContainerLinux\naz aks update -n \"$C\" --node-os-upgrade-channel Unmanaged\naz aks update -n other --node-os-upgrade-channel Unmanaged\naz aks nodepool upgrade --cluster-name aks -n acl -k 1.30\naz aks nodepool upgrade --cluster-name aks -n ubuntu -k 1.30\naz aks upgrade -n aks --node-image-only\n";
+        let cs = read(s);
+        let acl: Vec<(&str, bool)> = cs
+            .iter()
+            .map(|c| (c.kind.as_str(), c.in_scope(false)))
+            .collect();
+        assert_eq!(
+            acl,
+            vec![
+                ("az aks nodepool add", true),
+                ("az aks update", true),
+                ("az aks update", false),
+                ("az aks nodepool upgrade", true),
+                ("az aks nodepool upgrade", false),
+                ("az aks upgrade", true),
+            ]
+        );
+        assert!(cs[5].kubernetes_version.is_none());
     }
 
     #[test]
