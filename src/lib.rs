@@ -142,6 +142,9 @@ pub struct Report {
     pub skipped: Vec<(FileName, String)>,
     /// Cross-file facts (ConfigMap scripts) awaiting [`correlate::resolve`].
     pub facts: correlate::Facts,
+    /// Clusters and pools (that are or may be ACL) with relevant values that could not be
+    /// resolved: file, line, which fields and why (for the summary count and `--verbose`).
+    pub unresolved: Vec<(FileName, u32, String)>,
 }
 
 impl Report {
@@ -153,6 +156,7 @@ impl Report {
         self.checked.extend(other.checked);
         self.skipped.extend(other.skipped);
         self.facts.extend(other.facts);
+        self.unresolved.extend(other.unresolved);
     }
 
     /// Sorts findings by file, line, column, rule (and errors by file, line), as every report shows them.
@@ -437,6 +441,7 @@ pub(crate) fn lint_clusters(
             name: cluster.name.clone(),
             namespace: None,
         };
+        record_unresolved(name, cluster, config.all_pools, report);
         let subject = Subject::Cluster {
             cluster,
             all_pools: config.all_pools,
@@ -451,6 +456,31 @@ pub(crate) fn lint_clusters(
             config,
             report,
         );
+    }
+}
+
+/// Lists a cluster's and its pools' unresolved relevant fields (never reported clean in silence).
+fn record_unresolved(
+    name: &FileName,
+    cluster: &model::nodepool::Cluster,
+    all_pools: bool,
+    report: &mut Report,
+) {
+    for (pool, us) in cluster.unresolved_in_scope(all_pools) {
+        let what = match pool.and_then(|p| p.name.as_ref()) {
+            Some(n) => format!("{} `{}` pool `{}`", cluster.kind, cluster.name, n.text),
+            None if pool.is_some() => format!("{} `{}` pool", cluster.kind, cluster.name),
+            None => format!("{} `{}`", cluster.kind, cluster.name),
+        };
+        let fields: Vec<String> = us
+            .iter()
+            .map(|u| format!("`{}` not resolved: {}", u.field, u.why))
+            .collect();
+        report.unresolved.push((
+            name.clone(),
+            us[0].span.start.line,
+            format!("{what}: {}", fields.join("; ")),
+        ));
     }
 }
 

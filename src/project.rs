@@ -400,6 +400,14 @@ fn lint_mapped(
     let mut part = Report::default();
     let name: FileName = Arc::from("");
     crate::lint_clusters(&name, clusters, &lines, None, config, &mut part);
+    for (_, line, why) in part.unresolved {
+        if let Some((file, l)) = map.locate(line) {
+            let u = (file.clone(), l, why);
+            if !report.unresolved.contains(&u) {
+                report.unresolved.push(u);
+            }
+        }
+    }
     for mut f in part.findings {
         let Some((file, span)) = map.span(f.span) else {
             continue;

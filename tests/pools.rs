@@ -487,3 +487,42 @@ fn each_use_of_a_variable_is_its_own_finding() {
     assert_ne!(g[0].fingerprint, g[1].fingerprint);
     assert!(g.iter().all(|f| f.notes.iter().any(|n| n.line == Some(1))));
 }
+
+/// A cluster or pool whose relevant values cannot be resolved is listed, never reported clean in
+/// silence; a pool that is surely not ACL, a resource whose condition is false and an `existing`
+/// reference are not.
+#[test]
+fn unresolved_clusters_and_pools_are_counted() {
+    let lint_text = |name: &str, text: &str, kind: Kind| {
+        lint_bytes(&Arc::from(name), text.as_bytes(), kind, &Config::default())
+    };
+    let tf = "variable \"size\" {}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"acl\" {\n  name    = \"acl\"\n  vm_size = var.size\n  os_sku  = \"AzureContainerLinux\"\n}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"ubuntu\" {\n  name    = \"ubuntu\"\n  vm_size = var.size\n}\n";
+    let r = lint_text("main.tf", tf, Kind::Terraform);
+    assert_eq!(
+        r.unresolved,
+        vec![(
+            Arc::from("main.tf"),
+            4,
+            "azurerm_kubernetes_cluster_node_pool `acl` pool `acl`: `vm_size` not resolved: `var.size` has no default and no value is set".to_string()
+        )]
+    );
+    assert!(
+        hostlint::report::human::summary(&r).contains("1 cluster or pool not fully resolved"),
+        "{}",
+        hostlint::report::human::summary(&r)
+    );
+    let bicep = "param base object\nparam deploy bool = false\nresource aks 'Microsoft.ContainerService/managedClusters@2024-09-01' = {\n  name: 'aks'\n  properties: union(base, { dnsPrefix: 'aks' })\n}\nresource old 'Microsoft.ContainerService/managedClusters@2024-09-01' = if (deploy) {\n  name: 'old'\n  properties: base\n}\nresource ref 'Microsoft.ContainerService/managedClusters@2024-09-01' existing = {\n  name: 'ref'\n}\n";
+    let r = lint_text("main.bicep", bicep, Kind::Bicep);
+    let got: Vec<(u32, &str)> = r
+        .unresolved
+        .iter()
+        .map(|(_, l, m)| (*l, m.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            3,
+            "Microsoft.ContainerService/managedClusters `aks`: `properties` not resolved: the value is not evaluated"
+        )]
+    );
+}

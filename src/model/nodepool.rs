@@ -98,6 +98,46 @@ impl Val {
     }
 }
 
+/// A field whose value is written but could not be resolved (a variable with no value, an
+/// expression hostlint does not evaluate): the field's name, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    pub field: String,
+    pub span: Span,
+    pub why: String,
+}
+
+/// The fields whose values decide what the node-pool rules say (names as ARM, Bicep, Terraform and
+/// the az CLI write them, compared case-insensitively).
+pub const RELEVANT_FIELDS: &[&str] = &[
+    "vmSize",
+    "vm_size",
+    "agents_size",
+    "--node-vm-size",
+    "-s",
+    "osSKU",
+    "os_sku",
+    "--os-sku",
+    "orchestratorVersion",
+    "orchestrator_version",
+    "kubernetesVersion",
+    "kubernetes_version",
+    "--kubernetes-version",
+    "-k",
+    "nodeOSUpgradeChannel",
+    "node_os_upgrade_channel",
+    "node_os_channel_upgrade",
+    "--node-os-upgrade-channel",
+    "autoNodeOsUpgradeProfileUpgradeChannel",
+];
+
+/// Whether a field name is one of [`RELEVANT_FIELDS`].
+pub fn is_relevant(field: &str) -> bool {
+    RELEVANT_FIELDS
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(field))
+}
+
 /// One node pool, whatever surface defined it.
 #[derive(Clone, Debug, Default)]
 pub struct Pool {
@@ -122,9 +162,23 @@ pub struct Pool {
     /// The pool is an ACL pool by what the same input did elsewhere (an `az aks nodepool update`
     /// or `upgrade` of a pool the script added with `--os-sku AzureContainerLinux`).
     pub acl_elsewhere: bool,
+    /// Relevant fields written but not resolved.
+    pub unresolved: Vec<Unresolved>,
 }
 
 impl Pool {
+    /// Whether the pool may be an ACL pool: it is one, or its OS SKU could not be resolved.
+    pub fn maybe_acl(&self, all_pools: bool) -> bool {
+        self.in_scope(all_pools)
+            || (!self.is_windows()
+                && self.os_sku.is_none()
+                && self.unresolved.iter().any(|u| {
+                    ["osSKU", "os_sku", "--os-sku"]
+                        .iter()
+                        .any(|f| f.eq_ignore_ascii_case(&u.field))
+                }))
+    }
+
     pub fn is_windows(&self) -> bool {
         self.os_type.as_ref().is_some_and(|v| v.is("Windows"))
             || self
@@ -162,9 +216,51 @@ pub struct Cluster {
     /// The cluster has ACL pools defined elsewhere in the same input (`az aks update` or `az aks
     /// upgrade` of a cluster the script gave ACL pools with `az aks nodepool add`).
     pub acl_elsewhere: bool,
+    /// Relevant cluster-level fields written but not resolved (and, before
+    /// [`Cluster::place_unresolved`], those of its pools).
+    pub unresolved: Vec<Unresolved>,
 }
 
 impl Cluster {
+    /// Hands each unresolved field to the innermost pool whose span holds it; the rest stay the
+    /// cluster's.
+    pub fn place_unresolved(&mut self) {
+        let within =
+            |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+        for u in std::mem::take(&mut self.unresolved) {
+            match self
+                .pools
+                .iter_mut()
+                .filter(|p| within(p.span, u.span))
+                .min_by_key(|p| (p.span.end.line - p.span.start.line, p.span.end.col))
+            {
+                Some(p) => p.unresolved.push(u),
+                None => self.unresolved.push(u),
+            }
+        }
+    }
+
+    /// What could not be resolved in this cluster where it matters, by owner (`None`: the
+    /// cluster): fields of pools that are or may be ACL pools, and cluster-level fields of a
+    /// cluster that is or may be in scope.
+    pub fn unresolved_in_scope(&self, all_pools: bool) -> Vec<(Option<&Pool>, &[Unresolved])> {
+        let mut out = Vec::new();
+        // A cluster with no pools read (an `az aks update`, a resource whose body is unknown)
+        // may have ACL pools defined elsewhere.
+        let maybe = self.in_scope(all_pools)
+            || self.pools.is_empty()
+            || self.pools.iter().any(|p| p.maybe_acl(all_pools));
+        if maybe && !self.unresolved.is_empty() {
+            out.push((None, self.unresolved.as_slice()));
+        }
+        for p in self.pools.iter().filter(|p| p.maybe_acl(all_pools)) {
+            if !p.unresolved.is_empty() {
+                out.push((Some(p), p.unresolved.as_slice()));
+            }
+        }
+        out
+    }
+
     /// Cluster-level rules apply when the cluster has an ACL/Flatcar pool, or with `--all-pools`
     /// always (every cluster has a Linux system pool).
     pub fn in_scope(&self, all_pools: bool) -> bool {
@@ -219,6 +315,7 @@ pub fn arm_pool(props: &Node, path: &str) -> Pool {
         span: props.span,
         path: path.to_string(),
         acl_elsewhere: false,
+        unresolved: Vec::new(),
     }
 }
 

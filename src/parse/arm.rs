@@ -4,7 +4,7 @@
 //! Azure `AzureManagedControlPlane`/`AzureManagedMachinePool`/`AzureASOManagedMachinePool`
 //! (clusterctl `${VAR:=default}` resolved to the default).
 
-use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
+use crate::model::nodepool::{Cluster, Pool, Unresolved, Val, arm_cluster, arm_pool, props_ci};
 use crate::model::object::Object;
 use crate::parse::node::{Node, Style, Value, pointer, pointer_idx};
 use crate::source::{Pos, Span, Via};
@@ -106,7 +106,9 @@ fn walk_resources(
             let props = resolve(props, scope, 0);
             let pp = pointer(&p, pk);
             if full.eq_ignore_ascii_case(MANAGED_CLUSTERS) {
-                out.push(arm_cluster(MANAGED_CLUSTERS, &name, &props, &pp));
+                let mut c = arm_cluster(MANAGED_CLUSTERS, &name, &props, &pp);
+                settle(&mut c);
+                out.push(c);
             } else if full.eq_ignore_ascii_case(AGENT_POOLS) {
                 let mut pool = arm_pool(&props, &pp);
                 if pool.name.is_none()
@@ -114,14 +116,16 @@ fn walk_resources(
                 {
                     pool.name = Val::from_node(n, &pointer(&p, nk));
                 }
-                out.push(Cluster {
+                let mut c = Cluster {
                     kind: AGENT_POOLS.into(),
                     name,
                     span: r.span,
                     path: p.clone(),
                     pools: vec![pool],
                     ..Cluster::default()
-                });
+                };
+                settle(&mut c);
+                out.push(c);
             }
         }
         // A nested deployment's inline template has its own parameters and variables.
@@ -149,6 +153,49 @@ fn walk_resources(
         if let Some((ck, children)) = props_ci(r, "resources") {
             walk_resources(children, &pointer(&p, ck), Some(&full), scope, out);
         }
+    }
+}
+
+/// A value still written as an ARM expression (`[...]`, not the `[[` escape) is not resolved: it
+/// leaves its field and is listed as unresolved, never read as the literal text.
+fn settle(c: &mut Cluster) {
+    fn take(v: &mut Option<Val>, field: &str, out: &mut Vec<Unresolved>) {
+        if let Some(val) = v
+            && val.text.starts_with('[')
+            && !val.text.starts_with("[[")
+            && val.text.ends_with(']')
+        {
+            let short: String = if val.text.chars().count() > 60 {
+                val.text.chars().take(57).chain("...".chars()).collect()
+            } else {
+                val.text.clone()
+            };
+            out.push(Unresolved {
+                field: field.into(),
+                span: val.span,
+                why: format!("`{short}` is not evaluated"),
+            });
+            *v = None;
+        }
+    }
+    take(
+        &mut c.kubernetes_version,
+        "kubernetesVersion",
+        &mut c.unresolved,
+    );
+    take(
+        &mut c.node_os_upgrade_channel,
+        "nodeOSUpgradeChannel",
+        &mut c.unresolved,
+    );
+    for p in &mut c.pools {
+        take(&mut p.vm_size, "vmSize", &mut p.unresolved);
+        take(&mut p.os_sku, "osSKU", &mut p.unresolved);
+        take(
+            &mut p.orchestrator_version,
+            "orchestratorVersion",
+            &mut p.unresolved,
+        );
     }
 }
 

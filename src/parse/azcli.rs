@@ -85,6 +85,7 @@ pub fn read(text: &str) -> Vec<Cluster> {
         };
         opts.set_paths(&path);
         let span = idx.span(az.start, cmd.last().map_or(az.end, |w| w.end));
+        let before = out.len();
         match sub.as_slice() {
             ["aks", "create"] => {
                 let mut pool = opts.pool(&path, span);
@@ -178,6 +179,11 @@ pub fn read(text: &str) -> Vec<Cluster> {
             }),
             _ => {}
         }
+        // The command's unresolved flags, on its pool (a command defines at most one).
+        if let Some(c) = out.get_mut(before) {
+            c.unresolved.extend(opts.unresolved.iter().cloned());
+            c.place_unresolved();
+        }
     }
     mark_acl_elsewhere(&mut out);
     out
@@ -254,11 +260,14 @@ const MULTI: &[&str] = &[
 struct Opts {
     /// Flag, then its values (a switch has its own word as value `true`).
     items: Vec<(String, Vec<Val>)>,
+    /// Relevant flags whose value could not be resolved (an unset `$VAR`, a `$(command)`).
+    unresolved: Vec<crate::model::nodepool::Unresolved>,
 }
 
 impl Opts {
     fn parse(words: &[Word], vars: &HashMap<String, Val>, idx: &LineIndex<'_>) -> Self {
         let mut items: Vec<(String, Vec<Val>)> = Vec::new();
+        let mut unresolved = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let w = &words[i];
@@ -296,9 +305,15 @@ impl Opts {
             let mut values = Vec::new();
             while i < words.len() && (!words[i].text.starts_with('-') || words[i].text.len() == 1) {
                 let v = &words[i];
-                values.extend(resolve_word(
-                    &v.text, &v.raw, v.start, v.end, v.literal, vars, idx,
-                ));
+                let r = resolve_word(&v.text, &v.raw, v.start, v.end, v.literal, vars, idx);
+                if r.is_none() && crate::model::nodepool::is_relevant(&flag) {
+                    unresolved.push(crate::model::nodepool::Unresolved {
+                        field: flag.clone(),
+                        span: idx.span(v.start, v.end),
+                        why: format!("`{}` has no value in this script", v.raw),
+                    });
+                }
+                values.extend(r);
                 i += 1;
                 if !MULTI.contains(&flag.as_str()) {
                     break;
@@ -306,7 +321,7 @@ impl Opts {
             }
             items.push((flag, values));
         }
-        Opts { items }
+        Opts { items, unresolved }
     }
 
     /// Gives every value the path `<base>/<flag>`.

@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use super::ParseError;
 use super::node::{Node, Style, Value, pointer};
-use crate::model::nodepool::{Cluster, Val, arm_cluster, arm_pool, props_ci};
+use crate::model::nodepool::{
+    Cluster, Unresolved, Val, arm_cluster, arm_pool, is_relevant, props_ci,
+};
 use crate::source::{LineIndex, Span, Via};
 
 const MAX_DEPTH: usize = 64;
@@ -262,6 +264,8 @@ struct Resource {
     ty: String,
     body: Expr,
     start: usize,
+    /// `existing`: a reference to a resource defined elsewhere, which defines nothing here.
+    existing: bool,
 }
 
 struct Module {
@@ -698,7 +702,8 @@ impl<'t> Parser<'t> {
             [Part::Lit(l)] => l.split('@').next().unwrap_or("").to_string(),
             _ => String::new(),
         };
-        if self.peek() == Some(&Tok::Ident("existing".into())) {
+        let existing = self.peek() == Some(&Tok::Ident("existing".into()));
+        if existing {
             self.i += 1;
         }
         if !self.eat("=") {
@@ -717,6 +722,7 @@ impl<'t> Parser<'t> {
             ty: full,
             body,
             start,
+            existing,
         });
     }
 }
@@ -820,22 +826,62 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
         idx: &idx,
         budget: std::cell::Cell::new(MAX_EVALS),
         locals: Default::default(),
+        unresolved: Default::default(),
+        text,
     };
     let mut out = Vec::new();
-    for r in &p.resources {
+    for r in p.resources.iter().filter(|r| !r.existing) {
         let path = format!("/resource/{}", r.name);
-        for body in instances(scope.eval(&r.body, 0)) {
+        let from = out.len();
+        let value = scope.eval(&r.body, 0);
+        let aks = r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS)
+            || r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS);
+        if value.is_none() && aks {
+            // Not dropped in silence: a cluster or pool whose body is not known.
+            let (s, e) = r.body.range();
+            scope.unresolved.borrow_mut().push(Unresolved {
+                field: "properties".into(),
+                span: idx.span(s, e),
+                why: "the resource's value is not evaluated".into(),
+            });
+            out.push(Cluster {
+                kind: r.ty.clone(),
+                name: r.name.clone(),
+                span: idx.span(s, e),
+                path: path.clone(),
+                ..Cluster::default()
+            });
+        }
+        for body in instances(value) {
             resource_clusters(r, &body, &path, &idx, &mut out);
         }
+        let (s, e) = r.body.range();
+        place(&mut out[from..], &scope, idx.span(s, e));
     }
     for m in &modules {
         let path = format!("/module/{}", m.name);
+        let from = out.len();
         for body in instances(scope.eval(&m.body, 0)) {
             module_cluster(m, &body, &path, &idx, &mut out);
         }
+        let (s, e) = m.body.range();
+        place(&mut out[from..], &scope, idx.span(s, e));
     }
     dedup(&mut out);
     Ok(out)
+}
+
+/// Gives the clusters one declaration made the unresolved fields written inside it.
+fn place(clusters: &mut [Cluster], scope: &Scope<'_>, within: Span) {
+    let list = scope.unresolved.borrow();
+    for c in clusters {
+        c.unresolved.extend(
+            list.iter()
+                .filter(|u| within.start <= u.span.start && u.span.end <= within.end)
+                .cloned(),
+        );
+        c.place_unresolved();
+    }
 }
 
 /// The instances a declaration's value stands for: each item of a loop (none for an empty one),
@@ -925,6 +971,23 @@ fn resource_clusters(
 ) {
     let path = path.to_string();
     let Some((pk, props)) = props_ci(body, "properties") else {
+        if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS)
+            || r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS)
+        {
+            // Not dropped in silence: its properties are written but not known.
+            out.push(Cluster {
+                kind: r.ty.clone(),
+                name: r.name.clone(),
+                span: body.span,
+                path: path.clone(),
+                unresolved: vec![Unresolved {
+                    field: "properties".into(),
+                    span: body.span,
+                    why: "the value is not evaluated".into(),
+                }],
+                ..Cluster::default()
+            });
+        }
         return;
     };
     let pp = pointer(&path, pk);
@@ -960,6 +1023,9 @@ struct Scope<'a> {
     budget: std::cell::Cell<usize>,
     /// Loop variables bound while a loop body is evaluated, innermost last.
     locals: std::cell::RefCell<Vec<(String, Node)>>,
+    /// Relevant properties whose values did not resolve.
+    unresolved: std::cell::RefCell<Vec<Unresolved>>,
+    text: &'a str,
 }
 
 /// The most items of one loop evaluated (each item is its own resource or module).
@@ -1001,9 +1067,13 @@ impl Scope<'_> {
                     entries
                         .iter()
                         .filter_map(|(k, ks, ke, v)| {
+                            let val = self.eval(v, depth + 1);
+                            if val.is_none() {
+                                self.unresolved_field(k, v);
+                            }
                             Some((
                                 Node::scalar(k.clone(), Style::Plain, self.idx.span(*ks, *ke)),
-                                self.eval(v, depth + 1)?,
+                                val?,
                             ))
                         })
                         .collect(),
@@ -1032,7 +1102,12 @@ impl Scope<'_> {
                 via: None,
             }),
             Expr::If(cond, body, ..) => match self.truth(cond, depth) {
-                Some(false) => None,
+                // Not deployed: no instance at all (an unknown value would be `None`).
+                Some(false) => Some(Node {
+                    value: Value::Seq(Vec::new()),
+                    span,
+                    via: None,
+                }),
                 _ => self.eval(body, depth + 1),
             },
             Expr::Ref(name, ..) => {
@@ -1122,6 +1197,38 @@ impl Scope<'_> {
                 ))
             }
             Expr::Unknown(..) => None,
+        }
+    }
+
+    /// Records a relevant property whose value did not resolve (`null` leaves it unset).
+    fn unresolved_field(&self, key: &str, e: &Expr) {
+        if !is_relevant(key) || matches!(e, Expr::Null(..)) || self.budget.get() == 0 {
+            return;
+        }
+        let (s, end) = e.range();
+        let written = self.text.get(s..end).unwrap_or("").trim();
+        let written: String = if written.chars().count() > 60 {
+            written.chars().take(57).chain("...".chars()).collect()
+        } else {
+            written.to_string()
+        };
+        let why = match e {
+            Expr::Ref(name, ..)
+                if self.params.contains_key(name) || self.vars.contains_key(name) =>
+            {
+                format!("`{written}` is not evaluated")
+            }
+            Expr::Ref(..) => format!("`{written}` has no default and no value is set"),
+            _ => format!("`{written}` is not evaluated"),
+        };
+        let u = Unresolved {
+            field: key.to_string(),
+            span: self.span(e),
+            why,
+        };
+        let mut list = self.unresolved.borrow_mut();
+        if !list.contains(&u) {
+            list.push(u);
         }
     }
 

@@ -15,7 +15,9 @@ use hcl_edit::template::Element;
 
 use super::ParseError;
 use super::node::{Node, Style, Value, pointer, pointer_idx};
-use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
+use crate::model::nodepool::{
+    Cluster, Pool, Unresolved, Val, arm_cluster, arm_pool, is_relevant, props_ci,
+};
 use crate::source::{LineIndex, Pos, Span, Via};
 
 const MAX_DEPTH: usize = 24;
@@ -79,6 +81,8 @@ fn tfvars_values(
     let body = parse_at(m, range)?;
     let cx = Cx {
         idx: m.idx,
+        text: m.text,
+        unresolved: Default::default(),
         base: range.start,
         vars: HashMap::new(),
         locals: HashMap::new(),
@@ -103,6 +107,8 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
     }
     let mut cx = Cx {
         idx: m.idx,
+        text: m.text,
+        unresolved: Default::default(),
         base: m.range.start,
         vars: HashMap::new(),
         locals: HashMap::new(),
@@ -263,6 +269,19 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
             });
         }
     }
+    // Relevant fields that did not resolve, handed to the cluster and pool that hold them.
+    let mut unresolved = cx.unresolved.take();
+    unresolved.sort_by_key(|u| u.span);
+    unresolved.dedup();
+    for c in &mut out {
+        c.unresolved.extend(
+            unresolved
+                .iter()
+                .filter(|u| c.span.start <= u.span.start && u.span.end <= c.span.end)
+                .cloned(),
+        );
+        c.place_unresolved();
+    }
     Ok(out)
 }
 
@@ -380,6 +399,10 @@ fn attr<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
 
 struct Cx<'a> {
     idx: &'a LineIndex<'a>,
+    /// The project text (for the expressions named in unresolved fields).
+    text: &'a str,
+    /// Relevant fields whose expressions did not resolve.
+    unresolved: std::cell::RefCell<Vec<Unresolved>>,
     /// Where this module's text starts in the project text.
     base: usize,
     vars: HashMap<String, Var<'a>>,
@@ -396,6 +419,36 @@ impl<'a> Cx<'a> {
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
         r.map(|r| self.idx.span(self.base + r.start, self.base + r.end))
             .unwrap_or_default()
+    }
+
+    /// Records a relevant field whose expression did not resolve (`null` is not a value to
+    /// resolve: the field is unset).
+    fn unresolved_field(&self, key: &str, e: &Expression) {
+        if !is_relevant(key) || matches!(e, Expression::Null(_)) {
+            return;
+        }
+        let Some(r) = e.span() else { return };
+        let written = self
+            .text
+            .get(self.base + r.start..self.base + r.end)
+            .unwrap_or("")
+            .trim();
+        let why = match e {
+            Expression::Traversal(t) if matches!(&t.expr, Expression::Variable(v) if v.as_str() == "var") =>
+            {
+                format!("`{written}` has no default and no value is set")
+            }
+            _ if written.chars().count() > 60 => {
+                let short: String = written.chars().take(57).collect();
+                format!("`{short}...` is not evaluated")
+            }
+            _ => format!("`{written}` is not evaluated"),
+        };
+        self.unresolved.borrow_mut().push(Unresolved {
+            field: key.to_string(),
+            span: self.span(Some(r)),
+            why,
+        });
     }
 
     /// A call of a module at a local path (`source = "./modules/aks"`) whose text the project
@@ -456,6 +509,8 @@ impl<'a> Cx<'a> {
                             Node::scalar(a.key.as_str(), Style::Plain, self.span(a.key.span())),
                             v,
                         ));
+                    } else {
+                        self.unresolved_field(a.key.as_str(), &a.value);
                     }
                 }
                 Structure::Block(inner) if depth < MAX_DEPTH => {
@@ -517,7 +572,13 @@ impl<'a> Cx<'a> {
                         ) => None,
                         ObjectKey::Expression(x) => self.expr(x, depth + 1),
                     };
-                    let (Some(key), Some(val)) = (key, self.expr(v.expr(), depth + 1)) else {
+                    let val = self.expr(v.expr(), depth + 1);
+                    if val.is_none()
+                        && let Some(k) = key.as_ref().and_then(Node::as_str)
+                    {
+                        self.unresolved_field(k, v.expr());
+                    }
+                    let (Some(key), Some(val)) = (key, val) else {
                         continue;
                     };
                     m.push((key, val));
