@@ -59,7 +59,7 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
             _ => units.push(Unit::Input(i)),
         }
     }
-    units.extend(plan_templates(inputs, templates));
+    units.extend(plan_templates(templates));
     if dirs.is_empty() {
         return units;
     }
@@ -100,12 +100,12 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
 /// Pairs templates with the parameter files beside them that name them; every other JSON or
 /// Bicep input is a unit of its own. Directories are listed once each, and only those holding a
 /// JSON or Bicep input.
-fn plan_templates(inputs: &[Input], templates: Vec<(usize, PathBuf)>) -> Vec<Unit> {
+fn plan_templates(templates: Vec<(usize, PathBuf)>) -> Vec<Unit> {
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for (i, p) in &templates {
         dirs.insert(dir_of(p));
-        if let Some(c) = std::fs::canonicalize(p).ok() {
+        if let Ok(c) = std::fs::canonicalize(p) {
             by_path.insert(c, *i);
         }
     }
@@ -135,7 +135,6 @@ fn plan_templates(inputs: &[Input], templates: Vec<(usize, PathBuf)>) -> Vec<Uni
             params.entry(i).or_default().push(p);
         }
     }
-    let _ = inputs;
     templates
         .into_iter()
         .map(|(i, p)| {

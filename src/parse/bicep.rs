@@ -914,7 +914,7 @@ fn module_cluster(
     let Some((pk, params)) = props_ci(body, "params") else {
         return;
     };
-    let pp = pointer(&path, pk);
+    let pp = pointer(path, pk);
     let mut c = Cluster {
         kind: "module".into(),
         name: m.name.clone(),
