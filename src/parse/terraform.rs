@@ -285,6 +285,161 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
     Ok(out)
 }
 
+/// Reads Terraform's JSON syntax (`*.tf.json`): `resource`, `module`, `variable` and `locals`
+/// objects; a string that is exactly `${var.x}` or `${local.x}` resolves like the HCL reference.
+pub fn read_json(text: &str) -> Result<Vec<Cluster>, ParseError> {
+    let root = super::json::parse(text, &super::Limits::default())?;
+    let mut refs: HashMap<String, Node> = HashMap::new();
+    for (kind, prefix) in [("variable", "var"), ("locals", "local")] {
+        for block in json_blocks(&root, kind) {
+            for (k, v) in block.as_map().unwrap_or(&[]) {
+                let Some(name) = k.as_str() else { continue };
+                let value = if kind == "variable" {
+                    json_first(v).get("default")
+                } else {
+                    Some(v)
+                };
+                if let Some(value) = value {
+                    refs.insert(format!("{prefix}.{name}"), value.clone());
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for block in json_blocks(&root, "resource") {
+        for (t, by_name) in block.as_map().unwrap_or(&[]) {
+            let Some(ty) = t.as_str() else { continue };
+            for (n, body) in json_first(by_name).as_map().unwrap_or(&[]) {
+                let Some(name) = n.as_str() else { continue };
+                let node = json_resolve(json_first(body), &refs, 0);
+                let path = format!("/resource/{ty}/{name}");
+                match ty {
+                    "azurerm_kubernetes_cluster" => {
+                        let mut c = Cluster {
+                            kind: ty.into(),
+                            name: name.into(),
+                            span: node.span,
+                            path: path.clone(),
+                            ..Cluster::default()
+                        };
+                        cluster_fields(&node, &path, &mut c);
+                        if let Some(p) = node.get("default_node_pool") {
+                            c.pools
+                                .push(tf_pool(json_first(p), &pointer(&path, "default_node_pool")));
+                        }
+                        out.push(c);
+                    }
+                    "azurerm_kubernetes_cluster_node_pool" => out.push(Cluster {
+                        kind: ty.into(),
+                        name: name.into(),
+                        span: node.span,
+                        pools: vec![tf_pool(&node, &path)],
+                        path,
+                        ..Cluster::default()
+                    }),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for block in json_blocks(&root, "module") {
+        for (n, body) in block.as_map().unwrap_or(&[]) {
+            let Some(name) = n.as_str() else { continue };
+            let node = json_resolve(json_first(body), &refs, 0);
+            let path = format!("/module/{name}");
+            let mut c = Cluster {
+                kind: "module".into(),
+                name: name.into(),
+                span: node.span,
+                path: path.clone(),
+                ..Cluster::default()
+            };
+            cluster_fields(&node, &path, &mut c);
+            c.pools.extend(module_default_pool(&node, &path));
+            for (k, v) in node.as_map().unwrap_or(&[]) {
+                if let Some(key) = k.as_str()
+                    && key != "source"
+                {
+                    find_pools(v, &pointer(&path, key), 0, &mut c.pools);
+                }
+            }
+            if c.kubernetes_version.is_some()
+                || c.node_os_upgrade_channel.is_some()
+                || !c.pools.is_empty()
+            {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The objects under `key` at the root: one object, or an array of them (both are valid).
+fn json_blocks<'n>(root: &'n Node, key: &str) -> Vec<&'n Node> {
+    match root.get(key) {
+        Some(n) => match n.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![n],
+        },
+        None => Vec::new(),
+    }
+}
+
+/// A block written as an array of one object reads as that object.
+fn json_first(n: &Node) -> &Node {
+    match n.as_seq() {
+        Some([one]) => one,
+        _ => n,
+    }
+}
+
+/// A copy with each string that is exactly `${var.x}` / `${local.x}` replaced by its value.
+fn json_resolve(n: &Node, refs: &HashMap<String, Node>, depth: usize) -> Node {
+    if depth > MAX_DEPTH {
+        return n.clone();
+    }
+    match &n.value {
+        Value::Scalar(s, _) => {
+            let Some(r) = s
+                .trim()
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .map(str::trim)
+            else {
+                return n.clone();
+            };
+            let Some(target) = refs.get(r) else {
+                return n.clone();
+            };
+            let mut v = json_resolve(target, refs, depth + 1);
+            v.set_via(&Via {
+                use_site: n.span,
+                anchor_line: v.span.start.line,
+            });
+            v
+        }
+        Value::Seq(items) => Node {
+            value: Value::Seq(
+                items
+                    .iter()
+                    .map(|x| json_resolve(x, refs, depth + 1))
+                    .collect(),
+            ),
+            span: n.span,
+            via: n.via.clone(),
+        },
+        Value::Map(m) => Node {
+            value: Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), json_resolve(v, refs, depth + 1)))
+                    .collect(),
+            ),
+            span: n.span,
+            via: n.via.clone(),
+        },
+    }
+}
+
 /// Cluster-level inputs: Kubernetes version and the node OS channel (also nested, as in AVM's
 /// `auto_upgrade_profile`). The Kubernetes channel (`automatic_upgrade_channel`, ...) is not read.
 fn cluster_fields(node: &Node, path: &str, c: &mut Cluster) {
@@ -693,5 +848,26 @@ impl<'a> Cx<'a> {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_syntax_reads_like_hcl() {
+        let t = "{\n  \"variable\": {\"size\": {\"default\": \"Standard_D2_v2\"}},\n  \"resource\": {\n    \"azurerm_kubernetes_cluster\": {\n      \"main\": {\n        \"kubernetes_version\": \"1.34\",\n        \"default_node_pool\": [{\"name\": \"system\", \"vm_size\": \"${var.size}\", \"os_sku\": \"AzureContainerLinux\"}]\n      }\n    }\n  }\n}\n";
+        let cs = super::super::pools::read(crate::discover::Kind::Terraform, t).unwrap();
+        assert_eq!(cs.len(), 1);
+        let size = cs[0].pools[0].vm_size.as_ref().unwrap();
+        assert_eq!(
+            (
+                size.text.as_str(),
+                size.span.start.line,
+                size.span.start.col,
+                size.used_at
+            ),
+            ("Standard_D2_v2", 2, 36, Some(7))
+        );
+        assert!(cs[0].pools[0].is_acl());
     }
 }
