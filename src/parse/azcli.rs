@@ -189,6 +189,107 @@ pub fn read(text: &str) -> Vec<Cluster> {
     out
 }
 
+/// An `az deployment group|sub|mg|tenant create` (or `validate`/`what-if`) of a template file,
+/// with the parameters it passes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deployment {
+    /// `--template-file`/`-f` as written.
+    pub template: String,
+    /// Parameter sources in order (later wins, as az applies them).
+    pub params: Vec<DeployParam>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeployParam {
+    /// `key=value`: the name, the value and its byte range in the script.
+    Inline(String, String, usize, usize),
+    /// `@file.json`, `file.json`, `file.bicepparam`.
+    File(String),
+}
+
+/// The template deployments a script makes.
+pub fn deployments(text: &str) -> Vec<Deployment> {
+    let mut out = Vec::new();
+    for cmd in commands(text) {
+        let w: Vec<&Word> = cmd.iter().collect();
+        let Some(az) = w.iter().position(|x| x.text == "az" || x.text.ends_with("/az")) else {
+            continue;
+        };
+        let sub: Vec<&str> = w[az + 1..]
+            .iter()
+            .take_while(|x| !x.text.starts_with('-'))
+            .map(|x| x.text.as_str())
+            .collect();
+        if !matches!(
+            sub.as_slice(),
+            ["deployment", "group" | "sub" | "mg" | "tenant", "create" | "validate" | "what-if"]
+        ) {
+            continue;
+        }
+        let rest = &w[az + 1 + sub.len()..];
+        let mut d = Deployment {
+            template: String::new(),
+            params: Vec::new(),
+        };
+        let mut i = 0;
+        while i < rest.len() {
+            let flag = rest[i].text.as_str();
+            i += 1;
+            match flag {
+                "--template-file" | "-f" => {
+                    if let Some(v) = rest.get(i) {
+                        d.template = v.text.clone();
+                        i += 1;
+                    }
+                }
+                "--parameters" | "-p" => {
+                    while let Some(v) = rest.get(i)
+                        && !v.text.starts_with('-')
+                    {
+                        i += 1;
+                        if let Some(p) = deploy_param(v) {
+                            d.params.push(p);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !d.template.is_empty() {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// One word after `--parameters`: a file, or `key=value` (a literal value: a `$VAR` or `{json}`
+/// is not read).
+fn deploy_param(w: &Word) -> Option<DeployParam> {
+    let t = w.text.as_str();
+    if let Some(f) = t.strip_prefix('@') {
+        return Some(DeployParam::File(f.to_string()));
+    }
+    if t.ends_with(".json") || t.ends_with(".bicepparam") {
+        return Some(DeployParam::File(t.to_string()));
+    }
+    if t.starts_with('{') || w.raw.contains('$') {
+        return None;
+    }
+    let (k, v) = t.split_once('=')?;
+    // The value's bytes in the script: after the `=` of the raw word, inside its quotes.
+    let eq = w.raw.find('=')?;
+    let mut vs = w.start + eq + 1;
+    let mut ve = w.end;
+    let raw_v = &w.raw[eq + 1..];
+    if raw_v.len() >= 2 && (raw_v.starts_with('"') || raw_v.starts_with('\'')) {
+        vs += 1;
+        ve -= 1;
+    } else if w.raw.starts_with('"') || w.raw.starts_with('\'') {
+        ve -= 1;
+    }
+    Some(DeployParam::Inline(k.to_string(), v.to_string(), vs, ve.max(vs)))
+}
+
 /// Commands that change a cluster or pool the script made ACL (`az aks create`/`nodepool add`
 /// with `--os-sku AzureContainerLinux`) are checked as ACL: `az aks update`/`upgrade` of that
 /// cluster, `az aks nodepool update`/`upgrade` of that pool.
@@ -765,6 +866,24 @@ mod tests {
             ]
         );
         assert!(cs[5].kubernetes_version.is_none());
+    }
+
+    #[test]
+    fn template_deployments() {
+        let s = "az deployment group create -g rg --template-file infra/main.bicep \\\n  --parameters @infra/main.bicepparam vmSize=Standard_D2_v3 'channel=Unmanaged' x=$X\n";
+        let d = deployments(s);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].template, "infra/main.bicep");
+        assert_eq!(
+            d[0].params,
+            vec![
+                DeployParam::File("infra/main.bicepparam".into()),
+                DeployParam::Inline("vmSize".into(), "Standard_D2_v3".into(), 113, 127),
+                DeployParam::Inline("channel".into(), "Unmanaged".into(), 137, 146),
+            ]
+        );
+        assert_eq!(&s[113..127], "Standard_D2_v3");
+        assert_eq!(&s[137..146], "Unmanaged");
     }
 
     #[test]
