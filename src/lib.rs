@@ -197,9 +197,11 @@ pub fn lint(inputs: &[Input], config: &Config) -> Report {
                 files: 1,
                 ..Report::default()
             },
-            project::Unit::Template { input, params } => {
-                project::lint_template(&inputs[*input], params, config)
-            }
+            project::Unit::Template {
+                input,
+                params,
+                deployments,
+            } => project::lint_template(&inputs[*input], params, deployments, config),
         })
         .collect();
     let mut report = Report::default();

@@ -39,7 +39,22 @@ pub enum Unit {
     /// An ARM template or Bicep file (index into the inputs) deployed with each of its parameter
     /// files (`*.parameters.json` with the deploymentParameters schema, `*.bicepparam` whose
     /// `using` names it).
-    Template { input: usize, params: Vec<PathBuf> },
+    Template {
+        input: usize,
+        params: Vec<PathBuf>,
+        deployments: Vec<ScriptDeployment>,
+    },
+}
+
+/// An `az deployment … create` of a template in the inputs, by a script in the inputs.
+#[derive(Debug)]
+pub struct ScriptDeployment {
+    /// The script's name and its shell text (a Markdown file's shell fences, at their positions).
+    pub script: FileName,
+    pub text: String,
+    /// The directory parameter files are looked up in first (then the working directory).
+    pub dir: PathBuf,
+    pub deployment: crate::parse::azcli::Deployment,
 }
 
 /// Groups the inputs into units. Only Terraform files on disk are grouped; everything else is
@@ -47,8 +62,14 @@ pub enum Unit {
 pub fn plan(inputs: &[Input]) -> Vec<Unit> {
     let mut dirs: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     let mut templates: Vec<(usize, PathBuf)> = Vec::new();
+    let mut scripts: Vec<ScriptDeployment> = Vec::new();
     let mut units = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
+        if let (Origin::File(p), Some(k @ (Kind::Shell | Kind::Markdown))) =
+            (&input.origin, input.kind)
+        {
+            scripts.extend(script_deployments(&input.name, p, k));
+        }
         match (&input.origin, input.kind) {
             (Origin::File(p), Some(Kind::Terraform)) if is_tf(p) => {
                 dirs.entry(dir_of(p)).or_default().push(i);
@@ -59,7 +80,7 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
             _ => units.push(Unit::Input(i)),
         }
     }
-    units.extend(plan_templates(templates));
+    units.extend(plan_templates(templates, scripts));
     if dirs.is_empty() {
         return units;
     }
@@ -100,7 +121,38 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
 /// Pairs templates with the parameter files beside them that name them; every other JSON or
 /// Bicep input is a unit of its own. Directories are listed once each, and only those holding a
 /// JSON or Bicep input.
-fn plan_templates(templates: Vec<(usize, PathBuf)>) -> Vec<Unit> {
+/// The template deployments a script makes (none unless it runs `az deployment … create`).
+fn script_deployments(name: &FileName, path: &Path, kind: Kind) -> Vec<ScriptDeployment> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    if !text.contains("deployment") {
+        return Vec::new();
+    }
+    let text = if kind == Kind::Markdown {
+        crate::parse::azcli::markdown_script(&text)
+    } else {
+        text
+    };
+    crate::parse::azcli::deployments(&text)
+        .into_iter()
+        .map(|deployment| ScriptDeployment {
+            script: name.clone(),
+            text: text.clone(),
+            dir: dir_of(path),
+            deployment,
+        })
+        .collect()
+}
+
+/// A file a script names: beside the script, else from the working directory (where CI runs it).
+fn script_file(dir: &Path, file: &str) -> Option<PathBuf> {
+    [dir.join(file), PathBuf::from(file)]
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+fn plan_templates(templates: Vec<(usize, PathBuf)>, scripts: Vec<ScriptDeployment>) -> Vec<Unit> {
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for (i, p) in &templates {
@@ -135,15 +187,27 @@ fn plan_templates(templates: Vec<(usize, PathBuf)>) -> Vec<Unit> {
             params.entry(i).or_default().push(p);
         }
     }
+    let mut deployed: BTreeMap<usize, Vec<ScriptDeployment>> = BTreeMap::new();
+    for d in scripts {
+        if let Some(&i) = script_file(&d.dir, &d.deployment.template)
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .and_then(|c| by_path.get(&c))
+        {
+            deployed.entry(i).or_default().push(d);
+        }
+    }
     templates
         .into_iter()
         .map(|(i, p)| {
+            let ps = params.remove(&i).unwrap_or_default();
+            let ds = deployed.remove(&i).unwrap_or_default();
             if std::fs::canonicalize(&p).is_ok_and(|c| param_files.contains(&c)) {
                 Unit::Consumed(i)
-            } else if let Some(ps) = params.remove(&i) {
+            } else if !ps.is_empty() || !ds.is_empty() {
                 Unit::Template {
                     input: i,
                     params: ps,
+                    deployments: ds,
                 }
             } else {
                 Unit::Input(i)
@@ -440,7 +504,12 @@ fn lint_mapped(
 
 /// Lints a template once per parameter file, each finding where its value is written: in the
 /// template, or in the parameter file that sets it.
-pub fn lint_template(input: &Input, params: &[PathBuf], config: &Config) -> Report {
+pub fn lint_template(
+    input: &Input,
+    params: &[PathBuf],
+    deployments: &[ScriptDeployment],
+    config: &Config,
+) -> Report {
     let mut report = Report {
         files: 1,
         ..Report::default()
@@ -529,12 +598,115 @@ pub fn lint_template(input: &Input, params: &[PathBuf], config: &Config) -> Repo
             Err(e) => push_error(&mut report, &map, e),
         }
     }
+    for d in deployments {
+        lint_script_deployment(input, &text, template_root.as_ref(), d, config, &mut report);
+    }
     if report.objects == 0 && report.errors.is_empty() {
         report
             .skipped
             .push((input.name.clone(), "no Kubernetes or ARM object".into()));
     }
     report
+}
+
+/// A template as a script deploys it: its parameter files, then its `key=value` parameters (later
+/// wins, as az applies them); a finding from an inline value points into the script.
+fn lint_script_deployment(
+    input: &Input,
+    text: &str,
+    template_root: Option<&crate::parse::node::Node>,
+    d: &ScriptDeployment,
+    config: &Config,
+    report: &mut Report,
+) {
+    use crate::parse::azcli::DeployParam;
+    use crate::parse::node::{Node, Style, Value};
+    let mut pt = ProjectText::default();
+    pt.push(input.name.clone(), text);
+    let script_dir_name = dir_of(Path::new(&*d.script));
+    // Parameter files the deployment names, read as the template's kind reads them.
+    let mut files: Vec<(u32, Range<usize>, String)> = Vec::new();
+    for p in &d.deployment.params {
+        let DeployParam::File(f) = p else { continue };
+        let Some(path) = script_file(&d.dir, f) else {
+            continue;
+        };
+        let Ok(ptext) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let first = pt.lines + 1;
+        let range = pt.push(name_beside(&script_dir_name, Path::new(f)), &ptext);
+        files.push((first, range, ptext));
+    }
+    let lex_to = pt.text.len();
+    let base = pt.text.len();
+    pt.push(d.script.clone(), &d.text);
+    let inline: Vec<(String, usize, usize)> = d
+        .deployment
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            DeployParam::Inline(k, _, s, e) => Some((k.clone(), base + s, base + e)),
+            DeployParam::File(_) => None,
+        })
+        .collect();
+    let map = LineMap {
+        files: pt.files.clone(),
+    };
+    let clusters = match template_root {
+        None => crate::parse::bicep::read_with(&pt.text, lex_to, &inline),
+        Some(root) => {
+            let idx = LineIndex::new(&pt.text);
+            let mut args: Vec<(Node, Node)> = Vec::new();
+            let mut set = |k: Node, v: Node| {
+                let key = k.as_str().unwrap_or("").to_ascii_lowercase();
+                args.retain(|(k0, _)| k0.as_str().unwrap_or("").to_ascii_lowercase() != key);
+                args.push((k, v));
+            };
+            for (first, _, ptext) in &files {
+                let padded = Fence {
+                    kind: Kind::Json,
+                    tag: String::new(),
+                    first_line: *first,
+                    content: ptext,
+                }
+                .padded();
+                if let Ok(n) = crate::parse::json::parse(&padded, &config.limits)
+                    && let Some((_, ps)) = crate::model::nodepool::props_ci(&n, "parameters")
+                {
+                    for (k, v) in ps.as_map().unwrap_or(&[]) {
+                        set(k.clone(), v.clone());
+                    }
+                }
+            }
+            for (k, s, e) in &inline {
+                let span = idx.span(*s, *e);
+                let value = Node::scalar(&pt.text[*s..*e], Style::Plain, span);
+                let key = Node::scalar("value", Style::Plain, span);
+                set(
+                    Node::scalar(k.as_str(), Style::Plain, span),
+                    Node {
+                        value: Value::Map(vec![(key, value)]),
+                        span,
+                        via: None,
+                    },
+                );
+            }
+            let args = Node {
+                value: Value::Map(args),
+                span: Span::default(),
+                via: None,
+            };
+            Ok(crate::parse::arm::template_clusters_with(root, &args))
+        }
+    };
+    match clusters {
+        Ok(clusters) => {
+            report.objects += clusters.len();
+            lint_mapped(&clusters, &map, &pt.text, config, report);
+        }
+        Err(e) => push_error(report, &map, e),
+    }
 }
 
 fn push_error(report: &mut Report, map: &LineMap, e: crate::parse::ParseError) {

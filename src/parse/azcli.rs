@@ -212,7 +212,10 @@ pub fn deployments(text: &str) -> Vec<Deployment> {
     let mut out = Vec::new();
     for cmd in commands(text) {
         let w: Vec<&Word> = cmd.iter().collect();
-        let Some(az) = w.iter().position(|x| x.text == "az" || x.text.ends_with("/az")) else {
+        let Some(az) = w
+            .iter()
+            .position(|x| x.text == "az" || x.text.ends_with("/az"))
+        else {
             continue;
         };
         let sub: Vec<&str> = w[az + 1..]
@@ -222,7 +225,11 @@ pub fn deployments(text: &str) -> Vec<Deployment> {
             .collect();
         if !matches!(
             sub.as_slice(),
-            ["deployment", "group" | "sub" | "mg" | "tenant", "create" | "validate" | "what-if"]
+            [
+                "deployment",
+                "group" | "sub" | "mg" | "tenant",
+                "create" | "validate" | "what-if"
+            ]
         ) {
             continue;
         }
@@ -287,7 +294,12 @@ fn deploy_param(w: &Word) -> Option<DeployParam> {
     } else if w.raw.starts_with('"') || w.raw.starts_with('\'') {
         ve -= 1;
     }
-    Some(DeployParam::Inline(k.to_string(), v.to_string(), vs, ve.max(vs)))
+    Some(DeployParam::Inline(
+        k.to_string(),
+        v.to_string(),
+        vs,
+        ve.max(vs),
+    ))
 }
 
 /// Commands that change a cluster or pool the script made ACL (`az aks create`/`nodepool add`

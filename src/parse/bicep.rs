@@ -730,8 +730,19 @@ impl<'t> Parser<'t> {
 /// Reads the clusters and pools a Bicep file defines; a file whose strings or brackets do not
 /// close is an error at the first place that does not.
 pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
+    read_with(text, text.len(), &[])
+}
+
+/// Reads the Bicep in `text[..lex_to]` (a template, then the `.bicepparam` files applied to it),
+/// with `overrides`: parameters given a literal value written elsewhere in `text` (`name=value` of
+/// an `az deployment … --parameters` in a script appended after `lex_to`), by name and byte range.
+pub fn read_with(
+    text: &str,
+    lex_to: usize,
+    overrides: &[(String, usize, usize)],
+) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
-    let toks = lex(text, 0, text.len());
+    let toks = lex(text, 0, lex_to.min(text.len()));
     if let Some(e) = structure_error(&toks, &idx) {
         return Err(e);
     }
@@ -818,6 +829,14 @@ pub fn read(text: &str) -> Result<Vec<Cluster>, ParseError> {
             }
             Tok::Newline => p.i += 1,
             _ => p.skip_statement(),
+        }
+    }
+    for (name, s, e) in overrides {
+        if let Some(v) = text.get(*s..*e) {
+            params.insert(
+                name.clone(),
+                Expr::Str(vec![PartExpr::Lit(v.to_string())], *s, *e),
+            );
         }
     }
     let scope = Scope {
