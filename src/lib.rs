@@ -436,6 +436,8 @@ pub(crate) fn lint_clusters(
     config: &Config,
     report: &mut Report,
 ) {
+    let from = report.findings.len();
+    let mut branches = Vec::new();
     for cluster in clusters {
         let id = ObjectId {
             api_version: String::new(),
@@ -449,6 +451,7 @@ pub(crate) fn lint_clusters(
             all_pools: config.all_pools,
             vm_sizes: &config.vm_sizes,
         };
+        let at = report.findings.len();
         run_rules(
             &subject,
             name,
@@ -458,7 +461,11 @@ pub(crate) fn lint_clusters(
             config,
             report,
         );
+        if !cluster.assumes.is_empty() {
+            project::track_assumptions(report, from, at, &cluster.assumes, &mut branches);
+        }
     }
+    project::note_assumptions(report, &branches);
 }
 
 /// Lists a cluster's and its pools' unresolved relevant fields (never reported clean in silence).

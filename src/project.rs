@@ -873,6 +873,52 @@ pub fn lint_markdown_fences(name: &FileName, text: &str, config: &Config, report
     }
 }
 
+/// Findings of one reading of a cluster under assumed conditions (`report.findings[at..]`): one
+/// that an earlier reading (`from..at`) already reported is dropped, and the conditions it needs
+/// become those both readings share; the others are tracked with this reading's conditions.
+pub fn track_assumptions(
+    report: &mut Report,
+    from: usize,
+    at: usize,
+    assumes: &[(String, bool)],
+    tracked: &mut Vec<(usize, Vec<(String, bool)>)>,
+) {
+    let mut i = at;
+    while i < report.findings.len() {
+        let f = &report.findings[i];
+        let same =
+            |g: &crate::Finding| (g.rule, g.span, &g.message) == (f.rule, f.span, &f.message);
+        if let Some(j) = (from..at).find(|&j| same(&report.findings[j])) {
+            if let Some((_, conds)) = tracked.iter_mut().find(|(k, _)| *k == j) {
+                conds.retain(|c| assumes.contains(c));
+            }
+            report.findings.remove(i);
+            continue;
+        }
+        tracked.push((i, assumes.to_vec()));
+        i += 1;
+    }
+}
+
+/// Says on each tracked finding which conditions it needs (none: it holds in every branch).
+pub fn note_assumptions(report: &mut Report, tracked: &[(usize, Vec<(String, bool)>)]) {
+    for (i, conds) in tracked {
+        if conds.is_empty() {
+            continue;
+        }
+        let when: Vec<String> = conds.iter().map(|(c, b)| format!("`{c}` is {b}")).collect();
+        if let Some(f) = report.findings.get_mut(*i) {
+            f.notes.push(crate::rules::Note {
+                line: None,
+                message: format!(
+                    "only when {} (not known before deployment; every branch is checked)",
+                    when.join(" and ")
+                ),
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

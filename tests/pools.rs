@@ -526,3 +526,39 @@ fn unresolved_clusters_and_pools_are_counted() {
         )]
     );
 }
+
+/// A condition not known before deployment: every branch is read, and each finding says which
+/// branch it needs (none when it holds in all).
+#[test]
+fn unknown_conditions_check_every_branch() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/gen1-vm-size");
+    let r = lint(&path, "fail-branches.bicep", false);
+    let notes: Vec<(u32, Vec<String>)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.span.start.line,
+                f.notes
+                    .iter()
+                    .filter(|n| n.message.starts_with("only when"))
+                    .map(|n| n.message.clone())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            (
+                6,
+                vec!["only when `legacy` is true (not known before deployment; every branch is checked)".to_string()]
+            ),
+            (
+                13,
+                vec!["only when `isProd` is true (not known before deployment; every branch is checked)".to_string()]
+            ),
+        ]
+    );
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}

@@ -216,6 +216,10 @@ pub struct Cluster {
     /// The cluster has ACL pools defined elsewhere in the same input (`az aks update` or `az aks
     /// upgrade` of a cluster the script gave ACL pools with `az aks nodepool add`).
     pub acl_elsewhere: bool,
+    /// The assumptions this reading of the cluster makes about conditions that are not known
+    /// (the condition as written, and its value): every branch is read, and a finding that needs
+    /// one says which.
+    pub assumes: Vec<(String, bool)>,
     /// Relevant cluster-level fields written but not resolved (and, before
     /// [`Cluster::place_unresolved`], those of its pools).
     pub unresolved: Vec<Unresolved>,

@@ -846,15 +846,31 @@ pub fn read_with(
         budget: std::cell::Cell::new(MAX_EVALS),
         locals: Default::default(),
         unresolved: Default::default(),
+        open: Default::default(),
+        assume: Default::default(),
         text,
     };
     let mut out = Vec::new();
     for r in p.resources.iter().filter(|r| !r.existing) {
         let path = format!("/resource/{}", r.name);
         let from = out.len();
-        let value = scope.eval(&r.body, 0);
         let aks = r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS)
             || r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS);
+        if aks && let Some(variants) = branches(&scope, &r.body) {
+            for (value, when) in variants {
+                let at = out.len();
+                for body in instances(value) {
+                    resource_clusters(r, &body, &path, &idx, &mut out);
+                }
+                for c in &mut out[at..] {
+                    c.assumes = when.clone();
+                }
+            }
+            let (s, e) = r.body.range();
+            place(&mut out[from..], &scope, idx.span(s, e));
+            continue;
+        }
+        let value = scope.eval(&r.body, 0);
         if value.is_none() && aks {
             // Not dropped in silence: a cluster or pool whose body is not known.
             let (s, e) = r.body.range();
@@ -880,14 +896,96 @@ pub fn read_with(
     for m in &modules {
         let path = format!("/module/{}", m.name);
         let from = out.len();
-        for body in instances(scope.eval(&m.body, 0)) {
-            module_cluster(m, &body, &path, &idx, &mut out);
+        match branches(&scope, &m.body) {
+            Some(variants) => {
+                for (value, when) in variants {
+                    let at = out.len();
+                    for body in instances(value) {
+                        module_cluster(m, &body, &path, &idx, &mut out);
+                    }
+                    for c in &mut out[at..] {
+                        c.assumes = when.clone();
+                    }
+                }
+            }
+            None => {
+                for body in instances(scope.eval(&m.body, 0)) {
+                    module_cluster(m, &body, &path, &idx, &mut out);
+                }
+            }
         }
         let (s, e) = m.body.range();
         place(&mut out[from..], &scope, idx.span(s, e));
     }
     dedup(&mut out);
     Ok(out)
+}
+
+/// Conditions assumed, as written, and the value assumed.
+type Assumes = Vec<(String, bool)>;
+
+/// When a declaration's value depends on ternaries whose conditions are not known (at most two):
+/// its value under each assumption, with the words that say which (`when `c` is true`). `None`
+/// when every condition it meets is known.
+fn branches(scope: &Scope<'_>, body: &Expr) -> Option<Vec<(Option<Node>, Assumes)>> {
+    scope.open.borrow_mut().clear();
+    let before = scope.unresolved.borrow().len();
+    let _ = scope.eval(body, 0);
+    let mut conds: Vec<(usize, usize)> = scope.open.borrow().iter().take(2).copied().collect();
+    if conds.is_empty() {
+        // No branch to choose: the caller evaluates it (once more; the budget allows it).
+        return None;
+    }
+    // A branch may meet conditions of its own (a variable's ternary inside a union's branch).
+    loop {
+        scope.unresolved.borrow_mut().truncate(before);
+        scope.open.borrow_mut().clear();
+        let out = variants(scope, body, &conds);
+        let new: Vec<(usize, usize)> = scope
+            .open
+            .borrow()
+            .iter()
+            .filter(|r| !conds.contains(r))
+            .copied()
+            .collect();
+        if new.is_empty() || conds.len() >= 2 {
+            return Some(out);
+        }
+        conds.extend(new.into_iter().take(2 - conds.len()));
+    }
+}
+
+/// The value of `body` under each combination of truth values of `conds`.
+fn variants(
+    scope: &Scope<'_>,
+    body: &Expr,
+    conds: &[(usize, usize)],
+) -> Vec<(Option<Node>, Assumes)> {
+    let mut out = Vec::new();
+    for combo in 0..(1usize << conds.len()) {
+        let assume: Vec<((usize, usize), bool)> = conds
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (*r, combo & (1 << i) == 0))
+            .collect();
+        let when: Assumes = assume
+            .iter()
+            .map(|((s, e), b)| {
+                let c = scope.text.get(*s..*e).unwrap_or("").trim();
+                let c: String = if c.chars().count() > 40 {
+                    c.chars().take(37).chain("...".chars()).collect()
+                } else {
+                    c.to_string()
+                };
+                (c, *b)
+            })
+            .collect();
+        *scope.assume.borrow_mut() = assume;
+        let v = scope.eval(body, 0);
+        out.push((v, when));
+    }
+    scope.assume.borrow_mut().clear();
+    out
 }
 
 /// Gives the clusters one declaration made the unresolved fields written inside it.
@@ -1044,6 +1142,9 @@ struct Scope<'a> {
     locals: std::cell::RefCell<Vec<(String, Node)>>,
     /// Relevant properties whose values did not resolve.
     unresolved: std::cell::RefCell<Vec<Unresolved>>,
+    /// Ternary conditions met unknown, and the branch assumed for each while both are checked.
+    open: std::cell::RefCell<Vec<(usize, usize)>>,
+    assume: std::cell::RefCell<Vec<((usize, usize), bool)>>,
     text: &'a str,
 }
 
@@ -1200,7 +1301,7 @@ impl Scope<'_> {
                 "any" | "string" => self.eval(args.first()?, depth + 1),
                 _ => None,
             },
-            Expr::Ternary(c, a, b, ..) => match self.truth(c, depth)? {
+            Expr::Ternary(c, a, b, ..) => match self.condition(c, depth)? {
                 true => self.eval(a, depth + 1),
                 false => self.eval(b, depth + 1),
             },
@@ -1217,6 +1318,23 @@ impl Scope<'_> {
             }
             Expr::Unknown(..) => None,
         }
+    }
+
+    /// A ternary's condition: its value when known, else the branch assumed for it (see
+    /// [`branches`]); an unknown one is noted as open.
+    fn condition(&self, c: &Expr, depth: usize) -> Option<bool> {
+        if let Some(t) = self.truth(c, depth) {
+            return Some(t);
+        }
+        let r = c.range();
+        if let Some((_, b)) = self.assume.borrow().iter().find(|(x, _)| *x == r) {
+            return Some(*b);
+        }
+        let mut open = self.open.borrow_mut();
+        if !open.contains(&r) {
+            open.push(r);
+        }
+        None
     }
 
     /// Records a relevant property whose value did not resolve (`null` leaves it unset).
