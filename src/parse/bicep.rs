@@ -856,21 +856,24 @@ pub fn read_with(
         let from = out.len();
         let aks = r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS)
             || r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS);
-        if aks && let Some(variants) = branches(&scope, &r.body) {
-            for (value, when) in variants {
-                let at = out.len();
-                for body in instances(value) {
-                    resource_clusters(r, &body, &path, &idx, &mut out);
+        let value = match aks.then(|| branches(&scope, &r.body)) {
+            Some(Ok(variants)) => {
+                for (value, when) in variants {
+                    let at = out.len();
+                    for body in instances(value) {
+                        resource_clusters(r, &body, &path, &idx, &mut out);
+                    }
+                    for c in &mut out[at..] {
+                        c.assumes = when.clone();
+                    }
                 }
-                for c in &mut out[at..] {
-                    c.assumes = when.clone();
-                }
+                let (s, e) = r.body.range();
+                place(&mut out[from..], &scope, idx.span(s, e));
+                continue;
             }
-            let (s, e) = r.body.range();
-            place(&mut out[from..], &scope, idx.span(s, e));
-            continue;
-        }
-        let value = scope.eval(&r.body, 0);
+            Some(Err(value)) => value,
+            None => scope.eval(&r.body, 0),
+        };
         if value.is_none() && aks {
             // Not dropped in silence: a cluster or pool whose body is not known.
             let (s, e) = r.body.range();
@@ -897,7 +900,7 @@ pub fn read_with(
         let path = format!("/module/{}", m.name);
         let from = out.len();
         match branches(&scope, &m.body) {
-            Some(variants) => {
+            Ok(variants) => {
                 for (value, when) in variants {
                     let at = out.len();
                     for body in instances(value) {
@@ -908,8 +911,8 @@ pub fn read_with(
                     }
                 }
             }
-            None => {
-                for body in instances(scope.eval(&m.body, 0)) {
+            Err(value) => {
+                for body in instances(value) {
                     module_cluster(m, &body, &path, &idx, &mut out);
                 }
             }
@@ -925,16 +928,16 @@ pub fn read_with(
 type Assumes = Vec<(String, bool)>;
 
 /// When a declaration's value depends on ternaries whose conditions are not known (at most two):
-/// its value under each assumption, with the words that say which (`when `c` is true`). `None`
+/// its value under each assumption, with the conditions as written. `Err` with the value itself
 /// when every condition it meets is known.
-fn branches(scope: &Scope<'_>, body: &Expr) -> Option<Vec<(Option<Node>, Assumes)>> {
+fn branches(scope: &Scope<'_>, body: &Expr) -> Result<Vec<(Option<Node>, Assumes)>, Option<Node>> {
     scope.open.borrow_mut().clear();
     let before = scope.unresolved.borrow().len();
-    let _ = scope.eval(body, 0);
+    let first = scope.eval(body, 0);
     let mut conds: Vec<(usize, usize)> = scope.open.borrow().iter().take(2).copied().collect();
     if conds.is_empty() {
-        // No branch to choose: the caller evaluates it (once more; the budget allows it).
-        return None;
+        // No branch to choose: the value itself.
+        return Err(first);
     }
     // A branch may meet conditions of its own (a variable's ternary inside a union's branch).
     loop {
@@ -949,7 +952,7 @@ fn branches(scope: &Scope<'_>, body: &Expr) -> Option<Vec<(Option<Node>, Assumes
             .copied()
             .collect();
         if new.is_empty() || conds.len() >= 2 {
-            return Some(out);
+            return Ok(out);
         }
         conds.extend(new.into_iter().take(2 - conds.len()));
     }
