@@ -152,6 +152,9 @@ pub enum Skip {
     LinkLoop,
     /// A recognised kind whose reader is not in this build yet.
     NotRead(Kind),
+    /// A Markdown fence tagged as JSON, YAML, Bicep or Terraform that does not parse as that: a
+    /// snippet, not an input (the file's other fences are still read). Why, with its line.
+    Fence(String),
 }
 
 impl Skip {
@@ -169,13 +172,11 @@ impl Skip {
             Skip::NotRegular(what) => format!("{what}, not a regular file: not opened while walking"),
             Skip::Symlink => "symbolic link, not followed (`--follow` follows links)".into(),
             Skip::LinkLoop => "symbolic link back into a directory already walked".into(),
-            Skip::NotRead(Kind::TerraformJson) => {
-                "Terraform JSON syntax (`*.tf.json`): not read by this version".into()
-            }
             Skip::NotRead(Kind::BicepParams) => {
                 "Bicep parameters (`*.bicepparam`): not linted on their own; a parameter file is read with the template its `using` names".into()
             }
             Skip::NotRead(k) => format!("{} input: not read by this version", k.name()),
+            Skip::Fence(why) => why.clone(),
         }
     }
 
@@ -189,10 +190,10 @@ impl Skip {
                 "with no Kubernetes or ARM object",
                 "with no Kubernetes or ARM object",
             ),
-            Skip::NotRead(Kind::TerraformJson) => (
+            Skip::Fence(_) => (
                 3,
-                "Terraform JSON file (not read yet)",
-                "Terraform JSON files (not read yet)",
+                "Markdown fence that does not parse",
+                "Markdown fences that do not parse",
             ),
             Skip::NotRead(Kind::BicepParams) => (
                 4,
@@ -554,7 +555,7 @@ impl Walker<'_> {
             return;
         }
         let kind = Kind::from_path(arg);
-        if let Some(k @ (Kind::TerraformJson | Kind::BicepParams)) = kind {
+        if let Some(k @ Kind::BicepParams) = kind {
             self.out.skipped.push((name, Skip::NotRead(k)));
             return;
         }
@@ -638,7 +639,7 @@ impl Walker<'_> {
                 continue;
             }
             match kind {
-                Some(k @ (Kind::TerraformJson | Kind::BicepParams)) => {
+                Some(k @ Kind::BicepParams) => {
                     self.out.skipped.push((name(), Skip::NotRead(k)));
                 }
                 Some(k) => self.out.inputs.push(Input {

@@ -10,6 +10,7 @@ pub mod discover;
 pub mod host;
 pub mod model;
 pub mod parse;
+pub mod project;
 pub mod report;
 pub mod rules;
 #[cfg(feature = "server")]
@@ -159,6 +160,9 @@ pub struct Report {
     pub skipped: Vec<(FileName, Skip)>,
     /// Cross-file facts (ConfigMap scripts) awaiting [`correlate::resolve`].
     pub facts: correlate::Facts,
+    /// Clusters and pools (that are or may be ACL) with relevant values that could not be
+    /// resolved: file, line, which fields and why (for the summary count and `--verbose`).
+    pub unresolved: Vec<(FileName, u32, String)>,
 }
 
 impl Report {
@@ -170,6 +174,7 @@ impl Report {
         self.checked.extend(other.checked);
         self.skipped.extend(other.skipped);
         self.facts.extend(other.facts);
+        self.unresolved.extend(other.unresolved);
     }
 
     /// Sorts findings by file, line, column, rule (and errors by file, line), as every report shows them.
@@ -198,7 +203,26 @@ impl Report {
 
 /// Lints every input in parallel; the report is sorted, whatever the thread count.
 pub fn lint(inputs: &[Input], config: &Config) -> Report {
-    let parts: Vec<Report> = inputs.par_iter().map(|i| lint_input(i, config)).collect();
+    let units = project::plan(inputs);
+    let parts: Vec<Report> = units
+        .par_iter()
+        .map(|u| match u {
+            project::Unit::Input(i) => lint_input(&inputs[*i], config),
+            project::Unit::Terraform { dir, inputs: of } => {
+                project::lint_terraform(dir, of, inputs, config)
+            }
+            // Read through the module call of a root module that calls it.
+            project::Unit::Consumed(_) => Report {
+                files: 1,
+                ..Report::default()
+            },
+            project::Unit::Template {
+                input,
+                params,
+                deployments,
+            } => project::lint_template(&inputs[*input], params, deployments, config),
+        })
+        .collect();
     let mut report = Report::default();
     for p in parts {
         report.absorb(p);
@@ -288,7 +312,7 @@ pub(crate) fn scan_bytes(
                     .push(InputError::at(name, e.pos, e.message).with_snippet(text, 1)),
             },
         },
-        Kind::Bicep | Kind::Terraform | Kind::Shell | Kind::Markdown => {
+        Kind::Bicep | Kind::Terraform | Kind::TerraformJson | Kind::Shell | Kind::Markdown => {
             match std::str::from_utf8(bytes) {
                 Err(e) => report.errors.push(utf8_error(name, bytes, e)),
                 Ok(text) => match parse::pools::read(kind, text, &budget) {
@@ -300,10 +324,13 @@ pub(crate) fn scan_bytes(
                     Err(e) => report.errors.push(InputError::at(name, e.pos, e.message)),
                 },
             }
+            if kind == Kind::Markdown
+                && let Ok(text) = std::str::from_utf8(bytes)
+            {
+                project::lint_markdown_fences(name, text, config, &mut report);
+            }
         }
-        Kind::TerraformJson | Kind::BicepParams => {
-            report.skipped.push((name.clone(), Skip::NotRead(kind)))
-        }
+        Kind::BicepParams => report.skipped.push((name.clone(), Skip::NotRead(kind))),
     }
     if templates
         && !report.errors.is_empty()
@@ -432,7 +459,7 @@ pub fn lint_node(name: &FileName, root: &Node, config: &Config) -> Report {
 
 /// Runs the object rules over every Kubernetes object in a document tree.
 #[allow(clippy::too_many_arguments)]
-fn lint_tree(
+pub(crate) fn lint_tree(
     name: &FileName,
     root: &Node,
     text: &str,
@@ -514,7 +541,7 @@ fn lint_tree(
 }
 
 /// Runs the rules over clusters and their node pools (from any surface).
-fn lint_clusters(
+pub(crate) fn lint_clusters(
     name: &FileName,
     clusters: &[model::nodepool::Cluster],
     lines: &DocLines<'_>,
@@ -522,6 +549,8 @@ fn lint_clusters(
     config: &Config,
     report: &mut Report,
 ) {
+    let from = report.findings.len();
+    let mut branches = Vec::new();
     for cluster in clusters {
         let id = ObjectId {
             api_version: String::new(),
@@ -529,11 +558,13 @@ fn lint_clusters(
             name: cluster.name.clone(),
             namespace: None,
         };
+        record_unresolved(name, cluster, config.all_pools, report);
         let subject = Subject::Cluster {
             cluster,
             all_pools: config.all_pools,
             vm_sizes: &config.vm_sizes,
         };
+        let at = report.findings.len();
         run_rules(
             &subject,
             name,
@@ -543,6 +574,35 @@ fn lint_clusters(
             config,
             report,
         );
+        if !cluster.assumes.is_empty() {
+            project::track_assumptions(report, from, at, &cluster.assumes, &mut branches);
+        }
+    }
+    project::note_assumptions(report, &branches);
+}
+
+/// Lists a cluster's and its pools' unresolved relevant fields (never reported clean in silence).
+fn record_unresolved(
+    name: &FileName,
+    cluster: &model::nodepool::Cluster,
+    all_pools: bool,
+    report: &mut Report,
+) {
+    for (pool, us) in cluster.unresolved_in_scope(all_pools) {
+        let what = match pool.and_then(|p| p.name.as_ref()) {
+            Some(n) => format!("{} `{}` pool `{}`", cluster.kind, cluster.name, n.text),
+            None if pool.is_some() => format!("{} `{}` pool", cluster.kind, cluster.name),
+            None => format!("{} `{}`", cluster.kind, cluster.name),
+        };
+        let fields: Vec<String> = us
+            .iter()
+            .map(|u| format!("`{}` not resolved: {}", u.field, u.why))
+            .collect();
+        report.unresolved.push((
+            name.clone(),
+            us[0].span.start.line,
+            format!("{what}: {}", fields.join("; ")),
+        ));
     }
 }
 

@@ -419,6 +419,9 @@ fn check(args: CheckArgs) -> ExitCode {
         for (file, why) in &report.skipped {
             eprintln!("skipped {file}: {}", why.reason());
         }
+        for (file, line, why) in &report.unresolved {
+            eprintln!("unresolved {file}:{line}: {why}");
+        }
     }
     let written = match &args.output {
         Some(path) => {

@@ -507,10 +507,11 @@ fn paths_that_are_not_utf8_are_read_and_shown_byte_for_byte() {
 fn terraform_json_and_bicep_parameters_are_recognised_not_read_as_kubernetes() {
     let d = tempfile::tempdir().unwrap();
     let r = d.path();
+    // `*.tf.json` is Terraform (its JSON syntax): the pool's Gen1 size is found at its line.
     write(
         r,
         "infra/main.tf.json",
-        "{\"resource\": {\"azurerm_kubernetes_cluster\": {\"aks\": {\"name\": \"x\"}}}}\n",
+        "{\"resource\": {\"azurerm_kubernetes_cluster\": {\"aks\": {\n  \"name\": \"x\",\n  \"default_node_pool\": {\"name\": \"p\", \"os_sku\": \"AzureContainerLinux\",\n    \"vm_size\": \"Standard_D2_v3\"}}}}}\n",
     );
     write(
         r,
@@ -518,8 +519,21 @@ fn terraform_json_and_bicep_parameters_are_recognised_not_read_as_kubernetes() {
         "using './main.bicep'\nparam osSku = 'AzureLinux'\n",
     );
     let o = run(&["check", "--format", "json", "infra"], r);
-    assert_eq!(o.code, Some(0), "{}", o.stdout);
+    assert_eq!(o.code, Some(1), "{}", o.stdout);
     let v = o.json();
+    let found: Vec<(String, u64, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("gen1-vm-size".to_string(), 4, 16)], "{}", o.stdout);
     let reasons: Vec<&str> = v["skipped"]
         .as_array()
         .unwrap()
@@ -529,8 +543,7 @@ fn terraform_json_and_bicep_parameters_are_recognised_not_read_as_kubernetes() {
     assert_eq!(
         reasons,
         [
-            "Bicep parameters (`*.bicepparam`): not linted on their own; a parameter file is read with the template its `using` names",
-            "Terraform JSON syntax (`*.tf.json`): not read by this version"
+            "Bicep parameters (`*.bicepparam`): not linted on their own; a parameter file is read with the template its `using` names"
         ]
     );
 }

@@ -15,6 +15,10 @@ pub struct Val {
     pub path: String,
     /// The line where the value was used, when it is written elsewhere.
     pub used_at: Option<u32>,
+    /// Where a value reported at its use (a shell `$VAR`) was assigned, when on another line.
+    pub assigned_at: Option<u32>,
+    /// The word the user wrote when it is not the value itself (`--disable-vtpm` for `false`).
+    pub written: Option<String>,
 }
 
 impl Val {
@@ -24,7 +28,14 @@ impl Val {
             span,
             path: path.into(),
             used_at: None,
+            assigned_at: None,
+            written: None,
         }
+    }
+
+    /// What the user wrote: the flag of a switch, else the value.
+    pub fn shown(&self) -> &str {
+        self.written.as_deref().unwrap_or(&self.text)
     }
 
     /// A scalar node as a value: reported at the literal, noting the use line when the tree
@@ -46,6 +57,8 @@ impl Val {
             span: node.span,
             path: path.to_string(),
             used_at,
+            assigned_at: None,
+            written: None,
         })
     }
 
@@ -79,8 +92,51 @@ impl Val {
         if let Some(l) = self.used_at {
             hit = hit.note(Some(l), "the value is used here");
         }
+        if let Some(l) = self.assigned_at {
+            hit = hit.note(Some(l), "the value is assigned here");
+        }
         hit
     }
+}
+
+/// A field whose value is written but could not be resolved (a variable with no value, an
+/// expression hostlint does not evaluate): the field's name, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    pub field: String,
+    pub span: Span,
+    pub why: String,
+}
+
+/// The fields whose values decide what the node-pool rules say (names as ARM, Bicep, Terraform and
+/// the az CLI write them, compared case-insensitively).
+pub const RELEVANT_FIELDS: &[&str] = &[
+    "vmSize",
+    "vm_size",
+    "agents_size",
+    "--node-vm-size",
+    "-s",
+    "osSKU",
+    "os_sku",
+    "--os-sku",
+    "orchestratorVersion",
+    "orchestrator_version",
+    "kubernetesVersion",
+    "kubernetes_version",
+    "--kubernetes-version",
+    "-k",
+    "nodeOSUpgradeChannel",
+    "node_os_upgrade_channel",
+    "node_os_channel_upgrade",
+    "--node-os-upgrade-channel",
+    "autoNodeOsUpgradeProfileUpgradeChannel",
+];
+
+/// Whether a field name is one of [`RELEVANT_FIELDS`].
+pub fn is_relevant(field: &str) -> bool {
+    RELEVANT_FIELDS
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(field))
 }
 
 /// One node pool, whatever surface defined it.
@@ -104,9 +160,26 @@ pub struct Pool {
     /// Where the pool is defined, and its path.
     pub span: Span,
     pub path: String,
+    /// The pool is an ACL pool by what the same input did elsewhere (an `az aks nodepool update`
+    /// or `upgrade` of a pool the script added with `--os-sku AzureContainerLinux`).
+    pub acl_elsewhere: bool,
+    /// Relevant fields written but not resolved.
+    pub unresolved: Vec<Unresolved>,
 }
 
 impl Pool {
+    /// Whether the pool may be an ACL pool: it is one, or its OS SKU could not be resolved.
+    pub fn maybe_acl(&self, all_pools: bool) -> bool {
+        self.in_scope(all_pools)
+            || (!self.is_windows()
+                && self.os_sku.is_none()
+                && self.unresolved.iter().any(|u| {
+                    ["osSKU", "os_sku", "--os-sku"]
+                        .iter()
+                        .any(|f| f.eq_ignore_ascii_case(&u.field))
+                }))
+    }
+
     pub fn is_windows(&self) -> bool {
         self.os_type.as_ref().is_some_and(|v| v.is("Windows"))
             || self
@@ -124,7 +197,7 @@ impl Pool {
 
     /// Whether pool rules apply: an ACL or Flatcar pool, or with `--all-pools` any Linux pool.
     pub fn in_scope(&self, all_pools: bool) -> bool {
-        !self.is_windows() && (self.is_acl() || all_pools)
+        !self.is_windows() && (self.is_acl() || self.acl_elsewhere || all_pools)
     }
 }
 
@@ -141,13 +214,67 @@ pub struct Cluster {
     pub features: Vec<Val>,
     pub span: Span,
     pub path: String,
+    /// The cluster has ACL pools defined elsewhere in the same input (`az aks update` or `az aks
+    /// upgrade` of a cluster the script gave ACL pools with `az aks nodepool add`).
+    pub acl_elsewhere: bool,
+    /// The assumptions this reading of the cluster makes about conditions that are not known
+    /// (the condition as written, and its value): every branch is read, and a finding that needs
+    /// one says which.
+    pub assumes: Vec<(String, bool)>,
+    /// Relevant cluster-level fields written but not resolved (and, before
+    /// [`Cluster::place_unresolved`], those of its pools).
+    pub unresolved: Vec<Unresolved>,
 }
 
 impl Cluster {
+    /// Hands each unresolved field to the innermost pool whose span holds it; the rest stay the
+    /// cluster's.
+    pub fn place_unresolved(&mut self) {
+        let within =
+            |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+        for u in std::mem::take(&mut self.unresolved) {
+            match self
+                .pools
+                .iter_mut()
+                .filter(|p| within(p.span, u.span))
+                .min_by_key(|p| (p.span.end.line - p.span.start.line, p.span.end.col))
+            {
+                Some(p) => p.unresolved.push(u),
+                None => self.unresolved.push(u),
+            }
+        }
+    }
+
+    /// What could not be resolved in this cluster where it matters, by owner (`None`: the
+    /// cluster): fields of pools that are or may be ACL pools, and cluster-level fields of a
+    /// cluster that is or may be in scope.
+    pub fn unresolved_in_scope(&self, all_pools: bool) -> Vec<(Option<&Pool>, &[Unresolved])> {
+        let mut out = Vec::new();
+        // A cluster with no pools read (an `az aks update`, a resource whose body is unknown)
+        // may have ACL pools defined elsewhere.
+        let maybe = self.in_scope(all_pools)
+            || self.pools.is_empty()
+            || self.pools.iter().any(|p| p.maybe_acl(all_pools));
+        if maybe && !self.unresolved.is_empty() {
+            out.push((None, self.unresolved.as_slice()));
+        }
+        for p in self.pools.iter().filter(|p| p.maybe_acl(all_pools)) {
+            if !p.unresolved.is_empty() {
+                out.push((Some(p), p.unresolved.as_slice()));
+            }
+        }
+        out
+    }
+
     /// Cluster-level rules apply when the cluster has an ACL/Flatcar pool, or with `--all-pools`
     /// always (every cluster has a Linux system pool).
     pub fn in_scope(&self, all_pools: bool) -> bool {
-        all_pools || self.pools.iter().any(|p| !p.is_windows() && p.is_acl())
+        all_pools
+            || self.acl_elsewhere
+            || self
+                .pools
+                .iter()
+                .any(|p| !p.is_windows() && (p.is_acl() || p.acl_elsewhere))
     }
 }
 
@@ -192,6 +319,8 @@ pub fn arm_pool(props: &Node, path: &str) -> Pool {
         update: None,
         span: props.span,
         path: path.to_string(),
+        acl_elsewhere: false,
+        unresolved: Vec::new(),
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::budget::Budget;
-use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
+use crate::model::nodepool::{Cluster, Pool, Unresolved, Val, arm_cluster, arm_pool, props_ci};
 use crate::model::object::Object;
 use crate::parse::node::{Node, Style, Value, pointer, pointer_idx};
 use crate::source::{Pos, Span, Via};
@@ -18,17 +18,26 @@ pub const AGENT_POOLS: &str = "Microsoft.ContainerService/managedClusters/agentP
 /// The clusters an ARM template root defines (empty when the root is not a template). Expanding
 /// `parameters()`/`variables()` is charged to `budget`; a reference it cuts off is recorded there.
 pub fn template_clusters(root: &Node, budget: &Budget) -> Vec<Cluster> {
-    template_at(root, "", budget)
+    template_at(root, "", None, budget)
 }
 
-/// The clusters of a template whose root sits at `base` (nested deployments' inline templates).
-fn template_at(root: &Node, base: &str, budget: &Budget) -> Vec<Cluster> {
+/// The clusters of a template deployed with `args`, the `parameters` object of a deployment
+/// (`{"x": {"value": ...}}`, as a parameter file, a nested deployment's caller or `az deployment
+/// create --parameters` passes it): a passed value replaces the parameter's `defaultValue`.
+pub fn template_clusters_with(root: &Node, args: &Node, budget: &Budget) -> Vec<Cluster> {
+    template_at(root, "", Some(args), budget)
+}
+
+/// The clusters of a template whose root sits at `base` (nested deployments' inline templates),
+/// with the parameter values its deployment passes.
+fn template_at(root: &Node, base: &str, args: Option<&Node>, budget: &Budget) -> Vec<Cluster> {
     let Some((rk, resources)) = props_ci(root, "resources") else {
         return Vec::new();
     };
     let scope = Scope {
         params: names(props_ci(root, "parameters").map(|p| p.1)),
         vars: names(props_ci(root, "variables").map(|v| v.1)),
+        args,
         budget,
         cut: std::cell::Cell::new(false),
     };
@@ -53,9 +62,32 @@ fn names(node: Option<&Node>) -> HashMap<String, &Node> {
 struct Scope<'a> {
     params: HashMap<String, &'a Node>,
     vars: HashMap<String, &'a Node>,
+    /// The values the deployment passes (`{"x": {"value": ...}}`), resolved where they are written.
+    args: Option<&'a Node>,
     budget: &'a Budget,
     /// A cut-off has been recorded for this template (one is enough to name what was lost).
     cut: std::cell::Cell<bool>,
+}
+
+/// Whether a resource is deployed at all: not when its `condition` is false or its `copy` count
+/// is 0 (as far as they resolve; an unknown condition or count deploys).
+fn deployed(r: &Node, scope: &Scope<'_>) -> bool {
+    if let Some((_, c)) = props_ci(r, "condition")
+        && resolve(c, scope, 0, false)
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("false"))
+    {
+        return false;
+    }
+    if let Some((_, copy)) = props_ci(r, "copy")
+        && let Some((_, count)) = props_ci(copy, "count")
+        && resolve(count, scope, 0, false)
+            .as_str()
+            .is_some_and(|s| s.trim() == "0")
+    {
+        return false;
+    }
+    true
 }
 
 /// Resources as an array, or (languageVersion 2.0) as an object of symbolic names.
@@ -82,6 +114,9 @@ fn walk_resources(
         let Some(ty) = props_ci(r, "type").and_then(|t| t.1.as_str()) else {
             continue;
         };
+        if !deployed(r, scope) {
+            continue;
+        }
         let full = match parent {
             Some(parent) if !ty.contains('/') || !ty.contains('.') => format!("{parent}/{ty}"),
             _ => ty.to_string(),
@@ -93,7 +128,9 @@ fn walk_resources(
             let props = resolve(props, scope, 0, false);
             let pp = pointer(&p, pk);
             if full.eq_ignore_ascii_case(MANAGED_CLUSTERS) {
-                out.push(arm_cluster(MANAGED_CLUSTERS, &name, &props, &pp));
+                let mut c = arm_cluster(MANAGED_CLUSTERS, &name, &props, &pp);
+                settle(&mut c);
+                out.push(c);
             } else if full.eq_ignore_ascii_case(AGENT_POOLS) {
                 let mut pool = arm_pool(&props, &pp);
                 if pool.name.is_none()
@@ -101,14 +138,16 @@ fn walk_resources(
                 {
                     pool.name = Val::from_node(n, &pointer(&p, nk));
                 }
-                out.push(Cluster {
+                let mut c = Cluster {
                     kind: AGENT_POOLS.into(),
                     name,
                     span: r.span,
                     path: p.clone(),
                     pools: vec![pool],
                     ..Cluster::default()
-                });
+                };
+                settle(&mut c);
+                out.push(c);
             }
         }
         // A nested deployment's inline template has its own parameters and variables.
@@ -117,7 +156,21 @@ fn walk_resources(
             && let Some((tk, template)) = props_ci(props, "template")
         {
             let tp = pointer(&pointer(&p, pk), tk);
-            out.extend(template_at(template, &tp, scope.budget));
+            let inner = props_ci(props, "expressionEvaluationOptions")
+                .and_then(|o| props_ci(o.1, "scope"))
+                .and_then(|s| s.1.as_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"))
+                || props_ci(props, "parameters").is_some()
+                || props_ci(template, "parameters").is_some();
+            if inner {
+                // The values the caller passes are evaluated in the caller's scope.
+                let passed = props_ci(props, "parameters").map(|a| resolve(a.1, scope, 0, false));
+                out.extend(template_at(template, &tp, passed.as_ref(), scope.budget));
+            } else if let Some((rk, resources)) = props_ci(template, "resources") {
+                // Scope `outer` (ARM's default): the inner template's expressions name the
+                // caller's parameters and variables.
+                walk_resources(resources, &pointer(&tp, rk), None, scope, out);
+            }
         }
         if let Some((ck, children)) = props_ci(r, "resources") {
             walk_resources(children, &pointer(&p, ck), Some(&full), scope, out);
@@ -127,6 +180,49 @@ fn walk_resources(
 
 /// References resolved inside references at most this deep (and trees copied below it as they are).
 const MAX_DEPTH: usize = 16;
+
+/// A value still written as an ARM expression (`[...]`, not the `[[` escape) is not resolved: it
+/// leaves its field and is listed as unresolved, never read as the literal text.
+fn settle(c: &mut Cluster) {
+    fn take(v: &mut Option<Val>, field: &str, out: &mut Vec<Unresolved>) {
+        if let Some(val) = v
+            && val.text.starts_with('[')
+            && !val.text.starts_with("[[")
+            && val.text.ends_with(']')
+        {
+            let short: String = if val.text.chars().count() > 60 {
+                val.text.chars().take(57).chain("...".chars()).collect()
+            } else {
+                val.text.clone()
+            };
+            out.push(Unresolved {
+                field: field.into(),
+                span: val.span,
+                why: format!("`{short}` is not evaluated"),
+            });
+            *v = None;
+        }
+    }
+    take(
+        &mut c.kubernetes_version,
+        "kubernetesVersion",
+        &mut c.unresolved,
+    );
+    take(
+        &mut c.node_os_upgrade_channel,
+        "nodeOSUpgradeChannel",
+        &mut c.unresolved,
+    );
+    for p in &mut c.pools {
+        take(&mut p.vm_size, "vmSize", &mut p.unresolved);
+        take(&mut p.os_sku, "osSKU", &mut p.unresolved);
+        take(
+            &mut p.orchestrator_version,
+            "orchestratorVersion",
+            &mut p.unresolved,
+        );
+    }
+}
 
 /// A copy of `node` with every `[parameters('x')]` / `[variables('x')]` replaced by the parameter's
 /// `defaultValue` or the variable's value (marked as reached from the use site).
@@ -207,7 +303,12 @@ fn reference<'a>(s: &str, scope: &Scope<'a>) -> Option<&'a Node> {
     }
     let arg = arg.to_ascii_lowercase();
     match func.trim().to_ascii_lowercase().as_str() {
-        "parameters" => props_ci(scope.params.get(&arg)?, "defaultValue").map(|d| d.1),
+        "parameters" => match scope.args.and_then(|a| props_ci(a, &arg)) {
+            // A passed parameter is its value (a Key Vault reference has none hostlint can read:
+            // never the default it replaces).
+            Some((_, passed)) => props_ci(passed, "value").map(|v| v.1),
+            None => props_ci(scope.params.get(&arg)?, "defaultValue").map(|d| d.1),
+        },
         "variables" => scope.vars.get(&arg).copied(),
         _ => None,
     }

@@ -27,6 +27,7 @@ struct Word {
 pub fn read(text: &str) -> Vec<Cluster> {
     let idx = LineIndex::new(text);
     let mut vars: HashMap<String, Val> = HashMap::new();
+    let mut repeats: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for cmd in commands(text) {
         let mut words = cmd.as_slice();
@@ -73,8 +74,18 @@ pub fn read(text: &str) -> Vec<Cluster> {
             }
             _ => super::node::pointer(&base, &named(&["--name", "-n"])),
         };
+        // The same command on the same names again (a runbook that repeats it) is its own
+        // finding: its path counts the repeats.
+        let seen = repeats.entry(path.clone()).or_insert(0usize);
+        *seen += 1;
+        let path = if *seen > 1 {
+            format!("{path}@{seen}")
+        } else {
+            path
+        };
         opts.set_paths(&path);
         let span = idx.span(az.start, cmd.last().map_or(az.end, |w| w.end));
+        let before = out.len();
         match sub.as_slice() {
             ["aks", "create"] => {
                 let mut pool = opts.pool(&path, span);
@@ -114,6 +125,40 @@ pub fn read(text: &str) -> Vec<Cluster> {
                     ..Cluster::default()
                 });
             }
+            ["aks", "upgrade"] => out.push(Cluster {
+                kind: "az aks upgrade".into(),
+                name: opts
+                    .get(&["--name", "-n"])
+                    .map(|v| v.text)
+                    .unwrap_or_default(),
+                // `--node-image-only` changes no version: nothing to check.
+                kubernetes_version: opts
+                    .get(&["--node-image-only"])
+                    .is_none()
+                    .then(|| opts.get(&["--kubernetes-version", "-k"]))
+                    .flatten(),
+                span,
+                path,
+                ..Cluster::default()
+            }),
+            ["aks", "nodepool", "upgrade"] => {
+                let mut pool = opts.pool(&path, span);
+                pool.name = opts.get(&["--name", "-n", "--nodepool-name"]);
+                if opts.get(&["--node-image-only"]).is_none() {
+                    pool.orchestrator_version = opts.get(&["--kubernetes-version", "-k"]);
+                }
+                out.push(Cluster {
+                    kind: "az aks nodepool upgrade".into(),
+                    name: opts
+                        .get(&["--cluster-name"])
+                        .map(|v| v.text)
+                        .unwrap_or_default(),
+                    pools: vec![pool],
+                    span,
+                    path,
+                    ..Cluster::default()
+                });
+            }
             ["aks", "update"] => out.push(Cluster {
                 kind: "az aks update".into(),
                 name: opts
@@ -134,8 +179,157 @@ pub fn read(text: &str) -> Vec<Cluster> {
             }),
             _ => {}
         }
+        // The command's unresolved flags, on its pool (a command defines at most one).
+        if let Some(c) = out.get_mut(before) {
+            c.unresolved.extend(opts.unresolved.iter().cloned());
+            c.place_unresolved();
+        }
+    }
+    mark_acl_elsewhere(&mut out);
+    out
+}
+
+/// An `az deployment group|sub|mg|tenant create` (or `validate`/`what-if`) of a template file,
+/// with the parameters it passes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deployment {
+    /// `--template-file`/`-f` as written.
+    pub template: String,
+    /// Parameter sources in order (later wins, as az applies them).
+    pub params: Vec<DeployParam>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeployParam {
+    /// `key=value`: the name, the value and its byte range in the script.
+    Inline(String, String, usize, usize),
+    /// `@file.json`, `file.json`, `file.bicepparam`.
+    File(String),
+}
+
+/// The template deployments a script makes.
+pub fn deployments(text: &str) -> Vec<Deployment> {
+    let mut out = Vec::new();
+    for cmd in commands(text) {
+        let w: Vec<&Word> = cmd.iter().collect();
+        let Some(az) = w
+            .iter()
+            .position(|x| x.text == "az" || x.text.ends_with("/az"))
+        else {
+            continue;
+        };
+        let sub: Vec<&str> = w[az + 1..]
+            .iter()
+            .take_while(|x| !x.text.starts_with('-'))
+            .map(|x| x.text.as_str())
+            .collect();
+        if !matches!(
+            sub.as_slice(),
+            [
+                "deployment",
+                "group" | "sub" | "mg" | "tenant",
+                "create" | "validate" | "what-if"
+            ]
+        ) {
+            continue;
+        }
+        let rest = &w[az + 1 + sub.len()..];
+        let mut d = Deployment {
+            template: String::new(),
+            params: Vec::new(),
+        };
+        let mut i = 0;
+        while i < rest.len() {
+            let flag = rest[i].text.as_str();
+            i += 1;
+            match flag {
+                "--template-file" | "-f" => {
+                    if let Some(v) = rest.get(i) {
+                        d.template = v.text.clone();
+                        i += 1;
+                    }
+                }
+                "--parameters" | "-p" => {
+                    while let Some(v) = rest.get(i)
+                        && !v.text.starts_with('-')
+                    {
+                        i += 1;
+                        if let Some(p) = deploy_param(v) {
+                            d.params.push(p);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !d.template.is_empty() {
+            out.push(d);
+        }
     }
     out
+}
+
+/// One word after `--parameters`: a file, or `key=value` (a literal value: a `$VAR` or `{json}`
+/// is not read).
+fn deploy_param(w: &Word) -> Option<DeployParam> {
+    let t = w.text.as_str();
+    if let Some(f) = t.strip_prefix('@') {
+        return Some(DeployParam::File(f.to_string()));
+    }
+    if t.ends_with(".json") || t.ends_with(".bicepparam") {
+        return Some(DeployParam::File(t.to_string()));
+    }
+    if t.starts_with('{') || w.raw.contains('$') {
+        return None;
+    }
+    let (k, v) = t.split_once('=')?;
+    // The value's bytes in the script: after the `=` of the raw word, inside its quotes.
+    let eq = w.raw.find('=')?;
+    let mut vs = w.start + eq + 1;
+    let mut ve = w.end;
+    let raw_v = &w.raw[eq + 1..];
+    if raw_v.len() >= 2 && (raw_v.starts_with('"') || raw_v.starts_with('\'')) {
+        vs += 1;
+        ve -= 1;
+    } else if w.raw.starts_with('"') || w.raw.starts_with('\'') {
+        ve -= 1;
+    }
+    Some(DeployParam::Inline(
+        k.to_string(),
+        v.to_string(),
+        vs,
+        ve.max(vs),
+    ))
+}
+
+/// Commands that change a cluster or pool the script made ACL (`az aks create`/`nodepool add`
+/// with `--os-sku AzureContainerLinux`) are checked as ACL: `az aks update`/`upgrade` of that
+/// cluster, `az aks nodepool update`/`upgrade` of that pool.
+fn mark_acl_elsewhere(out: &mut [Cluster]) {
+    let mut clusters = std::collections::HashSet::new();
+    let mut pools = std::collections::HashSet::new();
+    for c in out.iter() {
+        for p in c.pools.iter().filter(|p| p.is_acl()) {
+            clusters.insert(c.name.clone());
+            if let Some(n) = &p.name {
+                pools.insert((c.name.clone(), n.text.clone()));
+            }
+        }
+    }
+    for c in out.iter_mut() {
+        match c.kind.as_str() {
+            "az aks update" | "az aks upgrade" => c.acl_elsewhere = clusters.contains(&c.name),
+            "az aks nodepool update" | "az aks nodepool upgrade" => {
+                for p in &mut c.pools {
+                    p.acl_elsewhere = p
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| pools.contains(&(c.name.clone(), n.text.clone())));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Flags that take no value.
@@ -149,6 +343,7 @@ const SWITCHES: &[&str] = &[
     "--enable-fips-image",
     "--disable-fips-image",
     "--no-wait",
+    "--node-image-only",
     "--yes",
     "-y",
     "--generate-ssh-keys",
@@ -178,11 +373,14 @@ const MULTI: &[&str] = &[
 struct Opts {
     /// Flag, then its values (a switch has its own word as value `true`).
     items: Vec<(String, Vec<Val>)>,
+    /// Relevant flags whose value could not be resolved (an unset `$VAR`, a `$(command)`).
+    unresolved: Vec<crate::model::nodepool::Unresolved>,
 }
 
 impl Opts {
     fn parse(words: &[Word], vars: &HashMap<String, Val>, idx: &LineIndex<'_>) -> Self {
         let mut items: Vec<(String, Vec<Val>)> = Vec::new();
+        let mut unresolved = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let w = &words[i];
@@ -212,15 +410,23 @@ impl Opts {
                 } else {
                     "true"
                 };
-                items.push((flag, vec![Val::new(v, idx.span(w.start, w.end), "")]));
+                let mut val = Val::new(v, idx.span(w.start, w.end), "");
+                val.written = Some(flag.clone());
+                items.push((flag, vec![val]));
                 continue;
             }
             let mut values = Vec::new();
             while i < words.len() && (!words[i].text.starts_with('-') || words[i].text.len() == 1) {
                 let v = &words[i];
-                values.extend(resolve_word(
-                    &v.text, &v.raw, v.start, v.end, v.literal, vars, idx,
-                ));
+                let r = resolve_word(&v.text, &v.raw, v.start, v.end, v.literal, vars, idx);
+                if r.is_none() && crate::model::nodepool::is_relevant(&flag) {
+                    unresolved.push(crate::model::nodepool::Unresolved {
+                        field: flag.clone(),
+                        span: idx.span(v.start, v.end),
+                        why: format!("`{}` has no value in this script", v.raw),
+                    });
+                }
+                values.extend(r);
                 i += 1;
                 if !MULTI.contains(&flag.as_str()) {
                     break;
@@ -228,7 +434,7 @@ impl Opts {
             }
             items.push((flag, values));
         }
-        Opts { items }
+        Opts { items, unresolved }
     }
 
     /// Gives every value the path `<base>/<flag>`.
@@ -391,11 +597,10 @@ fn resolve_word(
     }
     let use_line = idx.pos(start).line;
     if let Some(v) = vars.get(name) {
-        let mut v = v.clone();
-        if v.span.start.line != use_line {
-            v.used_at = Some(use_line);
-        }
-        return Some(v);
+        // Reported where it is used (each use its own finding), noting where it was assigned.
+        let mut u = Val::new(v.text.clone(), idx.span(start, end), "");
+        u.assigned_at = Some(v.span.start.line).filter(|&l| l != use_line);
+        return Some(u);
     }
     let (d, d_start) = default?;
     if d.contains('$') {
@@ -647,9 +852,50 @@ mod tests {
         let p = &cs[0].pools[0];
         let size = p.vm_size.as_ref().unwrap();
         assert_eq!(size.text, "Standard_D2_v3");
-        assert_eq!((size.span.start.line, size.span.start.col), (1, 6));
-        assert_eq!(size.used_at, Some(3));
+        // At the use, noting the assignment.
+        assert_eq!((size.span.start.line, size.span.start.col), (3, 18));
+        assert_eq!(size.assigned_at, Some(1));
         assert_eq!(p.os_sku.as_ref().unwrap().text, "AzureContainerLinux");
+    }
+
+    #[test]
+    fn updates_of_acl_clusters_and_pools_are_acl() {
+        let s = "C=aks\naz aks nodepool add --cluster-name $C -n acl --os-sku AzureContainerLinux\naz aks update -n \"$C\" --node-os-upgrade-channel Unmanaged\naz aks update -n other --node-os-upgrade-channel Unmanaged\naz aks nodepool upgrade --cluster-name aks -n acl -k 1.30\naz aks nodepool upgrade --cluster-name aks -n ubuntu -k 1.30\naz aks upgrade -n aks --node-image-only\n";
+        let cs = read(s);
+        let acl: Vec<(&str, bool)> = cs
+            .iter()
+            .map(|c| (c.kind.as_str(), c.in_scope(false)))
+            .collect();
+        assert_eq!(
+            acl,
+            vec![
+                ("az aks nodepool add", true),
+                ("az aks update", true),
+                ("az aks update", false),
+                ("az aks nodepool upgrade", true),
+                ("az aks nodepool upgrade", false),
+                ("az aks upgrade", true),
+            ]
+        );
+        assert!(cs[5].kubernetes_version.is_none());
+    }
+
+    #[test]
+    fn template_deployments() {
+        let s = "az deployment group create -g rg --template-file infra/main.bicep \\\n  --parameters @infra/main.bicepparam vmSize=Standard_D2_v3 'channel=Unmanaged' x=$X\n";
+        let d = deployments(s);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].template, "infra/main.bicep");
+        assert_eq!(
+            d[0].params,
+            vec![
+                DeployParam::File("infra/main.bicepparam".into()),
+                DeployParam::Inline("vmSize".into(), "Standard_D2_v3".into(), 113, 127),
+                DeployParam::Inline("channel".into(), "Unmanaged".into(), 137, 146),
+            ]
+        );
+        assert_eq!(&s[113..127], "Standard_D2_v3");
+        assert_eq!(&s[137..146], "Unmanaged");
     }
 
     #[test]

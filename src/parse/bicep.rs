@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use super::ParseError;
 use super::budget::Budget;
 use super::node::{Node, Style, Value, pointer};
-use crate::model::nodepool::{Cluster, Val, arm_cluster, arm_pool, props_ci};
+use crate::model::nodepool::{
+    Cluster, Unresolved, Val, arm_cluster, arm_pool, is_relevant, props_ci,
+};
 use crate::source::{LineIndex, Span, Via};
 
 /// Expressions nest at most this deep, and references resolve through at most this many others.
@@ -221,6 +223,10 @@ enum Expr {
     Not(Box<Expr>, usize, usize),
     /// `[for ... : body]`: the body once, iteration variables unknown.
     For(Box<Expr>, usize, usize),
+    /// `[for item in source: body]` / `[for (item, i) in source: body]`: the body per item.
+    Loop(Vec<String>, Box<Expr>, Box<Expr>, usize, usize),
+    /// `if (cond) body`: a resource or module deployed only when the condition holds.
+    If(Box<Expr>, Box<Expr>, usize, usize),
     Unknown(usize, usize),
 }
 
@@ -247,6 +253,8 @@ impl Expr {
             | Expr::Binary(_, _, _, s, e)
             | Expr::Not(_, s, e)
             | Expr::For(_, s, e)
+            | Expr::Loop(_, _, _, s, e)
+            | Expr::If(_, _, s, e)
             | Expr::Unknown(s, e) => (*s, *e),
         }
     }
@@ -258,6 +266,8 @@ struct Resource {
     ty: String,
     body: Expr,
     start: usize,
+    /// `existing`: a reference to a resource defined elsewhere, which defines nothing here.
+    existing: bool,
 }
 
 struct Module {
@@ -307,12 +317,21 @@ impl<'t> Parser<'t> {
             .map_or(0, |t| t.2)
     }
 
-    /// Skips to the end of the line, over balanced brackets.
+    /// Skips to the end of the line, over balanced brackets; stops before a closing bracket that
+    /// closes an enclosing one (`{ id: vnet!.id }` must not lose the object's `}` and with it the
+    /// rest of the file). A closer where it starts is skipped, so that callers always progress.
     fn skip_statement(&mut self) {
+        let start = self.i;
         let mut depth = 0i32;
         while let Some(t) = self.peek() {
             match t {
                 Tok::Punct("{" | "[" | "(") => depth += 1,
+                Tok::Punct("}" | "]" | ")") if depth == 0 => {
+                    if self.i == start {
+                        self.i += 1;
+                    }
+                    return;
+                }
                 Tok::Punct("}" | "]" | ")") => depth -= 1,
                 Tok::Newline if depth <= 0 => return,
                 _ => {}
@@ -423,6 +442,13 @@ impl<'t> Parser<'t> {
         let mut chain = 0;
         loop {
             let s = e.range().0;
+            // The non-null assertion `x!` (written right after its operand): the value itself.
+            if let Some((Tok::Punct("!"), at, _)) = self.toks.get(self.i)
+                && *at == e.range().1
+            {
+                self.i += 1;
+                continue;
+            }
             if matches!(self.peek(), Some(Tok::Punct("." | "?." | "["))) {
                 chain += 1;
                 if chain > MAX_CHAIN {
@@ -435,6 +461,8 @@ impl<'t> Parser<'t> {
                 }
             }
             if self.eat(".") || self.eat("?.") {
+                // `a.?b`: the safe dereference reads like `a.b` (null when absent).
+                self.eat("?");
                 if let Some(Tok::Ident(name)) = self.peek() {
                     self.i += 1;
                     if self.eat("(") {
@@ -585,7 +613,10 @@ impl<'t> Parser<'t> {
     fn array(&mut self, s: usize) -> Expr {
         self.skip_nl();
         if self.peek() == Some(&Tok::Ident("for".into())) {
-            // `[for x in y: body]` or `[for (x, i) in y: body]`: skip to the `:` at this level.
+            if let Some(l) = self.for_loop(s) {
+                return l;
+            }
+            // A header not understood: skip to the `:` at this level, the body read once.
             let mut depth = 0i32;
             while let Some(t) = self.peek() {
                 match t {
@@ -625,18 +656,69 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// `for item in source: body` or `for (item, index) in source: body` (at `for`, after `[`); `None`
+    /// (position unchanged) for any other header.
+    fn for_loop(&mut self, s: usize) -> Option<Expr> {
+        let at = self.i;
+        self.i += 1;
+        let mut names = Vec::new();
+        let paren = self.eat("(");
+        while let Some(Tok::Ident(n)) = self.peek() {
+            if !paren && !names.is_empty() {
+                break;
+            }
+            names.push(n.clone());
+            self.i += 1;
+            if !paren || !self.eat(",") {
+                break;
+            }
+        }
+        if names.is_empty()
+            || (paren && !self.eat(")"))
+            || self.peek() != Some(&Tok::Ident("in".into()))
+        {
+            self.i = at;
+            return None;
+        }
+        self.i += 1;
+        let source = self.expr();
+        if !self.eat(":") {
+            self.i = at;
+            return None;
+        }
+        self.skip_nl();
+        let body = self.body();
+        self.skip_nl();
+        self.eat("]");
+        Some(Expr::Loop(
+            names,
+            Box::new(source),
+            Box::new(body),
+            s,
+            self.prev_end(),
+        ))
+    }
+
     /// A resource or module body: `{...}`, `if (cond) {...}`, or `[for ...: ...]`.
     fn body(&mut self) -> Expr {
         if self.peek() == Some(&Tok::Ident("if".into())) {
-            self.i += 1;
             let s = self.start();
-            if self.eat("(") {
-                self.args();
-            }
+            self.i += 1;
+            let cond = if self.eat("(") {
+                let mut args = self.args();
+                (args.len() == 1).then(|| args.remove(0))
+            } else {
+                None
+            };
             self.skip_nl();
             let b = self.expr();
-            let _ = s;
-            return b;
+            return match cond {
+                Some(c) => {
+                    let end = b.range().1;
+                    Expr::If(Box::new(c), Box::new(b), s, end)
+                }
+                None => b,
+            };
         }
         self.expr()
     }
@@ -655,7 +737,8 @@ impl<'t> Parser<'t> {
             [Part::Lit(l)] => l.split('@').next().unwrap_or("").to_string(),
             _ => String::new(),
         };
-        if self.peek() == Some(&Tok::Ident("existing".into())) {
+        let existing = self.peek() == Some(&Tok::Ident("existing".into()));
+        if existing {
             self.i += 1;
         }
         if !self.eat("=") {
@@ -674,6 +757,7 @@ impl<'t> Parser<'t> {
             ty: full,
             body,
             start,
+            existing,
         });
     }
 }
@@ -682,8 +766,20 @@ impl<'t> Parser<'t> {
 /// close is an error at the first place that does not. Evaluation is charged to `budget`, which
 /// also records what a limit cut off.
 pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
+    read_with(text, text.len(), &[], budget)
+}
+
+/// Reads the Bicep in `text[..lex_to]` (a template, then the `.bicepparam` files applied to it),
+/// with `overrides`: parameters given a literal value written elsewhere in `text` (`name=value` of
+/// an `az deployment … --parameters` in a script appended after `lex_to`), by name and byte range.
+pub fn read_with(
+    text: &str,
+    lex_to: usize,
+    overrides: &[(String, usize, usize)],
+    budget: &Budget,
+) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
-    let toks = lex(text, 0, text.len());
+    let toks = lex(text, 0, lex_to.min(text.len()));
     if let Some(e) = structure_error(&toks, &idx) {
         return Err(e);
     }
@@ -779,6 +875,14 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
             format!("{why}: the rest of the statement is not checked"),
         );
     }
+    for (name, s, e) in overrides {
+        if let Some(v) = text.get(*s..*e) {
+            params.insert(
+                name.clone(),
+                Expr::Str(vec![PartExpr::Lit(v.to_string())], *s, *e),
+            );
+        }
+    }
     let scope = Scope {
         params,
         vars,
@@ -787,101 +891,295 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
         expanding: std::cell::Cell::new(false),
         cut: std::cell::Cell::new(false),
         deep: std::cell::Cell::new(false),
+        locals: Default::default(),
+        unresolved: Default::default(),
+        open: Default::default(),
+        assume: Default::default(),
+        text,
     };
     let mut out = Vec::new();
-    for r in &p.resources {
+    for r in p.resources.iter().filter(|r| !r.existing) {
         let path = format!("/resource/{}", r.name);
-        let Some(body) = scope.eval(&r.body, 0) else {
-            continue;
-        };
-        let body = match &body.value {
-            Value::Seq(items) if items.len() == 1 => items[0].clone(),
-            _ => body,
-        };
-        let Some((pk, props)) = props_ci(&body, "properties") else {
-            continue;
-        };
-        let pp = pointer(&path, pk);
-        let name = props_ci(&body, "name")
-            .and_then(|n| n.1.as_str())
-            .unwrap_or(&r.name)
-            .to_string();
-        let span = idx.span(r.start, r.start);
-        if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
-            out.push(arm_cluster(super::arm::MANAGED_CLUSTERS, &name, props, &pp));
-        } else if r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
-            let mut pool = arm_pool(props, &pp);
-            if pool.name.is_none() {
-                pool.name = props_ci(&body, "name")
-                    .and_then(|(k, n)| Val::from_node(n, &pointer(&path, k)));
+        let from = out.len();
+        let aks = r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS)
+            || r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS);
+        let value = match aks.then(|| branches(&scope, &r.body)) {
+            Some(Ok(variants)) => {
+                for (value, when) in variants {
+                    let at = out.len();
+                    for body in instances(value) {
+                        resource_clusters(r, &body, &path, &idx, &mut out);
+                    }
+                    for c in &mut out[at..] {
+                        c.assumes = when.clone();
+                    }
+                }
+                let (s, e) = r.body.range();
+                place(&mut out[from..], &scope, idx.span(s, e));
+                continue;
             }
+            Some(Err(value)) => value,
+            None => scope.eval(&r.body, 0),
+        };
+        if value.is_none() && aks {
+            // Not dropped in silence: a cluster or pool whose body is not known.
+            let (s, e) = r.body.range();
+            scope.unresolved.borrow_mut().push(Unresolved {
+                field: "properties".into(),
+                span: idx.span(s, e),
+                why: "the resource's value is not evaluated".into(),
+            });
             out.push(Cluster {
-                kind: super::arm::AGENT_POOLS.into(),
-                name,
-                span,
-                path,
-                pools: vec![pool],
+                kind: r.ty.clone(),
+                name: r.name.clone(),
+                span: idx.span(s, e),
+                path: path.clone(),
                 ..Cluster::default()
             });
         }
+        for body in instances(value) {
+            resource_clusters(r, &body, &path, &idx, &mut out);
+        }
+        let (s, e) = r.body.range();
+        place(&mut out[from..], &scope, idx.span(s, e));
     }
     for m in &modules {
         let path = format!("/module/{}", m.name);
-        let Some(body) = scope.eval(&m.body, 0) else {
-            continue;
-        };
-        let Some((pk, params)) = props_ci(&body, "params") else {
-            continue;
-        };
-        let pp = pointer(&path, pk);
-        let mut c = Cluster {
-            kind: "module".into(),
-            name: m.name.clone(),
-            span: idx.span(m.start, m.start),
-            path: pp.clone(),
-            ..Cluster::default()
-        };
-        if let Some((k, v)) = props_ci(params, "kubernetesVersion") {
-            c.kubernetes_version = Val::from_node(v, &pointer(&pp, k));
-        }
-        for key in [
-            "autoNodeOsUpgradeProfileUpgradeChannel",
-            "nodeOSUpgradeChannel",
-            "nodeOsUpgradeChannel",
-        ] {
-            if let Some((k, v)) = props_ci(params, key) {
-                c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pp, k));
-            }
-        }
-        if let Some((k, a)) = props_ci(params, "autoUpgradeProfile")
-            && let Some((k2, v)) = props_ci(a, "nodeOSUpgradeChannel")
-        {
-            c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pointer(&pp, k), k2));
-        }
-        for key in [
-            "primaryAgentPoolProfiles",
-            "primaryAgentPoolProfile",
-            "agentPools",
-            "agentPoolProfiles",
-        ] {
-            if let Some((k, pools)) = props_ci(params, key) {
-                let kp = pointer(&pp, k);
-                for (i, pool) in pools.as_seq().unwrap_or(&[]).iter().enumerate() {
-                    if pool.as_map().is_some() {
-                        c.pools
-                            .push(arm_pool(pool, &super::node::pointer_idx(&kp, i)));
+        let from = out.len();
+        match branches(&scope, &m.body) {
+            Ok(variants) => {
+                for (value, when) in variants {
+                    let at = out.len();
+                    for body in instances(value) {
+                        module_cluster(m, &body, &path, &idx, &mut out);
+                    }
+                    for c in &mut out[at..] {
+                        c.assumes = when.clone();
                     }
                 }
             }
+            Err(value) => {
+                for body in instances(value) {
+                    module_cluster(m, &body, &path, &idx, &mut out);
+                }
+            }
         }
-        if c.kubernetes_version.is_some()
-            || c.node_os_upgrade_channel.is_some()
-            || !c.pools.is_empty()
-        {
-            out.push(c);
+        let (s, e) = m.body.range();
+        place(&mut out[from..], &scope, idx.span(s, e));
+    }
+    dedup(&mut out);
+    Ok(out)
+}
+
+/// Conditions assumed, as written, and the value assumed.
+type Assumes = Vec<(String, bool)>;
+
+/// When a declaration's value depends on ternaries whose conditions are not known (at most two):
+/// its value under each assumption, with the conditions as written. `Err` with the value itself
+/// when every condition it meets is known.
+fn branches(scope: &Scope<'_>, body: &Expr) -> Result<Vec<(Option<Node>, Assumes)>, Option<Node>> {
+    scope.open.borrow_mut().clear();
+    let before = scope.unresolved.borrow().len();
+    let first = scope.eval(body, 0);
+    let mut conds: Vec<(usize, usize)> = scope.open.borrow().iter().take(2).copied().collect();
+    if conds.is_empty() {
+        // No branch to choose: the value itself.
+        return Err(first);
+    }
+    // A branch may meet conditions of its own (a variable's ternary inside a union's branch).
+    loop {
+        scope.unresolved.borrow_mut().truncate(before);
+        scope.open.borrow_mut().clear();
+        let out = variants(scope, body, &conds);
+        let new: Vec<(usize, usize)> = scope
+            .open
+            .borrow()
+            .iter()
+            .filter(|r| !conds.contains(r))
+            .copied()
+            .collect();
+        if new.is_empty() || conds.len() >= 2 {
+            return Ok(out);
+        }
+        conds.extend(new.into_iter().take(2 - conds.len()));
+    }
+}
+
+/// The value of `body` under each combination of truth values of `conds`.
+fn variants(
+    scope: &Scope<'_>,
+    body: &Expr,
+    conds: &[(usize, usize)],
+) -> Vec<(Option<Node>, Assumes)> {
+    let mut out = Vec::new();
+    for combo in 0..(1usize << conds.len()) {
+        let assume: Vec<((usize, usize), bool)> = conds
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (*r, combo & (1 << i) == 0))
+            .collect();
+        let when: Assumes = assume
+            .iter()
+            .map(|((s, e), b)| {
+                let c = scope.text.get(*s..*e).unwrap_or("").trim();
+                let c: String = if c.chars().count() > 40 {
+                    c.chars().take(37).chain("...".chars()).collect()
+                } else {
+                    c.to_string()
+                };
+                (c, *b)
+            })
+            .collect();
+        *scope.assume.borrow_mut() = assume;
+        let v = scope.eval(body, 0);
+        out.push((v, when));
+    }
+    scope.assume.borrow_mut().clear();
+    out
+}
+
+/// Gives the clusters one declaration made the unresolved fields written inside it.
+fn place(clusters: &mut [Cluster], scope: &Scope<'_>, within: Span) {
+    let list = scope.unresolved.borrow();
+    for c in clusters {
+        c.unresolved.extend(
+            list.iter()
+                .filter(|u| within.start <= u.span.start && u.span.end <= within.end)
+                .cloned(),
+        );
+        c.place_unresolved();
+    }
+}
+
+/// The instances a declaration's value stands for: each item of a loop (none for an empty one),
+/// none when its condition is false, else the value itself.
+fn instances(body: Option<Node>) -> Vec<Node> {
+    match body {
+        None => Vec::new(),
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items,
+        Some(b) => vec![b],
+    }
+}
+
+/// Loop instances built from the same literals are one definition: reported once.
+fn dedup(out: &mut Vec<Cluster>) {
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| seen.insert(format!("{c:?}")));
+}
+
+/// The cluster a module call instance defines, when its params use the AKS names.
+fn module_cluster(
+    m: &Module,
+    body: &Node,
+    path: &str,
+    idx: &LineIndex<'_>,
+    out: &mut Vec<Cluster>,
+) {
+    let Some((pk, params)) = props_ci(body, "params") else {
+        return;
+    };
+    let pp = pointer(path, pk);
+    let mut c = Cluster {
+        kind: "module".into(),
+        name: m.name.clone(),
+        span: idx.span(m.start, m.start),
+        path: pp.clone(),
+        ..Cluster::default()
+    };
+    if let Some((k, v)) = props_ci(params, "kubernetesVersion") {
+        c.kubernetes_version = Val::from_node(v, &pointer(&pp, k));
+    }
+    for key in [
+        "autoNodeOsUpgradeProfileUpgradeChannel",
+        "nodeOSUpgradeChannel",
+        "nodeOsUpgradeChannel",
+    ] {
+        if let Some((k, v)) = props_ci(params, key) {
+            c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pp, k));
         }
     }
-    Ok(out)
+    if let Some((k, a)) = props_ci(params, "autoUpgradeProfile")
+        && let Some((k2, v)) = props_ci(a, "nodeOSUpgradeChannel")
+    {
+        c.node_os_upgrade_channel = Val::from_node(v, &pointer(&pointer(&pp, k), k2));
+    }
+    for key in [
+        "primaryAgentPoolProfiles",
+        "primaryAgentPoolProfile",
+        "agentPools",
+        "agentPoolProfiles",
+    ] {
+        if let Some((k, pools)) = props_ci(params, key) {
+            let kp = pointer(&pp, k);
+            for (i, pool) in pools.as_seq().unwrap_or(&[]).iter().enumerate() {
+                if pool.as_map().is_some() {
+                    c.pools
+                        .push(arm_pool(pool, &super::node::pointer_idx(&kp, i)));
+                }
+            }
+        }
+    }
+    if c.kubernetes_version.is_some() || c.node_os_upgrade_channel.is_some() || !c.pools.is_empty()
+    {
+        out.push(c);
+    }
+}
+
+/// The clusters one instance of a resource declares.
+fn resource_clusters(
+    r: &Resource,
+    body: &Node,
+    path: &str,
+    idx: &LineIndex<'_>,
+    out: &mut Vec<Cluster>,
+) {
+    let path = path.to_string();
+    let Some((pk, props)) = props_ci(body, "properties") else {
+        if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS)
+            || r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS)
+        {
+            // Not dropped in silence: its properties are written but not known.
+            out.push(Cluster {
+                kind: r.ty.clone(),
+                name: r.name.clone(),
+                span: body.span,
+                path: path.clone(),
+                unresolved: vec![Unresolved {
+                    field: "properties".into(),
+                    span: body.span,
+                    why: "the value is not evaluated".into(),
+                }],
+                ..Cluster::default()
+            });
+        }
+        return;
+    };
+    let pp = pointer(&path, pk);
+    let name = props_ci(body, "name")
+        .and_then(|n| n.1.as_str())
+        .unwrap_or(&r.name)
+        .to_string();
+    let span = idx.span(r.start, r.start);
+    if r.ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
+        out.push(arm_cluster(super::arm::MANAGED_CLUSTERS, &name, props, &pp));
+    } else if r.ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
+        let mut pool = arm_pool(props, &pp);
+        if pool.name.is_none() {
+            pool.name =
+                props_ci(body, "name").and_then(|(k, n)| Val::from_node(n, &pointer(&path, k)));
+        }
+        out.push(Cluster {
+            kind: super::arm::AGENT_POOLS.into(),
+            name,
+            span,
+            path,
+            pools: vec![pool],
+            ..Cluster::default()
+        });
+    }
 }
 
 struct Scope<'a> {
@@ -898,7 +1196,18 @@ struct Scope<'a> {
     cut: std::cell::Cell<bool>,
     /// The depth limit was hit inside the expansion under way (reported at its use site).
     deep: std::cell::Cell<bool>,
+    /// Loop variables bound while a loop body is evaluated, innermost last.
+    locals: std::cell::RefCell<Vec<(String, Node)>>,
+    /// Relevant properties whose values did not resolve.
+    unresolved: std::cell::RefCell<Vec<Unresolved>>,
+    /// Ternary conditions met unknown, and the branch assumed for each while both are checked.
+    open: std::cell::RefCell<Vec<(usize, usize)>>,
+    assume: std::cell::RefCell<Vec<((usize, usize), bool)>>,
+    text: &'a str,
 }
+
+/// The most items of one loop evaluated (each item is its own resource or module).
+const MAX_LOOP_ITEMS: usize = 64;
 
 impl Scope<'_> {
     fn span(&self, e: &Expr) -> Span {
@@ -972,9 +1281,13 @@ impl Scope<'_> {
                     entries
                         .iter()
                         .filter_map(|(k, ks, ke, v)| {
+                            let val = self.eval(v, depth + 1);
+                            if val.is_none() {
+                                self.unresolved_field(k, v);
+                            }
                             Some((
                                 Node::scalar(k.clone(), Style::Plain, self.idx.span(*ks, *ke)),
-                                self.eval(v, depth + 1)?,
+                                val?,
                             ))
                         })
                         .collect(),
@@ -997,7 +1310,31 @@ impl Scope<'_> {
                 span,
                 via: None,
             }),
+            Expr::Loop(names, source, body, ..) => Some(Node {
+                value: Value::Seq(self.eval_loop(names, source, body, depth)),
+                span,
+                via: None,
+            }),
+            Expr::If(cond, body, ..) => match self.truth(cond, depth) {
+                // Not deployed: no instance at all (an unknown value would be `None`).
+                Some(false) => Some(Node {
+                    value: Value::Seq(Vec::new()),
+                    span,
+                    via: None,
+                }),
+                _ => self.eval(body, depth + 1),
+            },
             Expr::Ref(name, ..) => {
+                let local = self
+                    .locals
+                    .borrow()
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone());
+                if let Some(v) = local {
+                    return Some(v);
+                }
                 let target = self.params.get(name).or_else(|| self.vars.get(name))?;
                 let outermost = !self.expanding.replace(true);
                 let n = self.eval(target, depth + 1);
@@ -1083,10 +1420,13 @@ impl Scope<'_> {
                 "any" | "string" => self.eval(args.first()?, depth + 1),
                 _ => None,
             },
-            Expr::Ternary(c, a, b, ..) => match self.truth(c, depth)? {
+            Expr::Ternary(c, a, b, ..) => match self.condition(c, depth)? {
                 true => self.eval(a, depth + 1),
                 false => self.eval(b, depth + 1),
             },
+            Expr::Binary("??", a, b, ..) => {
+                self.eval(a, depth + 1).or_else(|| self.eval(b, depth + 1))
+            }
             Expr::Binary(..) | Expr::Not(..) => {
                 let t = self.truth(e, depth)?;
                 Some(Node::scalar(
@@ -1097,6 +1437,103 @@ impl Scope<'_> {
             }
             Expr::Unknown(..) => None,
         }
+    }
+
+    /// A ternary's condition: its value when known, else the branch assumed for it (see
+    /// [`branches`]); an unknown one is noted as open.
+    fn condition(&self, c: &Expr, depth: usize) -> Option<bool> {
+        if let Some(t) = self.truth(c, depth) {
+            return Some(t);
+        }
+        let r = c.range();
+        if let Some((_, b)) = self.assume.borrow().iter().find(|(x, _)| *x == r) {
+            return Some(*b);
+        }
+        let mut open = self.open.borrow_mut();
+        if !open.contains(&r) {
+            open.push(r);
+        }
+        None
+    }
+
+    /// Records a relevant property whose value did not resolve (`null` leaves it unset).
+    fn unresolved_field(&self, key: &str, e: &Expr) {
+        if !is_relevant(key) || matches!(e, Expr::Null(..)) || self.budget.exhausted() {
+            return;
+        }
+        let (s, end) = e.range();
+        let written = self.text.get(s..end).unwrap_or("").trim();
+        let written: String = if written.chars().count() > 60 {
+            written.chars().take(57).chain("...".chars()).collect()
+        } else {
+            written.to_string()
+        };
+        let why = match e {
+            Expr::Ref(name, ..)
+                if self.params.contains_key(name) || self.vars.contains_key(name) =>
+            {
+                format!("`{written}` is not evaluated")
+            }
+            Expr::Ref(..) => format!("`{written}` has no default and no value is set"),
+            _ => format!("`{written}` is not evaluated"),
+        };
+        let u = Unresolved {
+            field: key.to_string(),
+            span: self.span(e),
+            why,
+        };
+        let mut list = self.unresolved.borrow_mut();
+        if !list.contains(&u) {
+            list.push(u);
+        }
+    }
+
+    /// A loop's items: the body once per item of a known source (an array, or `range(start,
+    /// count)`), none for an empty one; once with the loop variables unknown when the source is
+    /// not known.
+    fn eval_loop(&self, names: &[String], source: &Expr, body: &Expr, depth: usize) -> Vec<Node> {
+        let items: Option<Vec<Node>> = match source {
+            Expr::Call(f, args, ..) if f == "range" && args.len() == 2 => (|| {
+                let start: i64 = self.scalar(&args[0], depth)?.parse().ok()?;
+                let count: usize = self.scalar(&args[1], depth)?.parse().ok()?;
+                let span = self.span(source);
+                Some(
+                    (0..count.min(MAX_LOOP_ITEMS))
+                        .map(|i| Node::scalar((start + i as i64).to_string(), Style::Plain, span))
+                        .collect(),
+                )
+            })(),
+            _ => match self.eval(source, depth + 1) {
+                Some(Node {
+                    value: Value::Seq(items),
+                    ..
+                }) => Some(items),
+                _ => None,
+            },
+        };
+        let Some(items) = items else {
+            return self.eval(body, depth + 1).into_iter().collect();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.into_iter().take(MAX_LOOP_ITEMS).enumerate() {
+            let index = Node::scalar(i.to_string(), Style::Plain, self.span(source));
+            let bound = names.len().min(2);
+            {
+                let mut l = self.locals.borrow_mut();
+                l.push((names[0].clone(), item));
+                if bound == 2 {
+                    l.push((names[1].clone(), index));
+                }
+            }
+            let v = self.eval(body, depth + 1);
+            {
+                let mut l = self.locals.borrow_mut();
+                let keep = l.len() - bound;
+                l.truncate(keep);
+            }
+            out.extend(v);
+        }
+        out
     }
 
     /// A condition's value, when its operands are known.

@@ -6,6 +6,7 @@ pub mod bicep;
 pub mod budget;
 pub mod json;
 mod libyaml;
+pub mod markdown;
 pub mod node;
 pub mod pools;
 pub mod shell;

@@ -16,7 +16,9 @@ use hcl_edit::template::Element;
 use super::ParseError;
 use super::budget::Budget;
 use super::node::{Node, Style, Value, pointer, pointer_idx};
-use crate::model::nodepool::{Cluster, Pool, Val, arm_cluster, arm_pool, props_ci};
+use crate::model::nodepool::{
+    Cluster, Pool, Unresolved, Val, arm_cluster, arm_pool, is_relevant, props_ci,
+};
 use crate::source::{LineIndex, Pos, Span, Via};
 
 const MAX_DEPTH: usize = 24;
@@ -25,18 +27,100 @@ const MAX_DEPTH: usize = 24;
 /// `budget`, which records what it cut off.
 pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+    read_module(&Module {
+        idx: &idx,
+        text,
+        range: 0..text.len(),
+        tfvars: Vec::new(),
+        inputs: HashMap::new(),
+        resolve: &|_, _| None,
+        depth: 0,
+        errors: &Default::default(),
+        budget,
+    })
+}
+
+/// The most nested local module calls followed (a module that calls itself stops here).
+const MAX_MODULE_DEPTH: usize = 8;
+
+/// Finds the text of a local module: `(calling module's range, source)` → the callee's range.
+pub type Resolve<'r> = dyn Fn(&std::ops::Range<usize>, &str) -> Option<std::ops::Range<usize>> + 'r;
+
+/// One Terraform module inside a project text (see `crate::project`): its byte range (starting at
+/// a line start), the values its caller passes to its variables, and how to find the modules it
+/// calls. Spans are positions in the whole project text, so values keep the place they were
+/// written whichever module reads them.
+pub struct Module<'m> {
+    pub idx: &'m LineIndex<'m>,
+    pub text: &'m str,
+    pub range: std::ops::Range<usize>,
+    /// `terraform.tfvars` and `*.auto.tfvars` (a root module's), in the order they apply.
+    pub tfvars: Vec<std::ops::Range<usize>>,
+    /// Values the caller passes (`module "x" { vm_size = ... }`), evaluated where they are written.
+    pub inputs: HashMap<String, Node>,
+    pub resolve: &'m Resolve<'m>,
+    pub depth: usize,
+    /// Errors in called modules (the call is then read as an ordinary module call).
+    pub errors: &'m std::cell::RefCell<Vec<ParseError>>,
+    /// What expanding references may still produce (shared by the whole project).
+    pub budget: &'m Budget,
+}
+
+/// Parses the HCL body at `range` of the project text (errors at project positions).
+fn parse_at(m: &Module<'_>, range: &std::ops::Range<usize>) -> Result<Body, ParseError> {
+    hcl_edit::parser::parse_body(&m.text[range.clone()]).map_err(|e| {
         let loc = e.location();
+        let first = m.idx.pos(range.start).line;
         ParseError::new(
-            Pos::new(loc.line() as u32, loc.column() as u32),
+            Pos::new(first + loc.line() as u32 - 1, loc.column() as u32),
             format!("invalid HCL: {}", e.message()),
         )
-    })?;
-    let mut cx = Cx {
-        idx: &idx,
+    })
+}
+
+/// The values a variable file assigns (`name = value`), evaluated where they are written.
+fn tfvars_values(
+    m: &Module<'_>,
+    range: &std::ops::Range<usize>,
+) -> Result<Vec<(String, Node)>, ParseError> {
+    let body = parse_at(m, range)?;
+    let cx = Cx {
+        idx: m.idx,
+        text: m.text,
+        unresolved: Default::default(),
+        base: range.start,
         vars: HashMap::new(),
         locals: HashMap::new(),
-        budget,
+        budget: m.budget,
+        expanding: std::cell::Cell::new(false),
+        cut: std::cell::Cell::new(false),
+    };
+    Ok(body
+        .iter()
+        .filter_map(|s| match s {
+            Structure::Attribute(a) => Some((a.key.as_str().to_string(), cx.expr(&a.value, 0)?)),
+            Structure::Block(_) => None,
+        })
+        .collect())
+}
+
+/// Reads a module's clusters and pools: its `variable` defaults, overridden by its variable
+/// files (`terraform.tfvars`, then `*.auto.tfvars`) and by its caller's inputs; local module calls
+/// are followed into the callee.
+pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
+    let body = parse_at(m, &m.range)?;
+    let mut assigned = Vec::new();
+    for r in &m.tfvars {
+        assigned.extend(tfvars_values(m, r)?);
+    }
+    let mut cx = Cx {
+        idx: m.idx,
+        text: m.text,
+        unresolved: Default::default(),
+        base: m.range.start,
+        vars: HashMap::new(),
+        locals: HashMap::new(),
+        budget: m.budget,
         expanding: std::cell::Cell::new(false),
         cut: std::cell::Cell::new(false),
     };
@@ -45,7 +129,7 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
         match (b.ident.as_str(), b.labels.first().map(|l| l.as_str())) {
             ("variable", Some(name)) => {
                 if let Some(d) = attr(&b.body, "default") {
-                    cx.vars.insert(name.to_string(), d);
+                    cx.vars.insert(name.to_string(), Var::Expr(d));
                 }
             }
             ("locals", _) => {
@@ -57,6 +141,9 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
             }
             _ => {}
         }
+    }
+    for (k, v) in assigned.into_iter().chain(m.inputs.clone()) {
+        cx.vars.insert(k, Var::Node(v));
     }
     let mut out = Vec::new();
     let mut aks_context = false;
@@ -126,6 +213,11 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
                 }
             }
             ("module", [name]) => {
+                if let Some(mut called) = cx.local_module(m, b) {
+                    aks_context |= !called.is_empty();
+                    out.append(&mut called);
+                    continue;
+                }
                 let node = cx.block(b, 0);
                 let path = format!("/module/{name}");
                 let mut c = Cluster {
@@ -188,7 +280,175 @@ pub fn read(text: &str, budget: &Budget) -> Result<Vec<Cluster>, ParseError> {
             });
         }
     }
+    // Relevant fields that did not resolve, handed to the cluster and pool that hold them.
+    let mut unresolved = cx.unresolved.take();
+    unresolved.sort_by_key(|u| u.span);
+    unresolved.dedup();
+    for c in &mut out {
+        c.unresolved.extend(
+            unresolved
+                .iter()
+                .filter(|u| c.span.start <= u.span.start && u.span.end <= c.span.end)
+                .cloned(),
+        );
+        c.place_unresolved();
+    }
     Ok(out)
+}
+
+/// Reads Terraform's JSON syntax (`*.tf.json`): `resource`, `module`, `variable` and `locals`
+/// objects; a string that is exactly `${var.x}` or `${local.x}` resolves like the HCL reference.
+pub fn read_json(text: &str) -> Result<Vec<Cluster>, ParseError> {
+    let root = super::json::parse(text, &super::Limits::default())?;
+    let mut refs: HashMap<String, Node> = HashMap::new();
+    for (kind, prefix) in [("variable", "var"), ("locals", "local")] {
+        for block in json_blocks(&root, kind) {
+            for (k, v) in block.as_map().unwrap_or(&[]) {
+                let Some(name) = k.as_str() else { continue };
+                let value = if kind == "variable" {
+                    json_first(v).get("default")
+                } else {
+                    Some(v)
+                };
+                if let Some(value) = value {
+                    refs.insert(format!("{prefix}.{name}"), value.clone());
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for block in json_blocks(&root, "resource") {
+        for (t, by_name) in block.as_map().unwrap_or(&[]) {
+            let Some(ty) = t.as_str() else { continue };
+            for (n, body) in json_first(by_name).as_map().unwrap_or(&[]) {
+                let Some(name) = n.as_str() else { continue };
+                let node = json_resolve(json_first(body), &refs, 0);
+                let path = format!("/resource/{ty}/{name}");
+                match ty {
+                    "azurerm_kubernetes_cluster" => {
+                        let mut c = Cluster {
+                            kind: ty.into(),
+                            name: name.into(),
+                            span: node.span,
+                            path: path.clone(),
+                            ..Cluster::default()
+                        };
+                        cluster_fields(&node, &path, &mut c);
+                        if let Some(p) = node.get("default_node_pool") {
+                            c.pools
+                                .push(tf_pool(json_first(p), &pointer(&path, "default_node_pool")));
+                        }
+                        out.push(c);
+                    }
+                    "azurerm_kubernetes_cluster_node_pool" => out.push(Cluster {
+                        kind: ty.into(),
+                        name: name.into(),
+                        span: node.span,
+                        pools: vec![tf_pool(&node, &path)],
+                        path,
+                        ..Cluster::default()
+                    }),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for block in json_blocks(&root, "module") {
+        for (n, body) in block.as_map().unwrap_or(&[]) {
+            let Some(name) = n.as_str() else { continue };
+            let node = json_resolve(json_first(body), &refs, 0);
+            let path = format!("/module/{name}");
+            let mut c = Cluster {
+                kind: "module".into(),
+                name: name.into(),
+                span: node.span,
+                path: path.clone(),
+                ..Cluster::default()
+            };
+            cluster_fields(&node, &path, &mut c);
+            c.pools.extend(module_default_pool(&node, &path));
+            for (k, v) in node.as_map().unwrap_or(&[]) {
+                if let Some(key) = k.as_str()
+                    && key != "source"
+                {
+                    find_pools(v, &pointer(&path, key), 0, &mut c.pools);
+                }
+            }
+            if c.kubernetes_version.is_some()
+                || c.node_os_upgrade_channel.is_some()
+                || !c.pools.is_empty()
+            {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The objects under `key` at the root: one object, or an array of them (both are valid).
+fn json_blocks<'n>(root: &'n Node, key: &str) -> Vec<&'n Node> {
+    match root.get(key) {
+        Some(n) => match n.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![n],
+        },
+        None => Vec::new(),
+    }
+}
+
+/// A block written as an array of one object reads as that object.
+fn json_first(n: &Node) -> &Node {
+    match n.as_seq() {
+        Some([one]) => one,
+        _ => n,
+    }
+}
+
+/// A copy with each string that is exactly `${var.x}` / `${local.x}` replaced by its value.
+fn json_resolve(n: &Node, refs: &HashMap<String, Node>, depth: usize) -> Node {
+    if depth > MAX_DEPTH {
+        return n.clone();
+    }
+    match &n.value {
+        Value::Scalar(s, _) => {
+            let Some(r) = s
+                .trim()
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .map(str::trim)
+            else {
+                return n.clone();
+            };
+            let Some(target) = refs.get(r) else {
+                return n.clone();
+            };
+            let mut v = json_resolve(target, refs, depth + 1);
+            v.set_via(&Via {
+                use_site: n.span,
+                anchor_line: v.span.start.line,
+            });
+            v
+        }
+        Value::Seq(items) => Node {
+            value: Value::Seq(
+                items
+                    .iter()
+                    .map(|x| json_resolve(x, refs, depth + 1))
+                    .collect(),
+            ),
+            span: n.span,
+            via: n.via.clone(),
+        },
+        Value::Map(m) => Node {
+            value: Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), json_resolve(v, refs, depth + 1)))
+                    .collect(),
+            ),
+            span: n.span,
+            via: n.via.clone(),
+        },
+    }
 }
 
 /// Cluster-level inputs: Kubernetes version and the node OS channel (also nested, as in AVM's
@@ -305,7 +565,13 @@ fn attr<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
 
 struct Cx<'a> {
     idx: &'a LineIndex<'a>,
-    vars: HashMap<String, &'a Expression>,
+    /// The project text (for the expressions named in unresolved fields).
+    text: &'a str,
+    /// Relevant fields whose expressions did not resolve.
+    unresolved: std::cell::RefCell<Vec<Unresolved>>,
+    /// Where this module's text starts in the project text.
+    base: usize,
+    vars: HashMap<String, Var<'a>>,
     locals: HashMap<String, &'a Expression>,
     /// Values built while expanding a `var.x`/`local.x` are charged here: locals that use the one
     /// before several times (`l2 = [local.l1, local.l1]`, ...) grow exponentially.
@@ -316,9 +582,94 @@ struct Cx<'a> {
     cut: std::cell::Cell<bool>,
 }
 
+/// A variable's value: its `default`, or a value assigned in a tfvars file or by the caller.
+enum Var<'a> {
+    Expr(&'a Expression),
+    Node(Node),
+}
+
 impl<'a> Cx<'a> {
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
-        r.map(|r| self.idx.span(r.start, r.end)).unwrap_or_default()
+        r.map(|r| self.idx.span(self.base + r.start, self.base + r.end))
+            .unwrap_or_default()
+    }
+
+    /// Records a relevant field whose expression did not resolve (`null` is not a value to
+    /// resolve: the field is unset).
+    fn unresolved_field(&self, key: &str, e: &Expression) {
+        if !is_relevant(key) || matches!(e, Expression::Null(_)) {
+            return;
+        }
+        let Some(r) = e.span() else { return };
+        let written = self
+            .text
+            .get(self.base + r.start..self.base + r.end)
+            .unwrap_or("")
+            .trim();
+        let why = match e {
+            Expression::Traversal(t) if matches!(&t.expr, Expression::Variable(v) if v.as_str() == "var") =>
+            {
+                format!("`{written}` has no default and no value is set")
+            }
+            _ if written.chars().count() > 60 => {
+                let short: String = written.chars().take(57).collect();
+                format!("`{short}...` is not evaluated")
+            }
+            _ => format!("`{written}` is not evaluated"),
+        };
+        self.unresolved.borrow_mut().push(Unresolved {
+            field: key.to_string(),
+            span: self.span(Some(r)),
+            why,
+        });
+    }
+
+    /// A call of a module at a local path (`source = "./modules/aks"`) whose text the project
+    /// holds: the callee read with the inputs this call passes. `None` for other calls.
+    fn local_module(&self, m: &Module<'_>, b: &Block) -> Option<Vec<Cluster>> {
+        let Some(Expression::String(src)) = attr(&b.body, "source") else {
+            return None;
+        };
+        let src = src.as_str();
+        if !(src.starts_with("./") || src.starts_with("../")) || m.depth >= MAX_MODULE_DEPTH {
+            return None;
+        }
+        let range = (m.resolve)(&m.range, src)?;
+        let mut inputs = HashMap::new();
+        for s in b.body.iter() {
+            if let Structure::Attribute(a) = s
+                && !matches!(
+                    a.key.as_str(),
+                    "source" | "version" | "providers" | "depends_on" | "count" | "for_each"
+                )
+                && let Some(v) = self.expr(&a.value, 1)
+            {
+                inputs.insert(a.key.as_str().to_string(), v);
+            }
+        }
+        // A call with `count = 0` creates nothing.
+        if let Some(c) = attr(&b.body, "count").and_then(|c| self.expr(c, 1))
+            && c.as_str() == Some("0")
+        {
+            return Some(Vec::new());
+        }
+        match read_module(&Module {
+            idx: m.idx,
+            text: m.text,
+            range,
+            tfvars: Vec::new(),
+            inputs,
+            resolve: m.resolve,
+            depth: m.depth + 1,
+            errors: m.errors,
+            budget: m.budget,
+        }) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                m.errors.borrow_mut().push(e);
+                None
+            }
+        }
     }
 
     /// A block body as a mapping: attributes and nested blocks (by their type name).
@@ -332,6 +683,8 @@ impl<'a> Cx<'a> {
                             Node::scalar(a.key.as_str(), Style::Plain, self.span(a.key.span())),
                             v,
                         ));
+                    } else {
+                        self.unresolved_field(a.key.as_str(), &a.value);
                     }
                 }
                 Structure::Block(inner) if depth < MAX_DEPTH => {
@@ -409,7 +762,13 @@ impl<'a> Cx<'a> {
                         ) => None,
                         ObjectKey::Expression(x) => self.expr(x, depth + 1),
                     };
-                    let (Some(key), Some(val)) = (key, self.expr(v.expr(), depth + 1)) else {
+                    let val = self.expr(v.expr(), depth + 1);
+                    if val.is_none()
+                        && let Some(k) = key.as_ref().and_then(Node::as_str)
+                    {
+                        self.unresolved_field(k, v.expr());
+                    }
+                    let (Some(key), Some(val)) = (key, val) else {
                         continue;
                     };
                     m.push((key, val));
@@ -502,13 +861,21 @@ impl<'a> Cx<'a> {
                 let Some(TraversalOperator::GetAttr(first)) = ops.next() else {
                     return None;
                 };
-                let target = match root.as_str() {
-                    "var" => self.vars.get(first.as_str())?,
-                    "local" => self.locals.get(first.as_str())?,
-                    _ => return None,
-                };
+                // Expanding a reference is charged to the budget: locals that use the one before
+                // several times grow exponentially.
                 let outermost = !self.expanding.replace(true);
-                let node = self.expr(target, depth + 1);
+                let node = match root.as_str() {
+                    "var" => match self.vars.get(first.as_str()) {
+                        Some(Var::Expr(e)) => self.expr(e, depth + 1),
+                        Some(Var::Node(n)) => Some(n.clone()),
+                        None => None,
+                    },
+                    "local" => self
+                        .locals
+                        .get(first.as_str())
+                        .and_then(|e| self.expr(e, depth + 1)),
+                    _ => None,
+                };
                 if outermost {
                     self.expanding.set(false);
                     if self.budget.exhausted() && !self.cut.replace(true) {
@@ -547,5 +914,31 @@ impl<'a> Cx<'a> {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_syntax_reads_like_hcl() {
+        let t = "{\n  \"variable\": {\"size\": {\"default\": \"Standard_D2_v2\"}},\n  \"resource\": {\n    \"azurerm_kubernetes_cluster\": {\n      \"main\": {\n        \"kubernetes_version\": \"1.34\",\n        \"default_node_pool\": [{\"name\": \"system\", \"vm_size\": \"${var.size}\", \"os_sku\": \"AzureContainerLinux\"}]\n      }\n    }\n  }\n}\n";
+        let cs = super::super::pools::read(
+            crate::discover::Kind::Terraform,
+            t,
+            &super::Budget::default(),
+        )
+        .unwrap();
+        assert_eq!(cs.len(), 1);
+        let size = cs[0].pools[0].vm_size.as_ref().unwrap();
+        assert_eq!(
+            (
+                size.text.as_str(),
+                size.span.start.line,
+                size.span.start.col,
+                size.used_at
+            ),
+            ("Standard_D2_v2", 2, 36, Some(7))
+        );
+        assert!(cs[0].pools[0].is_acl());
     }
 }

@@ -160,6 +160,14 @@ pub fn summary(report: &Report) -> String {
             parts[parts.len() - 1]
         ),
     };
+    if !report.unresolved.is_empty() {
+        // Never clean in silence: what could not be read is said (`--verbose` lists it).
+        s.push_str(&format!(
+            " {} not fully resolved.",
+            plural(report.unresolved.len(), "cluster or pool")
+                .replace("cluster or pools", "clusters or pools")
+        ));
+    }
     let silenced = report.findings.iter().filter(|f| !f.counts()).count();
     if silenced > 0 {
         s.push_str(&format!(" {} suppressed.", plural(silenced, "finding")));

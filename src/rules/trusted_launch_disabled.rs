@@ -38,7 +38,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             (&pool.enable_vtpm, "vTPM"),
         ] {
             if let Some(v) = v.as_ref().filter(|v| v.as_bool() == Some(false)) {
-                out.push(v.hit(format!("{what} is switched off (`{}`): ACL pools require Trusted Launch with Secure Boot and vTPM", v.text)));
+                out.push(v.hit(format!("{what} is switched off (`{}`): ACL pools require Trusted Launch with Secure Boot and vTPM", v.shown())));
             }
         }
         if let Some(sku) = pool.update.as_ref().filter(|s| s.is(ACL_OS_SKU)) {
