@@ -223,6 +223,13 @@ pub const OS_SKU_LABEL: &str = "kubernetes.azure.com/os-sku";
 /// The OS SKU value of ACL nodes.
 pub const ACL_OS_SKU: &str = "AzureContainerLinux";
 
+/// AKS's node label naming a GPU pool's accelerator (`nvidia`, `amd`) [AKS GPU docs].
+pub const ACCELERATOR_LABEL: &str = "kubernetes.azure.com/accelerator";
+
+/// The extended resource AMD's device plugin advertises (ROCm/k8s-device-plugin): no ACL node has
+/// one, as ACL has no AMD GPU support (HOST-FACTS: VM sizes).
+pub const AMD_GPU_RESOURCE: &str = "amd.com/gpu";
+
 /// The retired preview SKU.
 pub const FLATCAR_OS_SKU: &str = "Flatcar";
 

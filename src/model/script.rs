@@ -391,6 +391,99 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
     out
 }
 
+/// The containers of an operator resource that the operator runs with the host's root mounted, with
+/// where: system-upgrade-controller `Plan`s run `spec.prepare` and `spec.upgrade` with the host root
+/// at `/host` (read/write), and with the host's PID namespace (SUC README, "Considerations").
+pub fn operator_containers<'a>(
+    object: &'a Node,
+    path: &str,
+) -> Vec<(&'static str, &'a Node, String, &'static str)> {
+    let (Some(api), Some(kind)) = (object.str_at(&["apiVersion"]), object.str_at(&["kind"])) else {
+        return Vec::new();
+    };
+    if kind != "Plan" || !api.starts_with("upgrade.cattle.io/") {
+        return Vec::new();
+    }
+    let spec = pointer(path, "spec");
+    ["prepare", "upgrade"]
+        .into_iter()
+        .filter_map(|k| {
+            let n = object.at(&["spec", k]).filter(|n| n.as_map().is_some())?;
+            Some((k, n, pointer(&spec, k), "/host"))
+        })
+        .collect()
+}
+
+/// The scripts of an operator resource's containers (see [`operator_containers`]): a Plan's
+/// `command`/`args` read as a container's, with `envs` as its environment and the host root mounted.
+pub fn operator_scripts(
+    object: &Node,
+    path: &str,
+    doc: &str,
+    first_line: u32,
+) -> Vec<ContainerScript> {
+    let containers = operator_containers(object, path);
+    if containers.is_empty() {
+        return Vec::new();
+    }
+    let index = DocIndex::new(doc, first_line);
+    let mut out = Vec::new();
+    for (name, node, cpath, hostroot) in containers {
+        let mut ctx = Ctx {
+            hostroots: vec![hostroot.to_string()],
+            ..Ctx::default()
+        };
+        for e in node.get("envs").and_then(Node::as_seq).unwrap_or_default() {
+            if let (Some(n), Some(v)) = (e.str_at(&["name"]), e.str_at(&["value"])) {
+                ctx.env.push((n.to_string(), v.to_string()));
+            }
+        }
+        let mut a = Analyzer::new(&ctx, name.to_string(), None);
+        let mut argv: Vec<W<'_>> = Vec::new();
+        for key in ["command", "args"] {
+            let base = pointer(&cpath, key);
+            for (i, n) in node
+                .get(key)
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let path = crate::parse::node::pointer_idx(&base, i);
+                let lookup = |name: &str| {
+                    ctx.env
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                };
+                let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
+                let text = src
+                    .as_ref()
+                    .map(|s| s.text.clone())
+                    .or_else(|| n.as_str().map(str::to_string));
+                argv.push(W {
+                    raw: text.clone().unwrap_or_default(),
+                    text,
+                    at: Loc {
+                        span: n.report_span(),
+                        via: n.via.as_deref().cloned(),
+                        path,
+                        origin: n.via.is_some().then_some(n.span.start),
+                    },
+                    src: src.map(SrcRef::Owned),
+                    dir: None,
+                });
+            }
+        }
+        if node.get("command").is_some() && !argv.is_empty() {
+            a.exec(&argv, None, None, None, 0);
+        }
+        out.push(a.out);
+    }
+    out
+}
+
 /// One empty script per container (nothing runs a command of its own).
 fn out_default(pods: &[PodSpec<'_>]) -> Vec<ContainerScript> {
     pods.iter()
