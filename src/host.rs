@@ -293,9 +293,22 @@ pub fn package_is(name: &str, names: &[&str]) -> bool {
 /// Out-of-tree kernel driver images: they build or load modules that Secure Boot refuses, into the
 /// read-only `/usr/lib/modules` (HOST-FACTS: The host; flatcar/Flatcar#715). A pattern is a full
 /// repository (`nvcr.io/nvidia/driver`), a repository suffix after `/` (`sysdig/agent-kmodule`), a
-/// last path component (`mofed`), or `*suffix` of the last component.
+/// last path component (`mofed`), `*suffix` of the last component, or `prefix*` of a repository
+/// (full when it names a registry, else after a `/`).
 pub const DRIVER_IMAGES: &[&str] = &[
     "nvcr.io/nvidia/driver",
+    // AKS's own NVIDIA driver installers (`aks-gpu`, `aks-gpu-cuda`, `aks-gpu-grid`, ...), which
+    // AgentBaker runs on Ubuntu/Azure Linux nodes with the host's PID namespace to build and install
+    // the driver (Azure/AgentBaker `parts/common/components.json` GPUContainerImages,
+    // `CTR_GPU_INSTALL_CMD`); on ACL the driver comes as a system extension instead.
+    "mcr.microsoft.com/aks/aks-gpu*",
+    // LINBIT/Piraeus DRBD module loaders (`drbd9-jammy`, `drbd9-almalinux9`, ...): they compile
+    // `drbd.ko` against the host's kernel headers and load it (piraeusdatastore/piraeus-operator docs,
+    // "kernel module injection image").
+    "piraeusdatastore/drbd9-*",
+    // The AMD GPU Operator's amdgpu source image, from which it builds the out-of-tree module
+    // (ROCm/gpu-operator `DriverSpec.ImageBuild.SourceImageRepo`, default docker.io/rocm/amdgpu-driver).
+    "rocm/amdgpu-driver",
     "*nvidia-driver-installer",
     "cos-nvidia-installer",
     "nvcr.io/nvidia/mellanox/doca-driver",
@@ -352,7 +365,9 @@ fn image_repo(image: &str) -> (String, String) {
 
 /// Whether a driver-image pattern matches a repository (see [`DRIVER_IMAGES`] for the forms).
 fn image_matches(p: &str, repo: &str, last: &str) -> bool {
-    if let Some(suffix) = p.strip_prefix('*') {
+    if let Some(prefix) = p.strip_suffix('*') {
+        repo.starts_with(prefix) || (!p.contains('.') && repo.contains(&format!("/{prefix}")))
+    } else if let Some(suffix) = p.strip_prefix('*') {
         last.ends_with(suffix)
     } else if p.contains('.') {
         repo == p
