@@ -231,6 +231,11 @@ pub struct Ctx {
     pub hostroots: Vec<String>,
     /// (mount path, subPath, ConfigMap name, items as (key, path)).
     pub cm_mounts: Vec<CmMount>,
+    /// Whether the pod shares the host's PID namespace (`hostPID: true`): only then is the
+    /// container's `/proc` the host's.
+    pub host_pid: bool,
+    /// Container paths where hostPath `/proc` (the host's process tree) is mounted.
+    pub procs: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -268,7 +273,10 @@ impl CmMount {
 impl Ctx {
     /// The context of a container of a pod.
     pub fn of(pod: &PodSpec<'_>, c: &Container<'_>) -> Ctx {
-        let mut ctx = Ctx::default();
+        let mut ctx = Ctx {
+            host_pid: pod.node.get("hostPID").is_some_and(Node::is_true),
+            ..Ctx::default()
+        };
         for e in c.node.get("env").and_then(Node::as_seq).unwrap_or_default() {
             if let (Some(n), Some(v)) = (e.str_at(&["name"]), e.str_at(&["value"])) {
                 ctx.env.push((n.to_string(), v.to_string()));
@@ -279,6 +287,9 @@ impl Ctx {
             if let Some((hp, _)) = pod.host_path_of(m) {
                 if hp == "/" {
                     ctx.hostroots.push(normalize(mp));
+                }
+                if hp == "/proc" {
+                    ctx.procs.push(normalize(mp));
                 }
                 continue;
             }
@@ -311,6 +322,23 @@ impl Ctx {
             }
         }
         ctx
+    }
+
+    /// Whether a namespace file such as `/hostproc/1/ns/mnt` is PID 1's of the host: under a hostPath
+    /// of the host's `/proc`, under a mounted host root's `/proc`, or the container's own `/proc`
+    /// when the pod shares the host's PID namespace.
+    pub fn host_pid1_ns(&self, f: &str, ns: &str) -> bool {
+        let f = normalize(f);
+        let tail = format!("/1/ns/{ns}");
+        let Some(proc_dir) = f.strip_suffix(&tail) else {
+            return false;
+        };
+        (proc_dir == "/proc" && self.host_pid)
+            || self.procs.iter().any(|p| p == proc_dir)
+            || self
+                .hostroots
+                .iter()
+                .any(|r| r != "/" && format!("{r}/proc") == proc_dir)
     }
 
     /// The host path a container path `p` reaches through a mounted host root.
@@ -431,6 +459,7 @@ pub fn operator_scripts(
     for (name, node, cpath, hostroot) in containers {
         let mut ctx = Ctx {
             hostroots: vec![hostroot.to_string()],
+            host_pid: true,
             ..Ctx::default()
         };
         for e in node.get("envs").and_then(Node::as_seq).unwrap_or_default() {
@@ -1012,7 +1041,7 @@ impl<'c> Analyzer<'c> {
                     return;
                 }
                 "nsenter" => {
-                    let (rest, to_host) = nsenter(words, i + 1);
+                    let (rest, to_host) = nsenter(words, i + 1, self.ctx);
                     if to_host {
                         host = Some(self.entry(EntryKind::Nsenter, w));
                     }
@@ -1700,51 +1729,75 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 /// Reads `nsenter`'s options from `i`: where its command starts, and whether it enters PID 1's mount
-/// namespace (`-t 1 -m`, `--target=1 --mount`, `--mount=/proc/1/ns/mnt`, `-a`).
-fn nsenter(words: &[W<'_>], mut i: usize) -> (usize, bool) {
+/// namespace (`-t 1 -m`, `--target=1 --mount`, `--mount=/proc/1/ns/mnt`, `-a`). Options are read as a
+/// shell passes them: `"-t 1"` as one item, `-t1`, `--target=1`, combined short flags (`-mt1`,
+/// `-mut 1`); a namespace file counts when it is the host's (see [`Ctx::host_pid1_ns`]).
+fn nsenter(words: &[W<'_>], mut i: usize, ctx: &Ctx) -> (usize, bool) {
     let mut target1 = false;
     let mut mount = false;
     let mut mount_file = false;
+    let is_one = |v: &str| v.trim() == "1";
     while let Some(t) = words.get(i).and_then(|w| w.text.as_deref()) {
         if t == "--" {
             i += 1;
             break;
         }
-        if !t.starts_with('-') {
+        if !t.starts_with('-') || t == "-" {
             break;
         }
         let next = || words.get(i + 1).and_then(|w| w.text.as_deref());
-        match t {
-            "-t" | "--target" => {
-                target1 |= next() == Some("1");
-                i += 2;
-                continue;
-            }
-            "-m" | "--mount" => mount = true,
-            "-a" | "--all" => mount = true,
-            "-S" | "-G" | "--setuid" | "--setgid" | "-w" | "-r" | "--wd" | "--root" => {
-                if matches!(t, "-S" | "-G" | "--setuid" | "--setgid") {
+        if let Some(long) = t.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            match (name, value) {
+                ("target", Some(v)) => target1 |= is_one(v),
+                ("target", None) => {
+                    target1 |= next().is_some_and(is_one);
                     i += 1;
                 }
+                ("mount", Some(f)) => mount_file |= ctx.host_pid1_ns(f, "mnt"),
+                ("mount" | "all", None) => mount = true,
+                ("setuid" | "setgid", None) => i += 1,
+                _ => {}
             }
-            _ => {
-                if let Some(v) = t
-                    .strip_prefix("--target=")
-                    .or_else(|| t.strip_prefix("-t").filter(|v| !v.is_empty()))
-                {
-                    target1 |= v == "1";
-                } else if let Some(f) = t
-                    .strip_prefix("--mount=")
-                    .or_else(|| t.strip_prefix("-m").filter(|v| !v.is_empty()))
-                {
-                    mount_file |= normalize(f) == "/proc/1/ns/mnt";
-                } else if t.len() > 2 && !t.starts_with("--") {
-                    // Combined short flags such as `-mnt` or `-t1m`.
-                    mount |= t.contains('m') || t.contains('a');
+            i += 1;
+            continue;
+        }
+        // A cluster of short options; one that takes a value takes the rest of the item, or the
+        // next item when it ends the cluster (`-t 1`, `-t1`, `"-t 1"`, `-mt1`, `-mut 1`).
+        let body = &t[1..];
+        let mut consumed_next = false;
+        for (k, ch) in body.char_indices() {
+            let rest = &body[k + ch.len_utf8()..];
+            match ch {
+                't' | 'S' | 'G' => {
+                    let v = if rest.is_empty() {
+                        consumed_next = true;
+                        next()
+                    } else {
+                        Some(rest)
+                    };
+                    if ch == 't' {
+                        target1 |= v.is_some_and(is_one);
+                    }
+                    break;
                 }
+                'm' | 'u' | 'i' | 'n' | 'p' | 'U' | 'C' | 'T' | 'r' | 'w'
+                    if !rest.is_empty() && (rest.starts_with('/') || rest.starts_with('=')) =>
+                {
+                    // `-m/proc/1/ns/mnt`: an optional namespace file, attached.
+                    if ch == 'm' {
+                        mount_file |= ctx.host_pid1_ns(rest.trim_start_matches('='), "mnt");
+                    }
+                    break;
+                }
+                'm' | 'a' => mount = true,
+                _ => {}
             }
         }
-        i += 1;
+        i += if consumed_next { 2 } else { 1 };
     }
     (i, (target1 && mount) || mount_file)
 }
@@ -1859,9 +1912,9 @@ mod tests {
 
     #[test]
     fn nsenter_forms_that_reach_the_host() {
-        let run = |cmd: &str| {
+        let run_in = |cmd: &str, host_pid: bool| {
             let y = format!(
-                "kind: Pod\nspec:\n  containers:\n  - name: c\n    command: [sh, -c, '{cmd} -- yum install x']\n"
+                "kind: Pod\nspec:\n  hostPID: {host_pid}\n  containers:\n  - name: c\n    command: [sh, -c, '{cmd} -- yum install x']\n"
             );
             scripts(&y)[0]
                 .invocations
@@ -1869,8 +1922,15 @@ mod tests {
                 .find(|i| i.program == "yum")
                 .is_some_and(|i| i.host.is_some())
         };
+        let run = |cmd: &str| run_in(cmd, true);
+        // The literal /proc/1 is the container's own PID 1 without hostPID.
+        assert!(!run_in("nsenter --mount=/proc/1/ns/mnt", false));
+        assert!(!run_in("nsenter -m/proc/1/ns/mnt", false));
         for yes in [
             "nsenter -t 1 -m",
+            "nsenter -mt1",
+            "nsenter -mut 1",
+            "nsenter \"-t 1\" -m",
             "nsenter -t1 -m",
             "nsenter --target 1 --mount",
             "nsenter --target=1 -m -u -n",
