@@ -568,6 +568,17 @@ struct W<'s> {
 }
 
 impl W<'_> {
+    /// This word, holding its own copy of the text it came from.
+    fn to_owned(&self) -> W<'static> {
+        W {
+            text: self.text.clone(),
+            raw: self.raw.clone(),
+            at: self.at.clone(),
+            src: self.source().map(SrcRef::Owned),
+            dir: self.dir.clone(),
+        }
+    }
+
     fn source(&self) -> Option<Source> {
         match self.src.as_ref()? {
             SrcRef::Owned(s) => Some(s.clone()),
@@ -606,6 +617,10 @@ struct Analyzer<'c> {
     outcomes: HashMap<(usize, usize), Option<bool>>,
     /// Scripts written with a heredoc (`cat > f <<EOF`): (in the host's filesystem, path) → text.
     written: HashMap<(bool, String), Source>,
+    /// Arrays assigned with `NAME=(a b c)`, their elements as far as known.
+    arrays: HashMap<String, Vec<Option<String>>>,
+    /// The arguments of the shell functions being followed (`"$@"`, `$1`), innermost last.
+    positional: Vec<Vec<W<'static>>>,
 }
 
 impl<'c> Analyzer<'c> {
@@ -624,7 +639,77 @@ impl<'c> Analyzer<'c> {
             guard: None,
             outcomes: HashMap::new(),
             written: HashMap::new(),
+            arrays: HashMap::new(),
+            positional: Vec::new(),
         }
+    }
+
+    /// A command's words as the shell expands them: an unquoted variable holding a command prefix
+    /// (`$EXEC apt-get ...` with `EXEC="nsenter -t 1 -m --"`) splits into words, `"${CMD[@]}"` is the
+    /// array's elements, and `"$@"`/`$1` in a function body are the caller's words (reported where
+    /// the caller wrote them). The words a prefix splits into are reported at the variable.
+    fn expand_words<'s>(&self, src: &'s Source, words: &[Word]) -> Vec<W<'s>> {
+        let mut out = Vec::new();
+        for w in words {
+            let written = src.text.get(w.start..w.end).unwrap_or("");
+            let quoted = written.starts_with(['"', '\'']);
+            let u = w.unquoted.as_str();
+            let piece = |text: &str| W {
+                text: Some(text.to_string()),
+                raw: text.to_string(),
+                at: Self::loc(src, w.start, w.end),
+                src: None,
+                dir: None,
+            };
+            if matches!(u, "$@" | "${@}" | "$*" | "${*}")
+                && let Some(args) = self.positional.last()
+            {
+                for a in args {
+                    let a: W<'s> = a.to_owned();
+                    out.push(a);
+                }
+                continue;
+            }
+            if let Some(n) = u
+                .strip_prefix('$')
+                .map(|n| n.trim_start_matches('{').trim_end_matches('}'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|&n| n >= 1)
+                && let Some(args) = self.positional.last()
+            {
+                if let Some(a) = args.get(n - 1) {
+                    let a: W<'s> = a.to_owned();
+                    out.push(a);
+                }
+                continue;
+            }
+            if let Some(name) = u
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix("[@]}").or_else(|| r.strip_suffix("[*]}")))
+                && let Some(items) = self.arrays.get(name)
+            {
+                for item in items {
+                    match item {
+                        Some(t) => out.push(piece(t)),
+                        None => out.push(W {
+                            text: None,
+                            ..piece("")
+                        }),
+                    }
+                }
+                continue;
+            }
+            if !quoted
+                && let [shell::Part::Var { name, .. }] = w.parts.as_slice()
+                && let Some(v) = self.lookup(name)
+                && v.split_whitespace().nth(1).is_some()
+            {
+                out.extend(v.split_whitespace().map(piece));
+                continue;
+            }
+            out.push(self.word(src, w));
+        }
+        out
     }
 
     fn lookup(&self, name: &str) -> Option<String> {
@@ -860,7 +945,14 @@ impl<'c> Analyzer<'c> {
                 self.vars.remove(name);
             }
         }
-        let words: Vec<W<'_>> = cmd.words.iter().map(|w| self.word(src, w)).collect();
+        for (name, items) in &cmd.arrays {
+            let items = items
+                .iter()
+                .map(|w| w.resolve(&|n| self.lookup(n)))
+                .collect();
+            self.arrays.insert(name.clone(), items);
+        }
+        let words: Vec<W<'_>> = self.expand_words(src, &cmd.words);
         if words.is_empty() {
             return;
         }
@@ -870,7 +962,11 @@ impl<'c> Analyzer<'c> {
                 let body: Vec<usize> = (0..parsed.commands.len())
                     .filter(|&i| parsed.commands[i].func == Some(fi))
                     .collect();
+                // The function's `"$@"` are the caller's words, where the caller wrote them.
+                self.positional
+                    .push(words[1..].iter().map(W::to_owned).collect());
                 self.commands(src, parsed, &body, host, depth, calls + 1);
+                self.positional.pop();
             }
             return;
         }
