@@ -317,6 +317,23 @@ pub const DRIVER_IMAGES: &[&str] = &[
     "sysdig/agent-kmodule",
 ];
 
+/// Images whose entrypoint runs a script from an environment variable on the host, through
+/// `nsenter` into PID 1 (image pattern in the forms of [`DRIVER_IMAGES`], variable):
+/// Kubernetes' `startup-script` (gcr.io/google-containers, k8s.gcr.io; kubernetes-retired/contrib
+/// `startup-script/manage-startup-script.sh`: `nsenter -t 1 -m -u -i -n -p -- bash -c
+/// "${STARTUP_SCRIPT}"`) and Cilium's copy of it (`quay.io/cilium/startup-script`, same variable).
+pub const STARTUP_SCRIPT_IMAGES: &[(&str, &str)] = &[("startup-script", "STARTUP_SCRIPT")];
+
+/// The variable whose script an image runs on the host, if the image is one of
+/// [`STARTUP_SCRIPT_IMAGES`].
+pub fn startup_script_var(image: &str) -> Option<&'static str> {
+    let (repo, last) = image_repo(image);
+    STARTUP_SCRIPT_IMAGES
+        .iter()
+        .find(|(p, _)| image_matches(p, &repo, &last))
+        .map(|(_, v)| *v)
+}
+
 /// Entrypoints of driver containers that compile and load kernel modules: (program, subcommand).
 pub const DRIVER_COMMANDS: &[(&str, Option<&str>)] = &[
     ("nvidia-driver", Some("init")),

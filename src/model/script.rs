@@ -360,10 +360,11 @@ const PID1_ROOT: &str = "/proc/1/root";
 /// The scripts of every container of the pods, with positions in the document `doc`.
 pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Vec<ContainerScript> {
     let mut out = Vec::new();
-    if pods
-        .iter()
-        .all(|p| p.containers.iter().all(|c| c.node.get("command").is_none()))
-    {
+    if pods.iter().all(|p| {
+        p.containers
+            .iter()
+            .all(|c| c.node.get("command").is_none() && startup_script(c).is_none())
+    }) {
         return out_default(pods);
     }
     let index = DocIndex::new(doc, first_line);
@@ -413,10 +414,62 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
             if c.node.get("command").is_some() && !argv.is_empty() {
                 a.exec(&argv, None, None, None, 0);
             }
+            // An image that runs a variable's script on the host (its own entrypoint, so only
+            // when `command` does not replace it).
+            if let Some((value, path)) = startup_script(c) {
+                let lookup = |name: &str| {
+                    ctx.env
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                };
+                if let Some(src) =
+                    Source::from_scalar(value, &index, &path).map(|s| s.expand_k8s(&lookup))
+                {
+                    a.out.entries.push(Entry {
+                        kind: EntryKind::Nsenter,
+                        at: Loc {
+                            span: value.report_span(),
+                            via: value.via.as_deref().cloned(),
+                            path,
+                            origin: value.via.is_some().then_some(value.span.start),
+                        },
+                        word: "nsenter".to_string(),
+                        inherited: false,
+                    });
+                    let h = a.out.entries.len() - 1;
+                    a.script(&src, Some(h), 0);
+                }
+            }
             out.push(a.out);
         }
     }
     out
+}
+
+/// The script value (and its JSON pointer) of a container whose image runs an environment
+/// variable's script on the host through `nsenter` (host data: `STARTUP_SCRIPT_IMAGES`), when
+/// `command` leaves the image's entrypoint in place.
+fn startup_script<'a>(c: &Container<'a>) -> Option<(&'a Node, String)> {
+    if c.node.get("command").is_some() {
+        return None;
+    }
+    let var = crate::host::startup_script_var(c.node.str_at(&["image"])?)?;
+    let env = c.node.get("env")?.as_seq()?;
+    let (i, e) = env
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, e)| e.str_at(&["name"]) == Some(var))?;
+    let value = e.get("value").filter(|v| v.as_str().is_some())?;
+    Some((
+        value,
+        pointer(
+            &crate::parse::node::pointer_idx(&pointer(&c.path, "env"), i),
+            "value",
+        ),
+    ))
 }
 
 /// The containers of an operator resource that the operator runs with the host's root mounted, with
