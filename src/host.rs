@@ -223,6 +223,13 @@ pub const OS_SKU_LABEL: &str = "kubernetes.azure.com/os-sku";
 /// The OS SKU value of ACL nodes.
 pub const ACL_OS_SKU: &str = "AzureContainerLinux";
 
+/// AKS's node label naming a GPU pool's accelerator (`nvidia`, `amd`) [AKS GPU docs].
+pub const ACCELERATOR_LABEL: &str = "kubernetes.azure.com/accelerator";
+
+/// The extended resource AMD's device plugin advertises (ROCm/k8s-device-plugin): no ACL node has
+/// one, as ACL has no AMD GPU support (HOST-FACTS: VM sizes).
+pub const AMD_GPU_RESOURCE: &str = "amd.com/gpu";
+
 /// The retired preview SKU.
 pub const FLATCAR_OS_SKU: &str = "Flatcar";
 
@@ -286,9 +293,22 @@ pub fn package_is(name: &str, names: &[&str]) -> bool {
 /// Out-of-tree kernel driver images: they build or load modules that Secure Boot refuses, into the
 /// read-only `/usr/lib/modules` (HOST-FACTS: The host; flatcar/Flatcar#715). A pattern is a full
 /// repository (`nvcr.io/nvidia/driver`), a repository suffix after `/` (`sysdig/agent-kmodule`), a
-/// last path component (`mofed`), or `*suffix` of the last component.
+/// last path component (`mofed`), `*suffix` of the last component, or `prefix*` of a repository
+/// (full when it names a registry, else after a `/`).
 pub const DRIVER_IMAGES: &[&str] = &[
     "nvcr.io/nvidia/driver",
+    // AKS's own NVIDIA driver installers (`aks-gpu`, `aks-gpu-cuda`, `aks-gpu-grid`, ...), which
+    // AgentBaker runs on Ubuntu/Azure Linux nodes with the host's PID namespace to build and install
+    // the driver (Azure/AgentBaker `parts/common/components.json` GPUContainerImages,
+    // `CTR_GPU_INSTALL_CMD`); on ACL the driver comes as a system extension instead.
+    "mcr.microsoft.com/aks/aks-gpu*",
+    // LINBIT/Piraeus DRBD module loaders (`drbd9-jammy`, `drbd9-almalinux9`, ...): they compile
+    // `drbd.ko` against the host's kernel headers and load it (piraeusdatastore/piraeus-operator docs,
+    // "kernel module injection image").
+    "piraeusdatastore/drbd9-*",
+    // The AMD GPU Operator's amdgpu source image, from which it builds the out-of-tree module
+    // (ROCm/gpu-operator `DriverSpec.ImageBuild.SourceImageRepo`, default docker.io/rocm/amdgpu-driver).
+    "rocm/amdgpu-driver",
     "*nvidia-driver-installer",
     "cos-nvidia-installer",
     "nvcr.io/nvidia/mellanox/doca-driver",
@@ -298,6 +318,23 @@ pub const DRIVER_IMAGES: &[&str] = &[
     // The full agent image builds its kernel probe at start-up unless told to use eBPF.
     "sysdig/agent",
 ];
+
+/// Images whose entrypoint runs a script from an environment variable on the host, through
+/// `nsenter` into PID 1 (image pattern in the forms of [`DRIVER_IMAGES`], variable):
+/// Kubernetes' `startup-script` (gcr.io/google-containers, k8s.gcr.io; kubernetes-retired/contrib
+/// `startup-script/manage-startup-script.sh`: `nsenter -t 1 -m -u -i -n -p -- bash -c
+/// "${STARTUP_SCRIPT}"`) and Cilium's copy of it (`quay.io/cilium/startup-script`, same variable).
+pub const STARTUP_SCRIPT_IMAGES: &[(&str, &str)] = &[("startup-script", "STARTUP_SCRIPT")];
+
+/// The variable whose script an image runs on the host, if the image is one of
+/// [`STARTUP_SCRIPT_IMAGES`].
+pub fn startup_script_var(image: &str) -> Option<&'static str> {
+    let (repo, last) = image_repo(image);
+    STARTUP_SCRIPT_IMAGES
+        .iter()
+        .find(|(p, _)| image_matches(p, &repo, &last))
+        .map(|(_, v)| *v)
+}
 
 /// Entrypoints of driver containers that compile and load kernel modules: (program, subcommand).
 pub const DRIVER_COMMANDS: &[(&str, Option<&str>)] = &[
@@ -347,7 +384,9 @@ fn image_repo(image: &str) -> (String, String) {
 
 /// Whether a driver-image pattern matches a repository (see [`DRIVER_IMAGES`] for the forms).
 fn image_matches(p: &str, repo: &str, last: &str) -> bool {
-    if let Some(suffix) = p.strip_prefix('*') {
+    if let Some(prefix) = p.strip_suffix('*') {
+        repo.starts_with(prefix) || (!p.contains('.') && repo.contains(&format!("/{prefix}")))
+    } else if let Some(suffix) = p.strip_prefix('*') {
         last.ends_with(suffix)
     } else if p.contains('.') {
         repo == p

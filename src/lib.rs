@@ -483,7 +483,14 @@ pub(crate) fn lint_tree(
         report.objects += 1;
         report.checked.push((name.clone(), object.id.clone()));
         let pods = pod_specs(object.node, &object.path);
-        let scripts = model::script::container_scripts(&pods, text, first_line);
+        let mut scripts = model::script::container_scripts(&pods, text, first_line);
+        // After the pods' scripts: rules find a container's script by its position among the pods'.
+        scripts.extend(model::script::operator_scripts(
+            object.node,
+            &object.path,
+            text,
+            first_line,
+        ));
         for cs in &scripts {
             if let Some((pos, message)) = &cs.cut {
                 report

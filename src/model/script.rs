@@ -233,6 +233,11 @@ pub struct Ctx {
     pub hostroots: Vec<String>,
     /// (mount path, subPath, ConfigMap name, items as (key, path)).
     pub cm_mounts: Vec<CmMount>,
+    /// Whether the pod shares the host's PID namespace (`hostPID: true`): only then is the
+    /// container's `/proc` the host's.
+    pub host_pid: bool,
+    /// Container paths where hostPath `/proc` (the host's process tree) is mounted.
+    pub procs: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -270,7 +275,10 @@ impl CmMount {
 impl Ctx {
     /// The context of a container of a pod.
     pub fn of(pod: &PodSpec<'_>, c: &Container<'_>) -> Ctx {
-        let mut ctx = Ctx::default();
+        let mut ctx = Ctx {
+            host_pid: pod.node.get("hostPID").is_some_and(Node::is_true),
+            ..Ctx::default()
+        };
         for e in c.node.get("env").and_then(Node::as_seq).unwrap_or_default() {
             if let (Some(n), Some(v)) = (e.str_at(&["name"]), e.str_at(&["value"])) {
                 ctx.env.push((n.to_string(), v.to_string()));
@@ -281,6 +289,9 @@ impl Ctx {
             if let Some((hp, _)) = pod.host_path_of(m) {
                 if hp == "/" {
                     ctx.hostroots.push(normalize(mp));
+                }
+                if hp == "/proc" {
+                    ctx.procs.push(normalize(mp));
                 }
                 continue;
             }
@@ -315,6 +326,23 @@ impl Ctx {
         ctx
     }
 
+    /// Whether a namespace file such as `/hostproc/1/ns/mnt` is PID 1's of the host: under a hostPath
+    /// of the host's `/proc`, under a mounted host root's `/proc`, or the container's own `/proc`
+    /// when the pod shares the host's PID namespace.
+    pub fn host_pid1_ns(&self, f: &str, ns: &str) -> bool {
+        let f = normalize(f);
+        let tail = format!("/1/ns/{ns}");
+        let Some(proc_dir) = f.strip_suffix(&tail) else {
+            return false;
+        };
+        (proc_dir == "/proc" && self.host_pid)
+            || self.procs.iter().any(|p| p == proc_dir)
+            || self
+                .hostroots
+                .iter()
+                .any(|r| r != "/" && format!("{r}/proc") == proc_dir)
+    }
+
     /// The host path a container path `p` reaches through a mounted host root.
     fn via_hostroot(&self, p: &str) -> Option<String> {
         let p = normalize(p);
@@ -334,10 +362,11 @@ const PID1_ROOT: &str = "/proc/1/root";
 /// The scripts of every container of the pods, with positions in the document `doc`.
 pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Vec<ContainerScript> {
     let mut out = Vec::new();
-    if pods
-        .iter()
-        .all(|p| p.containers.iter().all(|c| c.node.get("command").is_none()))
-    {
+    if pods.iter().all(|p| {
+        p.containers
+            .iter()
+            .all(|c| c.node.get("command").is_none() && startup_script(c).is_none())
+    }) {
         return out_default(pods);
     }
     let index = DocIndex::new(doc, first_line);
@@ -385,8 +414,154 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
             if c.node.get("command").is_some() && !argv.is_empty() {
                 a.exec(&argv, None, None, None, 0);
             }
+            // An image that runs a variable's script on the host (its own entrypoint, so only
+            // when `command` does not replace it).
+            if let Some((value, path)) = startup_script(c) {
+                let lookup = |name: &str| {
+                    ctx.env
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                };
+                if let Some(src) =
+                    Source::from_scalar(value, &index, &path).map(|s| s.expand_k8s(&lookup))
+                {
+                    a.out.entries.push(Entry {
+                        kind: EntryKind::Nsenter,
+                        at: Loc {
+                            span: value.report_span(),
+                            via: value.via.as_deref().cloned(),
+                            path,
+                            origin: value.via.is_some().then_some(value.span.start),
+                        },
+                        word: "nsenter".to_string(),
+                        inherited: false,
+                    });
+                    let h = a.out.entries.len() - 1;
+                    a.script(&src, Some(h), 0);
+                }
+            }
             out.push(a.finish());
         }
+    }
+    out
+}
+
+/// The script value (and its JSON pointer) of a container whose image runs an environment
+/// variable's script on the host through `nsenter` (host data: `STARTUP_SCRIPT_IMAGES`), when
+/// `command` leaves the image's entrypoint in place.
+fn startup_script<'a>(c: &Container<'a>) -> Option<(&'a Node, String)> {
+    if c.node.get("command").is_some() {
+        return None;
+    }
+    let var = crate::host::startup_script_var(c.node.str_at(&["image"])?)?;
+    let env = c.node.get("env")?.as_seq()?;
+    let (i, e) = env
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, e)| e.str_at(&["name"]) == Some(var))?;
+    let value = e.get("value").filter(|v| v.as_str().is_some())?;
+    Some((
+        value,
+        pointer(
+            &crate::parse::node::pointer_idx(&pointer(&c.path, "env"), i),
+            "value",
+        ),
+    ))
+}
+
+/// The containers of an operator resource that the operator runs with the host's root mounted, with
+/// where: system-upgrade-controller `Plan`s run `spec.prepare` and `spec.upgrade` with the host root
+/// at `/host` (read/write), and with the host's PID namespace (SUC README, "Considerations").
+pub fn operator_containers<'a>(
+    object: &'a Node,
+    path: &str,
+) -> Vec<(&'static str, &'a Node, String, &'static str)> {
+    let (Some(api), Some(kind)) = (object.str_at(&["apiVersion"]), object.str_at(&["kind"])) else {
+        return Vec::new();
+    };
+    if kind != "Plan" || !api.starts_with("upgrade.cattle.io/") {
+        return Vec::new();
+    }
+    let spec = pointer(path, "spec");
+    ["prepare", "upgrade"]
+        .into_iter()
+        .filter_map(|k| {
+            let n = object.at(&["spec", k]).filter(|n| n.as_map().is_some())?;
+            Some((k, n, pointer(&spec, k), "/host"))
+        })
+        .collect()
+}
+
+/// The scripts of an operator resource's containers (see [`operator_containers`]): a Plan's
+/// `command`/`args` read as a container's, with `envs` as its environment and the host root mounted.
+pub fn operator_scripts(
+    object: &Node,
+    path: &str,
+    doc: &str,
+    first_line: u32,
+) -> Vec<ContainerScript> {
+    let containers = operator_containers(object, path);
+    if containers.is_empty() {
+        return Vec::new();
+    }
+    let index = DocIndex::new(doc, first_line);
+    let mut out = Vec::new();
+    for (name, node, cpath, hostroot) in containers {
+        let mut ctx = Ctx {
+            hostroots: vec![hostroot.to_string()],
+            host_pid: true,
+            ..Ctx::default()
+        };
+        for e in node.get("envs").and_then(Node::as_seq).unwrap_or_default() {
+            if let (Some(n), Some(v)) = (e.str_at(&["name"]), e.str_at(&["value"])) {
+                ctx.env.push((n.to_string(), v.to_string()));
+            }
+        }
+        let mut a = Analyzer::new(&ctx, name.to_string(), None);
+        let mut argv: Vec<W<'_>> = Vec::new();
+        for key in ["command", "args"] {
+            let base = pointer(&cpath, key);
+            for (i, n) in node
+                .get(key)
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let path = crate::parse::node::pointer_idx(&base, i);
+                let lookup = |name: &str| {
+                    ctx.env
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                };
+                let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
+                let text = src
+                    .as_ref()
+                    .map(|s| s.text.clone())
+                    .or_else(|| n.as_str().map(str::to_string));
+                argv.push(W {
+                    raw: text.clone().unwrap_or_default(),
+                    text,
+                    at: Loc {
+                        span: n.report_span(),
+                        via: n.via.as_deref().cloned(),
+                        path,
+                        origin: n.via.is_some().then_some(n.span.start),
+                    },
+                    src: src.map(SrcRef::Owned),
+                    dir: None,
+                });
+            }
+        }
+        if node.get("command").is_some() && !argv.is_empty() {
+            a.exec(&argv, None, None, None, 0);
+        }
+        out.push(a.finish());
     }
     out
 }
@@ -446,6 +621,17 @@ struct W<'s> {
 }
 
 impl W<'_> {
+    /// This word, holding its own copy of the text it came from.
+    fn to_owned(&self) -> W<'static> {
+        W {
+            text: self.text.clone(),
+            raw: self.raw.clone(),
+            at: self.at.clone(),
+            src: self.source().map(SrcRef::Owned),
+            dir: self.dir.clone(),
+        }
+    }
+
     fn source(&self) -> Option<Source> {
         match self.src.as_ref()? {
             SrcRef::Owned(s) => Some(s.clone()),
@@ -504,6 +690,10 @@ struct Analyzer<'c> {
     outcomes: HashMap<(usize, usize), Option<bool>>,
     /// Scripts written with a heredoc (`cat > f <<EOF`): (in the host's filesystem, path) → text.
     written: HashMap<(bool, String), Source>,
+    /// Arrays assigned with `NAME=(a b c)`, their elements as far as known.
+    arrays: HashMap<String, Vec<Option<String>>>,
+    /// The arguments of the shell functions being followed (`"$@"`, `$1`), innermost last.
+    positional: Vec<Vec<W<'static>>>,
 }
 
 impl<'c> Analyzer<'c> {
@@ -525,7 +715,77 @@ impl<'c> Analyzer<'c> {
             guard: None,
             outcomes: HashMap::new(),
             written: HashMap::new(),
+            arrays: HashMap::new(),
+            positional: Vec::new(),
         }
+    }
+
+    /// A command's words as the shell expands them: an unquoted variable holding a command prefix
+    /// (`$EXEC apt-get ...` with `EXEC="nsenter -t 1 -m --"`) splits into words, `"${CMD[@]}"` is the
+    /// array's elements, and `"$@"`/`$1` in a function body are the caller's words (reported where
+    /// the caller wrote them). The words a prefix splits into are reported at the variable.
+    fn expand_words<'s>(&self, src: &'s Source, words: &[Word]) -> Vec<W<'s>> {
+        let mut out = Vec::new();
+        for w in words {
+            let written = src.text.get(w.start..w.end).unwrap_or("");
+            let quoted = written.starts_with(['"', '\'']);
+            let u = w.unquoted.as_str();
+            let piece = |text: &str| W {
+                text: Some(text.to_string()),
+                raw: text.to_string(),
+                at: Self::loc(src, w.start, w.end),
+                src: None,
+                dir: None,
+            };
+            if matches!(u, "$@" | "${@}" | "$*" | "${*}")
+                && let Some(args) = self.positional.last()
+            {
+                for a in args {
+                    let a: W<'s> = a.to_owned();
+                    out.push(a);
+                }
+                continue;
+            }
+            if let Some(n) = u
+                .strip_prefix('$')
+                .map(|n| n.trim_start_matches('{').trim_end_matches('}'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|&n| n >= 1)
+                && let Some(args) = self.positional.last()
+            {
+                if let Some(a) = args.get(n - 1) {
+                    let a: W<'s> = a.to_owned();
+                    out.push(a);
+                }
+                continue;
+            }
+            if let Some(name) = u
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix("[@]}").or_else(|| r.strip_suffix("[*]}")))
+                && let Some(items) = self.arrays.get(name)
+            {
+                for item in items {
+                    match item {
+                        Some(t) => out.push(piece(t)),
+                        None => out.push(W {
+                            text: None,
+                            ..piece("")
+                        }),
+                    }
+                }
+                continue;
+            }
+            if !quoted
+                && let [shell::Part::Var { name, .. }] = w.parts.as_slice()
+                && let Some(v) = self.lookup(name)
+                && v.split_whitespace().nth(1).is_some()
+            {
+                out.extend(v.split_whitespace().map(piece));
+                continue;
+            }
+            out.push(self.word(src, w));
+        }
+        out
     }
 
     /// A variable's value (a shell variable, else the container's env), charged to the budget.
@@ -803,7 +1063,14 @@ impl<'c> Analyzer<'c> {
                 self.vars.remove(name);
             }
         }
-        let words: Vec<W<'_>> = cmd.words.iter().map(|w| self.word(src, w)).collect();
+        for (name, items) in &cmd.arrays {
+            let items = items
+                .iter()
+                .map(|w| w.resolve(&|n| self.lookup(n)))
+                .collect();
+            self.arrays.insert(name.clone(), items);
+        }
+        let words: Vec<W<'_>> = self.expand_words(src, &cmd.words);
         if words.is_empty() {
             return;
         }
@@ -813,7 +1080,11 @@ impl<'c> Analyzer<'c> {
                 let body: Vec<usize> = (0..parsed.commands.len())
                     .filter(|&i| parsed.commands[i].func == Some(fi))
                     .collect();
+                // The function's `"$@"` are the caller's words, where the caller wrote them.
+                self.positional
+                    .push(words[1..].iter().map(W::to_owned).collect());
                 self.commands(src, parsed, &body, host, depth, calls + 1);
+                self.positional.pop();
             }
             return;
         }
@@ -984,7 +1255,7 @@ impl<'c> Analyzer<'c> {
                     return;
                 }
                 "nsenter" => {
-                    let (rest, to_host) = nsenter(words, i + 1);
+                    let (rest, to_host) = nsenter(words, i + 1, self.ctx);
                     if to_host {
                         host = Some(self.entry(EntryKind::Nsenter, w));
                     }
@@ -1677,51 +1948,75 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 /// Reads `nsenter`'s options from `i`: where its command starts, and whether it enters PID 1's mount
-/// namespace (`-t 1 -m`, `--target=1 --mount`, `--mount=/proc/1/ns/mnt`, `-a`).
-fn nsenter(words: &[W<'_>], mut i: usize) -> (usize, bool) {
+/// namespace (`-t 1 -m`, `--target=1 --mount`, `--mount=/proc/1/ns/mnt`, `-a`). Options are read as a
+/// shell passes them: `"-t 1"` as one item, `-t1`, `--target=1`, combined short flags (`-mt1`,
+/// `-mut 1`); a namespace file counts when it is the host's (see [`Ctx::host_pid1_ns`]).
+fn nsenter(words: &[W<'_>], mut i: usize, ctx: &Ctx) -> (usize, bool) {
     let mut target1 = false;
     let mut mount = false;
     let mut mount_file = false;
+    let is_one = |v: &str| v.trim() == "1";
     while let Some(t) = words.get(i).and_then(|w| w.text.as_deref()) {
         if t == "--" {
             i += 1;
             break;
         }
-        if !t.starts_with('-') {
+        if !t.starts_with('-') || t == "-" {
             break;
         }
         let next = || words.get(i + 1).and_then(|w| w.text.as_deref());
-        match t {
-            "-t" | "--target" => {
-                target1 |= next() == Some("1");
-                i += 2;
-                continue;
-            }
-            "-m" | "--mount" => mount = true,
-            "-a" | "--all" => mount = true,
-            "-S" | "-G" | "--setuid" | "--setgid" | "-w" | "-r" | "--wd" | "--root" => {
-                if matches!(t, "-S" | "-G" | "--setuid" | "--setgid") {
+        if let Some(long) = t.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            match (name, value) {
+                ("target", Some(v)) => target1 |= is_one(v),
+                ("target", None) => {
+                    target1 |= next().is_some_and(is_one);
                     i += 1;
                 }
+                ("mount", Some(f)) => mount_file |= ctx.host_pid1_ns(f, "mnt"),
+                ("mount" | "all", None) => mount = true,
+                ("setuid" | "setgid", None) => i += 1,
+                _ => {}
             }
-            _ => {
-                if let Some(v) = t
-                    .strip_prefix("--target=")
-                    .or_else(|| t.strip_prefix("-t").filter(|v| !v.is_empty()))
-                {
-                    target1 |= v == "1";
-                } else if let Some(f) = t
-                    .strip_prefix("--mount=")
-                    .or_else(|| t.strip_prefix("-m").filter(|v| !v.is_empty()))
-                {
-                    mount_file |= normalize(f) == "/proc/1/ns/mnt";
-                } else if t.len() > 2 && !t.starts_with("--") {
-                    // Combined short flags such as `-mnt` or `-t1m`.
-                    mount |= t.contains('m') || t.contains('a');
+            i += 1;
+            continue;
+        }
+        // A cluster of short options; one that takes a value takes the rest of the item, or the
+        // next item when it ends the cluster (`-t 1`, `-t1`, `"-t 1"`, `-mt1`, `-mut 1`).
+        let body = &t[1..];
+        let mut consumed_next = false;
+        for (k, ch) in body.char_indices() {
+            let rest = &body[k + ch.len_utf8()..];
+            match ch {
+                't' | 'S' | 'G' => {
+                    let v = if rest.is_empty() {
+                        consumed_next = true;
+                        next()
+                    } else {
+                        Some(rest)
+                    };
+                    if ch == 't' {
+                        target1 |= v.is_some_and(is_one);
+                    }
+                    break;
                 }
+                'm' | 'u' | 'i' | 'n' | 'p' | 'U' | 'C' | 'T' | 'r' | 'w'
+                    if !rest.is_empty() && (rest.starts_with('/') || rest.starts_with('=')) =>
+                {
+                    // `-m/proc/1/ns/mnt`: an optional namespace file, attached.
+                    if ch == 'm' {
+                        mount_file |= ctx.host_pid1_ns(rest.trim_start_matches('='), "mnt");
+                    }
+                    break;
+                }
+                'm' | 'a' => mount = true,
+                _ => {}
             }
         }
-        i += 1;
+        i += if consumed_next { 2 } else { 1 };
     }
     (i, (target1 && mount) || mount_file)
 }
@@ -1836,9 +2131,9 @@ mod tests {
 
     #[test]
     fn nsenter_forms_that_reach_the_host() {
-        let run = |cmd: &str| {
+        let run_in = |cmd: &str, host_pid: bool| {
             let y = format!(
-                "kind: Pod\nspec:\n  containers:\n  - name: c\n    command: [sh, -c, '{cmd} -- yum install x']\n"
+                "kind: Pod\nspec:\n  hostPID: {host_pid}\n  containers:\n  - name: c\n    command: [sh, -c, '{cmd} -- yum install x']\n"
             );
             scripts(&y)[0]
                 .invocations
@@ -1846,8 +2141,15 @@ mod tests {
                 .find(|i| i.program == "yum")
                 .is_some_and(|i| i.host.is_some())
         };
+        let run = |cmd: &str| run_in(cmd, true);
+        // The literal /proc/1 is the container's own PID 1 without hostPID.
+        assert!(!run_in("nsenter --mount=/proc/1/ns/mnt", false));
+        assert!(!run_in("nsenter -m/proc/1/ns/mnt", false));
         for yes in [
             "nsenter -t 1 -m",
+            "nsenter -mt1",
+            "nsenter -mut 1",
+            "nsenter \"-t 1\" -m",
             "nsenter -t1 -m",
             "nsenter --target 1 --mount",
             "nsenter --target=1 -m -u -n",

@@ -362,6 +362,8 @@ impl Redirect {
 #[derive(Clone, Debug, Default)]
 pub struct Command {
     pub assigns: Vec<(String, Word)>,
+    /// Array assignments `NAME=(a b c)`: the name and the element words.
+    pub arrays: Vec<(String, Vec<Word>)>,
     pub words: Vec<Word>,
     pub redirects: Vec<Redirect>,
     /// The function whose body holds this command, as an index into [`Script::functions`].
@@ -1036,6 +1038,25 @@ impl Parser<'_, '_> {
                         }
                         if let Some(eq) = assignment(raw) {
                             let name = raw[..eq].to_string();
+                            // `NAME=(a b c)`: an array, its elements up to the closing `)`.
+                            if eq + 1 == raw.len() && matches!(toks.get(i), Some(Tok::Op("(", _))) {
+                                let mut items = Vec::new();
+                                let mut k = i + 1;
+                                while let Some(t) = toks.get(k) {
+                                    match t {
+                                        Tok::Word(item) => items.push(item.clone()),
+                                        Tok::Newline => {}
+                                        _ => break,
+                                    }
+                                    k += 1;
+                                }
+                                if matches!(toks.get(k), Some(Tok::Op(")", _))) {
+                                    cur.arrays
+                                        .push((name.trim_end_matches('+').to_string(), items));
+                                    i = k + 1;
+                                    continue;
+                                }
+                            }
                             let value = value_after(w, eq);
                             cur.assigns.push((name, value));
                             continue;
@@ -1237,7 +1258,11 @@ impl Parser<'_, '_> {
 
     fn finish(&mut self, cur: &mut Command, pending: &mut [(usize, usize)]) -> Option<usize> {
         let mut c = std::mem::take(cur);
-        if c.words.is_empty() && c.assigns.is_empty() && c.redirects.is_empty() {
+        if c.words.is_empty()
+            && c.assigns.is_empty()
+            && c.arrays.is_empty()
+            && c.redirects.is_empty()
+        {
             return None;
         }
         c.func = self.current_func();
@@ -1504,5 +1529,23 @@ mod tests {
         ] {
             let _ = parse(s);
         }
+    }
+
+    #[test]
+    fn an_array_assignment_is_not_a_command() {
+        let s = parse("CMD=(nsenter --target=1 --mount --)\n\"${CMD[@]}\" yum install x\n");
+        assert_eq!(s.commands.len(), 2);
+        assert!(s.commands[0].words.is_empty());
+        assert_eq!(s.commands[0].arrays[0].0, "CMD");
+        let items: Vec<_> = s.commands[0].arrays[0]
+            .1
+            .iter()
+            .map(|w| w.unquoted.as_str())
+            .collect();
+        assert_eq!(items, ["nsenter", "--target=1", "--mount", "--"]);
+        assert_eq!(s.commands[1].words[0].unquoted, "${CMD[@]}");
+        // A subshell after a plain assignment is still a subshell.
+        let s = parse("X=1 (echo a)\n");
+        assert!(s.commands.iter().all(|c| c.arrays.is_empty()));
     }
 }

@@ -119,9 +119,16 @@ pub(crate) const SPECIFIC_RULES: &[&str] = &[
 ];
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    let Subject::Object { scripts, .. } = subject else {
+    let Subject::Object {
+        scripts, object, ..
+    } = subject
+    else {
         return;
     };
+    // A Plan's host entries are `operator-host-change`'s.
+    if super::operator_host_change::is_plan(object) {
+        return;
+    }
     for cs in scripts.iter() {
         // Once per container: at the first entry whose commands no other rule reports.
         let open: Vec<_> = cs

@@ -10,8 +10,8 @@ pub static KERNEL_MODULE_BUILD: Rule = Rule {
     what: "Flags `dkms`, `insmod <file>.ko`, `make -C /lib/modules/...` in a container's scripts, and well-known \
 out-of-tree driver containers by image (`nvcr.io/nvidia/driver`, GKE's `*nvidia-driver-installer` and \
 `cos-nvidia-installer`, `nvcr.io/nvidia/mellanox/doca-driver`, `mofed`, falco's `falco-driver-loader` unless told \
-to use modern eBPF, sysdig `agent-kmodule`, the full `sysdig/agent` unless `SYSDIG_BPF_PROBE` is set) or entrypoint \
-(`nvidia-driver init`).",
+to use modern eBPF, sysdig `agent-kmodule`, the full `sysdig/agent` unless `SYSDIG_BPF_PROBE` is set, AKS's `aks-gpu*` \
+NVIDIA installers, Piraeus `drbd9-*` DRBD module loaders, AMD's `rocm/amdgpu-driver`) or entrypoint (`nvidia-driver init`).",
     why: "ACL boots with Secure Boot, and a module that fails signature verification does not load (\"Key was rejected \
 by service\", falco#2029); `/usr/lib/modules` is read-only and no kernel headers are installed, so module builds fail \
 too. NVIDIA drivers for GPU pools are shipped by AKS as system extensions (HOST-FACTS: The host; flatcar/Flatcar#715).",

@@ -11,6 +11,7 @@ use crate::model::workload::PodSpec;
 use crate::parse::node::Node;
 use crate::source::{Span, Via};
 
+mod amd_gpu_workload;
 mod apparmor_profile;
 mod arm64_gpu_vm_size;
 mod arm64_vm_size_not_cobalt;
@@ -39,6 +40,7 @@ mod kubernetes_version_unsupported;
 mod node_os_upgrade_channel;
 mod non_nvidia_gpu_vm_size;
 mod obsolete_flatcar_preview_flag;
+mod operator_host_change;
 mod os_sku_pinned;
 mod pod_sandboxing_node_pool;
 mod pod_sandboxing_runtime_class;
@@ -66,6 +68,7 @@ pub static RULES: &[&Rule] = &[
     &host_selinux_change::HOST_SELINUX_CHANGE,
     &kernel_module_build::KERNEL_MODULE_BUILD,
     &kernel_module_load::KERNEL_MODULE_LOAD,
+    &operator_host_change::OPERATOR_HOST_CHANGE,
     &sctp_protocol::SCTP_PROTOCOL,
     &kernel_cmdline_change::KERNEL_CMDLINE_CHANGE,
     &containerd_config_write::CONTAINERD_CONFIG_WRITE,
@@ -87,6 +90,7 @@ pub static RULES: &[&Rule] = &[
     &arm64_vm_size_not_cobalt::ARM64_VM_SIZE_NOT_COBALT,
     &arm64_gpu_vm_size::ARM64_GPU_VM_SIZE,
     &non_nvidia_gpu_vm_size::NON_NVIDIA_GPU_VM_SIZE,
+    &amd_gpu_workload::AMD_GPU_WORKLOAD,
     &node_os_upgrade_channel::NODE_OS_UPGRADE_CHANNEL,
     &kubernetes_version_unsupported::KUBERNETES_VERSION_UNSUPPORTED,
     &trusted_launch_disabled::TRUSTED_LAUNCH_DISABLED,
