@@ -340,8 +340,11 @@ fn lint_tree(
     report: &mut Report,
 ) {
     let doc_from = report.findings.len();
-    let lines = DocLines::new(text, first_line);
     let objects = objects(root);
+    // Secret values never reach a snippet, whichever object's finding shares their lines.
+    let redacted = crate::report::redact_secrets(text, first_line, &objects);
+    let text = redacted.as_deref().unwrap_or(text);
+    let lines = DocLines::new(text, first_line);
     let mut clusters = parse::arm::template_clusters(root);
     report.objects += clusters.len();
     clusters.extend(parse::arm::object_clusters(&objects));
