@@ -11,9 +11,14 @@
 //! - connections: at most `max_connections`; one more is closed at once (the API server fails over
 //!   or fails open immediately rather than after its timeout); TLS handshake, headers and idle
 //!   keep-alive each limited by `request_timeout`; hyper's buffers capped;
-//! - bytes: a body over 3 MiB is refused (413); the bodies being read or reviewed hold at most
-//!   `body_budget` bytes together, reserved from `Content-Length` before a byte is read; over it,
-//!   429 at once (no byte read, so no `uid` to answer to);
+//! - memory: a body over 3 MiB is refused (413). Two budgets cover the bodies being read and the
+//!   reviews' working sets, `small_memory_budget` for requests that declare at most 64 KiB (every
+//!   ordinary review) and `memory_budget` for the rest, so that large or stalled bodies can never
+//!   starve ordinary reviews: a body's bytes are reserved from `Content-Length` before a byte is
+//!   read (over budget: 429 at once, no byte read, so no `uid` to answer to), and a review reserves
+//!   [`REVIEW_BYTES_PER_BYTE`] times its body before it starts (over budget: an unchecked answer at
+//!   once). With the connection cap this keeps a replica under its limit by construction, whatever
+//!   mix of requests arrives;
 //! - time and work: each review runs on its own blocking thread, at most `max_reviews` at once (plus
 //!   `max_large_reviews` for bodies over 64 KiB, so a few big objects never starve ordinary ones);
 //!   when no slot frees up within 100 ms, or the review is not done `deadline` after its body is in (the body
@@ -81,8 +86,12 @@ pub struct Options {
     pub max_reviews: usize,
     /// Reviews of larger bodies running at once (they take the most memory).
     pub max_large_reviews: usize,
-    /// Bytes of request bodies held at once (being read or reviewed); more are refused with 429.
-    pub body_budget: usize,
+    /// Bytes that bodies of requests over [`LARGE_BODY`] (or of unknown length) and their
+    /// reviews' working sets may hold together (see [`REVIEW_BYTES_PER_BYTE`]): a body over it
+    /// gets 429, a review over it an unchecked answer.
+    pub memory_budget: usize,
+    /// The same for requests that declare at most [`LARGE_BODY`].
+    pub small_memory_budget: usize,
     /// How long open connections may finish after SIGTERM.
     pub grace: Duration,
     /// After SIGTERM, how long to keep serving with `/readyz` failing before the listener closes.
@@ -110,10 +119,11 @@ impl Default for Options {
             deadline: Duration::from_secs(2),
             max_reviews: 6,
             max_large_reviews: 1,
-            body_budget: 16 << 20,
+            memory_budget: 68 << 20,
+            small_memory_budget: 28 << 20,
             grace: Duration::from_secs(15),
             shutdown_delay: Duration::from_secs(5),
-            max_connections: 512,
+            max_connections: 256,
             workers: 0,
         }
     }
@@ -201,10 +211,15 @@ impl Server {
         let state = Arc::new(State {
             reviews: Arc::new(Semaphore::new(options.max_reviews.max(1))),
             large_reviews: Arc::new(Semaphore::new(options.max_large_reviews.max(1))),
-            body_bytes: Arc::new(Semaphore::new(
+            memory: Arc::new(Semaphore::new(
                 options
-                    .body_budget
+                    .memory_budget
                     .clamp(options.body_limit, Semaphore::MAX_PERMITS),
+            )),
+            small_memory: Arc::new(Semaphore::new(
+                options
+                    .small_memory_budget
+                    .clamp(LARGE_BODY, Semaphore::MAX_PERMITS),
             )),
             options,
             metrics: Metrics::default(),
@@ -241,8 +256,10 @@ struct State {
     /// Review slots; a permit moves into the review's thread and is released when it ends.
     reviews: Arc<Semaphore>,
     large_reviews: Arc<Semaphore>,
-    /// One permit per body byte held.
-    body_bytes: Arc<Semaphore>,
+    /// One permit per byte held by a body or a review's working set (large requests).
+    memory: Arc<Semaphore>,
+    /// The same for requests that declare at most [`LARGE_BODY`].
+    small_memory: Arc<Semaphore>,
 }
 
 async fn accept_loop(
@@ -363,8 +380,12 @@ async fn validate(req: Request<Incoming>, state: Arc<State>) -> Response<Full<By
     // Reserve the body's bytes before reading any: its declared length (the API server always
     // sends one), or the whole limit for a chunked body.
     let reserve = declared.map_or(limit, |n| n as usize).max(1);
-    let Ok(bytes_permit) = state
-        .body_bytes
+    let pool = if declared.is_some_and(|n| n <= LARGE_BODY as u64) {
+        &state.small_memory
+    } else {
+        &state.memory
+    };
+    let Ok(mut bytes_permit) = pool
         .clone()
         .try_acquire_many_owned(u32::try_from(reserve).unwrap_or(u32::MAX))
     else {
@@ -422,6 +443,25 @@ async fn validate(req: Request<Incoming>, state: Arc<State>) -> Response<Full<By
         m.observe(started.elapsed());
         return r;
     };
+    // The review's working set, on top of its body's bytes already held; never waited for (a
+    // waiting large request would hold up every small one behind it in the semaphore's queue).
+    let working_set = body.len().saturating_mul(REVIEW_BYTES_PER_BYTE - 1);
+    match u32::try_from(working_set)
+        .ok()
+        .and_then(|n| pool.clone().try_acquire_many_owned(n).ok())
+    {
+        Some(more) => bytes_permit.merge(more),
+        None => {
+            let r = unchecked(
+                &body,
+                "not enough memory free for this review",
+                "overloaded",
+                m,
+            );
+            m.observe(started.elapsed());
+            return r;
+        }
+    }
     let task = {
         let (state, body) = (state.clone(), body.clone());
         // The review runs on its own thread so that it can be abandoned at the deadline; it keeps
@@ -482,6 +522,11 @@ fn json_response(answer: &serde_json::Value) -> Response<Full<Bytes>> {
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
 }
+
+/// Peak memory of a review per byte of its body, measured (`/usr/bin/time -v hostlint review`,
+/// release): ~32 for a Pod's `sh -c` script, the costliest content; 7 for a Pod of 8 000
+/// containers, 3 for a large annotation.
+pub const REVIEW_BYTES_PER_BYTE: usize = 32;
 
 /// How long a review waits for a free slot before it is answered unchecked.
 const SLOT_WAIT: Duration = Duration::from_millis(100);

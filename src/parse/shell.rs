@@ -1086,6 +1086,10 @@ impl Parser<'_, '_> {
         if c.words.is_empty() && c.assigns.is_empty() && c.redirects.is_empty() {
             return;
         }
+        // A script keeps every command: no growth slack (a redirect list grows to 4 for 1).
+        c.words.shrink_to_fit();
+        c.assigns.shrink_to_fit();
+        c.redirects.shrink_to_fit();
         c.func = self.current_func();
         // Command substitutions run before the command that holds them.
         let words: Vec<Word> = c
