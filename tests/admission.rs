@@ -470,6 +470,8 @@ fn review_peak_rss_kib(body: &[u8]) -> i64 {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("review.json");
     std::fs::write(&file, body).unwrap();
+    // Reaped by `wait4` below, which is what reports its resource usage.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_hostlint"))
         .arg("review")
         .arg(&file)
@@ -816,7 +818,11 @@ mod server {
             (&j["response"]["uid"], &j["response"]["allowed"]),
             (&json!("big"), &json!(true))
         );
-        assert_eq!(warnings(&j).len(), 1);
+        // Reviewed (within the large-request memory budget), not answered `not checked`.
+        assert_eq!(
+            warnings(&j),
+            ["host-pid: `hostPID: true` shares the host's process namespace (at /spec/hostPID)"]
+        );
     }
 
     #[test]
@@ -963,6 +969,81 @@ mod server {
             (r.status, &r.json()["response"]["uid"]),
             (200, &json!("big"))
         );
+    }
+
+    /// Starts `hostlint serve` on a free port and waits until it answers.
+    fn serve_process(dir: &Path) -> (std::process::Child, std::net::SocketAddr, Conn) {
+        let der = write_cert(dir);
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+            .args(["serve", "--listen", &addr.to_string(), "--tls-cert"])
+            .arg(dir.join("tls.crt"))
+            .arg("--tls-key")
+            .arg(dir.join("tls.key"))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let client = client_config(&der);
+        let started = Instant::now();
+        let c = loop {
+            match Conn::connect(addr, &client) {
+                Ok(c) => break c,
+                Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Err(e) => panic!("server did not start: {e}"),
+            }
+        };
+        (child, addr, c)
+    }
+
+    #[test]
+    fn sigint_stops_at_once_and_a_taken_address_is_named() {
+        let dir =
+            std::env::temp_dir().join(format!("hostlint-admission-sigint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut child, addr, mut c) = serve_process(&dir);
+        assert_eq!(c.get("/readyz").unwrap().status, 200);
+        // The same address again: the error names it (issue 18).
+        let out = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+            .args(["serve", "--listen", &addr.to_string(), "--tls-cert"])
+            .arg(dir.join("tls.crt"))
+            .arg("--tls-key")
+            .arg(dir.join("tls.key"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with(&format!("error: cannot listen on {addr}: ")),
+            "{err}"
+        );
+        // Ctrl-C: no 5-second unready period (that is for SIGTERM under a Service), so the
+        // process is gone long before it would have ended.
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let started = Instant::now();
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{status}");
+        assert!(started.elapsed() < Duration::from_secs(4));
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(err.contains("hostlint: interrupted, stopping"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
