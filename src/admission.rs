@@ -193,7 +193,7 @@ fn judge(uid: &str, object: &Node, request: &Node, config: &Config, policy: &Pol
     if deny.is_empty() {
         return allowed(uid, Outcome::Warned, findings, warnings);
     }
-    let lines = listed(deny.iter().map(|f| warning_line(f)), deny.len());
+    let lines = listed(deny.iter().map(|f| deny_line(f)), deny.len());
     let threshold = policy.fail_on.map(Severity::as_str).unwrap_or("error");
     let message = format!(
         "hostlint denied this object: {} finding{} at or above {threshold}: {}",
@@ -216,30 +216,112 @@ fn judge(uid: &str, object: &Node, request: &Node, config: &Config, policy: &Pol
     }
 }
 
-/// One short line for a finding: rule, object (`Kind/name`: the namespace is the request's),
-/// container, message, then the JSON pointer (cut first when the line is too long).
+/// One warning for a finding, whole and at most [`MAX_WARNING_CHARS`] characters by construction
+/// (the API server may cut longer ones): `rule: message (at /pointer)`. The object is the
+/// request's own and the pointer names the container, so neither is repeated. Quoted values
+/// longer than [`MAX_QUOTED`] keep their two ends. The first form that fits is used: with the
+/// message, with the rule's summary instead, either without the pointer, or `rule at /pointer`.
+/// Nothing is cut in the middle of a word, a value or the pointer.
 pub fn warning_line(f: &Finding) -> String {
-    let object = f
-        .object
-        .as_ref()
-        .map(|o| format!(" {}/{}", o.kind, o.name))
-        .unwrap_or_default();
-    let container = f
-        .container
-        .as_deref()
-        .map(|c| format!(" container `{c}`"))
-        .unwrap_or_default();
-    let line = format!("{}{object}{container}: {} at {}", f.rule, f.message, f.path);
-    shorten(&line, MAX_WARNING_CHARS)
+    let at = short_pointer(&f.path);
+    let message = elide_quoted(&escape(&f.message), MAX_QUOTED);
+    let summary = crate::rules::by_name(f.rule).map(|r| elide_quoted(r.summary, MAX_QUOTED));
+    let candidates = [
+        Some(format!("{}: {message} (at {at})", f.rule)),
+        summary
+            .as_ref()
+            .map(|s| format!("{}: {s} (at {at})", f.rule)),
+        Some(format!("{}: {message}", f.rule)),
+        summary.as_ref().map(|s| format!("{}: {s}", f.rule)),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|l| l.chars().count() <= MAX_WARNING_CHARS)
+        .unwrap_or_else(|| format!("{} at {at}", f.rule))
+}
+
+/// The finding as the deny message lists it: whole (control characters escaped, nothing cut).
+pub fn deny_line(f: &Finding) -> String {
+    format!(
+        "{}: {} (at {})",
+        f.rule,
+        escape(&f.message),
+        escape(&f.path)
+    )
+}
+
+/// Longest a backquoted value may be in a warning before its middle is elided.
+pub const MAX_QUOTED: usize = 40;
+/// Longest pointer shown whole in a warning (a rule name, 40 characters of message and this fit).
+const MAX_POINTER: usize = 48;
+
+fn escape(s: &str) -> String {
+    crate::report::escape(s).into_owned()
+}
+
+/// `` `a very long value` `` becomes `` `a very…value` `` when over `max` characters.
+fn elide_quoted(message: &str, max: usize) -> String {
+    let mut out = String::with_capacity(message.len().min(256));
+    let mut parts = message.split('`');
+    out.push_str(parts.next().unwrap_or(""));
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        let quoted = i % 2 == 0;
+        let n = part.chars().count();
+        if quoted && n > max {
+            let keep = (max - 1) / 2;
+            out.extend(part.chars().take(keep));
+            out.push('…');
+            out.extend(part.chars().skip(n - keep));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The pointer, or its first two and last two segments around `…` when it is long.
+fn short_pointer(path: &str) -> String {
+    let path = escape(path);
+    if path.chars().count() <= MAX_POINTER {
+        return path;
+    }
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    let seg = |s: &str| elide_plain(s, 12);
+    if segs.len() > 4 {
+        let short = format!(
+            "/{}/{}/…/{}/{}",
+            seg(segs[0]),
+            seg(segs[1]),
+            seg(segs[segs.len() - 2]),
+            seg(segs[segs.len() - 1])
+        );
+        if short.chars().count() <= MAX_POINTER {
+            return short;
+        }
+    }
+    segs.iter()
+        .map(|s| format!("/{}", seg(s)))
+        .collect::<String>()
+}
+
+fn elide_plain(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let keep = (max - 1) / 2;
+    let mut out: String = s.chars().take(keep).collect();
+    out.push('…');
+    out.extend(s.chars().skip(n - keep));
+    out
 }
 
 /// Cuts a line to at most `max` characters on a character boundary, ending in `…` when cut, and
-/// replaces control characters (the API server refuses warnings that hold them).
+/// escapes control characters (the API server refuses warnings that hold them).
 pub fn shorten(line: &str, max: usize) -> String {
-    let clean: String = line
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean = escape(line);
     if clean.chars().count() <= max {
         return clean;
     }
@@ -273,10 +355,17 @@ fn envelope(response: Json) -> Json {
     json!({ "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response })
 }
 
-/// The span-exact parser refused the body (too deep, too big, not UTF-8, ...). If a plain JSON
-/// reader still finds the request's `uid`, answer `allowed: true` with a warning; otherwise the
-/// body is no AdmissionReview we can answer.
-fn unreadable_whole(body: &[u8], why: String) -> Result<Review, BadRequest> {
+/// The answer when a request cannot be reviewed in time (the webhook is overloaded or the review
+/// passed its deadline): `allowed: true` with a warning that says so, when a plain JSON reader finds
+/// the request's `uid`; `None` when there is no uid to answer to.
+pub fn not_checked(body: &[u8], why: &str) -> Option<Json> {
+    let uid = request_uid(body)?;
+    let w = shorten(&format!("hostlint: not checked: {why}"), MAX_WARNING_CHARS);
+    Some(allowed(&uid, Outcome::Unreadable, Vec::new(), vec![w]).response)
+}
+
+/// The request's `uid` by a plain JSON reader (duplicate or missing keys: none, never a wrong one).
+fn request_uid(body: &[u8]) -> Option<String> {
     #[derive(Deserialize)]
     struct Envelope {
         request: Option<Request>,
@@ -285,11 +374,18 @@ fn unreadable_whole(body: &[u8], why: String) -> Result<Review, BadRequest> {
     struct Request {
         uid: Option<String>,
     }
-    let uid = serde_json::from_slice::<Envelope>(body)
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice::<Envelope>(body)
         .ok()
         .and_then(|e| e.request?.uid)
-        .filter(|u| !u.is_empty());
-    match uid {
+        .filter(|u| !u.is_empty())
+}
+
+/// The span-exact parser refused the body (too deep, too big, not UTF-8, ...). If a plain JSON
+/// reader still finds the request's `uid`, answer `allowed: true` with a warning; otherwise the
+/// body is no AdmissionReview we can answer.
+fn unreadable_whole(body: &[u8], why: String) -> Result<Review, BadRequest> {
+    match request_uid(body) {
         Some(uid) => {
             let w = shorten(
                 &format!("hostlint: cannot read the object, not checked: {why}"),
@@ -334,7 +430,7 @@ mod tests {
         let w = r.response["response"]["warnings"][0].as_str().unwrap();
         assert_eq!(
             w,
-            "host-pid Pod/p: `hostPID: true` shares the host's process namespace at /spec/hostPID"
+            "host-pid: `hostPID: true` shares the host's process namespace (at /spec/hostPID)"
         );
     }
 
@@ -441,7 +537,7 @@ mod tests {
         let out = shorten(&s, MAX_WARNING_CHARS);
         assert_eq!(out.chars().count(), MAX_WARNING_CHARS);
         assert!(out.ends_with('…'));
-        assert_eq!(shorten("a\nb", 10), "a b");
+        assert_eq!(shorten("a\nb", 10), "a\\nb");
     }
 
     #[test]

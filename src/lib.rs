@@ -470,10 +470,13 @@ pub(crate) fn lint_tree(
     report: &mut Report,
 ) {
     let doc_from = report.findings.len();
-    let lines = DocLines::new(text, first_line);
     let objects = objects(root);
     // The document's text, shared by every ConfigMap of it that correlation keeps.
     let shared_text = std::cell::OnceCell::new();
+    // Secret values never reach a snippet, whichever object's finding shares their lines.
+    let redacted = crate::report::redact_secrets(text, first_line, &objects);
+    let text = redacted.as_deref().unwrap_or(text);
+    let lines = DocLines::new(text, first_line);
     let mut clusters = parse::arm::template_clusters(root, budget);
     report.objects += clusters.len();
     clusters.extend(parse::arm::object_clusters(&objects));

@@ -2,12 +2,35 @@
 //!
 //! hyper 1 (HTTP/1.1 only: the API server speaks it to webhooks) on a small tokio runtime, TLS by
 //! rustls with the ring provider. Routes: `POST /validate`, `GET /healthz`, `GET /readyz`,
-//! `GET /metrics` (Prometheus text). Bounds: 3 MiB bodies (413), a TLS handshake, header and body
-//! time limit (slow clients are cut off), JSON only (415). The certificate is re-read when its files
-//! change (cert-manager rotates them in place). At most `max_connections` connections are open at
-//! once (further ones wait in the listen backlog). SIGTERM and SIGINT first fail `/readyz` while
-//! still serving (`shutdown_delay`, so endpoints move away before the listener closes), then stop
-//! accepting and drain open connections for a grace period.
+//! `GET /metrics` (Prometheus text). The certificate is re-read when its files change (cert-manager
+//! rotates them in place).
+//!
+//! The webhook never dies and always answers in time, because every resource a client can make it
+//! hold is bounded, and overload is answered at once instead of queued (the API server waits at most
+//! `timeoutSeconds`, then applies `failurePolicy` anyway):
+//! - connections: at most `max_connections`; one more is closed at once (the API server fails over
+//!   or fails open immediately rather than after its timeout); TLS handshake, headers and idle
+//!   keep-alive each limited by `request_timeout`; hyper's buffers capped;
+//! - memory: a body over 3 MiB is refused (413). Two budgets cover the bodies being read and the
+//!   reviews' working sets, `small_memory_budget` for requests that declare at most 64 KiB (every
+//!   ordinary review) and `memory_budget` for the rest, so that large or stalled bodies can never
+//!   starve ordinary reviews: a body's bytes are reserved from `Content-Length` before a byte is
+//!   read (over budget: 429 at once, no byte read, so no `uid` to answer to), and a review reserves
+//!   [`REVIEW_BYTES_PER_BYTE`] times its body before it starts (over budget: an unchecked answer at
+//!   once). With the connection cap this keeps a replica under its limit by construction, whatever
+//!   mix of requests arrives;
+//! - time and work: each review runs on its own blocking thread, at most `max_reviews` at once (plus
+//!   `max_large_reviews` for bodies over 64 KiB, so a few big objects never starve ordinary ones);
+//!   when no slot frees up within 100 ms, or the review is not done `deadline` after its body is in (the body
+//!   itself has `body_timeout`: 2 + 2 s against the API server's 5), the answer is
+//!   `allowed: true` with a warning saying it was not checked. An abandoned review keeps
+//!   its slot and its bytes until it ends, so abandoned work can never pile up;
+//! - memory after a burst: large bodies and trees go to `mmap` (returned on free) and the heap is
+//!   trimmed after a large review (glibc), so a replica's resident size falls back after a burst.
+//!
+//! SIGTERM first fails `/readyz` while still serving (`shutdown_delay`, so endpoints move away before
+//! the listener closes), then stops accepting and drains open connections for a grace period. SIGINT
+//! (Ctrl-C at a terminal) stops at once.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -30,7 +53,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
 use crate::Config;
@@ -38,8 +61,8 @@ use crate::admission::{self, Outcome, Policy};
 
 /// The API server's own request limit: a larger body is no AdmissionReview it would send.
 pub const BODY_LIMIT: usize = 3 << 20;
-/// Bodies above this are reviewed off the async workers.
-const LARGE_BODY: usize = 256 << 10;
+/// Bodies above this are reviewed in the `max_large_reviews` slots.
+pub const LARGE_BODY: usize = 64 << 10;
 
 /// How the webhook runs.
 #[derive(Clone, Debug)]
@@ -50,8 +73,25 @@ pub struct Options {
     pub policy: Policy,
     pub config: Config,
     pub body_limit: usize,
-    /// Time for the TLS handshake, for the request headers, and for the request body (each).
+    /// Time for the TLS handshake and for a request's headers; an idle keep-alive connection is
+    /// closed after it too.
     pub request_timeout: Duration,
+    /// Time to receive a request's body (also capped by `request_timeout`); 408 after it.
+    pub body_timeout: Duration,
+    /// Time for a review once its body is in: a review not done by then is answered
+    /// `allowed: true` with a warning. With `body_timeout` it stays well under the webhook's
+    /// `timeoutSeconds` (5 s in deploy/).
+    pub deadline: Duration,
+    /// Reviews of bodies up to [`LARGE_BODY`] running at once; more are answered unchecked at once.
+    pub max_reviews: usize,
+    /// Reviews of larger bodies running at once (they take the most memory).
+    pub max_large_reviews: usize,
+    /// Bytes that bodies of requests over [`LARGE_BODY`] (or of unknown length) and their
+    /// reviews' working sets may hold together (see [`REVIEW_BYTES_PER_BYTE`]): a body over it
+    /// gets 429, a review over it an unchecked answer.
+    pub memory_budget: usize,
+    /// The same for requests that declare at most [`LARGE_BODY`].
+    pub small_memory_budget: usize,
     /// How long open connections may finish after SIGTERM.
     pub grace: Duration,
     /// After SIGTERM, how long to keep serving with `/readyz` failing before the listener closes.
@@ -75,9 +115,15 @@ impl Default for Options {
             config: Config::default(),
             body_limit: BODY_LIMIT,
             request_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(2),
+            deadline: Duration::from_secs(2),
+            max_reviews: 6,
+            max_large_reviews: 1,
+            memory_budget: 68 << 20,
+            small_memory_budget: 28 << 20,
             grace: Duration::from_secs(15),
             shutdown_delay: Duration::from_secs(5),
-            max_connections: 4096,
+            max_connections: 256,
             workers: 0,
         }
     }
@@ -90,20 +136,28 @@ pub fn run(options: Options) -> io::Result<()> {
         "hostlint: serving the admission webhook on https://{}",
         server.local_addr()
     );
-    server.runtime.block_on(async {
+    let interrupted = server.runtime.block_on(async {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
             let mut term = signal(SignalKind::terminate())?;
             tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => io::Result::Ok(false),
+                _ = tokio::signal::ctrl_c() => Ok(true),
             }
         }
         #[cfg(not(unix))]
-        tokio::signal::ctrl_c().await?;
-        io::Result::Ok(())
+        {
+            tokio::signal::ctrl_c().await?;
+            io::Result::Ok(true)
+        }
     })?;
+    if interrupted {
+        // Ctrl-C at a terminal: nobody routes traffic here through endpoints; stop now.
+        eprintln!("hostlint: interrupted, stopping");
+        server.runtime.shutdown_background();
+        return Ok(());
+    }
     eprintln!("hostlint: shutting down");
     server.state.ready.store(false, Ordering::SeqCst);
     std::thread::sleep(server.state.options.shutdown_delay);
@@ -133,6 +187,7 @@ impl Server {
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         let acceptor = TlsAcceptor::from(Arc::new(tls));
 
+        tune_allocator();
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         if options.workers > 0 {
             builder.worker_threads(options.workers);
@@ -141,8 +196,12 @@ impl Server {
             .enable_io()
             .enable_time()
             .thread_name("hostlint-webhook")
+            // Reviews are the only blocking work, and their slots bound them already.
+            .max_blocking_threads(options.max_reviews.max(1) + options.max_large_reviews.max(1))
             .build()?;
-        let std_listener = std::net::TcpListener::bind(options.listen)?;
+        let listen = options.listen;
+        let std_listener = std::net::TcpListener::bind(listen)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {listen}: {e}")))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let listener = {
@@ -150,6 +209,18 @@ impl Server {
             tokio::net::TcpListener::from_std(std_listener)?
         };
         let state = Arc::new(State {
+            reviews: Arc::new(Semaphore::new(options.max_reviews.max(1))),
+            large_reviews: Arc::new(Semaphore::new(options.max_large_reviews.max(1))),
+            memory: Arc::new(Semaphore::new(
+                options
+                    .memory_budget
+                    .clamp(options.body_limit, Semaphore::MAX_PERMITS),
+            )),
+            small_memory: Arc::new(Semaphore::new(
+                options
+                    .small_memory_budget
+                    .clamp(LARGE_BODY, Semaphore::MAX_PERMITS),
+            )),
             options,
             metrics: Metrics::default(),
             ready: AtomicBool::new(true),
@@ -182,6 +253,13 @@ struct State {
     options: Options,
     metrics: Metrics,
     ready: AtomicBool,
+    /// Review slots; a permit moves into the review's thread and is released when it ends.
+    reviews: Arc<Semaphore>,
+    large_reviews: Arc<Semaphore>,
+    /// One permit per byte held by a body or a review's working set (large requests).
+    memory: Arc<Semaphore>,
+    /// The same for requests that declare at most [`LARGE_BODY`].
+    small_memory: Arc<Semaphore>,
 }
 
 async fn accept_loop(
@@ -191,17 +269,8 @@ async fn accept_loop(
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
-    let slots = Arc::new(tokio::sync::Semaphore::new(
-        state.options.max_connections.max(1),
-    ));
+    let slots = Arc::new(Semaphore::new(state.options.max_connections.max(1)));
     loop {
-        let permit = tokio::select! {
-            permit = slots.clone().acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = stopped.changed() => break,
-        };
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(s) => s,
@@ -213,6 +282,13 @@ async fn accept_loop(
                 }
             },
             _ = stopped.changed() => break,
+        };
+        // At capacity, close at once: the API server then tries another replica or applies its
+        // failurePolicy now, instead of waiting its whole timeout in our listen backlog.
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            state.metrics.request("connection_refused");
+            drop(stream);
+            continue;
         };
         let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
@@ -229,11 +305,13 @@ async fn accept_loop(
             let st = state.clone();
             let service = service_fn(move |req| {
                 let st = st.clone();
-                async move { Ok::<_, Infallible>(handle(req, &st).await) }
+                async move { Ok::<_, Infallible>(handle(req, st).await) }
             });
             let conn = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(timeout)
+                // Headers fit easily; bodies stream through in chunks. Bounds each connection's buffer.
+                .max_buf_size(CONN_BUF)
                 .serve_connection(TokioIo::new(tls), service);
             let _ = watcher.watch(conn).await;
         });
@@ -243,7 +321,7 @@ async fn accept_loop(
     let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
 }
 
-async fn handle(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+async fn handle(req: Request<Incoming>, state: Arc<State>) -> Response<Full<Bytes>> {
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok\n".into()),
         (&Method::GET, "/readyz") => {
@@ -270,7 +348,7 @@ async fn handle(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> 
     }
 }
 
-async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+async fn validate(req: Request<Incoming>, state: Arc<State>) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let m = &state.metrics;
     let is_json = req
@@ -299,8 +377,33 @@ async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>
             format!("request body over {limit} bytes\n"),
         );
     }
-    let body = Limited::new(req.into_body(), limit);
-    let body = match tokio::time::timeout(state.options.request_timeout, body.collect()).await {
+    // Reserve the body's bytes before reading any: its declared length (the API server always
+    // sends one), or the whole limit for a chunked body.
+    let reserve = declared.map_or(limit, |n| n as usize).max(1);
+    let pool = if declared.is_some_and(|n| n <= LARGE_BODY as u64) {
+        &state.small_memory
+    } else {
+        &state.memory
+    };
+    let Ok(mut bytes_permit) = pool
+        .clone()
+        .try_acquire_many_owned(u32::try_from(reserve).unwrap_or(u32::MAX))
+    else {
+        m.request("overloaded");
+        let mut r = text(
+            StatusCode::TOO_MANY_REQUESTS,
+            "hostlint is busy reading other requests\n".into(),
+        );
+        r.headers_mut()
+            .insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    };
+    let body = Limited::new(req.into_body(), reserve.min(limit));
+    let read_for = state
+        .options
+        .body_timeout
+        .min(state.options.request_timeout);
+    let body = match tokio::time::timeout(read_for, body.collect()).await {
         Err(_) => {
             m.request("timeout");
             return text(
@@ -324,35 +427,69 @@ async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>
         }
         Ok(Ok(b)) => b.to_bytes(),
     };
-    // The rules are pure functions of the tree; a panic in one must not take the connection down.
-    let run = || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            admission::review(&body, &state.options.config, &state.options.policy)
-        }))
-    };
-    // Typical reviews take tens of microseconds; a multi-megabyte one takes a worker for ~0.1 s, so
-    // hand it off and let the runtime keep serving other connections meanwhile.
-    let reviewed = if body.len() > LARGE_BODY {
-        tokio::task::block_in_place(run)
+    let deadline = tokio::time::Instant::now() + state.options.deadline;
+    let large = body.len() > LARGE_BODY;
+    let slots = if large {
+        &state.large_reviews
     } else {
-        run()
+        &state.reviews
     };
-    let response = match reviewed {
-        Ok(Ok(r)) => {
+    // A burst waits a moment for a slot (an ordinary review takes tens of microseconds); when
+    // slots stay taken (slow reviews hold them), the answer comes now instead of at the API
+    // server's timeout.
+    let slot = tokio::time::timeout(SLOT_WAIT, slots.clone().acquire_owned()).await;
+    let Ok(Ok(slot)) = slot else {
+        let r = unchecked(&body, "too many reviews in flight", "overloaded", m);
+        m.observe(started.elapsed());
+        return r;
+    };
+    // The review's working set, on top of its body's bytes already held; never waited for (a
+    // waiting large request would hold up every small one behind it in the semaphore's queue).
+    let working_set = body.len().saturating_mul(REVIEW_BYTES_PER_BYTE - 1);
+    match u32::try_from(working_set)
+        .ok()
+        .and_then(|n| pool.clone().try_acquire_many_owned(n).ok())
+    {
+        Some(more) => bytes_permit.merge(more),
+        None => {
+            let r = unchecked(
+                &body,
+                "not enough memory free for this review",
+                "overloaded",
+                m,
+            );
+            m.observe(started.elapsed());
+            return r;
+        }
+    }
+    let task = {
+        let (state, body) = (state.clone(), body.clone());
+        // The review runs on its own thread so that it can be abandoned at the deadline; it keeps
+        // its slot and its body bytes until it really ends, so abandoned reviews cannot pile up.
+        tokio::task::spawn_blocking(move || {
+            let _held = (slot, bytes_permit);
+            // The rules are pure functions of the tree; a panic in one must not take the server down.
+            let reviewed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                admission::review(&body, &state.options.config, &state.options.policy)
+            }));
+            if large {
+                release_memory();
+            }
+            reviewed
+        })
+    };
+    let response = match tokio::time::timeout_at(deadline, task).await {
+        Err(_) => unchecked(&body, "the review took too long", "deadline", m),
+        Ok(Ok(Ok(Ok(r)))) => {
             m.request(r.outcome.as_str());
             m.findings(&r);
-            let mut resp = Response::new(Full::new(Bytes::from(
-                serde_json::to_vec(&r.response).unwrap_or_default(),
-            )));
-            resp.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            resp
+            json_response(&r.response)
         }
-        Ok(Err(e)) => {
+        Ok(Ok(Ok(Err(e)))) => {
             m.request("bad_request");
             text(StatusCode::BAD_REQUEST, format!("{e}\n"))
         }
-        Err(_) => {
+        Ok(Ok(Err(_)) | Err(_)) => {
             m.request("error");
             text(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -362,6 +499,73 @@ async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>
     };
     m.observe(started.elapsed());
     response
+}
+
+/// `allowed: true` with a warning that the object was not checked (overload, deadline), when the
+/// body names a `uid` to answer to; 503 otherwise.
+fn unchecked(body: &[u8], why: &str, outcome: &'static str, m: &Metrics) -> Response<Full<Bytes>> {
+    m.request(outcome);
+    match admission::not_checked(body, why) {
+        Some(answer) => json_response(&answer),
+        None => text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("hostlint: {why}\n"),
+        ),
+    }
+}
+
+fn json_response(answer: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(
+        serde_json::to_vec(answer).unwrap_or_default(),
+    )));
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// Peak memory of a review per byte of its body, measured (`/usr/bin/time -v hostlint review`,
+/// release): ~32 for a Pod's `sh -c` script, the costliest content; 7 for a Pod of 8 000
+/// containers, 3 for a large annotation.
+pub const REVIEW_BYTES_PER_BYTE: usize = 32;
+
+/// How long a review waits for a free slot before it is answered unchecked.
+const SLOT_WAIT: Duration = Duration::from_millis(100);
+
+/// hyper's per-connection read buffer cap (its floor is 8 KiB; the default ~400 KiB).
+const CONN_BUF: usize = 16 << 10;
+
+/// glibc only: serve large allocations (bodies, big trees) from `mmap`, which is returned to the
+/// system on free, and keep to two arenas instead of eight per core (each thread's arena otherwise
+/// holds on to what its last review freed).
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        const M_MMAP_THRESHOLD: i32 = -3;
+        const M_ARENA_MAX: i32 = -8;
+        // SAFETY: mallopt only changes allocator tunables; it is called before the runtime starts
+        // any thread, and both values are within glibc's documented ranges.
+        unsafe {
+            glibc::mallopt(M_MMAP_THRESHOLD, 128 << 10);
+            glibc::mallopt(M_ARENA_MAX, 2);
+        }
+    }
+}
+
+/// After a large review: give the heap's free pages back (glibc keeps them otherwise).
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim is thread-safe and only returns free memory to the system.
+    unsafe {
+        glibc::malloc_trim(0);
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod glibc {
+    unsafe extern "C" {
+        pub fn mallopt(param: i32, value: i32) -> i32;
+        pub fn malloc_trim(pad: usize) -> i32;
+    }
 }
 
 fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
@@ -435,7 +639,11 @@ impl Metrics {
             Outcome::Unreadable,
         ]
         .map(Outcome::as_str);
-        let mut all: BTreeMap<&str, u64> = known.iter().map(|k| (*k, 0)).collect();
+        let mut all: BTreeMap<&str, u64> = known
+            .iter()
+            .chain(&["overloaded", "deadline"])
+            .map(|k| (*k, 0))
+            .collect();
         all.extend(requests);
         for (outcome, n) in all {
             let _ = writeln!(

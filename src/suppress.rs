@@ -178,6 +178,21 @@ struct Comment {
     used: Vec<bool>,
 }
 
+/// The spans of every scalar (keys included) under `node`.
+fn scalar_spans(node: &crate::parse::node::Node, out: &mut Vec<Span>) {
+    use crate::parse::node::Value;
+    match &node.value {
+        Value::Scalar(..) => out.push(node.span),
+        Value::Seq(items) => items.iter().for_each(|n| scalar_spans(n, out)),
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                scalar_spans(k, out);
+                scalar_spans(v, out);
+            }
+        }
+    }
+}
+
 /// Finds suppression comments in a document's text (`#` for YAML, `//` or `#` in JSONC).
 fn comments(text: &str, first_line: u32) -> Vec<Comment> {
     let mut out = Vec::new();
@@ -347,6 +362,20 @@ pub(crate) fn apply_comments(
         return;
     }
     let mut cs = comments(text, first_line);
+    // A `# hostlint: ignore[...]` inside a scalar (a quoted string, a block scalar, a plain value
+    // such as `a#hostlint:`) is the value's text, not a comment: only the tree knows.
+    if !cs.is_empty() {
+        let mut scalars = Vec::new();
+        for o in objects {
+            scalar_spans(o.node, &mut scalars);
+        }
+        cs.retain(|c| {
+            let at = (c.span.start.line, c.span.start.col);
+            !scalars
+                .iter()
+                .any(|s: &Span| (s.start.line, s.start.col) <= at && at < (s.end.line, s.end.col))
+        });
+    }
     if cs.is_empty() {
         return;
     }

@@ -102,6 +102,10 @@ const DENY_INFO: Policy = Policy {
     mode: Mode::Deny,
     fail_on: Some(Severity::Info),
 };
+const DENY_WARNING: Policy = Policy {
+    mode: Mode::Deny,
+    fail_on: Some(Severity::Warning),
+};
 const DENY_ERROR: Policy = Policy {
     mode: Mode::Deny,
     fail_on: Some(Severity::Error),
@@ -140,12 +144,10 @@ fn host_pid_pod_warns_in_warn_mode_and_denies_in_deny_mode() {
     assert_eq!(r.outcome, Outcome::Warned);
     assert_eq!(r.response["response"]["uid"], "u2");
     assert_eq!(r.response["response"]["allowed"], true);
-    // Named by identity (the namespace comes from the request), located by JSON pointer.
+    // Located by JSON pointer; the object is the request's own, so it is not named again.
     assert_eq!(
         warnings(&r.response),
-        [
-            "host-pid Pod/debug: `hostPID: true` shares the host's process namespace at /spec/hostPID"
-        ]
+        ["host-pid: `hostPID: true` shares the host's process namespace (at /spec/hostPID)"]
     );
     assert_eq!(
         r.findings[0].object.as_ref().unwrap().namespace.as_deref(),
@@ -158,11 +160,9 @@ fn host_pid_pod_warns_in_warn_mode_and_denies_in_deny_mode() {
     assert_eq!(resp["allowed"], false);
     assert_eq!(resp["status"]["code"], 403);
     let msg = resp["status"]["message"].as_str().unwrap();
-    assert!(
-        msg.starts_with(
-            "hostlint denied this object: 1 finding at or above info: host-pid Pod/debug: "
-        ),
-        "{msg}"
+    assert_eq!(
+        msg,
+        "hostlint denied this object: 1 finding at or above info: host-pid: `hostPID: true` shares the host's process namespace (at /spec/hostPID)"
     );
 
     // Below the threshold: allowed, with the finding as a warning.
@@ -183,8 +183,45 @@ fn custom_resource_with_a_pod_template_is_checked() {
     assert_eq!(
         warnings(&r.response),
         [
-            "host-pid Rollout/agent: `hostPID: true` shares the host's process namespace at /spec/template/spec/hostPID"
+            "host-pid: `hostPID: true` shares the host's process namespace (at /spec/template/spec/hostPID)"
         ]
+    );
+}
+
+#[test]
+fn warnings_are_whole_and_short_and_the_deny_message_is_not_cut() {
+    // Regression (issue 18): lines were cut at 120 characters in the middle of the pointer, named
+    // the container twice, and the deny message reused the cut lines.
+    let long = format!("agent-{}", "x".repeat(90));
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+        "containers": [{"name": long, "image": "busybox",
+                        "volumeMounts": [{"name": "sock", "mountPath": "/var/run/docker.sock"}]}],
+        "volumes": [{"name": "sock", "hostPath": {"path": "/var/run/docker.sock"}}]}});
+    let body = admission_review("w1", "CREATE", false, pod);
+    let r = review(&body, &Config::default(), &WARN).unwrap();
+    let w = warnings(&r.response);
+    // The message and the pointer do not fit together (nor the summary and the pointer, by one
+    // character): the message alone, whole.
+    assert_eq!(
+        w,
+        [
+            "container-runtime-socket: hostPath `/var/run/docker.sock` is the Docker socket; the node runs containerd only"
+        ]
+    );
+    assert!(
+        w.iter()
+            .all(|l| l.chars().count() <= MAX_WARNING_CHARS && !l.contains(&long))
+    );
+    let r = review(&body, &Config::default(), &DENY_WARNING).unwrap();
+    let msg = r.response["response"]["status"]["message"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        msg,
+        format!(
+            "hostlint denied this object: 1 finding at or above warning: container-runtime-socket: {} (at /spec/volumes/0/hostPath/path)",
+            r.findings[0].message
+        )
     );
 }
 
@@ -352,8 +389,7 @@ fn longhorn_iscsi_daemonset_warns_and_denies_with_the_rules_that_fire() {
     let w = warnings(&r.response);
     for rule in LONGHORN_EXPECTED {
         assert!(
-            w.iter()
-                .any(|l| l.starts_with(&format!("{rule} DaemonSet/longhorn-iscsi-installation: "))),
+            w.iter().any(|l| l.starts_with(&format!("{rule}: "))),
             "{rule} missing from {w:#?}"
         );
     }
@@ -365,7 +401,7 @@ fn longhorn_iscsi_daemonset_warns_and_denies_with_the_rules_that_fire() {
         .unwrap();
     for rule in LONGHORN_EXPECTED {
         assert!(
-            msg.contains(&format!("{rule} DaemonSet/longhorn-iscsi-installation")),
+            msg.contains(&format!("{rule}: ")),
             "{rule} missing from {msg}"
         );
     }
@@ -420,6 +456,78 @@ fn review_command_exit_codes() {
     );
 }
 
+// ---- memory, measured in a child process ----
+
+/// Peak RSS in KiB of `hostlint review FILE`, from the kernel's own accounting of that child
+/// (`wait4`'s rusage), not from the shared machine's clock or other processes.
+#[cfg(target_os = "linux")]
+fn review_peak_rss_kib(body: &[u8]) -> i64 {
+    #[repr(C)]
+    struct Rusage {
+        utime: [i64; 2],
+        stime: [i64; 2],
+        maxrss: i64,
+        rest: [i64; 13],
+    }
+    unsafe extern "C" {
+        fn wait4(pid: i32, status: *mut i32, options: i32, rusage: *mut Rusage) -> i32;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("review.json");
+    std::fs::write(&file, body).unwrap();
+    // Reaped by `wait4` below, which is what reports its resource usage.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .arg("review")
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    let mut usage = Rusage {
+        utime: [0; 2],
+        stime: [0; 2],
+        maxrss: 0,
+        rest: [0; 13],
+    };
+    // SAFETY: wait4 on our own child, with valid pointers to locals of the declared layout
+    // (struct rusage on Linux: two timevals, then longs, ru_maxrss first).
+    let pid = unsafe { wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert_eq!(status & 0x7f, 0, "killed by a signal: {status}");
+    usage.maxrss
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_large_script_review_takes_memory_in_proportion_not_a_multiple_of_190() {
+    // Regression (issue 17): a Pod's `sh -c` script cost ~190 bytes of memory per byte (a 2.8 MB
+    // Pod peaked at 380 MB). Now ~35 (positions as runs, words moved, not copied).
+    let script: String = (0..12_000)
+        .map(|i| {
+            format!(
+                "mkdir -p /opt/app/d{i} && cp /etc/c{i} /opt/app/d{i}/ && echo {i} >> /tmp/log\n"
+            )
+        })
+        .collect();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "s"},
+        "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sh", "-c", script]}]}});
+    let base = review_peak_rss_kib(&admission_review(
+        "m0",
+        "CREATE",
+        false,
+        fixture("host-pid-pod.yaml"),
+    ));
+    let peak = review_peak_rss_kib(&admission_review("m1", "CREATE", false, pod));
+    let per_byte = (peak - base) as f64 * 1024.0 / script.len() as f64;
+    assert!(
+        per_byte < 60.0,
+        "{per_byte:.0} bytes of memory per byte of a {} byte script ({peak} KiB peak, {base} KiB base)",
+        script.len()
+    );
+}
+
 // ---- deploy/ ----
 
 #[test]
@@ -439,7 +547,7 @@ fn deploy_manifests_lint_clean() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.starts_with("No findings in 7 files (8 objects)"),
+        text.starts_with("No findings in 8 files (9 objects)"),
         "{text}"
     );
 }
@@ -478,6 +586,7 @@ fn deploy_manifests_are_readable_by_kubectl() {
         "deployment.apps/hostlint-webhook",
         "poddisruptionbudget.policy/hostlint-webhook",
         "service/hostlint-webhook",
+        "networkpolicy.networking.k8s.io/hostlint-webhook",
         "validatingwebhookconfiguration.admissionregistration.k8s.io/hostlint",
     ] {
         assert!(
@@ -714,30 +823,232 @@ mod server {
             (&j["response"]["uid"], &j["response"]["allowed"]),
             (&json!("big"), &json!(true))
         );
-        assert_eq!(warnings(&j).len(), 1);
+        // Reviewed (within the large-request memory budget), not answered `not checked`.
+        assert_eq!(
+            warnings(&j),
+            ["host-pid: `hostPID: true` shares the host's process namespace (at /spec/hostPID)"]
+        );
     }
 
     #[test]
-    fn connections_over_the_limit_wait_for_a_free_slot() {
-        let f = Arc::new(start("limit", WARN, |o| o.max_connections = 2));
-        let c1 = f.conn();
+    fn connections_over_the_limit_are_closed_at_once() {
+        let f = start("limit", WARN, |o| o.max_connections = 2);
+        let mut c1 = f.conn();
         let mut c2 = f.conn();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let f3 = f.clone();
-        let waiting = std::thread::spawn(move || {
-            let mut c3 = f3.conn();
-            tx.send(()).unwrap();
-            c3.get("/healthz").unwrap().status
-        });
-        assert!(
-            rx.recv_timeout(Duration::from_millis(500)).is_err(),
-            "a third connection was served"
-        );
+        // A third is closed during its handshake rather than left waiting in the backlog, so the
+        // API server fails over (or applies its failurePolicy) now, not after its timeout.
+        let started = Instant::now();
+        assert!(Conn::connect(f.addr(), &f.client).is_err());
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(c1.get("/healthz").unwrap().status, 200);
         assert_eq!(c2.get("/healthz").unwrap().status, 200);
         drop(c1);
-        rx.recv_timeout(Duration::from_secs(5))
-            .expect("served once a slot is free");
-        assert_eq!(waiting.join().unwrap(), 200);
+        // Once a slot is free, a new connection is served.
+        let served = (0..50).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            Conn::connect(f.addr(), &f.client).is_ok_and(|mut c| c.get("/healthz").is_ok())
+        });
+        assert!(served);
+        let m = c2.get("/metrics").unwrap().text();
+        assert!(
+            m.lines().any(|l| l
+                .starts_with("hostlint_admission_requests_total{outcome=\"connection_refused\"} ")),
+            "{m}"
+        );
+    }
+
+    /// A Pod whose `sh -c` script has `lines` ordinary commands.
+    fn script_pod(lines: usize) -> Json {
+        let script: String = (0..lines)
+            .map(|i| {
+                format!("mkdir -p /opt/d{i} && cp /etc/c{i} /opt/d{i}/ && echo {i} >> /tmp/log\n")
+            })
+            .collect();
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "s"},
+               "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sh", "-c", script]}]}})
+    }
+
+    fn not_checked(j: &Json) -> bool {
+        warnings(j)
+            .iter()
+            .any(|w| w.starts_with("hostlint: not checked: "))
+    }
+
+    #[test]
+    fn a_review_past_its_deadline_is_allowed_with_a_warning() {
+        let f = start("deadline", DENY_WARNING, |o| {
+            o.deadline = Duration::from_millis(1)
+        });
+        // A 2 000-line script takes far longer than 1 ms to review (it is read well within it
+        // too: the deadline only starts on the review once the body is in).
+        let body = admission_review("late", "CREATE", false, script_pod(2000));
+        let r = f.conn().post_json(&body).unwrap();
+        assert_eq!(r.status, 200);
+        let j = r.json();
+        assert_eq!(
+            j["response"],
+            json!({"uid": "late", "allowed": true,
+                   "warnings": ["hostlint: not checked: the review took too long"]})
+        );
+        let m = f.conn().get("/metrics").unwrap().text();
+        assert!(
+            m.contains("hostlint_admission_requests_total{outcome=\"deadline\"} 1\n"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn reviews_over_the_in_flight_limit_are_answered_at_once() {
+        // One slot for large bodies, and a review that outlives its deadline keeps it: the next
+        // large review finds no slot and is answered unchecked immediately, while small ones
+        // still have theirs.
+        let f = start("inflight", DENY_INFO, |o| {
+            o.max_large_reviews = 1;
+            o.deadline = Duration::from_millis(200);
+        });
+        let big = admission_review("big1", "CREATE", false, script_pod(20_000));
+        assert!(big.len() > hostlint::serve::LARGE_BODY);
+        let r = f.conn().post_json(&big).unwrap().json();
+        assert_eq!(r["response"]["uid"], "big1");
+        assert!(not_checked(&r), "{r}");
+        let big2 = admission_review("big2", "CREATE", false, script_pod(20_000));
+        let started = Instant::now();
+        let r = f.conn().post_json(&big2).unwrap().json();
+        assert_eq!(
+            r["response"],
+            json!({"uid": "big2", "allowed": true,
+                   "warnings": ["hostlint: not checked: too many reviews in flight"]})
+        );
+        assert!(started.elapsed() < Duration::from_millis(1500));
+        let small = f
+            .conn()
+            .post_json(&admission_review(
+                "small",
+                "CREATE",
+                false,
+                fixture("host-pid-pod.yaml"),
+            ))
+            .unwrap()
+            .json();
+        assert_eq!(
+            (&small["response"]["uid"], &small["response"]["allowed"]),
+            (&json!("small"), &json!(false))
+        );
+    }
+
+    #[test]
+    fn bodies_over_the_memory_budget_are_refused_before_they_are_read() {
+        // The large-request budget holds one 3 MiB body: a client that declares one and stalls
+        // holds it all. Another large request is refused at once; ordinary ones have their own.
+        let f = start("budget", WARN, |o| {
+            o.memory_budget = hostlint::serve::BODY_LIMIT
+        });
+        let mut stalled = f.conn();
+        let head = format!(
+            "POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{{",
+            hostlint::serve::BODY_LIMIT
+        );
+        stalled.tls.write_all(head.as_bytes()).unwrap();
+        stalled.tls.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        let mut pod = fixture("host-pid-pod.yaml");
+        pod["metadata"]["annotations"] = json!({"pad": "x".repeat(100 << 10)});
+        let large = admission_review("big", "CREATE", false, pod);
+        assert!(large.len() > hostlint::serve::LARGE_BODY);
+        let r = f.conn().post_json(&large).unwrap();
+        assert_eq!((r.status, r.header("retry-after")), (429, Some("1")));
+        let r = f
+            .conn()
+            .post_json(&admission_review(
+                "b",
+                "CREATE",
+                false,
+                fixture("host-pid-pod.yaml"),
+            ))
+            .unwrap();
+        assert_eq!((r.status, &r.json()["response"]["uid"]), (200, &json!("b")));
+        // Cut off at its time limit, the stalled body's bytes are free again.
+        assert_eq!(stalled.read_response().unwrap().status, 408);
+        let r = f.conn().post_json(&large).unwrap();
+        assert_eq!(
+            (r.status, &r.json()["response"]["uid"]),
+            (200, &json!("big"))
+        );
+    }
+
+    /// Starts `hostlint serve` on a free port and waits until it answers.
+    fn serve_process(dir: &Path) -> (std::process::Child, std::net::SocketAddr, Conn) {
+        let der = write_cert(dir);
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+            .args(["serve", "--listen", &addr.to_string(), "--tls-cert"])
+            .arg(dir.join("tls.crt"))
+            .arg("--tls-key")
+            .arg(dir.join("tls.key"))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let client = client_config(&der);
+        let started = Instant::now();
+        let c = loop {
+            match Conn::connect(addr, &client) {
+                Ok(c) => break c,
+                Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Err(e) => panic!("server did not start: {e}"),
+            }
+        };
+        (child, addr, c)
+    }
+
+    #[test]
+    fn sigint_stops_at_once_and_a_taken_address_is_named() {
+        let dir =
+            std::env::temp_dir().join(format!("hostlint-admission-sigint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut child, addr, mut c) = serve_process(&dir);
+        assert_eq!(c.get("/readyz").unwrap().status, 200);
+        // The same address again: the error names it (issue 18).
+        let out = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+            .args(["serve", "--listen", &addr.to_string(), "--tls-cert"])
+            .arg(dir.join("tls.crt"))
+            .arg("--tls-key")
+            .arg(dir.join("tls.key"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with(&format!("error: cannot listen on {addr}: ")),
+            "{err}"
+        );
+        // Ctrl-C: no 5-second unready period (that is for SIGTERM under a Service), so the
+        // process is gone long before it would have ended.
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let started = Instant::now();
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{status}");
+        assert!(started.elapsed() < Duration::from_secs(4));
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(err.contains("hostlint: interrupted, stopping"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

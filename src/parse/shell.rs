@@ -17,7 +17,7 @@ use crate::source::{Pos, Via};
 #[derive(Clone, Debug)]
 pub struct Source {
     pub text: String,
-    pos: Vec<Pos>,
+    pos: Runs,
     /// Set when the text was reached through a YAML alias: findings go to the use site.
     pub via: Option<Via>,
     /// JSON pointer of the scalar the text comes from.
@@ -56,10 +56,11 @@ impl Source {
         };
         let fallback = node.span.start;
         let pos = if raw_pos.is_empty() {
-            vec![fallback; value.len()]
+            Runs::constant(fallback)
         } else {
-            align(value, raw, &raw_pos)
+            Runs::of(value, &align(value, raw, &raw_pos))
         };
+        drop(raw_pos);
         Some(Source {
             text: value.to_string(),
             pos,
@@ -72,7 +73,7 @@ impl Source {
     pub fn plain(text: &str, start: Pos, path: &str) -> Source {
         Source {
             text: text.to_string(),
-            pos: positions(text, start),
+            pos: Runs::of(text, &positions(text, start)),
             via: None,
             path: path.to_string(),
         }
@@ -81,10 +82,11 @@ impl Source {
     /// Kubernetes' expansion of `$(VAR)` in `command`/`args` from the container's env, done before
     /// any shell runs (`$$` escapes a `$`; unknown variables stay as written). The bytes of an
     /// expansion map to its `$`.
-    pub fn expand_k8s(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Source {
+    pub fn expand_k8s(self, lookup: &dyn Fn(&str) -> Option<String>) -> Source {
         let t = &self.text;
         if !t.contains("$(") {
-            return self.clone();
+            // By value: a copy of a multi-megabyte script and its byte positions is the review's peak.
+            return self;
         }
         let (mut text, mut pos) = (String::with_capacity(t.len()), Vec::with_capacity(t.len()));
         let mut i = 0;
@@ -119,8 +121,8 @@ impl Source {
             i += c.len_utf8();
         }
         Source {
+            pos: Runs::of(&text, &pos),
             text,
-            pos,
             via: self.via.clone(),
             path: self.path.clone(),
         }
@@ -128,11 +130,7 @@ impl Source {
 
     /// The file position of byte `offset` of the text.
     pub fn at(&self, offset: usize) -> Pos {
-        self.pos
-            .get(offset)
-            .or_else(|| self.pos.last())
-            .copied()
-            .unwrap_or_default()
+        self.pos.at(&self.text, offset)
     }
 
     /// A source for `value`, the unquoted content of the raw text at `start..end` (a word of this
@@ -142,14 +140,14 @@ impl Source {
         let start = start.min(end);
         let raw = self.text.get(start..end).unwrap_or("");
         let raw_pos = if raw.len() == end - start && !raw.is_empty() {
-            &self.pos[start..end]
+            self.pos.table(&self.text, start, end)
         } else {
-            &[][..]
+            Vec::new()
         };
         let pos = if raw_pos.is_empty() {
-            vec![self.at(start); value.len()]
+            Runs::constant(self.at(start))
         } else {
-            align(value, raw, raw_pos)
+            Runs::of(value, &align(value, raw, &raw_pos))
         };
         Source {
             text: value.to_string(),
@@ -187,6 +185,118 @@ impl<'a> DocIndex<'a> {
         let rest = &self.doc[start..end];
         let col = (p.col as usize).saturating_sub(1);
         Some(start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i))
+    }
+}
+
+/// Where each byte of a text sits in the file, kept as runs: from byte `from` on, each character
+/// is one column right of the one before (`step`), or all sit at `pos` (an expansion, a value with
+/// no raw text). A run breaks at every newline and escape, and a stepping run every
+/// [`Runs::SPAN`] bytes, so a lookup counts at most that many characters. A table of one `Pos`
+/// per byte cost 8 bytes per byte of script, and a script held three (issue 17: a Pod's `sh -c`
+/// took ~190 bytes of memory per byte).
+#[derive(Clone, Debug, Default)]
+struct Runs(Vec<Run>);
+
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    from: usize,
+    pos: Pos,
+    step: bool,
+}
+
+impl Runs {
+    const SPAN: usize = 256;
+
+    fn constant(pos: Pos) -> Runs {
+        Runs(vec![Run {
+            from: 0,
+            pos,
+            step: false,
+        }])
+    }
+
+    /// Runs from a table with one position per byte of `text` (bytes past the table's end sit
+    /// where its last one does).
+    fn of(text: &str, table: &[Pos]) -> Runs {
+        let Some(&last) = table.last() else {
+            return Runs::default();
+        };
+        let mut runs: Vec<Run> = Vec::new();
+        let mut prev = Pos::default();
+        let mut chars_in_run = 0usize;
+        for (b, _) in text.char_indices() {
+            let p = table.get(b).copied().unwrap_or(last);
+            let next = Pos::new(prev.line, prev.col + 1);
+            let extend = match runs.last_mut() {
+                Some(r) if chars_in_run == 1 && (p == next || p == prev) => {
+                    r.step = p == next;
+                    true
+                }
+                Some(r) if chars_in_run > 1 => {
+                    (r.step && p == next && b - r.from < Self::SPAN) || (!r.step && p == prev)
+                }
+                _ => false,
+            };
+            if extend {
+                chars_in_run += 1;
+            } else {
+                runs.push(Run {
+                    from: b,
+                    pos: p,
+                    step: false,
+                });
+                chars_in_run = 1;
+            }
+            prev = p;
+        }
+        runs.shrink_to_fit();
+        Runs(runs)
+    }
+
+    /// The position of byte `offset` of `text` (past the end: the last byte's).
+    fn at(&self, text: &str, offset: usize) -> Pos {
+        if self.0.is_empty() {
+            return Pos::default();
+        }
+        let mut k = offset.min(text.len().saturating_sub(1));
+        while k > 0 && !text.is_char_boundary(k) {
+            k -= 1;
+        }
+        let r = self.0[self.0.partition_point(|r| r.from <= k).saturating_sub(1)];
+        if r.step && k >= r.from {
+            Pos::new(
+                r.pos.line,
+                r.pos.col + text[r.from..k].chars().count() as u32,
+            )
+        } else {
+            r.pos
+        }
+    }
+
+    /// One position per byte of `text[start..end]` (char boundaries), for re-aligning a part.
+    fn table(&self, text: &str, start: usize, end: usize) -> Vec<Pos> {
+        if self.0.is_empty() {
+            return vec![Pos::default(); end - start];
+        }
+        let mut out = Vec::with_capacity(end - start);
+        let mut ri = self
+            .0
+            .partition_point(|r| r.from <= start)
+            .saturating_sub(1);
+        let mut p = self.at(text, start);
+        for (j, c) in text[start..end].char_indices() {
+            let b = start + j;
+            if j > 0 {
+                if ri + 1 < self.0.len() && self.0[ri + 1].from <= b {
+                    ri += 1;
+                    p = self.0[ri].pos;
+                } else if self.0[ri].step {
+                    p = Pos::new(p.line, p.col + 1);
+                }
+            }
+            out.extend(std::iter::repeat_n(p, c.len_utf8()));
+        }
+        out
     }
 }
 
@@ -280,13 +390,20 @@ pub enum Part {
 pub struct Word {
     pub start: usize,
     pub end: usize,
+    /// Empty when `plain`.
     pub parts: Vec<Part>,
     pub unquoted: String,
+    /// The word is one literal, `unquoted` itself (most words): no parts are kept for it, which
+    /// saves two allocations per word of a script.
+    pub plain: bool,
 }
 
 impl Word {
     /// The word's value when it has no expansion.
     pub fn literal(&self) -> Option<String> {
+        if self.plain {
+            return Some(self.unquoted.clone());
+        }
         let mut s = String::new();
         for p in &self.parts {
             match p {
@@ -299,6 +416,9 @@ impl Word {
 
     /// The word's value with variables looked up in `env` (a variable's `:-default` when unset).
     pub fn resolve(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        if self.plain {
+            return Some(self.unquoted.clone());
+        }
         let mut s = String::new();
         for p in &self.parts {
             match p {
@@ -323,6 +443,9 @@ impl Word {
     /// (`/lib/modules/$(uname -r)/x` → `/lib/modules/`).
     pub fn known_dir(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         let mut s = String::new();
+        if self.plain {
+            s.push_str(&self.unquoted);
+        }
         for p in &self.parts {
             match p {
                 Part::Lit(l) => s.push_str(l),
@@ -588,9 +711,12 @@ impl<'a> Lexer<'a> {
         let mut parts: Vec<Part> = Vec::new();
         let mut lit = String::new();
         let mut unq = String::new();
+        // Exact-size copies: a script holds one Word per word of its text, so growth slack here
+        // multiplies the memory a large script takes (issue 17: 190 bytes per byte of `sh -c`).
         let flush = |lit: &mut String, parts: &mut Vec<Part>| {
             if !lit.is_empty() {
-                parts.push(Part::Lit(std::mem::take(lit)));
+                parts.push(Part::Lit(lit.as_str().into()));
+                lit.clear();
             }
         };
         while self.i < self.end {
@@ -675,11 +801,18 @@ impl<'a> Lexer<'a> {
             // Never loop: consume one byte as a literal.
             self.i += 1;
         }
+        let plain = matches!(parts.as_slice(), [Part::Lit(l)] if *l == unq);
+        if plain {
+            parts = Vec::new();
+        }
+        parts.shrink_to_fit();
+        unq.shrink_to_fit();
         Word {
             start,
             end: self.i,
             parts,
             unquoted: unq,
+            plain,
         }
     }
 
@@ -850,7 +983,7 @@ impl Parser<'_, '_> {
         self.funcs.last().map(|f| f.0).or(self.func)
     }
 
-    fn run(mut self, toks: Vec<Tok>) {
+    fn run(mut self, mut toks: Vec<Tok>) {
         let mut cur = Command::default();
         let mut pending_heredocs: Vec<(usize, usize)> = Vec::new(); // (command index or usize::MAX for cur, redirect index)
         let mut pending_func: Option<String> = None;
@@ -1062,7 +1195,11 @@ impl Parser<'_, '_> {
                             continue;
                         }
                     }
-                    cur.words.push(w.clone());
+                    // Moved out of the token list, not copied: the parser only looks ahead, and a
+                    // copy of every word doubled a large script's memory.
+                    if let Tok::Word(w) = std::mem::replace(&mut toks[i - 1], Tok::Newline) {
+                        cur.words.push(w);
+                    }
                 }
                 // Inside `[[ ]]`, `&&`, `||`, `(`, `)`, `<`, `>` are the test's own words.
                 Tok::Op(op, _) if in_test && matches!(*op, "&&" | "||" | "(" | ")" | "<" | ">") => {
@@ -1070,8 +1207,9 @@ impl Parser<'_, '_> {
                     cur.words.push(Word {
                         start: at,
                         end: at,
-                        parts: vec![Part::Lit((*op).to_string())],
+                        parts: Vec::new(),
                         unquoted: (*op).to_string(),
+                        plain: true,
                     });
                 }
                 Tok::Op(op, fd) => match *op {
@@ -1174,8 +1312,9 @@ impl Parser<'_, '_> {
         let lit = |t: &str| Word {
             start: subject.start,
             end: subject.start,
-            parts: vec![Part::Lit(t.to_string())],
+            parts: Vec::new(),
             unquoted: t.to_string(),
+            plain: true,
         };
         let mut words = vec![lit("[[")];
         for (k, p) in pats
@@ -1265,6 +1404,10 @@ impl Parser<'_, '_> {
         {
             return None;
         }
+        // A script keeps every command: no growth slack (a redirect list grows to 4 for 1).
+        c.words.shrink_to_fit();
+        c.assigns.shrink_to_fit();
+        c.redirects.shrink_to_fit();
         c.func = self.current_func();
         // Command substitutions run before the command that holds them.
         let words: Vec<Word> = c
@@ -1349,6 +1492,15 @@ fn assignment(raw: &str) -> Option<usize> {
 
 /// The value word of `NAME=value` (the parts after the first `=`).
 fn value_after(w: &Word, eq: usize) -> Word {
+    if w.plain {
+        return Word {
+            start: (w.start + eq + 1).min(w.end),
+            end: w.end,
+            parts: Vec::new(),
+            unquoted: w.unquoted.get(eq + 1..).unwrap_or("").to_string(),
+            plain: true,
+        };
+    }
     let mut parts = w.parts.clone();
     if let Some(Part::Lit(l)) = parts.first_mut() {
         if l.len() > eq {
@@ -1364,6 +1516,7 @@ fn value_after(w: &Word, eq: usize) -> Word {
         end: w.end,
         parts,
         unquoted,
+        plain: false,
     }
 }
 

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::Report;
+use crate::report::escape;
 use crate::rules::Severity;
 
 /// Escapes a command's message (`%`, `\r`, `\n`), as the runner's `toCommandValue`/`escapeData` does.
@@ -38,7 +39,10 @@ pub fn render(report: &Report) -> String {
 pub fn render_in(report: &Report, root: &Path) -> String {
     let mut out = String::new();
     for e in &report.errors {
-        let mut props = format!("file={}", escape_property(&relative(&e.file, root)));
+        let mut props = format!(
+            "file={}",
+            escape_property(&escape(&relative(&e.file, root)))
+        );
         if let Some(l) = e.line {
             props.push_str(&format!(",line={l}"));
         }
@@ -46,7 +50,10 @@ pub fn render_in(report: &Report, root: &Path) -> String {
             props.push_str(&format!(",col={c}"));
         }
         props.push_str(",title=hostlint input error");
-        out.push_str(&format!("::error {props}::{}\n", escape_data(&e.message)));
+        out.push_str(&format!(
+            "::error {props}::{}\n",
+            escape_data(&escape(&e.message))
+        ));
     }
     for f in report.findings.iter().filter(|f| f.counts()) {
         let cmd = match f.severity {
@@ -55,7 +62,9 @@ pub fn render_in(report: &Report, root: &Path) -> String {
             Severity::Info => "notice",
         };
         let (s, e) = (f.span.start, f.span.end.max(f.span.start));
-        let mut msg = f.message.clone();
+        // Fields are escaped one by one (a newline in a value is shown as `\n`); the lines joined
+        // below are the annotation's own, which `escape_data` turns into `%0A`.
+        let mut msg = escape(&f.message).into_owned();
         let mut props = String::new();
         if is_stdin(&f.file) {
             // No file in the workspace to annotate: a run-level annotation, with the position in the text.
@@ -63,7 +72,7 @@ pub fn render_in(report: &Report, root: &Path) -> String {
         } else {
             props = format!(
                 "file={},line={},col={},endLine={},endColumn={},",
-                escape_property(&relative(&f.file, root)),
+                escape_property(&escape(&relative(&f.file, root))),
                 s.line,
                 s.col,
                 e.line,
@@ -75,10 +84,10 @@ pub fn render_in(report: &Report, root: &Path) -> String {
             escape_property(&format!("hostlint {}", f.rule))
         ));
         if let Some(h) = &f.helm_source {
-            msg.push_str(&format!("\nhelm template: {h}"));
+            msg.push_str(&format!("\nhelm template: {}", escape(h)));
         }
         if !f.fix.is_empty() {
-            msg.push_str(&format!("\nfix: {}", f.fix));
+            msg.push_str(&format!("\nfix: {}", escape(&f.fix)));
         }
         out.push_str(&format!("::{cmd} {props}::{}\n", escape_data(&msg)));
     }

@@ -2,6 +2,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet, renderer::DecorStyle};
 
+use crate::report::{defuse_ci_commands, escape, escape_source};
 use crate::rules::Severity;
 use crate::{Finding, Report};
 
@@ -22,7 +23,8 @@ pub fn render(report: &Report, color: bool) -> String {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
             _ => e.file.to_string(),
         };
-        let title = Level::ERROR.primary_title(format!("{at}: {}", e.message));
+        let title =
+            Level::ERROR.primary_title(escape(&format!("{at}: {}", e.message)).into_owned());
         let group = match (&e.snippet, e.line, e.column) {
             (Some((first, text)), Some(line), Some(col)) => {
                 let range = byte_range(text, line - first, col, line - first, col);
@@ -41,10 +43,11 @@ pub fn render(report: &Report, color: bool) -> String {
     out.push_str(&summary(report));
     out.push('\n');
     for line in crate::discover::skip_summary(&report.skipped) {
-        out.push_str(&line);
+        out.push_str(&escape(&line));
         out.push('\n');
     }
-    out
+    // Every field is escaped already; this is the last guard for a CI log.
+    defuse_ci_commands(&out).into_owned()
 }
 
 fn level(s: Severity) -> Level<'static> {
@@ -57,20 +60,22 @@ fn level(s: Severity) -> Level<'static> {
 
 fn finding_report(f: &Finding) -> Vec<Group<'_>> {
     let title = level(f.severity)
-        .primary_title(f.message.as_str())
+        .primary_title(escape(&f.message))
         .id(f.rule);
-    let path = f.file.as_ref();
+    let path = escape(f.file.as_ref());
     let mut group = match &f.snippet {
         Some((first, text)) => {
+            // One character for one: the span's columns still point at the same characters.
+            let text = escape_source(text);
             let range = byte_range(
-                text,
+                &text,
                 f.span.start.line - first,
                 f.span.start.col,
                 f.span.end.line.saturating_sub(*first),
                 f.span.end.col,
             );
             title.element(
-                Snippet::source(text.as_str())
+                Snippet::source(text)
                     .line_start(*first as usize)
                     .path(path)
                     .annotation(AnnotationKind::Primary.span(range)),
@@ -84,25 +89,25 @@ fn finding_report(f: &Finding) -> Vec<Group<'_>> {
     };
     let mut context = Vec::new();
     if let Some(o) = &f.object {
-        let mut s = format!("object: {}", o.display());
+        let mut s = format!("object: {}", escape(&o.display()));
         if let Some(c) = &f.container {
-            s.push_str(&format!(", container `{c}`"));
+            s.push_str(&format!(", container `{}`", escape(c)));
         }
         context.push(s);
     }
     if let Some(h) = &f.helm_source {
-        context.push(format!("helm source: {h}"));
+        context.push(format!("helm source: {}", escape(h)));
     }
     for n in &f.notes {
         context.push(match n.line {
-            Some(l) => format!("line {l}: {}", n.message),
-            None => n.message.clone(),
+            Some(l) => format!("line {l}: {}", escape(&n.message)),
+            None => escape(&n.message).into_owned(),
         });
     }
     for c in context {
         group = group.element(Level::NOTE.message(c));
     }
-    vec![group.element(Level::HELP.message(f.fix.as_str()))]
+    vec![group.element(Level::HELP.message(escape(&f.fix)))]
 }
 
 /// The byte range of a (line, col) span inside a snippet (lines relative to the snippet).

@@ -169,7 +169,9 @@ fn file_uri(p: &Path, dir: bool) -> String {
 fn encode(seg: &str) -> String {
     let mut out = String::new();
     for b in seg.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+        // `:` is encoded too: a first segment such as `https:x.yaml` would otherwise read as a
+        // URI scheme, turning a relative path into an absolute URI.
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -379,5 +381,15 @@ mod tests {
             (Some("file:///elsewhere/a.yaml"), None)
         );
         assert_eq!(file_uri(root, true), "file:///repo/");
+        // Regression (issue 17): a file named `https:x.yaml` became an absolute URI.
+        let out = artifact("https:x.yaml", root);
+        assert_eq!(
+            (out.uri.as_deref(), out.uri_base_id.as_deref()),
+            (Some("https%3Ax.yaml"), Some(SRCROOT))
+        );
+        assert_eq!(
+            artifact("/repo/d/c:x#1?.yaml", root).uri.as_deref(),
+            Some("d/c%3Ax%231%3F.yaml")
+        );
     }
 }
