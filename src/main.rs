@@ -25,16 +25,27 @@ enum Command {
     Check(CheckArgs),
     /// List the rules.
     Rules {
+        /// table: one line per rule (name, default severity, summary); markdown: the index of
+        /// `rules/`; json: name, severity, summary, fix, tags and references of each rule.
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
     },
     /// Explain a rule: why, example, fix, references.
-    Explain { rule: String },
+    Explain {
+        /// The rule's name, as `hostlint rules` lists it (e.g. `host-pid`).
+        rule: String,
+    },
     /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
     Review(ReviewArgs),
     /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
     #[cfg(feature = "server")]
     Serve(ServeArgs),
+    /// Run the HTTPS validating webhook: not in this build (see `hostlint serve` for how to get it).
+    #[cfg(not(feature = "server"))]
+    Serve {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -89,6 +100,8 @@ struct CheckArgs {
     /// Files, directories or `-` for stdin.
     #[arg(default_value = ".")]
     paths: Vec<String>,
+    /// The report: human (snippets, for a terminal), json, sarif (code scanning), github (workflow
+    /// annotations) or junit (Azure DevOps, GitLab test reports).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write the report to FILE instead of stdout.
@@ -193,16 +206,42 @@ fn main() -> ExitCode {
                 }
             }
         }
+        #[cfg(not(feature = "server"))]
+        Command::Serve { .. } => {
+            eprintln!(
+                "error: this hostlint is the lean CLI, built without the webhook server; \
+                 build it with `cargo install hostlint --features server` \
+                 (or run the image `ghcr.io/hostlint/hostlint:{}`)",
+                env!("CARGO_PKG_VERSION")
+            );
+            ExitCode::from(2)
+        }
         Command::Explain { rule } => match hostlint::rules::by_name(&rule) {
             Some(r) => {
-                print!("{}", hostlint::report::rules::page(r));
+                print!("{}", hostlint::report::rules::explain(r));
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: no rule named `{rule}` (see `hostlint rules`)");
+                eprintln!("error: {}", unknown_rule(&rule));
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// "no rule named `x`", with the closest names when there are any.
+fn unknown_rule(name: &str) -> String {
+    let close = hostlint::report::rules::did_you_mean(name);
+    match close.as_slice() {
+        [] => format!("no rule named `{name}` (see `hostlint rules`)"),
+        names => format!(
+            "no rule named `{name}`; did you mean {}? (see `hostlint rules`)",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
     }
 }
 
@@ -295,7 +334,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut usage_errors = Vec::new();
     for name in args.select.iter().chain(&args.ignore) {
         if hostlint::rules::by_name(name).is_none() {
-            usage_errors.push(format!("no rule named `{name}` (see `hostlint rules`)"));
+            usage_errors.push(unknown_rule(name));
         }
     }
     if !usage_errors.is_empty() {
