@@ -128,7 +128,7 @@ struct CheckArgs {
     /// Findings in this baseline (from `--write-baseline`) do not count.
     #[arg(long, value_name = "FILE")]
     baseline: Option<std::path::PathBuf>,
-    /// Write the findings of this run as a baseline to FILE.
+    /// Write the findings of this run as a baseline to FILE (instead of the report), then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<std::path::PathBuf>,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
@@ -330,6 +330,58 @@ fn review(args: ReviewArgs) -> ExitCode {
     }
 }
 
+/// `--write-baseline FILE`: writes the baseline and says what it holds instead of the report; exit 0,
+/// or 2 when it cannot be written or an input could not be read (the baseline then lacks that input's
+/// findings, so the errors are printed).
+fn write_baseline(path: &std::path::Path, report: &Report) -> ExitCode {
+    let baseline = hostlint::baseline::of(report);
+    if let Err(e) = std::fs::write(path, hostlint::baseline::render(&baseline)) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    let files: std::collections::BTreeSet<&str> =
+        baseline.findings.iter().map(|e| e.file.as_str()).collect();
+    let count = |s: Severity| {
+        report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.severity == s
+                    && f.suppressed
+                        .as_ref()
+                        .is_none_or(|x| x.kind == hostlint::suppress::SuppressionKind::Baseline)
+            })
+            .count()
+    };
+    println!(
+        "wrote {}: {} finding{} ({} error, {} warning, {} info) in {} file{}; commit it and run with `--baseline {}`",
+        path.display(),
+        baseline.findings.len(),
+        if baseline.findings.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        path.display()
+    );
+    for e in &report.errors {
+        match (e.line, e.column) {
+            (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", e.file, e.message),
+            _ => eprintln!("error: {}: {}", e.file, e.message),
+        }
+    }
+    if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     let mut usage_errors = Vec::new();
     for name in args.select.iter().chain(&args.ignore) {
@@ -389,14 +441,8 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(b) = &baseline {
         hostlint::baseline::apply(b, &mut report.findings);
     }
-    if let Some(path) = &args.write_baseline
-        && let Err(e) = std::fs::write(
-            path,
-            hostlint::baseline::render(&hostlint::baseline::of(&report)),
-        )
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ExitCode::from(2);
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &report);
     }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
