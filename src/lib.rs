@@ -9,6 +9,7 @@ pub mod correlate;
 pub mod discover;
 pub mod host;
 pub mod model;
+pub mod namespaces;
 pub mod parse;
 pub mod report;
 pub mod rules;

@@ -811,3 +811,118 @@ fn version_1_baselines_still_match() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+/// Issue 18: a Namespace in one file changed findings in another only when both were in the run, so a
+/// pre-commit run on one file and a CI run on the tree disagreed. The Namespace is looked up in the
+/// workload's own file, else the nearest directory up (to the repository root) defining it, on disk.
+#[test]
+fn pod_security_correlation_does_not_depend_on_the_files_given() {
+    let dir = scratch("pod-security-scope");
+    let ns = "apiVersion: v1
+kind: Namespace
+metadata:
+  name: logging
+  labels:
+    pod-security.kubernetes.io/enforce: baseline
+";
+    let shipper = "apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: shipper
+  namespace: logging
+spec:
+  selector: {matchLabels: {app: s}}
+  template:
+    metadata: {labels: {app: s}}
+    spec:
+      containers:
+        - name: ship
+          image: example.com/shipper:1.0
+          securityContext:
+            seLinuxOptions:
+              type: container_logreader_t
+";
+    let found = |cwd: &Path, args: &[&str]| -> Vec<(String, u64, String)> {
+        let mut all = vec![
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--select",
+            "pod-security-selinux-type",
+        ];
+        all.extend_from_slice(args);
+        let out = hostlint(cwd, &all);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["file"]
+                        .as_str()
+                        .unwrap()
+                        .trim_start_matches("./")
+                        .to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["fingerprint"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    // The Namespace beside the workload, and in a directory above it: one file or the tree, same answer.
+    for (ns_at, app_at) in [
+        ("ns.yaml", "shipper.yaml"),
+        ("ns.yaml", "apps/logging/shipper.yaml"),
+    ] {
+        let d = dir.join(app_at.replace('/', "-"));
+        std::fs::create_dir_all(d.join(app_at).parent().unwrap()).unwrap();
+        std::fs::write(d.join(ns_at), ns).unwrap();
+        std::fs::write(d.join(app_at), shipper).unwrap();
+        let one = found(&d, &[app_at]);
+        let tree = found(&d, &["."]);
+        assert_eq!(one.len(), 1, "{app_at}: {one:?}");
+        assert_eq!(one, tree, "{app_at}");
+        assert_eq!((one[0].0.as_str(), one[0].1), (app_at, 16));
+    }
+
+    // The Namespace in a sibling directory is out of reach, in both runs.
+    let d = dir.join("siblings");
+    std::fs::create_dir_all(d.join("namespaces")).unwrap();
+    std::fs::create_dir_all(d.join("apps")).unwrap();
+    std::fs::write(d.join("namespaces/logging.yaml"), ns).unwrap();
+    std::fs::write(d.join("apps/shipper.yaml"), shipper).unwrap();
+    assert_eq!(found(&d, &["apps/shipper.yaml"]), vec![]);
+    assert_eq!(found(&d, &["."]), vec![]);
+
+    // The workload's own file wins over the directory: here `logging` is unlabelled.
+    let d = dir.join("own-file");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("ns.yaml"), ns).unwrap();
+    let unlabelled = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: logging\n---\n";
+    std::fs::write(d.join("shipper.yaml"), format!("{unlabelled}{shipper}")).unwrap();
+    assert_eq!(found(&d, &["shipper.yaml"]), vec![]);
+    assert_eq!(found(&d, &["."]), vec![]);
+
+    // stdin has no directory: only its own stream counts.
+    let out = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .args(["check", "--format", "json", "--fail-on", "none", "-"])
+        .current_dir(dir.join("shipper.yaml"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(shipper.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        !stdout(&out).contains("pod-security-selinux-type"),
+        "{}",
+        stdout(&out)
+    );
+}
