@@ -80,17 +80,11 @@ fn admission_review(uid: &str, operation: &str, dry_run: bool, object: Json) -> 
     serde_json::to_vec(&body).unwrap()
 }
 
+#[path = "support/shared.rs"]
+mod shared;
+
 fn corpus() -> Option<PathBuf> {
-    let mut dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")));
-    while let Some(d) = dir {
-        let c = d.join("shared/corpus");
-        if c.is_dir() {
-            return Some(c);
-        }
-        dir = d.parent();
-    }
-    println!("shared/corpus not found: skipping the corpus admission test");
-    None
+    shared::shared("corpus", "the corpus admission test")
 }
 
 const WARN: Policy = Policy {
