@@ -210,9 +210,10 @@ fn main() -> ExitCode {
         Command::Serve { .. } => {
             eprintln!(
                 "error: this hostlint is the lean CLI, built without the webhook server; \
-                 build it with `cargo install hostlint --features server` \
-                 (or run the image `ghcr.io/hostlint/hostlint:{}`)",
-                env!("CARGO_PKG_VERSION")
+                 install it with the `server` feature \
+                 (`cargo install --locked --git https://github.com/hostlint/hostlint --tag v{v} --features server hostlint`, \
+                 or `--path . --features server` in a checkout) or run the image `ghcr.io/hostlint/hostlint:{v}`",
+                v = env!("CARGO_PKG_VERSION")
             );
             ExitCode::from(2)
         }
