@@ -66,7 +66,10 @@ echo "== smoke test: the image's binary, then the webhook over TLS"
 ctr=$(buildah "${store[@]}" from --quiet "$image")
 pid=
 cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    if [ -n "$pid" ]; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
     buildah "${store[@]}" rm "$ctr" >/dev/null 2>&1 || true
     rm -rf "$ctx"
 }
@@ -83,8 +86,10 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 chmod 0755 "$ctx" "$tls" && chmod 0444 "$tls"/*
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # chroot isolation shares the host's network, so the webhook listens on this machine's loopback.
-run --volume "$tls:/etc/hostlint/tls:ro" "$ctr" -- /hostlint serve --listen "127.0.0.1:$port" \
-    --tls-cert /etc/hostlint/tls/tls.crt --tls-key /etc/hostlint/tls/tls.key &
+# buildah itself in the background (not a function's subshell), so that $! is buildah's pid and
+# signalling it stops the webhook.
+buildah "${store[@]}" run --isolation chroot --user 65532:65532 --volume "$tls:/etc/hostlint/tls:ro" "$ctr" -- \
+    /hostlint serve --listen "127.0.0.1:$port" --tls-cert /etc/hostlint/tls/tls.crt --tls-key /etc/hostlint/tls/tls.key &
 pid=$!
 for _ in $(seq 50); do
     curl -fsS --cacert "$tls/tls.crt" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
@@ -102,4 +107,9 @@ case "$review" in
     *'"allowed":true'*'"warnings"'* | *'"warnings"'*'"allowed":true'*) echo "ok: POST /validate allowed with warnings" ;;
     *) echo "error: unexpected /validate answer: $review" >&2; exit 1 ;;
 esac
+# Stop it. (buildah run answers SIGTERM by killing the process outright, so the graceful drain is not
+# observable here; tests/admission.rs tests it on the binary.)
+kill -TERM "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+pid=
 echo "image $image: $size"
