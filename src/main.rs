@@ -180,7 +180,7 @@ fn main() -> ExitCode {
                 RulesFormat::Markdown => hostlint::report::rules::index_markdown(),
                 RulesFormat::Json => hostlint::report::rules::json(),
             };
-            print!("{text}");
+            out(&text);
             ExitCode::SUCCESS
         }
         Command::Review(args) => review(args),
@@ -219,7 +219,7 @@ fn main() -> ExitCode {
         }
         Command::Explain { rule } => match hostlint::rules::by_name(&rule) {
             Some(r) => {
-                print!("{}", hostlint::report::rules::explain(r));
+                out(&hostlint::report::rules::explain(r));
                 ExitCode::SUCCESS
             }
             None => {
@@ -228,6 +228,11 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Writes to stdout; a reader that went away (`hostlint rules | head`) is not an error, and never a panic.
+fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// "no rule named `x`", with the closest names when there are any.
@@ -314,10 +319,7 @@ fn review(args: ReviewArgs) -> ExitCode {
     };
     match hostlint::admission::review(&body, &config, &args.policy.policy()) {
         Ok(r) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&r.response).unwrap_or_default()
-            );
+            out(&(serde_json::to_string_pretty(&r.response).unwrap_or_default() + "\n"));
             if r.outcome == hostlint::admission::Outcome::Denied {
                 ExitCode::from(1)
             } else {
