@@ -55,33 +55,45 @@ median() {
 if want 2; then
 # Interleaved pairs: each pair runs hostlint and parse-only back to back (which goes first alternates),
 # after one warm-up pair; the ratio is computed per pair, so drift in the machine's speed (other jobs
-# on these 2 cores, page cache, frequency) moves both sides of a pair together.
+# on these 2 cores, page cache, frequency) moves both sides of a pair together. CPU time (user + system,
+# every thread) is reported too: hostlint lints on every core and parse-only runs on one, so the wall
+# ratio depends on how many cores are free, the CPU ratio much less.
 python3 - "$bin" "$parse_only" "$stream" "$mb" "${PAIRS:-15}" <<'PY'
-import statistics, subprocess, sys, time
+import os, resource, statistics, subprocess, sys, time
 hostlint, parse_only, stream, mb, pairs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
 cmds = {"hostlint": [hostlint, "check", stream, "--format", "json", "--fail-on", "none"],
         "parse-only": [parse_only, stream]}
 def run(name):
+    """Wall seconds and CPU seconds (user + system, all threads) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmds[name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 run("hostlint"); run("parse-only")
-times = {"hostlint": [], "parse-only": []}
-ratios = []
+wall = {"hostlint": [], "parse-only": []}
+cpu = {"hostlint": [], "parse-only": []}
+ratios, cpu_ratios = [], []
 for i in range(pairs):
     order = ["hostlint", "parse-only"] if i % 2 == 0 else ["parse-only", "hostlint"]
     got = {name: run(name) for name in order}
-    for name, t in got.items():
-        times[name].append(t)
-    ratios.append(got["hostlint"] / got["parse-only"])
+    for name, (w, c) in got.items():
+        wall[name].append(w)
+        cpu[name].append(c)
+    ratios.append(got["hostlint"][0] / got["parse-only"][0])
+    cpu_ratios.append(got["hostlint"][1] / got["parse-only"][1])
 q = lambda xs: statistics.quantiles(xs, n=4)
-print(f"2. stream {mb:.1f} MiB ({pairs} interleaved pairs; median, quartiles, min-max)")
-for name, xs in times.items():
+load = os.getloadavg()[0]
+print(f"2. stream {mb:.1f} MiB ({pairs} interleaved pairs; median, quartiles, min-max; load average {load:.1f} on {os.cpu_count()} cores)")
+for name, xs in wall.items():
     m = statistics.median(xs)
     lo, _, hi = q(xs)
-    print(f"   {name:<11} {m:6.3f} s  {mb / m:6.1f} MiB/s   quartiles {lo:.3f}-{hi:.3f} s, range {min(xs):.3f}-{max(xs):.3f} s")
+    print(f"   {name:<11} {m:6.3f} s  {mb / m:6.1f} MiB/s   quartiles {lo:.3f}-{hi:.3f} s, range {min(xs):.3f}-{max(xs):.3f} s; CPU {statistics.median(cpu[name]):.3f} s")
 lo, _, hi = q(ratios)
-print(f"   ratio       {statistics.median(ratios):6.2f}x of parse-only   quartiles {lo:.2f}-{hi:.2f}x, range {min(ratios):.2f}-{max(ratios):.2f}x")
+print(f"   ratio       {statistics.median(ratios):6.2f}x of parse-only (wall)   quartiles {lo:.2f}-{hi:.2f}x, range {min(ratios):.2f}-{max(ratios):.2f}x")
+lo, _, hi = q(cpu_ratios)
+print(f"               {statistics.median(cpu_ratios):6.2f}x of parse-only (CPU)    quartiles {lo:.2f}-{hi:.2f}x, range {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}x")
 PY
 read -r _ s_kb <<<"$(measure "$bin" check "$stream" --format json)"
 read -r _ p_kb <<<"$(measure "$parse_only" "$stream")"
