@@ -40,7 +40,8 @@ else
 fi
 echo "== cargo build --release --locked --features server --target $target"
 RUSTFLAGS="${RUSTFLAGS:-} $flags" cargo build --release --locked --features server --target "$target" --bin hostlint
-bin=$root/target/$target/release/hostlint
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+bin=$target_dir/$target/release/hostlint
 if readelf -l "$bin" | grep -q "Requesting program interpreter"; then
     echo "error: $bin is dynamically linked" >&2
     exit 1
