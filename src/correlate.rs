@@ -23,8 +23,8 @@ use crate::{Config, Report};
 pub struct Facts {
     config_maps: Vec<ConfigMapFact>,
     runs: Vec<RunFact>,
-    /// Namespaces and their `pod-security.kubernetes.io/enforce` level.
-    namespaces: Vec<(String, Option<String>)>,
+    /// Namespaces, their `pod-security.kubernetes.io/enforce` level and their file.
+    namespaces: Vec<crate::namespaces::NamespaceDef>,
     /// Pods whose SELinux type Pod Security baseline rejects, by namespace.
     selinux_pods: Vec<PendingFinding>,
 }
@@ -142,14 +142,17 @@ pub fn collect(
             node: script_parts(object.node),
         });
     }
-    if object.id.kind == "Namespace" && object.id.api_version == "v1" {
-        let level = object
-            .node
-            .at(&["metadata", "labels", "pod-security.kubernetes.io/enforce"])
-            .and_then(Node::as_str);
-        facts
-            .namespaces
-            .push((object.id.name.clone(), level.map(str::to_string)));
+    if let Some((name, level)) = crate::namespaces::definition(
+        &object.id.api_version,
+        &object.id.kind,
+        &object.id.name,
+        object.node,
+    ) {
+        facts.namespaces.push(crate::namespaces::NamespaceDef {
+            name,
+            level,
+            file: file.to_string(),
+        });
     }
     if let Some(ns) = &object.id.namespace {
         for hit in crate::rules::pod_security_candidates(pods) {
@@ -360,7 +363,9 @@ pub fn resolve(report: &mut Report, config: &Config) {
     report.sort();
 }
 
-/// Pods with an SELinux type that the Pod Security level of their namespace (among the inputs) rejects.
+/// Pods with an SELinux type that the Pod Security level of their namespace rejects; the namespace's
+/// definition is found as [`crate::namespaces`] says (own file, else nearest directory), never from
+/// whichever other files the run happened to be given.
 fn pod_security(report: &mut Report, config: &Config, facts: &Facts) {
     let Some(rule) = crate::rules::by_name("pod-security-selinux-type") else {
         return;
@@ -368,13 +373,12 @@ fn pod_security(report: &mut Report, config: &Config, facts: &Facts) {
     let Some(severity) = config.severity(rule) else {
         return;
     };
+    let mut lookup = crate::namespaces::Lookup::default();
     for p in &facts.selinux_pods {
-        let Some(level) = facts
-            .namespaces
-            .iter()
-            .find(|(n, _)| *n == p.namespace)
-            .and_then(|(_, l)| l.as_deref())
-        else {
+        let Some(def) = lookup.find(&p.file, &p.namespace, &facts.namespaces) else {
+            continue;
+        };
+        let Some(level) = def.level.as_deref() else {
             continue;
         };
         if !matches!(level, "baseline" | "restricted") {
@@ -385,6 +389,12 @@ fn pod_security(report: &mut Report, config: &Config, facts: &Facts) {
             "{} is rejected by Pod Security `{level}` in namespace `{}`",
             hit.message, p.namespace
         );
+        if def.file != *p.file {
+            hit.notes.push(crate::rules::Note {
+                line: None,
+                message: format!("namespace `{}` is defined in {}", p.namespace, def.file),
+            });
+        }
         report.findings.push(crate::finding(
             rule,
             severity,

@@ -9,6 +9,7 @@ pub mod correlate;
 pub mod discover;
 pub mod host;
 pub mod model;
+pub mod namespaces;
 pub mod parse;
 pub mod project;
 pub mod report;
@@ -87,7 +88,13 @@ pub struct Finding {
     pub helm_source: Option<String>,
     pub fix: String,
     pub notes: Vec<Note>,
+    /// Line-independent identity (rule, object, [`Finding::key`], container, message), for baselines
+    /// and SARIF's `partialFingerprints`.
     pub fingerprint: String,
+    /// The field the finding is about as baselines key it: `path` relative to its object, with the list
+    /// items Kubernetes merges by name named (`/spec/volumes[name=logs]/hostPath/path`).
+    #[serde(skip)]
+    pub key: String,
     /// The source lines the span covers (never for Secrets), first line number first.
     #[serde(skip)]
     pub snippet: Option<(u32, String)>,
@@ -540,6 +547,11 @@ pub(crate) fn lint_tree(
             config,
             report,
         );
+        baseline::rekey(
+            object.node,
+            &object.path,
+            &mut report.findings[object_from..],
+        );
     }
     let doc = suppress::Doc {
         name,
@@ -658,30 +670,13 @@ pub fn finding(
     helm_source: Option<&str>,
     snippet: Option<(u32, String)>,
 ) -> Finding {
-    let identity = object
-        .map(|o| {
-            format!(
-                "{}\0{}\0{}",
-                o.kind,
-                o.namespace.as_deref().unwrap_or(""),
-                o.name
-            )
-        })
-        .unwrap_or_default();
-    let fingerprint = format!(
-        "{:016x}",
-        fnv1a(
-            &[
-                rule.name,
-                &identity,
-                &hit.path,
-                hit.container.as_deref().unwrap_or(""),
-                // Several commands of one script share a path: the message (which names the
-                // command and its values, never a line) tells them apart.
-                &hit.message,
-            ]
-            .join("\u{1}")
-        )
+    let key = hit.path.clone();
+    let fingerprint = fingerprint(
+        rule.name,
+        object,
+        &key,
+        hit.container.as_deref(),
+        &hit.message,
     );
     Finding {
         rule: rule.name,
@@ -698,9 +693,45 @@ pub fn finding(
         fix: hit.fix.unwrap_or_else(|| rule.fix.to_string()),
         notes: hit.notes,
         fingerprint,
+        key,
         snippet,
         suppressed: None,
     }
+}
+
+/// The fingerprint of a finding: a hash of its rule, object identity, key path, container and message.
+pub fn fingerprint(
+    rule: &str,
+    object: Option<&ObjectId>,
+    key: &str,
+    container: Option<&str>,
+    message: &str,
+) -> String {
+    let identity = object
+        .map(|o| {
+            format!(
+                "{}\0{}\0{}",
+                o.kind,
+                o.namespace.as_deref().unwrap_or(""),
+                o.name
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{:016x}",
+        fnv1a(
+            &[
+                rule,
+                &identity,
+                key,
+                container.unwrap_or(""),
+                // Several commands of one script share a path: the message (which names the
+                // command and its values, never a line) tells them apart.
+                message,
+            ]
+            .join("\u{1}")
+        )
+    )
 }
 
 /// The lines a span covers (at most 8), from a document's text whose first line is `first_line`.

@@ -25,16 +25,27 @@ enum Command {
     Check(CheckArgs),
     /// List the rules.
     Rules {
+        /// table: one line per rule (name, default severity, summary); markdown: the index of
+        /// `rules/`; json: name, severity, summary, fix, tags and references of each rule.
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
     },
     /// Explain a rule: why, example, fix, references.
-    Explain { rule: String },
+    Explain {
+        /// The rule's name, as `hostlint rules` lists it (e.g. `host-pid`).
+        rule: String,
+    },
     /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
     Review(ReviewArgs),
     /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
     #[cfg(feature = "server")]
     Serve(ServeArgs),
+    /// Run the HTTPS validating webhook: not in this build (see `hostlint serve` for how to get it).
+    #[cfg(not(feature = "server"))]
+    Serve {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -90,6 +101,8 @@ struct CheckArgs {
     /// most 10 s for its first byte); in directories only regular files are read.
     #[arg(default_value = ".")]
     paths: Vec<std::path::PathBuf>,
+    /// The report: human (snippets, for a terminal), json, sarif (code scanning), github (workflow
+    /// annotations) or junit (Azure DevOps, GitLab test reports).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write the report to FILE instead of stdout.
@@ -123,7 +136,7 @@ struct CheckArgs {
     /// Findings in this baseline (from `--write-baseline`) do not count.
     #[arg(long, value_name = "FILE")]
     baseline: Option<std::path::PathBuf>,
-    /// Write the findings of this run as a baseline to FILE.
+    /// Write the findings of this run as a baseline to FILE (instead of the report), then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<std::path::PathBuf>,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
@@ -175,7 +188,7 @@ fn main() -> ExitCode {
                 RulesFormat::Markdown => hostlint::report::rules::index_markdown(),
                 RulesFormat::Json => hostlint::report::rules::json(),
             };
-            print!("{text}");
+            out(&text);
             ExitCode::SUCCESS
         }
         Command::Review(args) => review(args),
@@ -201,16 +214,48 @@ fn main() -> ExitCode {
                 }
             }
         }
+        #[cfg(not(feature = "server"))]
+        Command::Serve { .. } => {
+            eprintln!(
+                "error: this hostlint is the lean CLI, built without the webhook server; \
+                 install it with the `server` feature \
+                 (`cargo install --locked --git https://github.com/hostlint/hostlint --tag v{v} --features server hostlint`, \
+                 or `--path . --features server` in a checkout) or run the image `ghcr.io/hostlint/hostlint:{v}`",
+                v = env!("CARGO_PKG_VERSION")
+            );
+            ExitCode::from(2)
+        }
         Command::Explain { rule } => match hostlint::rules::by_name(&rule) {
             Some(r) => {
-                print!("{}", hostlint::report::rules::page(r));
+                out(&hostlint::report::rules::explain(r));
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: no rule named `{rule}` (see `hostlint rules`)");
+                eprintln!("error: {}", unknown_rule(&rule));
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// Writes to stdout; a reader that went away (`hostlint rules | head`) is not an error, and never a panic.
+fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// "no rule named `x`", with the closest names when there are any.
+fn unknown_rule(name: &str) -> String {
+    let close = hostlint::report::rules::did_you_mean(name);
+    match close.as_slice() {
+        [] => format!("no rule named `{name}` (see `hostlint rules`)"),
+        names => format!(
+            "no rule named `{name}`; did you mean {}? (see `hostlint rules`)",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
     }
 }
 
@@ -298,10 +343,7 @@ fn review(args: ReviewArgs) -> ExitCode {
     };
     match hostlint::admission::review(&body, &config, &args.policy.policy()) {
         Ok(r) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&r.response).unwrap_or_default()
-            );
+            out(&(serde_json::to_string_pretty(&r.response).unwrap_or_default() + "\n"));
             if r.outcome == hostlint::admission::Outcome::Denied {
                 ExitCode::from(1)
             } else {
@@ -315,11 +357,63 @@ fn review(args: ReviewArgs) -> ExitCode {
     }
 }
 
+/// `--write-baseline FILE`: writes the baseline and says what it holds instead of the report; exit 0,
+/// or 2 when it cannot be written or an input could not be read (the baseline then lacks that input's
+/// findings, so the errors are printed).
+fn write_baseline(path: &std::path::Path, report: &Report) -> ExitCode {
+    let baseline = hostlint::baseline::of(report);
+    if let Err(e) = std::fs::write(path, hostlint::baseline::render(&baseline)) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    let files: std::collections::BTreeSet<&str> =
+        baseline.findings.iter().map(|e| e.file.as_str()).collect();
+    let count = |s: Severity| {
+        report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.severity == s
+                    && f.suppressed
+                        .as_ref()
+                        .is_none_or(|x| x.kind == hostlint::suppress::SuppressionKind::Baseline)
+            })
+            .count()
+    };
+    println!(
+        "wrote {}: {} finding{} ({} error, {} warning, {} info) in {} file{}; commit it and run with `--baseline {}`",
+        path.display(),
+        baseline.findings.len(),
+        if baseline.findings.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        path.display()
+    );
+    for e in &report.errors {
+        match (e.line, e.column) {
+            (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", e.file, e.message),
+            _ => eprintln!("error: {}: {}", e.file, e.message),
+        }
+    }
+    if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     let mut usage_errors = Vec::new();
     for name in args.select.iter().chain(&args.ignore) {
         if hostlint::rules::by_name(name).is_none() {
-            usage_errors.push(format!("no rule named `{name}` (see `hostlint rules`)"));
+            usage_errors.push(unknown_rule(name));
         }
     }
     if !usage_errors.is_empty() {
@@ -390,14 +484,8 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(b) = &baseline {
         hostlint::baseline::apply(b, &mut report.findings);
     }
-    if let Some(path) = &args.write_baseline
-        && let Err(e) = std::fs::write(
-            path,
-            hostlint::baseline::render(&hostlint::baseline::of(&report)),
-        )
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ExitCode::from(2);
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &report);
     }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();

@@ -341,11 +341,19 @@ fn rules_and_explain_come_from_the_registry() {
     let o = hostlint(&["explain", "host-pid"], d.path(), None);
     assert_eq!(
         stdout(&o),
-        hostlint::report::rules::page(hostlint::rules::by_name("host-pid").unwrap())
+        hostlint::report::rules::explain(hostlint::rules::by_name("host-pid").unwrap())
     );
+    assert!(stdout(&o).starts_with("# host-pid\n"));
     assert_eq!(
         hostlint(&["explain", "nope"], d.path(), None).status.code(),
         Some(2)
+    );
+    // A misspelt rule: did you mean.
+    let o = hostlint(&["explain", "host_pdi"], d.path(), None);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: no rule named `host_pdi`; did you mean `host-pid`? (see `hostlint rules`)\n"
     );
     let o = hostlint(&["rules", "--format", "json"], d.path(), None);
     assert_eq!(

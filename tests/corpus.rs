@@ -9,21 +9,11 @@ use hostlint::discover::{Input, Kind, Origin};
 use hostlint::rules::Severity;
 use hostlint::{Config, Finding, Report, lint};
 
+#[path = "support/shared.rs"]
+mod support;
+
 fn corpus() -> Option<PathBuf> {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
-    loop {
-        let c = dir.join("shared/corpus");
-        if c.is_dir() {
-            return Some(c);
-        }
-        if !dir.pop() {
-            eprintln!(
-                "shared/corpus not found above {}: skipping the corpus tests",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            return None;
-        }
-    }
+    support::shared("corpus", "the corpus tests")
 }
 
 fn lint_files(dir: &Path, names: &[&str], config: &Config) -> Report {

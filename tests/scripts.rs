@@ -7,18 +7,11 @@ use std::sync::Arc;
 use hostlint::discover::{Input, Kind, Origin};
 use hostlint::{Config, Report, lint, lint_bytes};
 
+#[path = "support/shared.rs"]
+mod support;
+
 fn corpus() -> Option<PathBuf> {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
-    loop {
-        let c = dir.join("shared/corpus");
-        if c.is_dir() {
-            return Some(c);
-        }
-        if !dir.pop() {
-            eprintln!("shared/corpus not found above CARGO_MANIFEST_DIR: corpus checks skipped");
-            return None;
-        }
-    }
+    support::shared("corpus", "the corpus script checks")
 }
 
 fn run(corpus: &Path, files: &[&str]) -> Report {

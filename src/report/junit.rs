@@ -1,6 +1,9 @@
 //! `--format junit`: JUnit XML as Azure DevOps (`PublishTestResults`) and GitLab (`artifacts:reports:junit`)
-//! read it: one `testsuite` per file, one `testcase` per object, one `failure` per counted finding; input
-//! errors are `error`s. Suppressed findings do not fail their testcase; they are listed in `system-out`.
+//! read it: one `testsuite` per file, one `testcase` per object. A testcase with counted findings holds
+//! one `failure` listing them all (JUnit's schema allows one per testcase, and dashboards count failed
+//! testcases), so `tests`, `failures` and `errors` add up: `failures + errors <= tests` in every suite,
+//! and the `testsuites` totals are the sums of the suites'. Input errors are one `error` on the file's
+//! `(input)` testcase. Suppressed findings do not fail their testcase; they are listed in `system-out`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -74,30 +77,38 @@ pub fn render(report: &Report) -> String {
         file_slot(&mut files, &e.file);
     }
 
-    let total_cases: usize = files.iter().map(|(_, c)| c.len().max(1)).sum();
-    let total_failures = report.findings.iter().filter(|f| f.counts()).count();
+    // Per file: (tests, failures, errors), as the suite will say them.
+    let counts: Vec<(usize, usize, usize)> = files
+        .iter()
+        .map(|(file, cases)| {
+            let errors = report.errors.iter().any(|e| &*e.file == file.as_str());
+            let failures = cases
+                .iter()
+                .filter(|(_, c)| c.findings.iter().any(|f| f.counts()))
+                .count();
+            let tests = cases.len() + usize::from(cases.is_empty() || errors);
+            (tests, failures, usize::from(errors))
+        })
+        .collect();
+    let sum = |pick: fn(&(usize, usize, usize)) -> usize| counts.iter().map(pick).sum::<usize>();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         x,
-        "<testsuites name=\"hostlint\" tests=\"{total_cases}\" failures=\"{total_failures}\" errors=\"{}\" time=\"0\">",
-        report.errors.len()
+        "<testsuites name=\"hostlint\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"0\">",
+        sum(|c| c.0),
+        sum(|c| c.1),
+        sum(|c| c.2)
     );
-    for (file, cases) in &files {
+    for ((file, cases), (tests, failures, error_cases)) in files.iter().zip(&counts) {
         let errors: Vec<_> = report
             .errors
             .iter()
             .filter(|e| &*e.file == file.as_str())
             .collect();
-        let failures: usize = cases
-            .iter()
-            .map(|(_, c)| c.findings.iter().filter(|f| f.counts()).count())
-            .sum();
-        let tests = cases.len() + usize::from(cases.is_empty() || !errors.is_empty());
         let _ = writeln!(
             x,
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\" time=\"0\">",
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{error_cases}\" skipped=\"0\" time=\"0\">",
             escape(file),
-            errors.len()
         );
         for (name, case) in cases {
             let _ = write!(
@@ -113,6 +124,7 @@ pub fn render(report: &Report) -> String {
             }
             x.push_str(">\n");
             let mut suppressed = String::new();
+            let mut failing: Vec<(String, String)> = Vec::new();
             for f in &case.findings {
                 let loc = format!("{}:{}:{}", f.file, f.span.start.line, f.span.start.col);
                 if let Some(s) = &f.suppressed {
@@ -140,12 +152,29 @@ pub fn render(report: &Report) -> String {
                     let _ = writeln!(body, "helm template: {h}");
                 }
                 let _ = writeln!(body, "fix: {}", f.fix);
+                failing.push((format!("{}: {} ({loc})", f.rule, f.message), body));
+            }
+            if let Some((first, _)) = failing.first() {
+                let rules: Vec<&str> = case
+                    .findings
+                    .iter()
+                    .filter(|f| f.counts())
+                    .map(|f| f.rule)
+                    .collect();
+                let (kind, message) = match failing.len() {
+                    1 => (rules[0].to_string(), first.clone()),
+                    n => (
+                        "hostlint".to_string(),
+                        format!("{n} findings; the first: {first}"),
+                    ),
+                };
+                let body: Vec<&str> = failing.iter().map(|(_, b)| b.as_str()).collect();
                 let _ = writeln!(
                     x,
                     "      <failure type=\"{}\" message=\"{}\">{}</failure>",
-                    escape(f.rule),
-                    escape(&format!("{}: {} ({loc})", f.rule, f.message)),
-                    escape(&body)
+                    escape(&kind),
+                    escape(&message),
+                    escape(&body.join("\n"))
                 );
             }
             if !suppressed.is_empty() {
@@ -164,19 +193,27 @@ pub fn render(report: &Report) -> String {
                 x.push_str("/>\n");
             } else {
                 x.push_str(">\n");
-                for e in errors {
-                    let loc = match (e.line, e.column) {
-                        (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
-                        (Some(l), None) => format!("{}:{l}", e.file),
-                        _ => e.file.to_string(),
-                    };
-                    let _ = writeln!(
-                        x,
-                        "      <error type=\"input-error\" message=\"{}\">{}</error>",
-                        escape(&e.message),
-                        escape(&format!("{loc}: {}", e.message))
-                    );
-                }
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| {
+                        let loc = match (e.line, e.column) {
+                            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
+                            (Some(l), None) => format!("{}:{l}", e.file),
+                            _ => e.file.to_string(),
+                        };
+                        format!("{loc}: {}", e.message)
+                    })
+                    .collect();
+                let message = match errors.len() {
+                    1 => errors[0].message.clone(),
+                    n => format!("{n} input errors; the first: {}", errors[0].message),
+                };
+                let _ = writeln!(
+                    x,
+                    "      <error type=\"input-error\" message=\"{}\">{}</error>",
+                    escape(&message),
+                    escape(&lines.join("\n"))
+                );
                 x.push_str("    </testcase>\n");
             }
         }

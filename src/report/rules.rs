@@ -57,6 +57,96 @@ pub fn page(r: &Rule) -> String {
     s
 }
 
+/// `hostlint explain`: the rule's page for a terminal, without the generated-file comment and without
+/// the citations of hostlint's internal design notes (`(HOST-FACTS: …)`); the public sources are the
+/// page's references.
+pub fn explain(r: &Rule) -> String {
+    let page = page(r);
+    let page = page
+        .split_once('\n')
+        .filter(|(first, _)| first.starts_with("<!--"))
+        .map_or(page.as_str(), |(_, rest)| rest);
+    strip_citations(page)
+}
+
+/// Rewrites the source citations of the rule texts for users: in a parenthetical that cites hostlint's
+/// design notes (`(HOST-FACTS: The host; ACL customizing.md)`), the internal names go (the public
+/// documents are the page's references) and only issue references (`owner/repo#123`) stay; a
+/// parenthetical left empty goes with the space before it.
+fn strip_citations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(" (") {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else {
+            break;
+        };
+        let inner = &rest[open + 2..close];
+        if !inner.contains("HOST-FACTS") {
+            out.push_str(&rest[..open + 2]);
+            rest = &rest[open + 2..];
+            continue;
+        }
+        out.push_str(&rest[..open]);
+        let public: Vec<&str> = inner
+            .split("; ")
+            .filter(|part| is_issue_ref(part.trim()))
+            .collect();
+        if !public.is_empty() {
+            out.push_str(&format!(" ({})", public.join("; ")));
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `owner/repo#123`.
+fn is_issue_ref(s: &str) -> bool {
+    let Some((repo, number)) = s.split_once('#') else {
+        return false;
+    };
+    let name = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    repo.split_once('/')
+        .is_some_and(|(o, r)| name(o) && name(r))
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The rule names closest to a misspelt one (by edit distance, or containing it), best first.
+pub fn did_you_mean(name: &str) -> Vec<&'static str> {
+    let name = name.to_ascii_lowercase().replace('_', "-");
+    let mut scored: Vec<(usize, &'static str)> = RULES
+        .iter()
+        .filter_map(|r| {
+            let d = edit_distance(&name, r.name);
+            let close = d <= (r.name.len() / 3).max(2);
+            let part = name.len() >= 4 && r.name.contains(name.as_str());
+            (close || part).then_some((if close { d } else { usize::MAX }, r.name))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
+/// Levenshtein distance over bytes (rule names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -87,4 +177,63 @@ pub fn json() -> String {
         })
         .collect();
     serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_has_no_comment_and_no_internal_citations() {
+        for r in RULES {
+            let text = explain(r);
+            assert!(text.starts_with(&format!("# {}\n", r.name)), "{}", r.name);
+            assert!(!text.contains("<!--"), "{}", r.name);
+            assert!(
+                !text.contains("HOST-FACTS") && !text.contains("AKSD"),
+                "{}: {text}",
+                r.name
+            );
+            let dangling = text
+                .match_indices(" .")
+                .any(|(i, _)| !text[i + 2..].starts_with('.') && !text[..i].ends_with('.'));
+            assert!(
+                !dangling,
+                "{}: a citation left a space before a period",
+                r.name
+            );
+        }
+    }
+
+    #[test]
+    fn strips_citations_only() {
+        assert_eq!(
+            strip_citations("refuse (HOST-FACTS: The host; SELinux). Keep (this) one."),
+            "refuse. Keep (this) one."
+        );
+        assert_eq!(
+            strip_citations("open (HOST-FACTS: x"),
+            "open (HOST-FACTS: x"
+        );
+        assert_eq!(
+            strip_citations("rejected (kubernetes/kubernetes#126165; HOST-FACTS: SELinux)."),
+            "rejected (kubernetes/kubernetes#126165)."
+        );
+        assert_eq!(
+            strip_citations("refused (HOST-FACTS: AppArmor; kubernetes/kubernetes#125776)."),
+            "refused (kubernetes/kubernetes#125776)."
+        );
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(did_you_mean("host-pdi"), vec!["host-pid"]);
+        assert_eq!(did_you_mean("HOST_NETWORK"), vec!["host-network"]);
+        assert_eq!(
+            did_you_mean("read-only-host-path"),
+            vec!["read-only-host-path-write"]
+        );
+        assert!(did_you_mean("zzzzzz").is_empty());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 }
