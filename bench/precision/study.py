@@ -16,7 +16,11 @@ Usage (Python 3 standard library only):
   bench/precision/study.py report --findings /tmp/findings.json [--size 120] [--seed 15]
   bench/precision/study.py report --findings /tmp/findings.json --unjudged-tsv /tmp/todo.tsv
 
-  # 4. Show the manifest text around one sampled finding, to judge it (reads the checkout, never copies it):
+  # 4. Record a hand judgement for sampled findings (by their index in the sample):
+  bench/precision/study.py judge --findings /tmp/findings.json --index 3 7 --verdict wrong --cause windows-pod \\
+      --note "pod pinned to Windows by nodeSelector"
+
+  # 5. Show the manifest text around one sampled finding, to judge it (reads the checkout, never copies it):
   bench/precision/study.py show --findings /tmp/findings.json --root /work/study/repos --index 17
 
 Sampling.  Only findings at severity error or warning are sampled, one per key (findings at the same
@@ -308,6 +312,24 @@ def cmd_show(a):
             print(f"{mark}{n + 1:5} {lines[n]}")
 
 
+def cmd_judge(a):
+    """Record a judgement for sampled findings (by sample index), replacing an older one with the same key."""
+    doc, pool, by_rule, sample = load(a)
+    judg = read_judgements(a.judgements)
+    if a.verdict not in ("right", "wrong"):
+        sys.exit("verdict must be right or wrong")
+    for i in a.index:
+        f = sample[i]
+        row = dict(zip(KEY_FIELDS, key_of(f)))
+        row.update(severity=f["severity"], verdict=a.verdict, cause=a.cause if a.verdict == "wrong" else "",
+                   note=a.note.replace("\t", " ").replace("\n", " "))
+        judg[key_of(f)] = row
+    with open(a.judgements, "w") as out:
+        out.write("\t".join(JUDGE_FIELDS) + "\n")
+        for k in sorted(judg):
+            out.write("\t".join(judg[k][x] for x in JUDGE_FIELDS) + "\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repos", default=os.path.join(HERE, "repos.txt"), help="repository list (owner+name commit)")
@@ -322,7 +344,7 @@ def main():
     r.add_argument("--out", required=True)
     r.add_argument("extra", nargs="*", help="more hostlint arguments (after --)")
     r.set_defaults(fn=cmd_run)
-    for name, fn in (("report", cmd_report), ("show", cmd_show)):
+    for name, fn in (("report", cmd_report), ("show", cmd_show), ("judge", cmd_judge)):
         s = sub.add_parser(name)
         s.add_argument("--findings", required=True)
         s.add_argument("--size", type=int, default=120)
@@ -331,6 +353,10 @@ def main():
         s.add_argument("--judgements", default=os.path.join(HERE, "judgements.tsv"))
         s.set_defaults(fn=fn)
     sub.choices["report"].add_argument("--unjudged-tsv")
+    sub.choices["judge"].add_argument("--index", type=int, nargs="+", required=True)
+    sub.choices["judge"].add_argument("--verdict", required=True)
+    sub.choices["judge"].add_argument("--cause", default="")
+    sub.choices["judge"].add_argument("--note", default="")
     sub.choices["show"].add_argument("--root", required=True)
     sub.choices["show"].add_argument("--index", type=int)
     sub.choices["show"].add_argument("--before", type=int, default=25)
