@@ -20,6 +20,12 @@ Usage (Python 3 standard library only):
   bench/precision/study.py judge --findings /tmp/findings.json --index 3 7 --verdict wrong --cause windows-pod \\
       --note "pod pinned to Windows by nodeSelector"
 
+  # Recall study (issue 23): breakages found by reading AKS infrastructure files are in recall.tsv; compare
+  # them with what a binary reports with --all-pools over the IaC set (repositories in iac-repos.txt):
+  bench/precision/study.py --repos bench/precision/iac-repos.txt run --bin target/release/hostlint \\
+      --root /work/study/iac --out /tmp/iac.json -- --all-pools
+  bench/precision/study.py recall --findings /tmp/iac.json
+
   # 5. Show the manifest text around one sampled finding, to judge it (reads the checkout, never copies it):
   bench/precision/study.py show --findings /tmp/findings.json --root /work/study/repos --index 17
 
@@ -312,6 +318,55 @@ def cmd_show(a):
             print(f"{mark}{n + 1:5} {lines[n]}")
 
 
+def cmd_recall(a):
+    """Join the breakages found by reading (recall.tsv) with what a run over the IaC set reported."""
+    with open(a.findings) as f:
+        doc = json.load(f)
+    found = {}
+    for f in doc["findings"]:
+        if f["severity"] in ("error", "warning"):
+            found.setdefault((f["repo"], f["rule"]), set()).add((f["file"], f["line"]))
+    rows = []
+    with open(a.recall) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for raw in f:
+            if raw.strip():
+                rows.append(dict(zip(header, raw.rstrip("\n").split("\t"))))
+    matched = set()
+    by = collections.OrderedDict()
+    missed = []
+    for r in rows:
+        locs = set()
+        for loc in r["locations"].split(";"):
+            path, line = loc.rsplit(":", 1)
+            locs.add((path, int(line)))
+        hit = locs & found.get((r["repo"], r["rule"]), set())
+        matched |= {(r["repo"], r["rule"]) + x for x in hit}
+        s = by.setdefault((r["construct"], r["in_spec"]), [0, 0])
+        s[0] += 1
+        s[1] += bool(hit)
+        if not hit:
+            missed.append(r)
+    tot = [sum(v[0] for v in by.values()), sum(v[1] for v in by.values())]
+    spec = [sum(v[0] for k, v in by.items() if k[1] == "y"), sum(v[1] for k, v in by.items() if k[1] == "y")]
+    print(f"binary: {doc.get('version')} ({doc.get('binary')}) args {doc.get('args')}")
+    print(f"breakages found by reading: {tot[0]} in {len({(r['repo'], r['locations'].split(':')[0]) for r in rows})} files; "
+          f"reported: {tot[1]} ({100 * tot[1] / max(tot[0], 1):.0f} %); in what SPEC says is read: {spec[1]}/{spec[0]} "
+          f"({100 * spec[1] / max(spec[0], 1):.0f} %)\n")
+    print("| construct | in SPEC | found by reading | reported | recall |")
+    print("|---|---|---:|---:|---:|")
+    for (c, sp), (n, k) in sorted(by.items(), key=lambda kv: -kv[1][0]):
+        print(f"| {c} | {sp} | {n} | {k} | {100 * k / n:.0f} % |")
+    print("\nmissed:")
+    for r in missed:
+        print(f"- {r['repo']}:{r['locations'].split(';')[0]} {r['rule']} `{r['value']}` ({r['construct']}, in SPEC: {r['in_spec']})")
+    extra = [f for f in doc["findings"] if f["severity"] in ("error", "warning")
+             and (f["repo"], f["rule"], f["file"], f["line"]) not in matched]
+    print(f"\nreported error/warning findings matching no breakage found by reading ({len(extra)}; judge them for precision):")
+    for f in extra:
+        print(f"- {f['repo']}:{f['file']}:{f['line']}:{f['column']} {f['rule']} ({f['severity']}): {f['message'][:140]}")
+
+
 def cmd_judge(a):
     """Record a judgement for sampled findings (by sample index), replacing an older one with the same key."""
     doc, pool, by_rule, sample = load(a)
@@ -344,6 +399,10 @@ def main():
     r.add_argument("--out", required=True)
     r.add_argument("extra", nargs="*", help="more hostlint arguments (after --)")
     r.set_defaults(fn=cmd_run)
+    rc = sub.add_parser("recall")
+    rc.add_argument("--findings", required=True)
+    rc.add_argument("--recall", default=os.path.join(HERE, "recall.tsv"))
+    rc.set_defaults(fn=cmd_recall)
     for name, fn in (("report", cmd_report), ("show", cmd_show), ("judge", cmd_judge)):
         s = sub.add_parser(name)
         s.add_argument("--findings", required=True)
