@@ -318,6 +318,15 @@ def cmd_show(a):
             print(f"{mark}{n + 1:5} {lines[n]}")
 
 
+# Rules about clusters and node pools (the recall study's subject); the workload rules are the precision study's.
+POOL_RULES = {
+    "flatcar-os-sku", "os-sku-pinned", "kubernetes-version-unsupported", "trusted-launch-disabled", "gen1-vm-size",
+    "vm-size-without-trusted-launch", "confidential-vm-size", "arm64-vm-size-not-cobalt", "arm64-gpu-vm-size",
+    "non-nvidia-gpu-vm-size", "node-os-upgrade-channel", "artifact-streaming", "pod-sandboxing-node-pool",
+    "entra-id-ssh", "selinux-permissive-tag", "obsolete-flatcar-preview-flag", "osguard-retirement",
+}
+
+
 def cmd_recall(a):
     """Join the breakages found by reading (recall.tsv) with what a run over the IaC set reported."""
     with open(a.findings) as f:
@@ -360,11 +369,38 @@ def cmd_recall(a):
     print("\nmissed:")
     for r in missed:
         print(f"- {r['repo']}:{r['locations'].split(';')[0]} {r['rule']} `{r['value']}` ({r['construct']}, in SPEC: {r['in_spec']})")
-    extra = [f for f in doc["findings"] if f["severity"] in ("error", "warning")
-             and (f["repo"], f["rule"], f["file"], f["line"]) not in matched]
-    print(f"\nreported error/warning findings matching no breakage found by reading ({len(extra)}; judge them for precision):")
-    for f in extra:
-        print(f"- {f['repo']}:{f['file']}:{f['line']}:{f['column']} {f['rule']} ({f['severity']}): {f['message'][:140]}")
+    # Precision of the cluster/pool rules on the same run: a reported finding is right when it is one of the
+    # breakages found by reading, else by the hand judgement in recall-extra.tsv (repo, path, line, rule, verdict, note).
+    extra_j = {}
+    if os.path.exists(a.extra):
+        with open(a.extra) as f:
+            f.readline()
+            for raw in f:
+                if raw.strip():
+                    repo, path, line, rule, verdict, note = (raw.rstrip("\n").split("\t") + [""] * 6)[:6]
+                    extra_j[(repo, path, int(line), rule)] = (verdict, note)
+    pool_findings = [f for f in doc["findings"] if f["severity"] in ("error", "warning") and f["rule"] in POOL_RULES]
+    right = wrong = 0
+    unjudged = []
+    wrong_list = []
+    for f in pool_findings:
+        if (f["repo"], f["rule"], f["file"], f["line"]) in matched:
+            right += 1
+            continue
+        j = extra_j.get((f["repo"], f["file"], f["line"], f["rule"]))
+        if j is None:
+            unjudged.append(f)
+        elif j[0] == "right":
+            right += 1
+        else:
+            wrong += 1
+            wrong_list.append((f, j[1]))
+    print(f"\nprecision of the cluster/pool rules' error/warning findings: {right} right, {wrong} wrong, "
+          f"{len(unjudged)} unjudged ({100 * right / max(right + wrong, 1):.1f} % of judged)")
+    for f, note in wrong_list:
+        print(f"- wrong: {f['repo']}:{f['file']}:{f['line']}:{f['column']} {f['rule']}: {note}")
+    for f in unjudged:
+        print(f"- unjudged: {f['repo']}\t{f['file']}\t{f['line']}\t{f['rule']}\t({f['severity']}) {f['message'][:120]}")
 
 
 def cmd_judge(a):
@@ -402,6 +438,7 @@ def main():
     rc = sub.add_parser("recall")
     rc.add_argument("--findings", required=True)
     rc.add_argument("--recall", default=os.path.join(HERE, "recall.tsv"))
+    rc.add_argument("--extra", default=os.path.join(HERE, "recall-extra.tsv"))
     rc.set_defaults(fn=cmd_recall)
     for name, fn in (("report", cmd_report), ("show", cmd_show), ("judge", cmd_judge)):
         s = sub.add_parser(name)
