@@ -58,7 +58,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # CSI drivers); they would count one file several times.
 EXCLUDE = ("**/vendor/**", "**/node_modules/**")
 KEY_FIELDS = ("repo", "path", "line", "column", "rule")
-JUDGE_FIELDS = KEY_FIELDS + ("severity", "verdict", "cause", "note")
+JUDGE_FIELDS = KEY_FIELDS + ("severity", "verdict", "cause", "note", "message")
 
 
 def read_repos(path):
@@ -216,6 +216,7 @@ def read_judgements(path):
             if not raw.strip():
                 continue
             row = dict(zip(header, raw.rstrip("\n").split("\t")))
+            row.setdefault("message", "")
             j[tuple(row[k] for k in KEY_FIELDS)] = row
     return j
 
@@ -237,7 +238,7 @@ def cmd_report(a):
     print(f"sample: {len(sample)} findings, seed {a.seed}, min per rule {a.min_per_rule}, "
           f"from {len({f['repo'] for f in sample})} repositories\n")
     stats = collections.OrderedDict()
-    unjudged, stale, wrong = [], [], []
+    unjudged, stale, wrong, reworded = [], [], [], []
     for i, f in enumerate(sample):
         k = key_of(f)
         s = stats.setdefault(f["rule"], {"n": 0, "right": 0, "wrong": 0, "open": 0})
@@ -251,9 +252,13 @@ def cmd_report(a):
             stale.append((i, f, row))
         elif row["verdict"] == "right":
             s["right"] += 1
+            if row["message"] and row["message"] != clean(f["message"]):
+                reworded.append((i, f, row))
         else:
             s["wrong"] += 1
             wrong.append((i, f, row))
+            if row["message"] and row["message"] != clean(f["message"]):
+                reworded.append((i, f, row))
     print("| rule | findings (error/warning) | severity | sampled | right | wrong | unjudged | precision |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     tot = {"n": 0, "right": 0, "wrong": 0, "open": 0}
@@ -285,6 +290,11 @@ def cmd_report(a):
         for i, f, row in stale:
             print(f"- #{i} {f['repo']}:{f['file']}:{f['line']}:{f['column']} {f['rule']} "
                   f"now {f['severity']}, judged at {row['severity']}")
+    if reworded:
+        print(f"\nmessage changed since judged (judgement counted; check it still holds) ({len(reworded)}):")
+        for i, f, row in reworded:
+            print(f"- #{i} {f['repo']}:{f['file']}:{f['line']}:{f['column']} {f['rule']}: now `{clean(f['message'])}`; "
+                  f"judged `{row['message']}` as {row['verdict']}")
     if unjudged:
         print(f"\nunjudged ({len(unjudged)}):")
         for i, f in unjudged:
@@ -403,6 +413,10 @@ def cmd_recall(a):
         print(f"- unjudged: {f['repo']}\t{f['file']}\t{f['line']}\t{f['rule']}\t({f['severity']}) {f['message'][:120]}")
 
 
+def clean(text):
+    return text.replace("\t", " ").replace("\n", " ")
+
+
 def cmd_judge(a):
     """Record a judgement for sampled findings (by sample index), replacing an older one with the same key."""
     doc, pool, by_rule, sample = load(a)
@@ -413,12 +427,12 @@ def cmd_judge(a):
         f = sample[i]
         row = dict(zip(KEY_FIELDS, key_of(f)))
         row.update(severity=f["severity"], verdict=a.verdict, cause=a.cause if a.verdict == "wrong" else "",
-                   note=a.note.replace("\t", " ").replace("\n", " "))
+                   note=clean(a.note), message=clean(f["message"]))
         judg[key_of(f)] = row
     with open(a.judgements, "w") as out:
         out.write("\t".join(JUDGE_FIELDS) + "\n")
         for k in sorted(judg):
-            out.write("\t".join(judg[k][x] for x in JUDGE_FIELDS) + "\n")
+            out.write("\t".join(judg[k].get(x, "") for x in JUDGE_FIELDS) + "\n")
 
 
 def main():
