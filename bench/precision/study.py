@@ -299,6 +299,30 @@ def cmd_report(a):
         print(f"\nunjudged ({len(unjudged)}):")
         for i, f in unjudged:
             print(f"- #{i} {f['repo']}:{f['file']}:{f['line']}:{f['column']} {f['rule']} ({f['severity']})")
+    if a.reference:
+        # Recall kept: findings of the reference run (an older binary) judged right, that this run no longer
+        # reports at error or warning under the same key (a finding that only moved shows with its new place).
+        with open(a.reference) as f:
+            ref = json.load(f)
+        now = {key_of(f): f["severity"] for f in doc["findings"]}
+        by_file = collections.defaultdict(set)
+        for f in doc["findings"]:
+            if f["severity"] in ("error", "warning"):
+                by_file[(f["repo"], f["file"], f["rule"])].add(f["line"])
+        lost = []
+        seen = set()
+        for f in ref["findings"]:
+            k = key_of(f)
+            row = judg.get(k)
+            if k in seen or row is None or row["verdict"] != "right" or f["severity"] not in ("error", "warning"):
+                continue
+            seen.add(k)
+            if now.get(k) not in ("error", "warning"):
+                lost.append((f, now.get(k), sorted(by_file.get((f["repo"], f["file"], f["rule"]), ()))))
+        print(f"\njudged right in the reference run, no longer error/warning here ({len(lost)}):")
+        for f, sev, lines in lost:
+            print(f"- {f['repo']}:{f['file']}:{f['line']}:{f['column']} {f['rule']} was {f['severity']}, now {sev or 'not reported'}"
+                  + (f"; still error/warning in this file at lines {lines}" if lines else ""))
     if a.unjudged_tsv:
         with open(a.unjudged_tsv, "w") as out:
             out.write("\t".join(JUDGE_FIELDS) + "\n")
@@ -463,6 +487,7 @@ def main():
         s.add_argument("--judgements", default=os.path.join(HERE, "judgements.tsv"))
         s.set_defaults(fn=fn)
     sub.choices["report"].add_argument("--unjudged-tsv")
+    sub.choices["report"].add_argument("--reference", help="findings of an older binary: list its right findings lost")
     sub.choices["judge"].add_argument("--index", type=int, nargs="+", required=True)
     sub.choices["judge"].add_argument("--verdict", required=True)
     sub.choices["judge"].add_argument("--cause", default="")
