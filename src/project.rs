@@ -630,6 +630,11 @@ fn lint_script_deployment(
     let mut files: Vec<(u32, Range<usize>, String)> = Vec::new();
     for p in &d.deployment.params {
         let DeployParam::File(f) = p else { continue };
+        // A Bicep template is read with `.bicepparam` files, lexed after it as Bicep; a JSON
+        // parameter file is not Bicep (and `@main.json` is sometimes the compiled template itself).
+        if template_root.is_none() && !f.ends_with(".bicepparam") {
+            continue;
+        }
         let Some(path) = script_file(&d.dir, f) else {
             continue;
         };
