@@ -780,11 +780,21 @@ impl<'a> Cx<'a> {
                 })
             }
             Expression::StringTemplate(t) => {
+                // `"${var.x}"` alone (Terraform 0.11's way to write a reference) is the value itself,
+                // reported where it is written; interpolations of known scalars among literal text
+                // make the string.
+                let elements: Vec<&Element> = t.iter().collect();
+                if let [Element::Interpolation(i)] = elements.as_slice() {
+                    return self.expr(&i.expr, depth + 1);
+                }
                 let mut s = String::new();
-                for el in t.iter() {
+                for el in elements {
                     match el {
                         Element::Literal(l) => s.push_str(l.value()),
-                        _ => return None,
+                        Element::Interpolation(i) => {
+                            s.push_str(self.expr(&i.expr, depth + 1)?.as_str()?)
+                        }
+                        Element::Directive(_) => return None,
                     }
                 }
                 Some(Node::scalar(s, Style::DoubleQuoted, span))
