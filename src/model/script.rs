@@ -1883,36 +1883,24 @@ fn cond_text(src: &Source, parsed: &Script, cond: &shell::Cond) -> String {
 /// A `test`/`[`/`[[` expression, evaluated on the host when it can be: `!`, `-a`/`-o`, `&&`/`||`,
 /// file tests of host paths, string (in)equality and `[[ == ]]` globs of known values.
 fn test_expr(words: &[Option<&str>], host_path: &dyn Fn(&str) -> Option<String>) -> Option<bool> {
-    // Split at the lowest-binding operators first (left-associative, as test and [[ ]] read them).
-    if let Some(k) = words
-        .iter()
-        .rposition(|w| matches!(w, Some("-o" | "||")))
-        .filter(|&k| k > 0)
-    {
-        let (a, b) = (
-            test_expr(&words[..k], host_path),
-            test_expr(&words[k + 1..], host_path),
-        );
-        return match (a, b) {
-            (Some(true), _) | (_, Some(true)) => Some(true),
-            (Some(false), Some(false)) => Some(false),
-            _ => None,
-        };
-    }
-    if let Some(k) = words
-        .iter()
-        .rposition(|w| matches!(w, Some("-a" | "&&")))
-        .filter(|&k| k > 0)
-    {
-        let (a, b) = (
-            test_expr(&words[..k], host_path),
-            test_expr(&words[k + 1..], host_path),
-        );
-        return match (a, b) {
-            (Some(false), _) | (_, Some(false)) => Some(false),
-            (Some(true), Some(true)) => Some(true),
-            _ => None,
-        };
+    // Split at the lowest-binding operators first (left-associative, as test and [[ ]] read them):
+    // `-o`/`||` is true when either side is, `-a`/`&&` false when either side is.
+    for (ops, decisive) in [(["-o", "||"], true), (["-a", "&&"], false)] {
+        if let Some(k) = words
+            .iter()
+            .rposition(|w| w.is_some_and(|w| ops.contains(&w)))
+            .filter(|&k| k > 0)
+        {
+            let (a, b) = (
+                test_expr(&words[..k], host_path),
+                test_expr(&words[k + 1..], host_path),
+            );
+            return match (a, b) {
+                (Some(v), _) | (_, Some(v)) if v == decisive => Some(decisive),
+                (Some(_), Some(_)) => Some(!decisive),
+                _ => None,
+            };
+        }
     }
     match words {
         [Some("!"), rest @ ..] => test_expr(rest, host_path).map(|v| !v),
@@ -2038,6 +2026,42 @@ fn skip_opts(words: &[W<'_>], mut i: usize, with_value: &[&str]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_expressions_combine_like_test_and_double_brackets() {
+        let eval = |w: &[Option<&str>]| test_expr(w, &|p: &str| Some(p.to_string()));
+        fn t(s: &str) -> Vec<Option<&str>> {
+            s.split(' ').map(Some).collect()
+        }
+        assert_eq!(eval(&t("a = a -o a = b")), Some(true));
+        assert_eq!(eval(&t("a = b || c = d")), Some(false));
+        assert_eq!(eval(&t("a = a -a b = b")), Some(true));
+        assert_eq!(eval(&t("a = b && x = x")), Some(false));
+        // An unknown side decides nothing unless the known side is decisive.
+        let unknown_or = [
+            None,
+            Some("="),
+            Some("a"),
+            Some("-o"),
+            Some("a"),
+            Some("="),
+            Some("b"),
+        ];
+        assert_eq!(eval(&unknown_or), None);
+        let unknown_and = [
+            None,
+            Some("="),
+            Some("a"),
+            Some("-a"),
+            Some("a"),
+            Some("="),
+            Some("b"),
+        ];
+        assert_eq!(eval(&unknown_and), Some(false));
+        // `-o` binds looser than `-a`: a = b -a x = x -o c = c is (false and true) or true.
+        assert_eq!(eval(&t("a = b -a x = x -o c = c")), Some(true));
+        assert_eq!(eval(&t("! a = b")), Some(true));
+    }
     use crate::model::workload::pod_specs;
     use crate::parse::Limits;
     use crate::parse::yaml::{parse_chunk, split};
