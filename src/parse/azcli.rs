@@ -113,17 +113,7 @@ pub fn read(text: &str) -> Vec<Cluster> {
                 if *verb == "update" {
                     pool.update = pool.os_sku.clone();
                 }
-                out.push(Cluster {
-                    kind: format!("az aks nodepool {verb}"),
-                    name: opts
-                        .get(&["--cluster-name"])
-                        .map(|v| v.text)
-                        .unwrap_or_default(),
-                    pools: vec![pool],
-                    span,
-                    path,
-                    ..Cluster::default()
-                });
+                out.push(opts.pool_cluster(format!("az aks nodepool {verb}"), pool, span, path));
             }
             ["aks", "upgrade"] => out.push(Cluster {
                 kind: "az aks upgrade".into(),
@@ -147,17 +137,7 @@ pub fn read(text: &str) -> Vec<Cluster> {
                 if opts.get(&["--node-image-only"]).is_none() {
                     pool.orchestrator_version = opts.get(&["--kubernetes-version", "-k"]);
                 }
-                out.push(Cluster {
-                    kind: "az aks nodepool upgrade".into(),
-                    name: opts
-                        .get(&["--cluster-name"])
-                        .map(|v| v.text)
-                        .unwrap_or_default(),
-                    pools: vec![pool],
-                    span,
-                    path,
-                    ..Cluster::default()
-                });
+                out.push(opts.pool_cluster("az aks nodepool upgrade".into(), pool, span, path));
             }
             ["aks", "update"] => out.push(Cluster {
                 kind: "az aks update".into(),
@@ -479,6 +459,21 @@ impl Opts {
             }
         }
         out
+    }
+
+    /// The cluster an `az aks nodepool` command names (`--cluster-name`), holding the one pool it acts on.
+    fn pool_cluster(&self, kind: String, pool: Pool, span: Span, path: String) -> Cluster {
+        Cluster {
+            kind,
+            name: self
+                .get(&["--cluster-name"])
+                .map(|v| v.text)
+                .unwrap_or_default(),
+            pools: vec![pool],
+            span,
+            path,
+            ..Cluster::default()
+        }
     }
 
     fn pool(&self, path: &str, span: Span) -> Pool {
