@@ -192,6 +192,16 @@ fn Secs(n: u64) -> f64 {
 }
 
 impl Measured {
+    /// How many findings of `rule` the JSON report holds.
+    fn count(&self, rule: &str) -> usize {
+        self.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .count()
+    }
+
     /// Peak RSS under `max_kib` and user CPU time under `max_secs` (the debug build's; a release
     /// build uses a fraction of it).
     fn assert_within(&self, max_kib: u64, max_secs: f64) {
@@ -453,12 +463,7 @@ fn a_bicep_string_that_grows_past_the_budget_is_an_error() {
         "this string grows past the evaluation budget (200000 values or 16 MiB): it is not checked"
     );
     // The cluster is not dropped: its pool is checked in both files.
-    let gen1 = r.json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "gen1-vm-size")
-        .count();
+    let gen1 = r.count("gen1-vm-size");
     assert_eq!(gen1, 2, "{}", r.stdout);
     r.assert_within(MiB(128), Secs(5));
 }
@@ -702,12 +707,7 @@ fn alias_and_merge_bombs_across_documents_share_one_budget() {
             "{mine:?}"
         );
     }
-    let pods = r.json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "host-pid")
-        .count();
+    let pods = r.count("host-pid");
     assert_eq!(pods, 2, "{}", r.stdout);
     r.assert_within(MiB(128), Secs(8));
 }
