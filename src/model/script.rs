@@ -273,6 +273,15 @@ impl CmMount {
 }
 
 impl Ctx {
+    /// The value the container's `env` gives `name` (the last entry wins, as the kubelet sets them).
+    fn env_value(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The context of a container of a pod.
     pub fn of(pod: &PodSpec<'_>, c: &Container<'_>) -> Ctx {
         let mut ctx = Ctx {
@@ -388,8 +397,8 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
                     let path = crate::parse::node::pointer_idx(&base, i);
                     a.here.set(n.span.start);
                     let lookup = |name: &str| {
-                        let v = ctx.env.iter().rev().find(|(k, _)| k == name)?;
-                        a.charge(v.1.len()).then(|| v.1.clone())
+                        let v = ctx.env_value(name)?;
+                        a.charge(v.len()).then(|| v.to_string())
                     };
                     let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
                     let text = src
@@ -417,13 +426,7 @@ pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Ve
             // An image that runs a variable's script on the host (its own entrypoint, so only
             // when `command` does not replace it).
             if let Some((value, path)) = startup_script(c) {
-                let lookup = |name: &str| {
-                    ctx.env
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.clone())
-                };
+                let lookup = |name: &str| ctx.env_value(name).map(str::to_string);
                 if let Some(src) =
                     Source::from_scalar(value, &index, &path).map(|s| s.expand_k8s(&lookup))
                 {
@@ -532,13 +535,7 @@ pub fn operator_scripts(
                 .enumerate()
             {
                 let path = crate::parse::node::pointer_idx(&base, i);
-                let lookup = |name: &str| {
-                    ctx.env
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.clone())
-                };
+                let lookup = |name: &str| ctx.env_value(name).map(str::to_string);
                 let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
                 let text = src
                     .as_ref()
@@ -790,14 +787,11 @@ impl<'c> Analyzer<'c> {
 
     /// A variable's value (a shell variable, else the container's env), charged to the budget.
     fn lookup(&self, name: &str) -> Option<String> {
-        let v = self.vars.get(name).map(String::as_str).or_else(|| {
-            self.ctx
-                .env
-                .iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        })?;
+        let v = self
+            .vars
+            .get(name)
+            .map(String::as_str)
+            .or_else(|| self.ctx.env_value(name))?;
         self.charge(v.len()).then(|| v.to_string())
     }
 
