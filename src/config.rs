@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::finding::Severity;
 use crate::parse::node::Node;
-use crate::rules::Severity;
 use crate::source::FileName;
 use crate::{Finding, InputError};
 
@@ -67,15 +67,7 @@ impl Exemption {
     }
 }
 
-/// A `vm_sizes` entry: overrides the built-in verdict for VM sizes matching a glob `pattern`
-/// (kept as data here; the node-pool rules read it).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VmSizeOverride {
-    /// The size pattern (`#` digits, `(a|b)`, `*`), matched case-insensitively on the whole name.
-    pub pattern: String,
-    /// The verdict, named by its rule; `None` for `supported` (no finding).
-    pub verdict: Option<crate::host::vm_sizes::Verdict>,
-}
+pub use crate::host::vm_sizes::VmSizeOverride;
 
 /// The nearest `.hostlint.yaml` from `dir` upward.
 pub fn find_nearest(dir: &Path) -> Option<PathBuf> {

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod config;
 pub mod correlate;
 pub mod discover;
+pub mod finding;
 pub mod host;
 pub mod model;
 pub mod namespaces;
@@ -24,15 +25,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use discover::{Input, Kind, Origin, Skip};
+pub use finding::{Finding, InputError};
 use model::object::{ObjectId, objects};
 use model::workload::pod_specs;
 use parse::Limits;
 use parse::budget::Budget;
 use parse::node::Node;
-use rules::{Hit, Note, RULES, Rule, Severity, Subject};
+use rules::{Hit, RULES, Rule, Severity, Subject};
 use source::{FileName, Span};
 
 /// What the run checks and how (validated from the command line and `.hostlint.yaml`).
@@ -69,87 +70,6 @@ impl Config {
             Some(s) => *s,
             None => Some(rule.severity),
         }
-    }
-}
-
-/// One finding, located in its file and in its document.
-#[derive(Clone, Debug, Serialize)]
-pub struct Finding {
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    pub file: FileName,
-    #[serde(skip)]
-    pub span: Span,
-    pub object: Option<ObjectId>,
-    pub container: Option<String>,
-    /// JSON pointer into the document.
-    pub path: String,
-    pub helm_source: Option<String>,
-    pub fix: String,
-    pub notes: Vec<Note>,
-    /// Line-independent identity (rule, object, [`Finding::key`], container, message), for baselines
-    /// and SARIF's `partialFingerprints`.
-    pub fingerprint: String,
-    /// The field the finding is about as baselines key it: `path` relative to its object, with the list
-    /// items Kubernetes merges by name named (`/spec/volumes[name=logs]/hostPath/path`).
-    #[serde(skip)]
-    pub key: String,
-    /// The source lines the span covers (never for Secrets), first line number first.
-    #[serde(skip)]
-    pub snippet: Option<(u32, String)>,
-    /// Set when a suppression, the config or the baseline silences this finding: it is still reported,
-    /// but it neither counts nor fails the run.
-    pub suppressed: Option<suppress::Suppression>,
-}
-
-impl Finding {
-    /// Whether the finding counts toward the summary and the exit code.
-    pub fn counts(&self) -> bool {
-        self.suppressed.is_none()
-    }
-}
-
-/// An input that could not be read or parsed (position when there is one).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct InputError {
-    pub file: FileName,
-    pub line: Option<u32>,
-    pub column: Option<u32>,
-    pub message: String,
-    /// The line at the error's position, its number first (for the human report's snippet).
-    #[serde(skip)]
-    pub snippet: Option<(u32, String)>,
-}
-
-impl InputError {
-    pub fn whole(file: &str, message: String) -> Self {
-        InputError {
-            file: Arc::from(file),
-            line: None,
-            column: None,
-            message,
-            snippet: None,
-        }
-    }
-
-    pub fn at(file: &FileName, pos: source::Pos, message: String) -> Self {
-        InputError {
-            file: file.clone(),
-            line: Some(pos.line),
-            column: Some(pos.col),
-            message,
-            snippet: None,
-        }
-    }
-
-    /// The error with the line it points at, from a document's text starting at `first_line`.
-    pub fn with_snippet(mut self, text: &str, first_line: u32) -> Self {
-        if let (Some(line), Some(col)) = (self.line, self.column) {
-            let at = source::Pos::new(line, col);
-            self.snippet = snippet(text, first_line, Span::new(at, at));
-        }
-        self
     }
 }
 

@@ -8,6 +8,16 @@
 //! - `(a|b|)` one of the alternatives (an empty one makes the group optional);
 //! - `*` any text; everything else is literal.
 
+/// A `vm_sizes` entry: overrides the built-in verdict for VM sizes matching a glob `pattern`
+/// (kept as data here; the node-pool rules read it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VmSizeOverride {
+    /// The size pattern (`#` digits, `(a|b)`, `*`), matched case-insensitively on the whole name.
+    pub pattern: String,
+    /// The verdict, named by its rule; `None` for `supported` (no finding).
+    pub verdict: Option<Verdict>,
+}
+
 /// What a size means for an ACL pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -113,10 +123,7 @@ pub struct Class<'a> {
 
 /// The class of `size`: the first `.hostlint.yaml` override whose pattern matches decides (an
 /// override of `supported` means no verdict), else the built-in table.
-pub fn classify_with<'a>(
-    size: &str,
-    overrides: &'a [crate::config::VmSizeOverride],
-) -> Option<Class<'a>> {
+pub fn classify_with<'a>(size: &str, overrides: &'a [VmSizeOverride]) -> Option<Class<'a>> {
     let name = size.trim().to_ascii_lowercase();
     if let Some(o) = overrides
         .iter()

@@ -2,8 +2,8 @@
 //! Every field keeps where its value was written and, when reached through a parameter, variable or
 //! shell variable, the line that used it. A rule reads this model and never knows the surface.
 
+use crate::finding::Hit;
 use crate::parse::node::{Node, Value, pointer, pointer_idx};
-use crate::rules::Hit;
 use crate::source::Span;
 
 /// A value as written, with its span, its path, and the line that used it when it came through a

@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
+use crate::finding::{Hit, Note};
 use crate::model::workload::{Container, PodSpec, Source as VolSource, is_under, normalize};
 use crate::parse::node::{Node, pointer};
 use crate::parse::shell::{self, Conn, DocIndex, Redirect, Script, Source, Word};
-use crate::rules::{Hit, Note};
 use crate::source::{Pos, Span, Via};
 
 /// Where something was written: the span to report (the alias use site when reached through one).

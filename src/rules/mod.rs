@@ -3,13 +3,11 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 use crate::model::object::Object;
 use crate::model::script::ContainerScript;
 use crate::model::workload::PodSpec;
-use crate::parse::node::Node;
-use crate::source::{Span, Via};
+
+pub use crate::finding::{Hit, Note, Severity};
 
 mod amd_gpu_workload;
 mod apparmor_profile;
@@ -113,39 +111,6 @@ pub fn by_name(name: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.name == name)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// What an example is written in, for the docs' code fences and for running the examples.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -223,84 +188,8 @@ pub enum Subject<'a> {
         cluster: &'a crate::model::nodepool::Cluster,
         all_pools: bool,
         /// `.hostlint.yaml` `vm_sizes` overrides of the VM-size table.
-        vm_sizes: &'a [crate::config::VmSizeOverride],
+        vm_sizes: &'a [crate::host::vm_sizes::VmSizeOverride],
     },
-}
-
-/// A secondary location or remark attached to a finding.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Note {
-    pub line: Option<u32>,
-    pub message: String,
-}
-
-/// What a rule reports: where, what, and for which container.
-#[derive(Clone, Debug)]
-pub struct Hit {
-    pub span: Span,
-    pub via: Option<Via>,
-    pub path: String,
-    pub message: String,
-    pub container: Option<String>,
-    pub notes: Vec<Note>,
-    /// A fix that replaces the rule's general one.
-    pub fix: Option<String>,
-    /// A lower severity than the rule's for this finding (for example a writable mount that nothing
-    /// writes: hygiene, not breakage). Caps the rule's configured severity, never raises it.
-    pub severity: Option<Severity>,
-}
-
-impl Hit {
-    /// A hit on `node` (reported where it is used when reached through an alias).
-    pub fn at(node: &Node, path: impl Into<String>, message: impl Into<String>) -> Self {
-        let via = node.via.as_deref().cloned();
-        let mut notes = Vec::new();
-        if let Some(v) = &via {
-            notes.push(Note {
-                line: Some(v.anchor_line),
-                message: format!(
-                    "reached through an alias of the anchor on line {}",
-                    v.anchor_line
-                ),
-            });
-        }
-        Hit {
-            span: node.report_span(),
-            via,
-            path: path.into(),
-            message: message.into(),
-            container: None,
-            notes,
-            fix: None,
-            severity: None,
-        }
-    }
-
-    pub fn container(mut self, name: &str) -> Self {
-        if !name.is_empty() {
-            self.container = Some(name.to_string());
-        }
-        self
-    }
-
-    pub fn note(mut self, line: Option<u32>, message: impl Into<String>) -> Self {
-        self.notes.push(Note {
-            line,
-            message: message.into(),
-        });
-        self
-    }
-
-    pub fn fix(mut self, fix: impl Into<String>) -> Self {
-        self.fix = Some(fix.into());
-        self
-    }
-
-    /// Reports this finding at `severity` at most (see [`Hit::severity`]).
-    pub fn at_most(mut self, severity: Severity) -> Self {
-        self.severity = Some(self.severity.map_or(severity, |s| s.min(severity)));
-        self
-    }
 }
 
 /// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume),
