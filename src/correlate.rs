@@ -285,6 +285,7 @@ pub fn resolve(report: &mut Report, config: &Config) {
                 pods: &[],
                 scripts: std::slice::from_ref(&cs),
                 site: &config.site,
+                hosts: &config.hosts,
             };
             for rule in RULES {
                 let Some(severity) = config.severity(rule) else {

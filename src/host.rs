@@ -9,7 +9,7 @@ pub const READ_ONLY_TREES: &[&str] = &["/usr", "/bin", "/sbin", "/lib", "/lib64"
 pub const WRITABLE_ON_AKS: &[&str] = &["/usr/local/bin"];
 
 /// Whether normalised `path` is `tree` or lies under it.
-fn under(path: &str, tree: &str) -> bool {
+pub(crate) fn under(path: &str, tree: &str) -> bool {
     tree == "/"
         || path == tree
         || (path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/'))
@@ -448,6 +448,10 @@ pub const KERNEL_CMDLINE_FILES: &[&str] = &[
 ];
 /// The VM-size table (HOST-FACTS: VM sizes).
 pub mod vm_sizes;
+
+/// Host profiles as data (`hosts/*.yaml`).
+pub mod profile;
+pub use profile::{Hosts, Profile};
 
 /// ACL's os-release values that scripts test (HOST-FACTS: The host; AB `e2e/scenario_test.go`).
 /// `VERSION_ID` is left out: a version check is undecidable by design.

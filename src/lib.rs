@@ -56,6 +56,9 @@ pub struct Config {
     pub vm_sizes: Vec<config::VmSizeOverride>,
     /// `.hostlint.yaml` `selinux_types` and `driver_images`: the site's additions to the host data.
     pub site: host::SiteData,
+    /// The host profiles the rules read: the active one (`--host`, `.hostlint.yaml` `host:`, with
+    /// overrides) and the built-ins pools pick by OS SKU.
+    pub hosts: host::Hosts,
 }
 
 impl Config {
@@ -446,6 +449,7 @@ pub(crate) fn lint_tree(
             pods: &pods,
             scripts: &scripts,
             site: &config.site,
+            hosts: &config.hosts,
         };
         // Secret values are never shown.
         let show = object.id.kind != "Secret";
@@ -505,6 +509,7 @@ pub(crate) fn lint_clusters(
             cluster,
             all_pools: config.all_pools,
             vm_sizes: &config.vm_sizes,
+            hosts: &config.hosts,
         };
         let at = report.findings.len();
         run_rules(

@@ -35,6 +35,9 @@ pub enum Verdict {
     Arm64Gpu,
     /// An AMD GPU size.
     AmdGpu,
+    /// A size of a family the host does not support at all (its profile's `vm_sizes` rows say
+    /// which: OS Guard has no Arm64 and no GPU sizes).
+    Unsupported,
 }
 
 /// One row: a name pattern, its verdict, and the series it names (for messages).
@@ -140,6 +143,36 @@ pub fn classify_with<'a>(size: &str, overrides: &'a [VmSizeOverride]) -> Option<
     })
 }
 
+/// The class of `size` on a host: a `.hostlint.yaml` override first, then the rows of the host
+/// profile's `vm_sizes` fact (same forms: `pattern`, `verdict` named by its rule or `supported`,
+/// `series`), then the built-in table.
+pub fn classify_on<'a>(
+    size: &str,
+    overrides: &'a [VmSizeOverride],
+    profile: &'a super::Profile,
+) -> Option<Class<'a>> {
+    let name = size.trim().to_ascii_lowercase();
+    if overrides
+        .iter()
+        .any(|o| matches(o.pattern.to_ascii_lowercase().as_bytes(), name.as_bytes()))
+    {
+        return classify_with(size, overrides);
+    }
+    for row in profile.rows("vm_sizes") {
+        let Some(pattern) = row.str_at(&["pattern"]) else {
+            continue;
+        };
+        if matches(pattern.to_ascii_lowercase().as_bytes(), name.as_bytes()) {
+            let verdict = verdict_named(row.str_at(&["verdict"]).unwrap_or("supported"))?;
+            return verdict.map(|verdict| Class {
+                verdict,
+                series: row.str_at(&["series"]).unwrap_or(pattern),
+            });
+        }
+    }
+    classify_with(size, overrides)
+}
+
 /// The verdict a `.hostlint.yaml` `vm_sizes` entry names by its rule (`supported`: none).
 pub fn verdict_named(name: &str) -> Option<Option<Verdict>> {
     Some(match name {
@@ -150,6 +183,7 @@ pub fn verdict_named(name: &str) -> Option<Option<Verdict>> {
         "arm64-vm-size-not-cobalt" => Some(Verdict::Arm64NotCobalt),
         "arm64-gpu-vm-size" => Some(Verdict::Arm64Gpu),
         "non-nvidia-gpu-vm-size" => Some(Verdict::AmdGpu),
+        "unsupported-vm-size" => Some(Verdict::Unsupported),
         _ => return None,
     })
 }

@@ -188,11 +188,12 @@ impl Pool {
                 .is_some_and(|v| v.text.to_ascii_lowercase().starts_with("windows"))
     }
 
-    /// OS SKU `AzureContainerLinux` or `Flatcar`.
+    /// An OS SKU of one of the immutable hosts the pool rules are for (host profiles' `os_skus`:
+    /// `AzureContainerLinux`, `Flatcar`, `AzureLinuxOSGuard`, ...).
     pub fn is_acl(&self) -> bool {
         self.os_sku
             .as_ref()
-            .is_some_and(|v| v.is(crate::host::ACL_OS_SKU) || v.is(crate::host::FLATCAR_OS_SKU))
+            .is_some_and(|v| crate::host::profile::immutable_os_sku(&v.text))
     }
 
     /// Whether pool rules apply: an ACL or Flatcar pool, or with `--all-pools` any Linux pool.

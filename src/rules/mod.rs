@@ -106,6 +106,22 @@ pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub(crate) use host_namespace_exec::{SPECIFIC_RULES, entry_hit};
 pub(crate) use pod_security_selinux_type::candidates as pod_security_candidates;
 
+impl Subject<'_> {
+    /// The active host profile (`--host`): what workload rules read.
+    pub fn profile(&self) -> &crate::host::Profile {
+        match self {
+            Subject::Object { hosts, .. } | Subject::Cluster { hosts, .. } => &hosts.active,
+        }
+    }
+
+    /// The host profiles.
+    pub fn hosts(&self) -> &crate::host::Hosts {
+        match self {
+            Subject::Object { hosts, .. } | Subject::Cluster { hosts, .. } => hosts,
+        }
+    }
+}
+
 /// Looks a rule up by its kebab-case name.
 pub fn by_name(name: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.name == name)
@@ -182,6 +198,8 @@ pub enum Subject<'a> {
         scripts: &'a [ContainerScript],
         /// The site's additions to the host data (`.hostlint.yaml`).
         site: &'a crate::host::SiteData,
+        /// The host profiles (the active one for workloads).
+        hosts: &'a crate::host::Hosts,
     },
     /// An AKS cluster (or a standalone pool) from any surface, and whether `--all-pools` is on.
     Cluster {
@@ -189,6 +207,8 @@ pub enum Subject<'a> {
         all_pools: bool,
         /// `.hostlint.yaml` `vm_sizes` overrides of the VM-size table.
         vm_sizes: &'a [crate::host::vm_sizes::VmSizeOverride],
+        /// The host profiles: each pool's rules read its OS SKU's profile.
+        hosts: &'a crate::host::Hosts,
     },
 }
 
@@ -457,6 +477,7 @@ pub(crate) fn sized_pools<'s>(
         cluster,
         all_pools,
         vm_sizes,
+        hosts,
     } = subject
     else {
         return Vec::new();
@@ -465,7 +486,8 @@ pub(crate) fn sized_pools<'s>(
         .scoped_pools(*all_pools)
         .filter_map(|pool| {
             let size = pool.vm_size.as_ref()?;
-            let class = crate::host::vm_sizes::classify_with(&size.text, vm_sizes)?;
+            let profile = hosts.for_pool(pool);
+            let class = crate::host::vm_sizes::classify_on(&size.text, vm_sizes, profile)?;
             verdicts.contains(&class.verdict).then_some((size, class))
         })
         .collect()
