@@ -37,6 +37,49 @@ pub struct FileConfig {
     pub selinux_types: Vec<String>,
     /// More out-of-tree driver images for `kernel-module-build` (same pattern forms as the built-in list).
     pub driver_images: Vec<String>,
+    /// `host:`: the host profile to lint for, and facts that override it.
+    pub host: Option<HostConfig>,
+}
+
+/// `.hostlint.yaml` `host:` — a profile name (`host: osguard`), or a mapping with `name` and fact
+/// overrides in the profile files' shapes:
+///
+/// ```yaml
+/// host:
+///   name: acl
+///   code_integrity: enforce
+///   blocked_modules: [sctp, dccp]
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostConfig {
+    pub name: Option<String>,
+    /// (fact, value, where it is written as `file:line`).
+    pub facts: Vec<(String, Node, String)>,
+}
+
+impl HostConfig {
+    /// The profile this config selects (`name`, else `default`), with its overrides applied.
+    pub fn profile(
+        config: Option<&HostConfig>,
+        default: &str,
+    ) -> Result<crate::host::Profile, String> {
+        let name = config.and_then(|c| c.name.as_deref()).unwrap_or(default);
+        let mut p = crate::host::profile::named(name)
+            .map(|p| (*p).clone())
+            .ok_or_else(|| unknown_host(name))?;
+        for (key, value, at) in config.map(|c| c.facts.as_slice()).unwrap_or_default() {
+            p.set(key, value, &format!(".hostlint.yaml override at {at}"))?;
+        }
+        Ok(p)
+    }
+}
+
+/// "no host profile named `x`", with the names there are.
+pub fn unknown_host(name: &str) -> String {
+    format!(
+        "no host profile named `{name}` (expected one of {}; see `hostlint hosts`)",
+        crate::host::profile::names().join(", ")
+    )
 }
 
 /// An `exemptions` entry: findings of `rule` on matching objects are suppressed (kind `config`).
@@ -133,7 +176,8 @@ pub fn parse(name: &FileName, bytes: &[u8]) -> Result<FileConfig, Vec<InputError
                 "vm_sizes" => vm_sizes(&mut v, val, &mut cfg),
                 "selinux_types" => cfg.selinux_types = v.strings(val, "selinux_types"),
                 "driver_images" => cfg.driver_images = v.strings(val, "driver_images"),
-                other => v.err(k, format!("unknown key `{other}` (expected rules, exclude, exemptions, all_pools, vm_sizes, selinux_types, driver_images)")),
+                "host" => host(&mut v, val, &mut cfg),
+                other => v.err(k, format!("unknown key `{other}` (expected rules, exclude, exemptions, all_pools, vm_sizes, selinux_types, driver_images, host)")),
             }
         }
     }
@@ -225,6 +269,46 @@ fn rules(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
             ),
         }
     }
+}
+
+fn host(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
+    let mut hc = HostConfig::default();
+    let name_ok = |v: &mut Validator<'_>, at: &Node, name: &str| {
+        if crate::host::profile::named(name).is_none() {
+            v.err(at, unknown_host(name));
+        }
+    };
+    if let Some(name) = n.as_str().filter(|_| n.as_map().is_none()) {
+        name_ok(v, n, name);
+        hc.name = Some(name.to_string());
+    } else if let Some(map) = v.map(n, "`host`") {
+        for (k, val) in map {
+            let key = k.as_str().unwrap_or("");
+            if key == "name" {
+                if let Some(name) = v.str(val, "host.name") {
+                    name_ok(v, val, &name);
+                    hc.name = Some(name);
+                }
+                continue;
+            }
+            let Some(shape) = crate::host::profile::shape_of(key) else {
+                v.err(
+                    k,
+                    format!("no host fact named `{key}` (see `hostlint hosts acl`)"),
+                );
+                continue;
+            };
+            match crate::host::profile::check_shape(key, shape, val) {
+                Ok(()) => hc.facts.push((
+                    key.to_string(),
+                    val.clone(),
+                    format!("{}:{}", v.name, k.span.start.line),
+                )),
+                Err(e) => v.err(val, e),
+            }
+        }
+    }
+    cfg.host = Some(hc);
 }
 
 fn exemptions(v: &mut Validator<'_>, n: &Node, cfg: &mut FileConfig) {
@@ -347,6 +431,39 @@ mod tests {
         assert_eq!(
             c.vm_sizes[0].verdict,
             Some(crate::host::vm_sizes::Verdict::Gen1)
+        );
+    }
+
+    #[test]
+    fn host_picks_a_profile_and_overrides_facts_in_their_shapes() {
+        let c = p("host: osguard\n").unwrap();
+        let prof = HostConfig::profile(c.host.as_ref(), "acl").unwrap();
+        assert_eq!(prof.name, "osguard");
+        let c =
+            p("host:\n  name: acl\n  code_integrity: enforce\n  blocked_modules: [sctp, dccp]\n")
+                .unwrap();
+        let prof = HostConfig::profile(c.host.as_ref(), "flatcar").unwrap();
+        assert_eq!(prof.name, "acl");
+        assert_eq!(prof.code_integrity(), "enforce");
+        assert!(prof.module_blocked("dccp"));
+        assert_eq!(
+            prof.facts["code_integrity"].source,
+            ".hostlint.yaml override at .hostlint.yaml:3"
+        );
+        let e = p("host:\n  name: gentoo\n  code_integrity: strict\n  nope: 1\n").unwrap_err();
+        let at: Vec<(Option<u32>, Option<u32>)> = e.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(
+            at,
+            vec![(Some(2), Some(9)), (Some(3), Some(19)), (Some(4), Some(3))],
+            "{e:?}"
+        );
+        assert!(
+            e[0].message.contains("no host profile named `gentoo`"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].message.contains("`code_integrity` must be one of"),
+            "{e:?}"
         );
     }
 

@@ -354,7 +354,12 @@ pub struct SiteData {
 impl SiteData {
     /// Whether `t` is a workload type: ACL's own or the site's.
     pub fn selinux_workload_type(&self, t: &str) -> bool {
-        SELINUX_WORKLOAD_TYPES.contains(&t) || self.selinux_types.iter().any(|s| s == t)
+        SELINUX_WORKLOAD_TYPES.contains(&t) || self.selinux_type(t)
+    }
+
+    /// Whether `t` is one of the site's own SELinux workload types.
+    pub fn selinux_type(&self, t: &str) -> bool {
+        self.selinux_types.iter().any(|s| s == t)
     }
 
     /// The built-in or site pattern an image matches.

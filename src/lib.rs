@@ -93,6 +93,9 @@ pub struct Report {
     /// Clusters and pools (that are or may be ACL) with relevant values that could not be
     /// resolved: file, line, which fields and why (for the summary count and `--verbose`).
     pub unresolved: Vec<(FileName, u32, String)>,
+    /// `--from`: the report keeps only findings new on the target host compared with this
+    /// source host: (target, source).
+    pub compared: Option<(String, String)>,
 }
 
 impl Report {
@@ -184,6 +187,26 @@ pub(crate) fn report_cuts(name: &FileName, budget: &Budget, report: &mut Report)
     for c in budget.take_cuts() {
         report.errors.push(InputError::at(name, c.pos, c.message));
     }
+}
+
+/// Keeps only the findings of `target` that are new compared with `source`, the same inputs linted
+/// for another host (`--from`): a finding stays unless the source run has one with the same rule,
+/// file, position and path at the same severity or above (what was an info on the source and is an
+/// error on the target broke on the way). Input errors stay.
+pub fn compare(target: &mut Report, source: &Report, target_host: &str, source_host: &str) {
+    type Key<'a> = (&'a str, &'a str, source::Pos, &'a str);
+    let mut on_source: BTreeMap<Key<'_>, Severity> = BTreeMap::new();
+    for f in source.findings.iter().filter(|f| f.counts()) {
+        let k = (f.rule, &*f.file, f.span.start, f.path.as_str());
+        let s = on_source.entry(k).or_insert(f.severity);
+        *s = (*s).max(f.severity);
+    }
+    target.findings.retain(|f| {
+        on_source
+            .get(&(f.rule, &*f.file, f.span.start, f.path.as_str()))
+            .is_none_or(|s| *s < f.severity)
+    });
+    target.compared = Some((target_host.to_string(), source_host.to_string()));
 }
 
 /// Lints one input's bytes as `kind` (ConfigMap scripts resolved within this input).

@@ -35,6 +35,11 @@ enum Command {
         /// The rule's name, as `hostlint rules` lists it (e.g. `host-pid`).
         rule: String,
     },
+    /// List the host profiles (one line each), or one profile's facts with their sources.
+    Hosts {
+        /// A profile's name (`acl`, `osguard`, `flatcar`, `ubuntu`, `azurelinux`): print its facts.
+        name: Option<String>,
+    },
     /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
     Review(ReviewArgs),
     /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
@@ -145,6 +150,49 @@ struct CheckArgs {
     /// List every skipped file and why (on stderr): chart templates, files with nothing to check, ...
     #[arg(long, short)]
     verbose: bool,
+    /// The host to lint for: acl (Azure Container Linux, the default), osguard (Azure Linux with OS
+    /// Guard on AKS), flatcar (generic Flatcar). Overrides `.hostlint.yaml` `host:`; a node pool's
+    /// OS SKU still picks the profile of its own rules.
+    #[arg(long, value_enum)]
+    host: Option<HostName>,
+    /// Report only findings new on the target host compared with HOST, where the workloads run
+    /// today (osguard, flatcar, or a general-purpose ubuntu or azurelinux).
+    #[arg(long, value_enum, value_name = "HOST")]
+    from: Option<FromHost>,
+    /// The target host's code integrity (IPE) mode: with audit or enforce, `unsigned-host-executable`
+    /// reports executables placed on the host (info under audit, error under enforce).
+    #[arg(long, value_enum)]
+    code_integrity: Option<CodeIntegrity>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HostName {
+    Acl,
+    Osguard,
+    Flatcar,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FromHost {
+    Acl,
+    Osguard,
+    Flatcar,
+    Ubuntu,
+    Azurelinux,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CodeIntegrity {
+    Off,
+    Audit,
+    Enforce,
+}
+
+/// The ValueEnum's name as written on the command line.
+fn arg_name(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -192,6 +240,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Review(args) => review(args),
+        Command::Hosts { name } => hosts(name.as_deref()),
         #[cfg(feature = "server")]
         Command::Serve(args) => {
             let config = match admission_config(&args.policy) {
@@ -228,6 +277,7 @@ fn main() -> ExitCode {
         Command::Explain { rule } => match hostlint::rules::by_name(&rule) {
             Some(r) => {
                 out(&hostlint::report::rules::explain(r));
+                out(&hostlint::report::rules::per_host(r));
                 ExitCode::SUCCESS
             }
             None => {
@@ -236,6 +286,33 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// `hostlint hosts`: one line per profile, or one profile's facts with their sources.
+fn hosts(name: Option<&str>) -> ExitCode {
+    let Some(name) = name else {
+        let mut text = String::new();
+        for p in hostlint::host::profile::builtin() {
+            let role = if p.name == "acl" { " (default)" } else { "" };
+            text.push_str(&format!("{:<11} {}{role}\n", p.name, p.description));
+        }
+        out(&text);
+        return ExitCode::SUCCESS;
+    };
+    let Some(p) = hostlint::host::profile::named(name) else {
+        eprintln!("error: {}", hostlint::config::unknown_host(name));
+        return ExitCode::from(2);
+    };
+    let mut text = format!("{} ({}): {}\n", p.name, p.title(), p.description);
+    for (key, fact) in &p.facts {
+        text.push_str(&format!(
+            "  {key}: {}\n      source: {}\n",
+            hostlint::host::profile::show(&fact.value),
+            fact.source
+        ));
+    }
+    out(&text);
+    ExitCode::SUCCESS
 }
 
 /// Writes to stdout; a reader that went away (`hostlint rules | head`) is not an error, and never a panic.
@@ -302,6 +379,13 @@ fn admission_config(policy: &PolicyArgs) -> Result<Config, ExitCode> {
             driver_images: file.driver_images,
         };
         config.all_pools = file.all_pools.unwrap_or(false);
+        match hostlint::config::HostConfig::profile(file.host.as_ref(), "acl") {
+            Ok(p) => config.hosts = hostlint::host::Hosts::new(p),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        }
     }
     Ok(config)
 }
@@ -444,6 +528,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(f) => f,
         Err(code) => return code,
     };
+    let host_config = file.as_ref().and_then(|(_, f)| f.host.clone());
     if let Some((path, file)) = file {
         config.severities = file.rules;
         config.exemptions = file.exemptions;
@@ -475,9 +560,48 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         },
     };
+    // The target host: `--host`, else `.hostlint.yaml` `host:`, else ACL; the config's fact
+    // overrides and `--code-integrity` applied.
+    let mut host_config = host_config.unwrap_or_default();
+    if let Some(h) = args.host {
+        host_config.name = Some(arg_name(h));
+    }
+    let mut profile = match hostlint::config::HostConfig::profile(Some(&host_config), "acl") {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(ci) = args.code_integrity {
+        let value = hostlint::parse::node::Node::scalar(
+            arg_name(ci),
+            hostlint::parse::node::Style::Plain,
+            hostlint::source::Span::default(),
+        );
+        if let Err(e) = profile.set("code_integrity", &value, "--code-integrity") {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let target_host = profile.name.clone();
+    config.hosts = hostlint::host::Hosts::new(profile);
     let mut stdin = || -> Box<dyn Read + Send> { Box::new(std::io::stdin()) };
     let found = discover::discover(&args.paths, &options, &mut stdin);
     let mut report: Report = lint(&found.inputs, &config);
+    if let Some(from) = args.from {
+        let from = arg_name(from);
+        let Some(source) = hostlint::host::profile::named(&from) else {
+            eprintln!("error: {}", hostlint::config::unknown_host(&from));
+            return ExitCode::from(2);
+        };
+        let source_config = Config {
+            hosts: hostlint::host::Hosts { active: source },
+            ..config.clone()
+        };
+        let before = lint(&found.inputs, &source_config);
+        hostlint::compare(&mut report, &before, &target_host, &from);
+    }
     report.errors.extend(found.errors);
     report.skipped.extend(found.skipped);
     report.sort();

@@ -48,6 +48,7 @@ pub enum Shape {
 /// Every fact a profile has, with its shape. Each profile must give every one (a test checks).
 pub const FACTS: &[(&str, Shape)] = &[
     ("os_skus", Shape::List),
+    ("candidate_os_skus", Shape::List),
     ("os_sku_label", Shape::Text),
     ("lifecycle", Shape::Map),
     ("read_only_trees", Shape::List),
@@ -92,6 +93,7 @@ pub const FACTS: &[(&str, Shape)] = &[
     ("artifact_streaming", Shape::Bool),
     ("entra_id_ssh", Shape::OneOf(&["true", "false", "unknown"])),
     ("vm_sizes", Shape::Rows),
+    ("host_exec_dirs", Shape::List),
     ("code_integrity", Shape::OneOf(&["off", "audit", "enforce"])),
     ("os_release", Shape::Map),
 ];
@@ -282,7 +284,7 @@ impl Profile {
     pub fn set(&mut self, key: &str, value: &Node, source: &str) -> Result<(), String> {
         let Some(shape) = shape_of(key) else {
             return Err(format!(
-                "no host fact named `{key}` (see `hostlint hosts --facts`)"
+                "no host fact named `{key}` (see `hostlint hosts acl`)"
             ));
         };
         check_shape(key, shape, value)?;
@@ -426,6 +428,25 @@ impl Profile {
     }
 }
 
+/// A fact's value in one line, as `hostlint hosts NAME` shows it (flow YAML).
+pub fn show(n: &Node) -> String {
+    match &n.value {
+        Value::Scalar(..) => n.as_str().unwrap_or("null").to_string(),
+        Value::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(show).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Map(pairs) => format!(
+            "{{{}}}",
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}: {}", show(k), show(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// The built-in profiles, read once.
 pub fn builtin() -> &'static [Arc<Profile>] {
     static PROFILES: OnceLock<Vec<Arc<Profile>>> = OnceLock::new();
@@ -484,6 +505,7 @@ impl Hosts {
         builtin()
             .iter()
             .find(|p| p.lists("os_skus", sku))
+            .or_else(|| builtin().iter().find(|p| p.lists("candidate_os_skus", sku)))
             .map(|p| &**p)
     }
 
@@ -503,7 +525,7 @@ pub fn immutable_os_sku(sku: &str) -> bool {
     builtin()
         .iter()
         .filter(|p| TARGETS.contains(&p.name.as_str()))
-        .any(|p| p.lists("os_skus", sku))
+        .any(|p| p.lists("os_skus", sku) || p.lists("candidate_os_skus", sku))
 }
 
 #[cfg(test)]

@@ -165,6 +165,13 @@ pub fn summary(report: &Report) -> String {
             parts[parts.len() - 1]
         ),
     };
+    if let Some((target, source)) = &report.compared {
+        let new = report.findings.iter().filter(|f| f.counts()).count();
+        s = format!(
+            "{} new on {target} compared with {source}. {s}",
+            plural(new, "finding")
+        );
+    }
     if !report.unresolved.is_empty() {
         // Never clean in silence: what could not be read is said (`--verbose` lists it).
         s.push_str(&format!(

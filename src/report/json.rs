@@ -79,6 +79,16 @@ pub struct Summary {
     pub suppressed: usize,
     /// Files not linted (Helm chart templates, files with no object, ...); `skipped` lists them.
     pub skipped: usize,
+    /// `--from`: the findings are those new on `target` compared with `source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Compared>,
+}
+
+/// The hosts of a `--from` run.
+#[derive(Serialize)]
+pub struct Compared {
+    pub target: String,
+    pub source: String,
 }
 
 impl Summary {
@@ -93,6 +103,10 @@ impl Summary {
             input_errors: report.errors.len(),
             suppressed: report.findings.iter().filter(|f| !f.counts()).count(),
             skipped: report.skipped.len(),
+            compared: report.compared.as_ref().map(|(target, source)| Compared {
+                target: target.clone(),
+                source: source.clone(),
+            }),
         }
     }
 }

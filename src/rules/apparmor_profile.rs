@@ -46,6 +46,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
+    // A host with AppArmor enforces the profile (profile fact `apparmor`).
+    if subject.profile().flag("apparmor") {
+        return;
+    }
     for pod in pods.iter() {
         for (k, v) in pod.annotations() {
             let (Some(key), Some(value)) = (k.as_str(), v.as_str()) else {

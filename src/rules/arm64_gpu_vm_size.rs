@@ -29,9 +29,9 @@ pub static ARM64_GPU_VM_SIZE: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    for (size, class) in sized_pools(subject, &[Verdict::Arm64Gpu]) {
+    for (size, class, host) in sized_pools(subject, &[Verdict::Arm64Gpu]) {
         out.push(size.hit(format!(
-            "VM size `{}` is an Arm64 GPU size ({}): ACL does not support Arm64 GPU pools",
+            "VM size `{}` is an Arm64 GPU size ({}): {host} does not support Arm64 GPU pools",
             size.text, class.series
         )));
     }

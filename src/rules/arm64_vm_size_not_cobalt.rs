@@ -29,9 +29,9 @@ pub static ARM64_VM_SIZE_NOT_COBALT: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    for (size, class) in sized_pools(subject, &[Verdict::Arm64NotCobalt]) {
+    for (size, class, host) in sized_pools(subject, &[Verdict::Arm64NotCobalt]) {
         out.push(size.hit(format!(
-            "Arm64 VM size `{}` ({}) is not Cobalt 100: ACL on Arm64 needs a v6 `p` size",
+            "Arm64 VM size `{}` ({}) is not Cobalt 100: {host} on Arm64 needs a v6 `p` size",
             size.text, class.series
         )));
     }

@@ -21,18 +21,25 @@ pub static ARTIFACT_STREAMING: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster {
-        cluster, all_pools, ..
+        cluster,
+        all_pools,
+        hosts,
+        ..
     } = subject
     else {
         return;
     };
     for pool in cluster.scoped_pools(*all_pools) {
-        if let Some(v) = pool
-            .artifact_streaming
-            .as_ref()
-            .filter(|v| v.as_bool() == Some(true))
+        if !hosts.for_pool(pool).flag("artifact_streaming")
+            && let Some(v) = pool
+                .artifact_streaming
+                .as_ref()
+                .filter(|v| v.as_bool() == Some(true))
         {
-            out.push(v.hit("artifact streaming is enabled on this pool; ACL does not support it"));
+            out.push(v.hit(format!(
+                "artifact streaming is enabled on this pool; {} does not support it",
+                hosts.for_pool(pool).title()
+            )));
         }
     }
 }

@@ -32,12 +32,12 @@ pub static CONFIDENTIAL_VM_SIZE: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    for (size, class) in sized_pools(
+    for (size, class, host) in sized_pools(
         subject,
         &[Verdict::Confidential, Verdict::ConfidentialChild],
     ) {
         out.push(size.hit(format!(
-            "VM size `{}` is a confidential VM size ({}){}: ACL does not support Confidential VMs",
+            "VM size `{}` is a confidential VM size ({}){}: {host} does not support Confidential VMs",
             size.text,
             class.series,
             if class.verdict == Verdict::ConfidentialChild {

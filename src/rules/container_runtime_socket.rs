@@ -53,6 +53,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
+    // A host with Docker has the socket (profile fact `docker`).
+    if subject.profile().flag("docker") {
+        return;
+    }
     for (pod, c, m, hp, v) in host_mounts(pods) {
         let file = hp.rsplit('/').next().unwrap_or("");
         if !(file == "docker.sock" || file == "dockershim.sock") {

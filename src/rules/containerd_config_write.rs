@@ -42,6 +42,23 @@ spec:
     check,
 };
 
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let start = out.len();
+    check_strict(subject, out);
+    let profile = subject.profile();
+    // A host whose containerd config is an ordinary writable file keeps what is written there
+    // (profile fact `containerd_config`): hygiene, not breakage.
+    if profile.text("containerd_config") == "writable" {
+        for hit in &mut out[start..] {
+            hit.severity = Some(Severity::Info);
+            hit.notes.push(super::Note {
+                line: None,
+                message: format!("on {}, containerd's config is a writable file that provisioning rewrites: the change holds until the node is reimaged", profile.title()),
+            });
+        }
+    }
+}
+
 /// Whether a host-context invocation writes containerd's config or restarts it.
 pub(crate) fn changes(inv: &Invocation) -> bool {
     // Writes are host paths already (host context, or through the mounted host root).
@@ -61,7 +78,7 @@ pub(crate) fn changes(inv: &Invocation) -> bool {
             .any(|(_, p)| is_under(p, "/etc/containerd"))
 }
 
-fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+fn check_strict(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, scripts, .. } = subject else {
         return;
     };

@@ -21,14 +21,23 @@ pub static ENTRA_ID_SSH: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster {
-        cluster, all_pools, ..
+        cluster,
+        all_pools,
+        hosts,
+        ..
     } = subject
     else {
         return;
     };
     for pool in cluster.scoped_pools(*all_pools) {
-        if let Some(v) = pool.ssh_access.as_ref().filter(|v| v.is("EntraID")) {
-            out.push(v.hit(format!("SSH access `{}` is not supported on ACL", v.text)));
+        if hosts.for_pool(pool).text("entra_id_ssh") == "false"
+            && let Some(v) = pool.ssh_access.as_ref().filter(|v| v.is("EntraID"))
+        {
+            out.push(v.hit(format!(
+                "SSH access `{}` is not supported on {}",
+                v.text,
+                hosts.for_pool(pool).title()
+            )));
         }
     }
 }

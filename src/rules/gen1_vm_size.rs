@@ -32,7 +32,7 @@ pub static GEN1_VM_SIZE: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    for (size, class) in sized_pools(subject, &[Verdict::Gen1]) {
-        out.push(size.hit(format!("VM size `{}` is Generation 1 only ({} series): ACL needs a Gen2 size with Trusted Launch", size.text, class.series)));
+    for (size, class, host) in sized_pools(subject, &[Verdict::Gen1]) {
+        out.push(size.hit(format!("VM size `{}` is Generation 1 only ({} series): {host} needs a Gen2 size with Trusted Launch", size.text, class.series)));
     }
 }

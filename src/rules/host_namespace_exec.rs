@@ -1,4 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::host::Profile;
 use crate::model::script::{ContainerScript, Entry, EntryKind, Invocation};
 
 pub static HOST_NAMESPACE_EXEC: Rule = Rule {
@@ -45,15 +46,16 @@ spec:
 };
 
 /// Whether a more specific rule reports this invocation.
-fn reported_elsewhere(cs: &ContainerScript, inv: &Invocation) -> bool {
-    super::host_package_install::install(inv).is_some()
-        || super::host_package_install::refresh(inv)
+fn reported_elsewhere(cs: &ContainerScript, inv: &Invocation, profile: &Profile) -> bool {
+    (profile.text("package_manager") != "works"
+        && (super::host_package_install::install(inv).is_some()
+            || super::host_package_install::refresh(inv)))
         || super::host_selinux_change::changes(inv)
         || super::kernel_cmdline_change::changes(inv)
         || super::containerd_config_write::changes(inv)
-        || super::sctp_protocol::loads_sctp(inv)
+        || (profile.module_blocked("sctp") && super::sctp_protocol::loads_sctp(inv))
         || super::kernel_module_build::builds(inv)
-        || super::read_only_host_path_write::script_writes(inv)
+        || super::read_only_host_path_write::script_writes(inv, profile)
             .next()
             .is_some()
         || cs.entries.is_empty()
@@ -138,7 +140,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             .filter(|(i, e)| {
                 !e.inherited
                     && e.kind != EntryKind::RootFlag
-                    && !cs.under(*i).any(|inv| reported_elsewhere(cs, inv))
+                    && !cs.under(*i).any(|inv| reported_elsewhere(cs, inv, subject.profile()))
                     // A script file run on the host is judged with that script (`correlate`).
                     && !cs.runs.iter().any(|r| r.entry == Some(*i))
             })

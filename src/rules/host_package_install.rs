@@ -1,5 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::{SHIPPED_PACKAGES, UNAVAILABLE_PACKAGES, package_is};
+use crate::host::{Profile, package_is};
 use crate::model::script::{ContainerScript, Invocation};
 
 pub static HOST_PACKAGE_INSTALL: Rule = Rule {
@@ -177,21 +177,21 @@ pub(crate) fn install(inv: &Invocation) -> Option<(String, Vec<String>)> {
     ))
 }
 
-/// The fix for an install of `pkgs`: what ACL already ships, what it cannot get.
-pub(crate) fn fix_for(pkgs: &[String]) -> Option<String> {
+/// The fix for an install of `pkgs`: what the host already ships, what it cannot get (profile
+/// facts `shipped_packages`, `unavailable_packages`).
+pub(crate) fn fix_for(pkgs: &[String], profile: &Profile) -> Option<String> {
     let mut shipped = Vec::new();
     let mut missing = Vec::new();
+    let (ships, lacks) = (
+        profile.packages("shipped_packages"),
+        profile.packages("unavailable_packages"),
+    );
     for p in pkgs {
-        if let Some((what, _)) = SHIPPED_PACKAGES
-            .iter()
-            .find(|(_, names)| package_is(p, names))
-        {
+        if let Some((what, _)) = ships.iter().find(|(_, names)| package_is(p, names)) {
             if !shipped.contains(what) {
                 shipped.push(*what);
             }
-        } else if let Some((what, _)) = UNAVAILABLE_PACKAGES
-            .iter()
-            .find(|(_, names)| package_is(p, names))
+        } else if let Some((what, _)) = lacks.iter().find(|(_, names)| package_is(p, names))
             && !missing.contains(what)
         {
             missing.push(*what);
@@ -206,8 +206,9 @@ pub(crate) fn fix_for(pkgs: &[String]) -> Option<String> {
     }
     if !missing.is_empty() {
         parts.push(format!(
-            "{} cannot be installed on ACL (no package manager, read-only /usr): run it from the container image or choose a driver that does not need it",
-            missing.join(", ")
+            "{} cannot be installed on {} (no package manager, read-only /usr): run it from the container image or choose a driver that does not need it",
+            missing.join(", "),
+            profile.title()
         ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
@@ -217,13 +218,29 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { scripts, .. } = subject else {
         return;
     };
+    let profile = subject.profile();
+    // A host whose package manager installs (a general-purpose one) breaks nothing here; one whose
+    // package manager is present but cannot write `/usr` fails at transaction time (profile fact
+    // `package_manager`).
+    let host = profile.title();
+    let (none, has) = match profile.text("package_manager") {
+        "works" => return,
+        "read-only" => {
+            let why = format!("{host}'s package manager cannot write the read-only /usr");
+            (why.clone(), why)
+        }
+        _ => (
+            format!("{host} has none"),
+            format!("{host} has no package manager"),
+        ),
+    };
     for cs in scripts.iter() {
         for inv in &cs.invocations {
             let Some(h) = inv.host else { continue };
             let how = &cs.entries[h].word;
             if refresh(inv) {
                 let sub = positional(inv).first().copied().unwrap_or("");
-                ContainerScript::push(out, cs.hit(&inv.at, format!("`{} {sub}` runs a package manager on the host (through `{how}`): ACL has none", inv.program)));
+                ContainerScript::push(out, cs.hit(&inv.at, format!("`{} {sub}` runs a package manager on the host (through `{how}`): {none}", inv.program)));
                 continue;
             }
             let Some((pm, pkgs)) = install(inv) else {
@@ -234,8 +251,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             } else {
                 format!(" `{}`", pkgs.join(" "))
             };
-            let mut hit = cs.hit(&inv.at, format!("`{pm}` installs{what} on the host (through `{how}`): ACL has no package manager"));
-            if let Some(f) = fix_for(&pkgs) {
+            let mut hit = cs.hit(
+                &inv.at,
+                format!("`{pm}` installs{what} on the host (through `{how}`): {has}"),
+            );
+            if let Some(f) = fix_for(&pkgs, profile) {
                 hit = hit.fix(f);
             }
             ContainerScript::push(out, hit);

@@ -1,5 +1,4 @@
 use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
-use crate::host::SYSTEMD_JOURNAL_GID;
 use crate::model::workload::is_under;
 use crate::parse::node::Node;
 
@@ -58,6 +57,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
+    // The journal group's GID is the host's (profile fact `journal_gid`); unknown, nothing to say.
+    let Some(gid) = subject.profile().int("journal_gid") else {
+        return;
+    };
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if !(is_under(&hp, "/var/log/journal") || is_under(&hp, "/run/log/journal")) {
             continue;
@@ -80,11 +83,8 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             .unwrap_or_default();
         let run_as_group =
             |sc: Option<&Node>| sc.and_then(|s| s.get("runAsGroup")).and_then(Node::as_i64);
-        if groups
-            .iter()
-            .any(|g| g.as_i64() == Some(SYSTEMD_JOURNAL_GID))
-            || run_as_group(c.security()).or_else(|| run_as_group(pod.security()))
-                == Some(SYSTEMD_JOURNAL_GID)
+        if groups.iter().any(|g| g.as_i64() == Some(gid))
+            || run_as_group(c.security()).or_else(|| run_as_group(pod.security())) == Some(gid)
         {
             continue;
         }
@@ -93,7 +93,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             m,
             c,
             format!(
-                "hostPath `{hp}` is read by a non-root user without group 190 (`systemd-journal`)"
+                "hostPath `{hp}` is read by a non-root user without group {gid} (`systemd-journal`)"
             ),
         ));
     }

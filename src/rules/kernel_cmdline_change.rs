@@ -43,6 +43,23 @@ spec:
     check,
 };
 
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let start = out.len();
+    check_strict(subject, out);
+    let profile = subject.profile();
+    // A host whose command line is editable (profile fact `kernel_cmdline`): check the tool and
+    // file are that host's.
+    if profile.text("kernel_cmdline") == "editable" {
+        for hit in &mut out[start..] {
+            hit.severity = Some(Severity::Info);
+            hit.notes.push(super::Note {
+                line: None,
+                message: format!("{}'s kernel command line is editable (profile fact `kernel_cmdline`): check that this tool and file are the ones it boots with", profile.title()),
+            });
+        }
+    }
+}
+
 /// Whether a host-context invocation changes the kernel command line.
 pub(crate) fn changes(inv: &Invocation) -> bool {
     // Writes are host paths already (host context, or through the mounted host root).
@@ -59,7 +76,7 @@ pub(crate) fn changes(inv: &Invocation) -> bool {
         .any(|(_, p)| KERNEL_CMDLINE_FILES.iter().any(|f| is_under(p, f)))
 }
 
-fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+fn check_strict(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, scripts, .. } = subject else {
         return;
     };

@@ -119,6 +119,21 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     else {
         return;
     };
+    // A host that loads unsigned modules (no Secure Boot, no forced signatures: profile fact
+    // `kernel_modules`) runs the driver: the finding is a note of it, not a failure.
+    let profile = subject.profile();
+    let loads = profile.text("kernel_modules") == "unsigned-load";
+    let host = profile.title();
+    let on_host = |hit: Hit| {
+        if loads {
+            hit.at_most(Severity::Info).note(
+                None,
+                format!("{host} loads unsigned out-of-tree modules when Secure Boot is off (the kernel is tainted); with Secure Boot on, only modules built with the kernel load"),
+            )
+        } else {
+            hit
+        }
+    };
     // A driver container is reported once: by its image when that is known, else by its command.
     let mut by_image: Vec<&str> = Vec::new();
     for pod in pods.iter() {
@@ -136,14 +151,14 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             }
             let name = img.as_str().unwrap_or("");
             by_image.push(&c.name);
-            out.push(
+            out.push(on_host(
                 Hit::at(
                     img,
                     pointer(&c.path, "image"),
                     format!("image `{name}` builds or loads an out-of-tree kernel module"),
                 )
                 .container(&c.name),
-            );
+            ));
         }
     }
     for cs in scripts
@@ -161,13 +176,13 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 .collect();
             ContainerScript::push(
                 out,
-                cs.hit(
+                on_host(cs.hit(
                     &inv.at,
                     format!(
                         "`{}` builds or loads an out-of-tree kernel module",
                         line.join(" ")
                     ),
-                ),
+                )),
             );
         }
     }

@@ -44,25 +44,46 @@ pub static KUBERNETES_VERSION_UNSUPPORTED: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster {
-        cluster, all_pools, ..
+        cluster,
+        all_pools,
+        hosts,
+        ..
     } = subject
     else {
         return;
     };
-    let old = |v: &Val| k8s_minor(&v.text).is_some_and(|(major, minor)| (major, minor) < (1, 34));
+    // Below the host's first supported version (profile fact `min_kubernetes`).
+    let below = |v: &Val, min: (u32, u32)| {
+        k8s_minor(&v.text).is_some_and(|(major, minor)| (major, minor) < min)
+    };
     if cluster.in_scope(*all_pools)
-        && let Some(v) = cluster.kubernetes_version.as_ref().filter(|v| old(v))
+        && let Some(v) = cluster.kubernetes_version.as_ref()
+        && let Some((p, (major, minor))) = super::cluster_profiles(hosts, cluster, *all_pools)
+            .into_iter()
+            .filter_map(|p| Some((p, p.min_kubernetes()?)))
+            .filter(|(_, min)| below(v, *min))
+            .max_by_key(|(_, min)| *min)
     {
         out.push(v.hit(format!(
-            "Kubernetes version `{}` is below 1.34, the first version ACL supports",
-            v.text
+            "Kubernetes version `{}` is below {major}.{minor}, the first version {} supports",
+            v.text,
+            p.title()
         )));
     }
     for pool in cluster.scoped_pools(*all_pools) {
-        if let Some(v) = pool.orchestrator_version.as_ref().filter(|v| old(v)) {
+        let p = hosts.for_pool(pool);
+        let Some((major, minor)) = p.min_kubernetes() else {
+            continue;
+        };
+        if let Some(v) = pool
+            .orchestrator_version
+            .as_ref()
+            .filter(|v| below(v, (major, minor)))
+        {
             out.push(v.hit(format!(
-                "pool Kubernetes version `{}` is below 1.34, the first version ACL supports",
-                v.text
+                "pool Kubernetes version `{}` is below {major}.{minor}, the first version {} supports",
+                v.text,
+                p.title()
             )));
         }
     }

@@ -40,6 +40,7 @@ mod non_nvidia_gpu_vm_size;
 mod obsolete_flatcar_preview_flag;
 mod operator_host_change;
 mod os_sku_pinned;
+mod osguard_retirement;
 mod pod_sandboxing_node_pool;
 mod pod_sandboxing_runtime_class;
 mod pod_security_selinux_type;
@@ -51,6 +52,8 @@ mod selinux_level_all_categories;
 mod selinux_permissive_tag;
 mod selinux_type_unknown;
 mod trusted_launch_disabled;
+mod unsigned_host_executable;
+mod unsupported_vm_size;
 mod vm_size_without_trusted_launch;
 
 /// Every rule, in the order of the docs.
@@ -69,6 +72,7 @@ pub static RULES: &[&Rule] = &[
     &operator_host_change::OPERATOR_HOST_CHANGE,
     &sctp_protocol::SCTP_PROTOCOL,
     &kernel_cmdline_change::KERNEL_CMDLINE_CHANGE,
+    &unsigned_host_executable::UNSIGNED_HOST_EXECUTABLE,
     &containerd_config_write::CONTAINERD_CONFIG_WRITE,
     &selinux_type_unknown::SELINUX_TYPE_UNKNOWN,
     &selinux_level_all_categories::SELINUX_LEVEL_ALL_CATEGORIES,
@@ -88,6 +92,7 @@ pub static RULES: &[&Rule] = &[
     &arm64_vm_size_not_cobalt::ARM64_VM_SIZE_NOT_COBALT,
     &arm64_gpu_vm_size::ARM64_GPU_VM_SIZE,
     &non_nvidia_gpu_vm_size::NON_NVIDIA_GPU_VM_SIZE,
+    &unsupported_vm_size::UNSUPPORTED_VM_SIZE,
     &amd_gpu_workload::AMD_GPU_WORKLOAD,
     &node_os_upgrade_channel::NODE_OS_UPGRADE_CHANNEL,
     &kubernetes_version_unsupported::KUBERNETES_VERSION_UNSUPPORTED,
@@ -97,6 +102,7 @@ pub static RULES: &[&Rule] = &[
     &entra_id_ssh::ENTRA_ID_SSH,
     &selinux_permissive_tag::SELINUX_PERMISSIVE_TAG,
     &obsolete_flatcar_preview_flag::OBSOLETE_FLATCAR_PREVIEW_FLAG,
+    &osguard_retirement::OSGUARD_RETIREMENT,
     &duplicate_key::DUPLICATE_KEY,
     &crate::suppress::SUPPRESSION_WITHOUT_REASON,
     &crate::suppress::UNUSED_SUPPRESSION,
@@ -120,6 +126,26 @@ impl Subject<'_> {
             Subject::Object { hosts, .. } | Subject::Cluster { hosts, .. } => hosts,
         }
     }
+}
+
+/// The host profiles a cluster's own settings must suit: those of its pools in scope (each by its
+/// OS SKU), else the active one (an `az aks update` of a cluster whose pools are elsewhere).
+pub(crate) fn cluster_profiles<'s>(
+    hosts: &'s crate::host::Hosts,
+    cluster: &'s crate::model::nodepool::Cluster,
+    all_pools: bool,
+) -> Vec<&'s crate::host::Profile> {
+    let mut out: Vec<&crate::host::Profile> = Vec::new();
+    for pool in cluster.scoped_pools(all_pools) {
+        let p = hosts.for_pool(pool);
+        if !out.iter().any(|o| o.name == p.name) {
+            out.push(p);
+        }
+    }
+    if out.is_empty() {
+        out.push(&hosts.active);
+    }
+    out
 }
 
 /// Looks a rule up by its kebab-case name.
@@ -352,7 +378,7 @@ pub(crate) fn write_evidence(
         .and_then(|i| pod.volumes.get(i))
         .map(|v| &v.source)
         .unwrap_or(&crate::model::workload::Source::Other)
-        && crate::host::read_only_tree(hp).is_some()
+        && subject.profile().read_only_tree(hp).is_some()
         && !crate::host::EXISTING_READ_ONLY_DIRS.contains(&hp)
     {
         return Ok(Evidence::Created(if *kind == "FileOrCreate" {
@@ -472,6 +498,7 @@ pub(crate) fn sized_pools<'s>(
 ) -> Vec<(
     &'s crate::model::nodepool::Val,
     crate::host::vm_sizes::Class<'s>,
+    &'s str,
 )> {
     let Subject::Cluster {
         cluster,
@@ -488,7 +515,9 @@ pub(crate) fn sized_pools<'s>(
             let size = pool.vm_size.as_ref()?;
             let profile = hosts.for_pool(pool);
             let class = crate::host::vm_sizes::classify_on(&size.text, vm_sizes, profile)?;
-            verdicts.contains(&class.verdict).then_some((size, class))
+            verdicts
+                .contains(&class.verdict)
+                .then_some((size, class, profile.title()))
         })
         .collect()
 }

@@ -46,7 +46,10 @@ pub static NODE_OS_UPGRADE_CHANNEL: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster {
-        cluster, all_pools, ..
+        cluster,
+        all_pools,
+        hosts,
+        ..
     } = subject
     else {
         return;
@@ -54,10 +57,23 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Some(ch) = &cluster.node_os_upgrade_channel else {
         return;
     };
-    if cluster.in_scope(*all_pools) && (ch.is("SecurityPatch") || ch.is("Unmanaged")) {
+    if !cluster.in_scope(*all_pools) {
+        return;
+    }
+    // The channels each pool's host allows (profile fact `node_os_upgrade_channels`).
+    if let Some(p) = super::cluster_profiles(hosts, cluster, *all_pools)
+        .into_iter()
+        .find(|p| !p.lists("node_os_upgrade_channels", &ch.text))
+    {
+        let allowed: Vec<String> = p
+            .list("node_os_upgrade_channels")
+            .map(|c| format!("`{c}`"))
+            .collect();
         out.push(ch.hit(format!(
-            "node OS upgrade channel `{}` is not supported on ACL; use `NodeImage` or `None`",
-            ch.text
+            "node OS upgrade channel `{}` is not supported on {}; use {}",
+            ch.text,
+            p.title(),
+            allowed.join(" or ")
         )));
     }
 }

@@ -29,9 +29,9 @@ pub static NON_NVIDIA_GPU_VM_SIZE: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    for (size, class) in sized_pools(subject, &[Verdict::AmdGpu]) {
+    for (size, class, host) in sized_pools(subject, &[Verdict::AmdGpu]) {
         out.push(size.hit(format!(
-            "VM size `{}` is an AMD GPU size ({}): ACL supports NVIDIA GPUs only",
+            "VM size `{}` is an AMD GPU size ({}): {host} supports NVIDIA GPUs only",
             size.text, class.series
         )));
     }

@@ -30,20 +30,26 @@ pub static POD_SANDBOXING_NODE_POOL: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster {
-        cluster, all_pools, ..
+        cluster,
+        all_pools,
+        hosts,
+        ..
     } = subject
     else {
         return;
     };
     for pool in cluster.scoped_pools(*all_pools) {
-        if let Some(v) = pool.workload_runtime.as_ref().filter(|v| {
-            ["KataVmIsolation", "KataMshvVmIsolation", "KataCcIsolation"]
-                .iter()
-                .any(|k| v.is(k))
-        }) {
+        if !hosts.for_pool(pool).flag("pod_sandboxing")
+            && let Some(v) = pool.workload_runtime.as_ref().filter(|v| {
+                ["KataVmIsolation", "KataMshvVmIsolation", "KataCcIsolation"]
+                    .iter()
+                    .any(|k| v.is(k))
+            })
+        {
             out.push(v.hit(format!(
-                "workload runtime `{}` (Pod Sandboxing) is not supported on ACL",
-                v.text
+                "workload runtime `{}` (Pod Sandboxing) is not supported on {}",
+                v.text,
+                hosts.for_pool(pool).title()
             )));
         }
     }

@@ -39,6 +39,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
+    // A host that runs Pod Sandboxing (profile fact `pod_sandboxing`).
+    if subject.profile().flag("pod_sandboxing") {
+        return;
+    }
     for pod in pods.iter() {
         let Some(v) = pod.node.get("runtimeClassName") else {
             continue;
@@ -47,7 +51,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             out.push(Hit::at(
                 v,
                 pointer(&pod.path, "runtimeClassName"),
-                format!("runtime class `{class}` (Pod Sandboxing) is not supported on ACL"),
+                format!(
+                    "runtime class `{class}` (Pod Sandboxing) is not supported on {}",
+                    subject.profile().title()
+                ),
             ));
         }
     }

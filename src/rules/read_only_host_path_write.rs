@@ -1,7 +1,7 @@
 use super::{
     Hit, Lang, READ_ONLY_FIX, Rule, Severity, Subject, host_mounts, host_path_hit, write_evidence,
 };
-use crate::host::{flexvolume_dir, read_only_tree};
+use crate::host::{Profile, flexvolume_dir};
 use crate::model::script::{ContainerScript, Invocation, Loc};
 
 pub static READ_ONLY_HOST_PATH_WRITE: Rule = Rule {
@@ -73,19 +73,23 @@ spec:
 };
 
 /// The writes of an invocation that land on a read-only host tree: (where, host path, tree).
-pub(crate) fn script_writes(inv: &Invocation) -> impl Iterator<Item = (&Loc, &str, &'static str)> {
+pub(crate) fn script_writes<'a>(
+    inv: &'a Invocation,
+    profile: &'a Profile,
+) -> impl Iterator<Item = (&'a Loc, &'a str, &'a str)> {
     inv.writes
         .iter()
-        .filter_map(|(at, p)| read_only_tree(p).map(|t| (at, p.as_str(), t)))
+        .filter_map(|(at, p)| profile.read_only_tree(p).map(|t| (at, p.as_str(), t)))
 }
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, scripts, .. } = subject else {
         return;
     };
+    let profile = subject.profile();
     for cs in scripts.iter() {
         for inv in &cs.invocations {
-            for (at, p, tree) in script_writes(inv) {
+            for (at, p, tree) in script_writes(inv, profile) {
                 ContainerScript::push(
                     out,
                     cs.hit(
@@ -104,7 +108,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         if m.read_only {
             continue;
         }
-        let Some(tree) = read_only_tree(&hp) else {
+        let Some(tree) = profile.read_only_tree(&hp) else {
             continue;
         };
         let tree = tree_name(tree);
@@ -114,9 +118,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 let mut hit = host_path_hit(v, m, c, msg);
                 hit.notes.push(evidence.note(&hp));
                 hit = hit.fix(if flexvolume_dir(&hp) {
-                    FLEXVOLUME_FIX
+                    flexvolume_fix(profile)
                 } else {
-                    WRITE_FIX
+                    write_fix(profile)
                 });
                 out.push(hit);
             }
@@ -135,16 +139,33 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     }
 }
 
-/// For a mount that is written: where to write instead.
-const WRITE_FIX: &str = "install into a writable location instead: `/usr/local/bin` (AKS nodes redirect it to a writable directory), `/opt/bin`, `/opt/cni/bin` for CNI plugins, `/etc/kubernetes/volumeplugins` for FlexVolume; kernel modules cannot be added to ACL's signed `/usr`";
+/// For a mount that is written: where to write instead, on this host.
+fn write_fix(profile: &Profile) -> String {
+    let redirected: Vec<String> = profile
+        .list("writable_under_read_only")
+        .map(|p| format!("`{p}` (redirected to a writable directory on this host), "))
+        .collect();
+    format!(
+        "install into a writable location instead: {}`/opt/bin`, `/opt/cni/bin` for CNI plugins, `{}` for FlexVolume; kernel modules cannot be added to {}'s read-only `/usr`",
+        redirected.concat(),
+        profile.text("flexvolume_dir"),
+        profile.title()
+    )
+}
 
-/// For a FlexVolume plugin directory: AKS's own drivers already handle this on ACL.
-const FLEXVOLUME_FIX: &str = "FlexVolume drivers cannot be installed into the read-only `/usr` on ACL; AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, Secrets Store) run there, so move to one of them or to the driver's CSI version; on AKS the FlexVolume directory is `/etc/kubernetes/volumeplugins`";
+/// For a FlexVolume plugin directory: AKS's own drivers already handle this.
+fn flexvolume_fix(profile: &Profile) -> String {
+    format!(
+        "FlexVolume drivers cannot be installed into the read-only `/usr` on {}; AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, Secrets Store) run there, so move to one of them or to the driver's CSI version; on this host the FlexVolume directory is `{}`",
+        profile.title(),
+        profile.text("flexvolume_dir")
+    )
+}
 
-fn tree_name(tree: &str) -> &'static str {
-    if tree == "/usr" {
-        "/usr"
-    } else {
+fn tree_name(tree: &str) -> &str {
+    if matches!(tree, "/bin" | "/sbin" | "/lib" | "/lib64") {
         "/usr (merged alias)"
+    } else {
+        tree
     }
 }

@@ -79,6 +79,12 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     else {
         return;
     };
+    // Only a host that blocks the module breaks SCTP (profile fact `blocked_modules`).
+    let profile = subject.profile();
+    if !profile.module_blocked("sctp") {
+        return;
+    }
+    let start = out.len();
     for pod in pods.iter() {
         for c in &pod.containers {
             ports(
@@ -118,6 +124,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         }
         _ => {}
     }
+    for hit in &mut out[start..] {
+        hit.message = hit.message.replace("ACL", profile.title());
+    }
     for cs in scripts.iter() {
         for inv in cs.invocations.iter().filter(|i| loads_sctp(i)) {
             ContainerScript::push(
@@ -125,8 +134,9 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 cs.hit(
                     &inv.at,
                     format!(
-                        "`{} sctp` in host context: ACL blacklists the SCTP module",
-                        inv.program
+                        "`{} sctp` in host context: {} blacklists the SCTP module",
+                        inv.program,
+                        profile.title()
                     ),
                 ),
             );

@@ -1,5 +1,4 @@
 use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
-use crate::host::unreadable_by_container_t;
 use crate::model::workload::is_under;
 
 pub static SELINUX_HOST_LOG_READ: Rule = Rule {
@@ -72,6 +71,12 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
+    let profile = subject.profile();
+    // Only a host that enforces, with a runtime that labels pods, blinds a shipper (profile facts
+    // `selinux_mode`, `selinux_labelling`): OS Guard and Flatcar let it read today.
+    if !profile.selinux_denies() {
+        return;
+    }
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if !(m.read_only
             && is_under(&hp, "/var/log")
@@ -82,12 +87,13 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         if is_under(&hp, "/var/log/pods") {
             // container_log_t: refpolicy's kubernetes module lets container_t read it (SPEC: Rules).
             let msg = format!(
-                "hostPath `{hp}` is read by a container that runs as `container_t`; it can read `container_log_t` files there, but ACL documents `container_logreader_t` for log collectors"
+                "hostPath `{hp}` is read by a container that runs as `container_t`; it can read `container_log_t` files there, but {} documents `container_logreader_t` for log collectors",
+                profile.title()
             );
             out.push(host_path_hit(v, m, c, msg).at_most(Severity::Info));
             continue;
         }
-        let why = match unreadable_by_container_t(&hp) {
+        let why = match profile.unreadable_by_container_t(&hp) {
             Some(t) => format!("`{t}`"),
             None => "the `*.log` symlinks there".to_string(),
         };

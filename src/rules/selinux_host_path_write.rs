@@ -1,9 +1,7 @@
 use super::{
     Hit, Lang, READ_ONLY_FIX, Rule, Severity, Subject, host_mounts, host_path_hit, write_evidence,
 };
-use crate::host::{
-    CONTAINER_FILE_T_DIRS, flexvolume_dir, read_only_tree, unreadable_by_container_t,
-};
+use crate::host::flexvolume_dir;
 use crate::model::workload::{Source, is_under};
 
 pub static SELINUX_HOST_PATH_WRITE: Rule = Rule {
@@ -80,11 +78,17 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
+    let profile = subject.profile();
+    // A host that does not enforce, or a runtime that labels no pod, denies nothing (profile facts
+    // `selinux_mode`, `selinux_labelling`).
+    if !profile.selinux_denies() {
+        return;
+    }
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if m.read_only || hp == "/" || !c.runs_confined(pod, &[]) {
             continue;
         }
-        if read_only_tree(&hp).is_some() || CONTAINER_FILE_T_DIRS.iter().any(|t| is_under(&hp, t)) {
+        if profile.read_only_tree(&hp).is_some() || profile.container_file_t_dir(&hp) {
             continue;
         }
         let kind = match &v.source {
@@ -104,7 +108,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 hit
             }
             // The mount gives the container nothing: it cannot even read the path.
-            Err(check) => match unreadable_by_container_t(&hp) {
+            Err(check) => match profile.unreadable_by_container_t(&hp) {
                 Some(t) => host_path_hit(
                     v,
                     m,

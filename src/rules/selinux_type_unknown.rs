@@ -71,22 +71,41 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, site, .. } = subject else {
         return;
     };
+    let profile = subject.profile();
+    // No SELinux on the host: the options mean nothing (profile fact `selinux_mode`).
+    if profile.text("selinux_mode") == "disabled" {
+        return;
+    }
+    let host = profile.title();
     for pod in pods.iter() {
         for (o, path, container) in selinux_options(pod) {
             let Some(t) = o.get("type") else { continue };
             let Some(name) = t.as_str().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            if site.selinux_workload_type(name) {
+            if profile.lists("selinux_workload_types", name) || site.selinux_type(name) {
                 continue;
             }
-            let hit = Hit::at(
-                t,
-                pointer(&path, "type"),
-                format!(
-                    "SELinux type `{name}` is not a workload type in ACL's policy: the container cannot start"
-                ),
-            );
+            // A runtime that labels pods fails to set an undefined type, even in permissive mode;
+            // one that labels none ignores it (profile fact `selinux_labelling`).
+            let hit = if profile.flag("selinux_labelling") {
+                Hit::at(
+                    t,
+                    pointer(&path, "type"),
+                    format!(
+                        "SELinux type `{name}` is not a workload type in {host}'s policy: the container cannot start"
+                    ),
+                )
+            } else {
+                Hit::at(
+                    t,
+                    pointer(&path, "type"),
+                    format!(
+                        "SELinux type `{name}` is not a workload type in {host}'s policy: the runtime labels no pod there, so it is ignored today, and the container cannot start once labelling is on"
+                    ),
+                )
+                .at_most(Severity::Warning)
+            };
             out.push(match container {
                 Some(c) => hit.container(c),
                 None => hit,

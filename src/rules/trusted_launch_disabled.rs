@@ -1,5 +1,4 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::ACL_OS_SKU;
 use crate::model::nodepool::Val;
 
 pub static TRUSTED_LAUNCH_DISABLED: Rule = Rule {
@@ -27,21 +26,33 @@ pub static TRUSTED_LAUNCH_DISABLED: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster {
-        cluster, all_pools, ..
+        cluster,
+        all_pools,
+        hosts,
+        ..
     } = subject
     else {
         return;
     };
     for pool in cluster.scoped_pools(*all_pools) {
+        // Only a host that requires Trusted Launch (profile fact `trusted_launch`).
+        let profile = hosts.for_pool(pool);
+        if profile.text("trusted_launch") != "mandatory" {
+            continue;
+        }
         for (v, what) in [
             (&pool.enable_secure_boot, "Secure Boot"),
             (&pool.enable_vtpm, "vTPM"),
         ] {
             if let Some(v) = v.as_ref().filter(|v| v.as_bool() == Some(false)) {
-                out.push(v.hit(format!("{what} is switched off (`{}`): ACL pools require Trusted Launch with Secure Boot and vTPM", v.shown())));
+                out.push(v.hit(format!("{what} is switched off (`{}`): {} pools require Trusted Launch with Secure Boot and vTPM", v.shown(), profile.title())));
             }
         }
-        if let Some(sku) = pool.update.as_ref().filter(|s| s.is(ACL_OS_SKU)) {
+        if let Some(sku) = pool
+            .update
+            .as_ref()
+            .filter(|s| profile.lists("os_skus", &s.text))
+        {
             let missing: Vec<String> = [
                 (&pool.enable_secure_boot, "--enable-secure-boot"),
                 (&pool.enable_vtpm, "--enable-vtpm"),

@@ -29,9 +29,9 @@ pub static VM_SIZE_WITHOUT_TRUSTED_LAUNCH: Rule = Rule {
 };
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
-    for (size, class) in sized_pools(subject, &[Verdict::NoTrustedLaunch]) {
+    for (size, class, host) in sized_pools(subject, &[Verdict::NoTrustedLaunch]) {
         out.push(size.hit(format!(
-            "VM size `{}` ({} series) does not support Trusted Launch, which ACL requires",
+            "VM size `{}` ({} series) does not support Trusted Launch, which {host} requires",
             size.text, class.series
         )));
     }
