@@ -2,7 +2,8 @@
 //! `# expect: <rule>[@column][, ...]` (or `// expect: ...`) must get exactly those findings, and no
 //! finding of the fixture's rule (or of a rule its markers name) may appear anywhere else.
 //! `pass*` files carry no markers and must stay silent for their rule. A file whose name contains
-//! `all-pools` is linted with `--all-pools`. A marker's severity is the rule's default unless it
+//! `all-pools` is linted with `--all-pools`; one whose name contains `host-<name>` is linted for that
+//! host profile (`--host`), and `ci-<mode>` sets its code integrity (`--code-integrity`). A marker's severity is the rule's default unless it
 //! names another after the column: `rule@col(info)`.
 
 use std::collections::BTreeMap;
@@ -73,6 +74,32 @@ fn fixture_files() -> Vec<(String, PathBuf)> {
     files
 }
 
+/// The host a fixture is linted for: `host-<name>` and `ci-<mode>` in its file name.
+fn fixture_host(name: &str) -> hostlint::host::Hosts {
+    let word = |prefix: &str| {
+        name.split(['.', '-'])
+            .collect::<Vec<_>>()
+            .windows(2)
+            .find(|w| w[0] == prefix)
+            .map(|w| w[1].to_string())
+    };
+    let host = word("host").unwrap_or_else(|| "acl".into());
+    let mut profile = (*hostlint::host::profile::named(&host)
+        .unwrap_or_else(|| panic!("{name}: no host profile `{host}`")))
+    .clone();
+    if let Some(mode) = word("ci") {
+        let value = hostlint::parse::node::Node::scalar(
+            mode,
+            hostlint::parse::node::Style::Plain,
+            hostlint::source::Span::default(),
+        );
+        profile
+            .set("code_integrity", &value, "fixture name")
+            .unwrap();
+    }
+    hostlint::host::Hosts::new(profile)
+}
+
 fn check_fixture(rule: &str, path: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let text = std::fs::read_to_string(path).unwrap();
@@ -92,6 +119,7 @@ fn check_fixture(rule: &str, path: &Path) -> Vec<String> {
     }
     let config = Config {
         all_pools: name.contains("all-pools"),
+        hosts: fixture_host(&name),
         ..Config::default()
     };
     let kind = Kind::from_path(path).unwrap_or_else(|| Kind::sniff(text.as_bytes()));
