@@ -16,7 +16,20 @@ fn kind(lang: Lang) -> Kind {
 
 fn findings_of(rule: &str, lang: Lang, text: &str) -> Vec<String> {
     let name: Arc<str> = Arc::from(format!("example.{}", lang.extension()));
-    let report = lint_bytes(&name, text.as_bytes(), kind(lang), &Config::default());
+    // ACL with code integrity enforced: `unsigned-host-executable` is silent while it is off, and
+    // no other rule reads it.
+    let mut acl = (*hostlint::host::profile::named("acl").unwrap()).clone();
+    let enforce = hostlint::parse::node::Node::scalar(
+        "enforce",
+        hostlint::parse::node::Style::Plain,
+        hostlint::source::Span::default(),
+    );
+    acl.set("code_integrity", &enforce, "tests/meta.rs").unwrap();
+    let config = Config {
+        hosts: hostlint::host::Hosts::new(acl),
+        ..Config::default()
+    };
+    let report = lint_bytes(&name, text.as_bytes(), kind(lang), &config);
     assert!(
         report.errors.is_empty(),
         "{rule}: example does not parse: {:?}",
