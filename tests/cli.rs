@@ -339,9 +339,10 @@ fn rules_and_explain_come_from_the_registry() {
         assert!(stdout(&o).contains(r.name));
     }
     let o = hostlint(&["explain", "host-pid"], d.path(), None);
+    let rule = hostlint::rules::by_name("host-pid").unwrap();
     assert_eq!(
         stdout(&o),
-        hostlint::report::rules::explain(hostlint::rules::by_name("host-pid").unwrap())
+        hostlint::report::rules::explain(rule) + &hostlint::report::rules::per_host(rule)
     );
     assert!(stdout(&o).starts_with("# host-pid\n"));
     assert_eq!(

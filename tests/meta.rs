@@ -24,7 +24,8 @@ fn findings_of(rule: &str, lang: Lang, text: &str) -> Vec<String> {
         hostlint::parse::node::Style::Plain,
         hostlint::source::Span::default(),
     );
-    acl.set("code_integrity", &enforce, "tests/meta.rs").unwrap();
+    acl.set("code_integrity", &enforce, "tests/meta.rs")
+        .unwrap();
     let config = Config {
         hosts: hostlint::host::Hosts::new(acl),
         ..Config::default()

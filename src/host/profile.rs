@@ -608,6 +608,6 @@ mod tests {
         assert_eq!(acl.retirement(), None);
         assert_eq!(acl.min_kubernetes(), Some((1, 34)));
         assert_eq!(osguard.code_integrity(), "audit");
-        assert!(flatcar.module_blocked("sctp") == false && acl.module_blocked("SCTP"));
+        assert!(!flatcar.module_blocked("sctp") && acl.module_blocked("SCTP"));
     }
 }

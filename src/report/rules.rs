@@ -179,6 +179,43 @@ pub fn json() -> String {
     serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
 }
 
+/// How a rule differs per host, found by running its example on each host profile `--host` may
+/// name (no per-host text is kept in the code: what the profile's facts make of the example is
+/// what is shown).
+pub fn per_host(r: &'static Rule) -> String {
+    let mut out = String::from("\n## On each host\n\n");
+    let name: crate::source::FileName =
+        std::sync::Arc::from(format!("example.{}", r.lang.extension()));
+    let kind = crate::discover::Kind::from_path(std::path::Path::new(&*name))
+        .unwrap_or(crate::discover::Kind::Yaml);
+    for host in crate::host::profile::TARGETS {
+        let Some(profile) = crate::host::profile::named(host) else {
+            continue;
+        };
+        let config = crate::Config {
+            hosts: crate::host::Hosts {
+                active: profile.clone(),
+            },
+            ..crate::Config::default()
+        };
+        let report = crate::lint_bytes(&name, r.example.as_bytes(), kind, &config);
+        let mut severities: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == r.name && f.counts())
+            .map(|f| f.severity.as_str())
+            .collect();
+        severities.dedup();
+        let verdict = if severities.is_empty() {
+            "the example is not reported: the host's facts make it work (or the rule does not apply there)".to_string()
+        } else {
+            format!("the example is reported at {}", severities.join(" and "))
+        };
+        out.push_str(&format!("- `{host}` ({}): {verdict}\n", profile.title()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,41 +273,4 @@ mod tests {
         assert!(did_you_mean("zzzzzz").is_empty());
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
-}
-
-/// How a rule differs per host, found by running its example on each host profile `--host` may
-/// name (no per-host text is kept in the code: what the profile's facts make of the example is
-/// what is shown).
-pub fn per_host(r: &'static Rule) -> String {
-    let mut out = String::from("\n## On each host\n\n");
-    let name: crate::source::FileName =
-        std::sync::Arc::from(format!("example.{}", r.lang.extension()));
-    let kind = crate::discover::Kind::from_path(std::path::Path::new(&*name))
-        .unwrap_or(crate::discover::Kind::Yaml);
-    for host in crate::host::profile::TARGETS {
-        let Some(profile) = crate::host::profile::named(host) else {
-            continue;
-        };
-        let config = crate::Config {
-            hosts: crate::host::Hosts {
-                active: profile.clone(),
-            },
-            ..crate::Config::default()
-        };
-        let report = crate::lint_bytes(&name, r.example.as_bytes(), kind, &config);
-        let mut severities: Vec<&str> = report
-            .findings
-            .iter()
-            .filter(|f| f.rule == r.name && f.counts())
-            .map(|f| f.severity.as_str())
-            .collect();
-        severities.dedup();
-        let verdict = if severities.is_empty() {
-            "the example is not reported: the host's facts make it work (or the rule does not apply there)".to_string()
-        } else {
-            format!("the example is reported at {}", severities.join(" and "))
-        };
-        out.push_str(&format!("- `{host}` ({}): {verdict}\n", profile.title()));
-    }
-    out
 }

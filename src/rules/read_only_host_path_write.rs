@@ -143,10 +143,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
 fn write_fix(profile: &Profile) -> String {
     let redirected: Vec<String> = profile
         .list("writable_under_read_only")
-        .map(|p| format!("`{p}` (redirected to a writable directory on this host), "))
+        .map(|p| format!("`{p}` (AKS nodes redirect it to a writable directory), "))
         .collect();
     format!(
-        "install into a writable location instead: {}`/opt/bin`, `/opt/cni/bin` for CNI plugins, `{}` for FlexVolume; kernel modules cannot be added to {}'s read-only `/usr`",
+        "install into a writable location instead: {}`/opt/bin`, `/opt/cni/bin` for CNI plugins, `{}` for FlexVolume; kernel modules cannot be added to {}'s signed `/usr`",
         redirected.concat(),
         profile.text("flexvolume_dir"),
         profile.title()
@@ -156,8 +156,14 @@ fn write_fix(profile: &Profile) -> String {
 /// For a FlexVolume plugin directory: AKS's own drivers already handle this.
 fn flexvolume_fix(profile: &Profile) -> String {
     format!(
-        "FlexVolume drivers cannot be installed into the read-only `/usr` on {}; AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, Secrets Store) run there, so move to one of them or to the driver's CSI version; on this host the FlexVolume directory is `{}`",
+        "FlexVolume drivers cannot be installed into the read-only `/usr` on {}; AKS's own CSI drivers (Azure Disk, Azure Files, Azure Blob, Secrets Store) run there, so move to one of them or to the driver's CSI version; on {} the FlexVolume directory is `{}`",
         profile.title(),
+        // An AKS host (one with OS SKUs) has AgentBaker's directory; elsewhere the host's own.
+        if profile.list("os_skus").next().is_some() {
+            "AKS"
+        } else {
+            profile.title()
+        },
         profile.text("flexvolume_dir")
     )
 }
