@@ -1,26 +1,13 @@
-//! The host profile of Azure Container Linux: facts as data, each with its source in HOST-FACTS.md.
-
-/// Read-only trees: `/usr` under dm-verity, and its merged aliases (HOST-FACTS: The host).
-pub const READ_ONLY_TREES: &[&str] = &["/usr", "/bin", "/sbin", "/lib", "/lib64"];
-
-/// Directories under the read-only trees that AKS nodes make writable: the node image's `aks-sysext`
-/// redirects `/usr/local/bin` to `/opt/aks-sysext-rw/usr/local/bin` (HOST-FACTS: The host). `/usr/local`
-/// itself stays read-only (its `bin` is a symlink that resolves inside the container).
-pub const WRITABLE_ON_AKS: &[&str] = &["/usr/local/bin"];
+//! Host data. The facts that differ between hosts (read-only trees and their exceptions, SELinux mode,
+//! labelling, workload types and host-path types, packages, module and command-line policy, pool
+//! facts, ...) are profile data in `hosts/*.yaml`, read by [`profile`]; what stays here is what holds
+//! on every host hostlint knows (image tables, tool names, the os-release reading of scripts).
 
 /// Whether normalised `path` is `tree` or lies under it.
 pub(crate) fn under(path: &str, tree: &str) -> bool {
     tree == "/"
         || path == tree
         || (path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/'))
-}
-
-/// The read-only tree a normalised host path is on, if any (`/usr/local/bin` and below is not).
-pub fn read_only_tree(path: &str) -> Option<&'static str> {
-    if WRITABLE_ON_AKS.iter().any(|w| under(path, w)) {
-        return None;
-    }
-    READ_ONLY_TREES.iter().copied().find(|t| under(path, t))
 }
 
 /// Host paths that exist to be written: a writable hostPath of one (or under one) is a write by
@@ -98,56 +85,6 @@ pub fn flexvolume_dir(path: &str) -> bool {
     FLEXVOLUME_DIRS.iter().any(|d| under(path, d))
 }
 
-/// SELinux types of host paths as `container_t` meets them (SELINUX-READS): (path, type, readable).
-/// The longest matching path decides. Unreadable ones give a confined container nothing, mounted
-/// read-only or not.
-pub const HOST_PATH_TYPES: &[(&str, &str, bool)] = &[
-    ("/var/log", "var_log_t", false),
-    ("/var/log/journal", "systemd_journal_t", false),
-    ("/var/log/audit", "auditd_log_t", false),
-    ("/var/log/pods", "container_log_t", true),
-    ("/var/log/containers", "container_log_t", true),
-    ("/run/log/journal", "systemd_journal_t", false),
-    ("/var/lib", "var_lib_t", false),
-    ("/var/lib/containerd", "container_var_lib_t", true),
-    // By policy; var_lib_t when provisioning created it without a relabel (SELINUX-READS: M).
-    ("/var/lib/kubelet", "container_var_lib_t", true),
-    ("/var/lib/docker", "container_var_lib_t", true),
-    ("/var/lib/kubelet/pods", "container_file_t", true),
-    ("/var/lib/kubelet/plugins", "container_file_t", true),
-    (
-        "/var/lib/kubelet/plugins_registry",
-        "container_file_t",
-        true,
-    ),
-    ("/var/lib/kubelet/device-plugins", "container_file_t", true),
-    ("/var/lib/calico", "container_file_t", true),
-    ("/var/lib/etcd", "container_file_t", true),
-    ("/var/lib/kube-proxy", "container_file_t", true),
-    ("/var/lib/rook", "container_file_t", true),
-    ("/run", "var_run_t", false),
-    ("/var/run", "var_run_t", false),
-    ("/run/containerd", "container_runtime_t", false),
-    ("/var/run/containerd", "container_runtime_t", false),
-    ("/run/xtables.lock", "iptables_runtime_t", false),
-    ("/var/run/xtables.lock", "iptables_runtime_t", false),
-    ("/boot", "boot_t", false),
-    ("/sys/kernel/debug", "debugfs_t", false),
-    ("/sys/kernel/security", "security_t", false),
-    ("/sys/kernel/tracing", "tracefs_t", false),
-    ("/sys/fs/bpf", "bpf_t", false),
-];
-
-/// The SELinux type of `path` when `container_t` cannot read it (SELINUX-READS), else `None`.
-pub fn unreadable_by_container_t(path: &str) -> Option<&'static str> {
-    HOST_PATH_TYPES
-        .iter()
-        .filter(|(p, _, _)| under(path, p))
-        .max_by_key(|(p, _, _)| p.len())
-        .filter(|(_, _, readable)| !readable)
-        .map(|(_, t, _)| *t)
-}
-
 /// Images that install onto the host through their writable hostPath mounts (CNI and FlexVolume
 /// installers, the NVIDIA container toolkit), in the forms of [`DRIVER_IMAGES`]; the driver images
 /// count too. A site adds more in `.hostlint.yaml` `driver_images`.
@@ -201,15 +138,6 @@ pub fn installer_image(image: &str) -> Option<&'static str> {
         .or_else(|| driver_image(image))
 }
 
-/// Directories ACL's refpolicy `container.fc` labels `container_file_t`, writable by `container_t`
-/// (kubernetes/kubernetes#73241).
-pub const CONTAINER_FILE_T_DIRS: &[&str] = &[
-    "/var/lib/kubelet/pods",
-    "/var/lib/kubelet/plugins",
-    "/var/lib/kubelet/plugins_registry",
-    "/var/lib/kubelet/device-plugins",
-];
-
 /// Pod Sandboxing runtime classes, unsupported on ACL (AKSD use-pod-sandboxing).
 pub const SANDBOX_RUNTIME_CLASSES: &[&str] = &[
     "kata-vm-isolation",
@@ -232,54 +160,6 @@ pub const AMD_GPU_RESOURCE: &str = "amd.com/gpu";
 
 /// The retired preview SKU.
 pub const FLATCAR_OS_SKU: &str = "Flatcar";
-
-/// Packages ACL ships in its image (Flatcar base list mapped to Azure Linux RPMs,
-/// `build_library/rpm/package_catalog.yaml`): what, and the names installers use for it on Debian,
-/// RHEL and SUSE (HOST-FACTS: The host). A trailing `*` matches a prefix.
-pub const SHIPPED_PACKAGES: &[(&str, &[&str])] = &[
-    (
-        "open-iscsi (`iscsiadm`)",
-        &["open-iscsi", "iscsi-initiator-utils", "open-iscsi-*"],
-    ),
-    ("nfs-utils", &["nfs-utils", "nfs-common", "nfs-client"]),
-    ("cryptsetup", &["cryptsetup", "cryptsetup-bin"]),
-    ("lvm2", &["lvm2"]),
-    ("xfsprogs", &["xfsprogs"]),
-    ("nvme-cli", &["nvme-cli"]),
-    ("mdadm", &["mdadm"]),
-    ("cifs-utils", &["cifs-utils"]),
-    ("blobfuse2 and fuse3", &["blobfuse2", "fuse3"]),
-    ("jq", &["jq"]),
-    ("curl", &["curl"]),
-    ("bash", &["bash"]),
-];
-
-/// Packages ACL does not ship and cannot get: there is no package manager, and sysexts may only add
-/// to `/usr` and `/opt` under a signed image (HOST-FACTS: The host).
-pub const UNAVAILABLE_PACKAGES: &[(&str, &[&str])] = &[
-    (
-        "multipath-tools",
-        &[
-            "multipath-tools",
-            "device-mapper-multipath",
-            "multipath-tools-*",
-        ],
-    ),
-    (
-        "thin-provisioning-tools",
-        &["thin-provisioning-tools", "device-mapper-persistent-data"],
-    ),
-    (
-        "kernel headers",
-        &[
-            "linux-headers-*",
-            "kernel-headers",
-            "kernel-devel",
-            "kernel-devel-*",
-            "linux-kernel-headers",
-        ],
-    ),
-];
 
 /// Whether package `name` (a version suffix such as `=1.2` is ignored) is one of `names`.
 pub fn package_is(name: &str, names: &[&str]) -> bool {
@@ -352,11 +232,6 @@ pub struct SiteData {
 }
 
 impl SiteData {
-    /// Whether `t` is a workload type: ACL's own or the site's.
-    pub fn selinux_workload_type(&self, t: &str) -> bool {
-        SELINUX_WORKLOAD_TYPES.contains(&t) || self.selinux_type(t)
-    }
-
     /// Whether `t` is one of the site's own SELinux workload types.
     pub fn selinux_type(&self, t: &str) -> bool {
         self.selinux_types.iter().any(|s| s == t)
@@ -417,21 +292,9 @@ pub const PACKAGE_MANAGERS: &[&str] = &[
     "snap",
 ];
 
-/// SELinux domains ACL's policy offers to workloads (HOST-FACTS: SELinux; ACL selinux.md).
-pub const SELINUX_WORKLOAD_TYPES: &[&str] = &[
-    "container_t",
-    "container_logreader_t",
-    "container_kvm_t",
-    "spc_t",
-    "spc_user_t",
-];
-
 /// Types that Pod Security admission's baseline level rejects although ACL offers them
 /// (kubernetes/kubernetes#126165; HOST-FACTS: SELinux).
 pub const PSA_REJECTED_SELINUX_TYPES: &[&str] = &["container_logreader_t", "spc_t", "spc_user_t"];
-
-/// The group that owns the journal (`root:systemd-journal` 0640) (HOST-FACTS: SELinux).
-pub const SYSTEMD_JOURNAL_GID: i64 = 190;
 
 /// Tools that rewrite the kernel command line or the boot loader, part of ACL's signed boot image
 /// (HOST-FACTS: The host).

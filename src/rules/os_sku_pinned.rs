@@ -1,5 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
-use crate::host::{ACL_OS_SKU, FLATCAR_OS_SKU};
+use crate::host::FLATCAR_OS_SKU;
 use crate::model::scheduling::{SkuConstraint, SkuOp, sku_constraints};
 
 pub static OS_SKU_PINNED: Rule = Rule {
@@ -50,12 +50,14 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
     };
+    // The label value the target host's nodes carry (profile fact `os_sku_label`).
+    let target = subject.profile().text("os_sku_label");
     for pod in pods.iter() {
         let all = sku_constraints(pod);
         let required: Vec<&SkuConstraint<'_>> = all.iter().filter(|c| c.required).collect();
         // nodeSelector: always ANDed with everything else.
         for c in required.iter().filter(|c| c.term.is_none()) {
-            report(c, out);
+            report(c, target, out);
         }
         // Required affinity terms are ORed: a finding only when every term excludes ACL.
         let terms: Vec<usize> = {
@@ -78,18 +80,18 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 terms.contains(&i)
                     && required
                         .iter()
-                        .any(|c| c.term == Some(i) && c.excludes_acl())
+                        .any(|c| c.term == Some(i) && !c.admits(target))
             });
         if every_term_excludes {
             for c in required.iter().filter(|c| c.term.is_some()) {
-                report(c, out);
+                report(c, target, out);
             }
         }
     }
 }
 
-fn report(c: &SkuConstraint<'_>, out: &mut Vec<Hit>) {
-    if !c.excludes_acl() {
+fn report(c: &SkuConstraint<'_>, target: &str, out: &mut Vec<Hit>) {
+    if c.admits(target) {
         return;
     }
     // Selecting only Flatcar is flatcar-os-sku's finding.
@@ -114,7 +116,7 @@ fn report(c: &SkuConstraint<'_>, out: &mut Vec<Hit>) {
                 node,
                 path.clone(),
                 format!(
-                    "pod requires OS SKU `{}`, which excludes `{ACL_OS_SKU}`",
+                    "pod requires OS SKU `{}`, which excludes `{target}`",
                     list.join("`, `")
                 ),
             ));
@@ -123,7 +125,7 @@ fn report(c: &SkuConstraint<'_>, out: &mut Vec<Hit>) {
             if let Some((node, path, v)) = c
                 .values
                 .iter()
-                .find(|(_, _, v)| v.eq_ignore_ascii_case(ACL_OS_SKU))
+                .find(|(_, _, v)| v.eq_ignore_ascii_case(target))
             {
                 out.push(Hit::at(
                     node,
@@ -136,7 +138,7 @@ fn report(c: &SkuConstraint<'_>, out: &mut Vec<Hit>) {
             c.node,
             c.path.clone(),
             format!(
-                "pod requires nodes without the `{}` label, which excludes `{ACL_OS_SKU}`",
+                "pod requires nodes without the `{}` label, which excludes `{target}`",
                 crate::host::OS_SKU_LABEL
             ),
         )),
