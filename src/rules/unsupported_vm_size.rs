@@ -44,7 +44,7 @@ pub static UNSUPPORTED_VM_SIZE: Rule = Rule {
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for (size, class, host) in sized_pools(subject, &[Verdict::Unsupported]) {
         out.push(size.hit(format!(
-            "VM size `{}` is not supported on {host}: {}",
+            "VM size `{}` is {}, which {host} does not support",
             size.text, class.series
         )));
     }
