@@ -308,3 +308,34 @@ fn the_corpus_differs_by_host_where_the_facts_do() {
     assert!(count("flatcar", "apparmor-profile") > 0);
     assert_eq!(count("ubuntu", "apparmor-profile"), 0);
 }
+
+#[test]
+fn every_profile_file_is_built_in_and_every_fact_cites_a_source() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("hosts");
+    let on_disk = files(&dir);
+    let mut built_in: Vec<String> = profile::names()
+        .iter()
+        .map(|n| format!("{n}.yaml"))
+        .collect();
+    built_in.sort();
+    assert_eq!(on_disk, built_in);
+    for name in profile::names() {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.yaml"))).unwrap();
+        let p = profile::Profile::parse(&text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(p.facts.len(), profile::FACTS.len(), "{name}");
+        for (key, fact) in &p.facts {
+            // A source names a primary source in brackets or a design-note section, or says which
+            // fact of the same profile it follows from.
+            let follows = fact
+                .source
+                .strip_prefix("follows from `")
+                .and_then(|s| s.split_once('`'))
+                .is_some_and(|(k, _)| p.facts.contains_key(k));
+            assert!(
+                fact.source.contains('[') || fact.source.contains("HOST-FACTS") || follows,
+                "{name}: `{key}` cites no source: {}",
+                fact.source
+            );
+        }
+    }
+}

@@ -575,6 +575,25 @@ mod tests {
     }
 
     #[test]
+    fn the_script_model_reads_acl_os_release_as_the_profile_states_it() {
+        // The script model still decides host branches with ACL's os-release from src/host.rs
+        // (threading the active profile into it is left to the model's owners): it must not drift.
+        let acl = named("acl").unwrap();
+        let data: Vec<(String, String)> = acl
+            .get("os_release")
+            .and_then(Node::as_map)
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (show(k), show(v)))
+            .collect();
+        let code: Vec<(String, String)> = crate::host::OS_RELEASE
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(data, code);
+    }
+
+    #[test]
     fn pools_pick_their_profile_by_os_sku() {
         let hosts = Hosts::default();
         assert_eq!(
