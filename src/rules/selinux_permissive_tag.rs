@@ -21,12 +21,19 @@ pub static SELINUX_PERMISSIVE_TAG: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster {
-        cluster, all_pools, ..
+        cluster,
+        all_pools,
+        hosts,
+        ..
     } = subject
     else {
         return;
     };
     for pool in cluster.scoped_pools(*all_pools) {
+        // Only a host that enforces has anything to switch off (profile fact `selinux_mode`).
+        if hosts.for_pool(pool).text("selinux_mode") != "enforcing" {
+            continue;
+        }
         for (k, v) in &pool.tags {
             if k.eq_ignore_ascii_case("acl-node-security-profile")
                 && v.text
