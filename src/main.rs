@@ -30,7 +30,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
     },
-    /// Explain a rule: why, example, fix, references.
+    /// Explain a rule: why, example, fix, references, and its verdict on each host.
     Explain {
         /// The rule's name, as `hostlint rules` lists it (e.g. `host-pid`).
         rule: String,
