@@ -73,6 +73,9 @@ struct PolicyArgs {
     /// Read this config instead of the nearest `.hostlint.yaml` from the current directory up.
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// The host to admit for (acl, osguard, flatcar); overrides `.hostlint.yaml` `host:`.
+    #[arg(long, value_enum)]
+    host: Option<HostName>,
 }
 
 impl PolicyArgs {
@@ -369,6 +372,7 @@ fn load_config(
 /// The engine config a `review` or `serve` runs with (rules, exemptions, pools from the config file).
 fn admission_config(policy: &PolicyArgs) -> Result<Config, ExitCode> {
     let mut config = Config::default();
+    let mut host_config = None;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some((_, file)) = load_config(policy.config.as_deref(), &cwd)? {
         config.severities = file.rules;
@@ -379,12 +383,17 @@ fn admission_config(policy: &PolicyArgs) -> Result<Config, ExitCode> {
             driver_images: file.driver_images,
         };
         config.all_pools = file.all_pools.unwrap_or(false);
-        match hostlint::config::HostConfig::profile(file.host.as_ref(), "acl") {
-            Ok(p) => config.hosts = hostlint::host::Hosts::new(p),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(ExitCode::from(2));
-            }
+        host_config = file.host;
+    }
+    let mut host_config = host_config.unwrap_or_default();
+    if let Some(h) = policy.host {
+        host_config.name = Some(arg_name(h));
+    }
+    match hostlint::config::HostConfig::profile(Some(&host_config), "acl") {
+        Ok(p) => config.hosts = hostlint::host::Hosts::new(p),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(2));
         }
     }
     Ok(config)

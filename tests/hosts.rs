@@ -339,3 +339,39 @@ fn every_profile_file_is_built_in_and_every_fact_cites_a_source() {
         }
     }
 }
+
+#[test]
+fn review_judges_an_admission_for_the_chosen_host() {
+    let pod = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "shipper", "namespace": "logging"},
+        "spec": {
+            "containers": [{"name": "s", "image": "example.com/shipper:2.1",
+                "volumeMounts": [{"name": "varlog", "mountPath": "/var/log", "readOnly": true}]}],
+            "volumes": [{"name": "varlog", "hostPath": {"path": "/var/log"}}]
+        }
+    });
+    let review = serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": "u1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "operation": "CREATE", "namespace": "logging", "name": "shipper", "object": pod}
+    });
+    let dir = std::env::temp_dir().join(format!("hostlint-review-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("review.json");
+    std::fs::write(&file, review.to_string()).unwrap();
+    let warnings = |host: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+            .current_dir(&dir)
+            .args(["review", "--host", host])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["response"]["warnings"].as_array().map_or(0, |w| w.len())
+    };
+    assert_eq!(warnings("acl"), 1);
+    assert_eq!(warnings("osguard"), 0);
+    std::fs::remove_dir_all(&dir).ok();
+}
