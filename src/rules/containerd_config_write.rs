@@ -53,7 +53,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             hit.severity = Some(Severity::Info);
             hit.notes.push(super::Note {
                 line: None,
-                message: format!("on {}, containerd's config is a writable file that provisioning rewrites: the change holds until the node is reimaged", profile.title()),
+                message: format!("on {}, containerd's config under `/etc/containerd` is an ordinary writable file: the change takes effect and lasts until provisioning or a reimage rewrites it", profile.title()),
             });
         }
     }
