@@ -136,6 +136,121 @@ pub const HOST_PATH_TYPES: &[(&str, &str, bool)] = &[
     ("/sys/kernel/security", "security_t", false),
     ("/sys/kernel/tracing", "tracefs_t", false),
     ("/sys/fs/bpf", "bpf_t", false),
+    // SELINUX-READS `/proc` row: each `/proc/<pid>` carries its process's domain; PID 1 is
+    // init_t, with no allow rule for container_t (kernel.if:1171 grants proc_t only).
+    ("/proc/1", "init_t", false),
+    // refpolicy genfs_contexts `genfscon proc /kmsg` / `/kcore`; SELINUX-READS `/proc` row: denied.
+    ("/proc/kmsg", "proc_kmsg_t", false),
+    ("/proc/kcore", "proc_kcore_t", false),
+    // SELINUX-READS `/etc/shadow*…` row: authlogin.fc:5, miscfiles.fc:17,19, selinuxutil.fc:6,
+    // init.fc:44 (through the file_contexts.subs_dist alias; M), modules_conf_t; no allow rule.
+    ("/etc/shadow", "shadow_t", false),
+    ("/etc/gshadow", "shadow_t", false),
+    ("/etc/ssl/private", "tls_privkey_t", false),
+    ("/etc/pki/tls/private", "tls_privkey_t", false),
+    ("/etc/selinux", "selinux_config_t", false),
+    ("/etc/modprobe.d", "modules_conf_t", false),
+    ("/etc/systemd/system", "systemd_unit_t", false),
+    // refpolicy udev.fc `/run/udev`; container.te:467 `udev_read_runtime_files(container_domain)`.
+    ("/run/udev", "udev_runtime_t", true),
+    ("/var/run/udev", "udev_runtime_t", true),
+];
+
+/// Host directories a `container_t` pod may not list although it reads their files by exact
+/// name (SELINUX-READS): (path, type). The listing fails with no AVC record (dontaudit).
+pub const LIST_DENIED_DIRS: &[(&str, &str)] = &[
+    // SELINUX-READS `/sys/fs/cgroup` row: container.te:551 fs_rw_cgroup_files (files, no dir
+    // read); the mountpoint dontaudit container.te:352 makes the denied listing silent.
+    ("/sys/fs/cgroup", "cgroup_t"),
+];
+
+/// The list-denied directory `path` is (under), with its type.
+pub fn list_denied_dir(path: &str) -> Option<(&'static str, &'static str)> {
+    LIST_DENIED_DIRS
+        .iter()
+        .copied()
+        .find(|(p, _)| under(path, p))
+}
+
+/// Readable subtrees (path, type) of a host path whose own type `container_t` may not read
+/// (SELINUX-READS: `/var/lib` holds the containerd and kubelet directories, `/run` udev's).
+pub fn readable_below(path: &str) -> Vec<(&'static str, &'static str)> {
+    let readable: Vec<_> = HOST_PATH_TYPES
+        .iter()
+        .filter(|(p, _, readable)| *readable && *p != path && under(p, path))
+        .map(|(p, t, _)| (*p, *t))
+        .collect();
+    // The outermost readable subtrees only.
+    readable
+        .iter()
+        .filter(|(p, _)| !readable.iter().any(|(q, _)| q != p && under(p, q)))
+        .copied()
+        .collect()
+}
+
+/// Denied subtrees (path, type) below a host path whose own files `container_t` may not read
+/// either, with a type of their own (SELINUX-READS: `/run/containerd` under `/run`).
+pub fn denied_below(path: &str) -> Vec<(&'static str, &'static str)> {
+    HOST_PATH_TYPES
+        .iter()
+        .filter(|(p, t, readable)| {
+            !*readable
+                && *p != path
+                && under(p, path)
+                && unreadable_by_container_t(path) != Some(*t)
+        })
+        .map(|(p, t, _)| (*p, *t))
+        .collect()
+}
+
+/// What a `container_t` pod sees through a read-only hostPath of the host's root `/` on ACL:
+/// (what, seen). SELINUX-READS, "Mechanics" and "What a workload linter should conclude".
+pub const HOST_ROOT_VIEW: &[(&str, bool)] = &[
+    // refpolicy container.te `fs_getattr_all_fs(container_domain)` (filesystem getattr, the
+    // permission statfs() checks) with container.te:356 files_search_all for the path walk.
+    (
+        "statfs() of every filesystem mounted under it (size, free space, inodes)",
+        true,
+    ),
+    // domain.te:129 files_list_root; container.te:356 files_search_all.
+    ("the listing of `/` and traversal of every directory", true),
+    // container.te:357 files_read_config_files: etc_t, net_conf_t, etc_runtime_t, cert_t,
+    // kubernetes_config_t, container_config_t.
+    ("`/etc` configuration, `/etc/kubernetes` included", true),
+    // container.te:345,358-359,548; domain.te:146-147.
+    ("`/usr`, `/usr/lib/modules`", true),
+    // container.te:342 kernel_read_system_state, :540 kernel_read_network_state, :545 dev_read_sysfs.
+    (
+        "`/proc` system-wide files (stat, meminfo, mounts, net/*) and `/sys`",
+        true,
+    ),
+    // SELINUX-READS conclusion 1: var_log_t, systemd_journal_t; mountpoint dontaudit :352.
+    (
+        "`/var/log` (its listing fails silently) and the journal",
+        false,
+    ),
+    // SELINUX-READS conclusion 3: host PIDs' entries carry their domains (init_t, kubelet_t…).
+    (
+        "host processes' `/proc/<pid>` entries, such as `/proc/1/mountinfo`",
+        false,
+    ),
+    // container.te:354-355 list var_lib_t, no file read; kubernetes.te:185-187 container_var_lib_t.
+    (
+        "`/var/lib` files outside the containerd and kubelet directories (`var_lib_t`)",
+        false,
+    ),
+    // domain.te:150 lists /run only; container_runtime_t has no list rule (kubernetes.te:183).
+    ("`/run` files (`var_run_t`) and `/run/containerd`", false),
+    // SELINUX-READS `/boot` row and conclusion 2.
+    (
+        "`/boot`, `/sys/kernel/debug`, `/sys/kernel/security`, `/sys/fs/bpf`",
+        false,
+    ),
+    // SELINUX-READS conclusion 6.
+    (
+        "`/etc/shadow`, TLS private keys, SSH host keys, `/etc/selinux`",
+        false,
+    ),
 ];
 
 /// The SELinux type of `path` when `container_t` cannot read it (SELINUX-READS), else `None`.

@@ -1,0 +1,260 @@
+use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
+use crate::host::{
+    HOST_ROOT_VIEW, denied_below, list_denied_dir, readable_below, unreadable_by_container_t,
+};
+use crate::model::workload::{Container, Mount, Source, is_under, normalize};
+use crate::parse::node::Node;
+
+pub static SELINUX_HOST_READ: Rule = Rule {
+    name: "selinux-host-read",
+    severity: Severity::Error,
+    summary: "A confined (container_t) container reads a host path SELinux denies it",
+    what: "Flags a read-only hostPath (not a socket or device; `/var/log` is `selinux-host-log-read`'s) in a \
+container that runs as `container_t`: not privileged and no `seLinuxOptions.type` of `spc_t`, `spc_user_t`, \
+`container_logreader_t` or `container_kvm_t` (container, else pod). A path whose type `container_t` may not read \
+at all (`/boot`, `/sys/kernel/debug`, `/sys/kernel/security`, `/sys/kernel/tracing`, `/sys/fs/bpf`, \
+`/run/containerd`, `/run/xtables.lock`, `/proc/1`, `/proc/kmsg`, `/etc/selinux`, `/etc/shadow`, TLS private keys) \
+is a warning; an error when the container's `command`, `args` or `env` names a path under the mount that the \
+policy denies (the read is needed and will fail). The host root `/`, a directory whose own files are denied but \
+which holds readable ones (`/var/lib`, `/run`), and `/sys/fs/cgroup` (files readable by name, the listing denied) \
+are info, with a note that says what the container will and will not see. Paths `container_t` can read stay \
+silent: `/etc`, `/usr`, `/usr/lib/modules`, `/proc`, `/sys`, `/dev`, `/var/lib/containerd`, `/var/lib/kubelet`, \
+`/run/udev`.",
+    why: "ACL runs SELinux enforcing and the kubelet never relabels hostPath volumes (`readOnly: true` changes no \
+SELinux check). `container_t` may traverse every host directory, statfs() every filesystem and read configuration \
+(`etc_t`, `/etc/kubernetes`), `/usr`, kernel modules, `/proc` system files and `/sys`, but has no allow rule for \
+`boot_t`, `debugfs_t`, `security_t`, `tracefs_t`, `bpf_t`, `var_lib_t` and `var_run_t` files, \
+`container_runtime_t`, other processes' `/proc/<pid>` entries, `shadow_t` or private keys; directory listings of \
+mountpoint types fail with no audit record, so a reader sees an empty tree and reports nothing \
+(HOST-FACTS: SELinux; SELINUX-READS: table and \"What a workload linter should conclude\"; refpolicy \
+container.te `fs_getattr_all_fs(container_domain)` for statfs).",
+    fix: "mount only the host paths the container can read, or run it with the SELinux type the work needs: `container_logreader_t` for logs, `spc_t` (a privileged agent) for the rest; `readOnly: true` does not change what SELinux allows",
+    lang: Lang::Yaml,
+    example: r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: boot-inspector
+spec:
+  selector: {matchLabels: {app: b}}
+  template:
+    metadata: {labels: {app: b}}
+    spec:
+      containers:
+        - name: b
+          image: example.com/inspector:1.0
+          args: [--boot-dir=/host/boot/loader]
+          volumeMounts:
+            - name: boot
+              mountPath: /host/boot
+              readOnly: true
+      volumes:
+        - name: boot
+          hostPath:
+            path: /boot
+"#,
+    use_instead: r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: node-metrics
+spec:
+  selector: {matchLabels: {app: m}}
+  template:
+    metadata: {labels: {app: m}}
+    spec:
+      containers:
+        - name: m
+          image: example.com/metrics:1.0
+          args: [--path.sysfs=/host/sys, --path.procfs=/host/proc]
+          volumeMounts:
+            - name: sys
+              mountPath: /host/sys
+              readOnly: true
+            - name: proc
+              mountPath: /host/proc
+              readOnly: true
+      volumes:
+        - name: sys
+          hostPath:
+            path: /sys
+        - name: proc
+          hostPath:
+            path: /proc
+"#,
+    references: &[
+        "https://github.com/microsoft/azure-container-linux/blob/main/acl/docs/selinux.md",
+        "https://github.com/SELinuxProject/refpolicy/blob/main/policy/modules/services/container.te",
+    ],
+    tags: &["workload", "selinux"],
+    check,
+};
+
+fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
+    let Subject::Object { pods, .. } = subject else {
+        return;
+    };
+    for (pod, c, m, hp, v) in host_mounts(pods) {
+        if !m.read_only
+            || is_under(&hp, "/var/log")
+            || !c.runs_confined(pod, &["container_logreader_t", "container_kvm_t"])
+        {
+            continue;
+        }
+        let kind = match &v.source {
+            Source::HostPath { kind, .. } => *kind,
+            _ => None,
+        };
+        if super::selinux_host_path_write::is_socket_or_device(&hp, kind) {
+            continue;
+        }
+        // The read the container's own command line asks for and the policy denies: evidence.
+        if let Some((node, host, t)) = denied_read(c, m, &hp) {
+            let msg = format!(
+                "hostPath `{hp}` is read by a container that runs as `container_t`, which may not read `{host}` (`{t}`)"
+            );
+            out.push(host_path_hit(v, m, c, msg).note(
+                Some(node.report_span().start.line),
+                format!(
+                    "`{}` names `{host}` through this mount",
+                    node.as_str().unwrap_or_default()
+                ),
+            ));
+            continue;
+        }
+        if hp == "/" {
+            let list = |seen: bool| {
+                HOST_ROOT_VIEW
+                    .iter()
+                    .filter(|(_, s)| *s == seen)
+                    .map(|(what, _)| *what)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let msg = "hostPath `/` is read by a container that runs as `container_t`: SELinux lets it statfs() and read configuration, not host logs, `/var/lib` or `/run` files, `/boot` or other processes' `/proc` entries".to_string();
+            out.push(
+                host_path_hit(v, m, c, msg)
+                    .at_most(Severity::Info)
+                    .note(None, format!("sees: {}", list(true)))
+                    .note(None, format!("does not see: {}", list(false)))
+                    .fix("for filesystem statistics this mount works as it is; anything that must read the denied paths needs its own mount and SELinux type (`container_logreader_t` for logs, `spc_t` for the rest)"),
+            );
+            continue;
+        }
+        if let Some((dir, t)) = list_denied_dir(&hp) {
+            let msg = format!(
+                "hostPath `{hp}` is read by a container that runs as `container_t`, which may read `{t}` files by name but not list `{dir}`"
+            );
+            out.push(
+                host_path_hit(v, m, c, msg)
+                    .at_most(Severity::Info)
+                    .note(None, "the listing fails with no audit record: a reader that walks the tree sees it empty"),
+            );
+            continue;
+        }
+        let Some(t) = unreadable_by_container_t(&hp) else {
+            continue;
+        };
+        let readable = readable_below(&hp);
+        if readable.is_empty() {
+            let msg = format!(
+                "hostPath `{hp}` (`{t}`) is read by a container that runs as `container_t`, which may not read it"
+            );
+            out.push(host_path_hit(v, m, c, msg).at_most(Severity::Warning));
+        } else {
+            let below = readable
+                .iter()
+                .map(|(p, t)| format!("`{p}` (`{t}`)"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let msg = format!(
+                "hostPath `{hp}` is read by a container that runs as `container_t`, which may not read its `{t}` files"
+            );
+            let mut hit = host_path_hit(v, m, c, msg)
+                .at_most(Severity::Info)
+                .note(None, format!("readable under it: {below}"));
+            let denied = denied_below(&hp);
+            if !denied.is_empty() {
+                let list: Vec<String> = denied
+                    .iter()
+                    .map(|(p, t)| format!("`{p}` (`{t}`)"))
+                    .collect();
+                hit = hit.note(None, format!("denied under it too: {}", list.join(", ")));
+            }
+            out.push(hit);
+        }
+    }
+}
+
+/// The first path under the mount that the container's `command`, `args` or `env` values name and
+/// `container_t` may not read: (the naming value, the host path, its type).
+fn denied_read<'a>(
+    c: &Container<'a>,
+    m: &Mount<'a>,
+    hp: &str,
+) -> Option<(&'a Node, String, &'static str)> {
+    let mp = normalize(m.mount_path?);
+    let mut values: Vec<&'a Node> = Vec::new();
+    for key in ["command", "args"] {
+        values.extend(c.node.get(key).and_then(Node::as_seq).into_iter().flatten());
+    }
+    values.extend(
+        c.node
+            .get("env")
+            .and_then(Node::as_seq)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.get("value")),
+    );
+    values.into_iter().find_map(|node| {
+        let text = node.as_str()?;
+        paths_under(text, &mp).find_map(|rest| {
+            let host = normalize(&format!("{hp}/{rest}"));
+            if is_under(&host, "/var/log") && !is_under(hp, "/var/log") {
+                // selinux-host-log-read's ground, only when the mount is a log mount.
+                return None;
+            }
+            unreadable_by_container_t(&host)
+                .or_else(|| {
+                    list_denied_dir(&host)
+                        .filter(|_| rest.contains('*'))
+                        .map(|(_, t)| t)
+                })
+                .map(|t| (node, host, t))
+        })
+    })
+}
+
+/// The paths below `mount` that `text` names, relative to it: each occurrence of `mount/` that
+/// starts a word (after the start, whitespace, `=`, `:`, `,` or a quote), up to the next separator.
+fn paths_under<'t>(text: &'t str, mount: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    let prefix_len = mount.len() + 1;
+    text.match_indices(mount).filter_map(move |(i, _)| {
+        let before = text[..i].chars().next_back();
+        let starts_word = before.is_none_or(|b| b.is_whitespace() || "=:,'\"".contains(b));
+        let after = text[i + mount.len()..].chars().next();
+        if !starts_word || after != Some('/') || mount == "/" {
+            return None;
+        }
+        let rest = &text[i + prefix_len..];
+        let end = rest
+            .find(|ch: char| ch.is_whitespace() || ";,'\"|&)".contains(ch))
+            .unwrap_or(rest.len());
+        Some(&rest[..end]).filter(|r| !r.is_empty())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paths_under;
+
+    #[test]
+    fn paths_under_a_mount_are_found_at_word_starts() {
+        let got: Vec<_> = paths_under("--boot=/host/boot/efi x", "/host/boot").collect();
+        assert_eq!(got, ["efi"]);
+        let got: Vec<_> =
+            paths_under("cat /host/boot/a; ls '/host/boot/b'", "/host/boot").collect();
+        assert_eq!(got, ["a", "b"]);
+        assert_eq!(paths_under("/x/host/boot/a", "/host/boot").count(), 0);
+        assert_eq!(paths_under("/host/bootx/a", "/host/boot").count(), 0);
+        assert_eq!(paths_under("/host/boot", "/host/boot").count(), 0);
+    }
+}
