@@ -164,6 +164,35 @@ pub const LIST_DENIED_DIRS: &[(&str, &str)] = &[
     ("/sys/fs/cgroup", "cgroup_t"),
 ];
 
+/// Host sockets a `container_t` pod may not connect to, whatever the mount's `readOnly`
+/// (SELINUX-READS: Sockets): (socket or its directory, why).
+pub const CONNECT_DENIED_SOCKETS: &[(&str, &str)] = &[
+    // container.fc:50 container_runtime_t; containerd runs as dockerd_t (docker.fc:4, docker.te:16),
+    // which is not among container_t's connectto targets (kubernetes.te:183 → container.if:850-858).
+    (
+        "/run/containerd/containerd.sock",
+        "containerd runs as `dockerd_t`, which `container_t` may not `connectto`",
+    ),
+    (
+        "/var/run/containerd/containerd.sock",
+        "containerd runs as `dockerd_t`, which `container_t` may not `connectto`",
+    ),
+    // container_var_lib_t sock_file: the kubernetes rules cover files only (kubernetes.te:185-187),
+    // and there is no connectto to kubelet_t.
+    (
+        "/var/lib/kubelet/pod-resources",
+        "the kubelet's PodResources socket is a `container_var_lib_t` sock_file `container_t` may not write, served by `kubelet_t`, which it may not `connectto`",
+    ),
+];
+
+/// The connect-denied socket entry `path` is (under), with why.
+pub fn connect_denied_socket(path: &str) -> Option<(&'static str, &'static str)> {
+    CONNECT_DENIED_SOCKETS
+        .iter()
+        .copied()
+        .find(|(p, _)| under(path, p))
+}
+
 /// The list-denied directory `path` is (under), with its type.
 pub fn list_denied_dir(path: &str) -> Option<(&'static str, &'static str)> {
     LIST_DENIED_DIRS

@@ -1,6 +1,7 @@
 use super::{Hit, Lang, Rule, Severity, Subject, host_mounts, host_path_hit};
 use crate::host::{
-    HOST_ROOT_VIEW, denied_below, list_denied_dir, readable_below, unreadable_by_container_t,
+    HOST_ROOT_VIEW, connect_denied_socket, denied_below, list_denied_dir, readable_below,
+    unreadable_by_container_t,
 };
 use crate::model::workload::{Container, Mount, Source, is_under, normalize};
 use crate::parse::node::Node;
@@ -17,14 +18,17 @@ at all (`/boot`, `/sys/kernel/debug`, `/sys/kernel/security`, `/sys/kernel/traci
 is a warning; an error when the container's `command`, `args` or `env` names a path under the mount that the \
 policy denies (the read is needed and will fail). The host root `/`, a directory whose own files are denied but \
 which holds readable ones (`/var/lib`, `/run`), and `/sys/fs/cgroup` (files readable by name, the listing denied) \
-are info, with a note that says what the container will and will not see. Paths `container_t` can read stay \
+are info, with a note that says what the container will and will not see. A hostPath of a socket `container_t` \
+may not connect to (`/run/containerd/containerd.sock`, the kubelet's `/var/lib/kubelet/pod-resources`) is a warning \
+whether or not it is read-only, and an error when the command line names it. Paths `container_t` can read stay \
 silent: `/etc`, `/usr`, `/usr/lib/modules`, `/proc`, `/sys`, `/dev`, `/var/lib/containerd`, `/var/lib/kubelet`, \
 `/run/udev`.",
     why: "ACL runs SELinux enforcing and the kubelet never relabels hostPath volumes (`readOnly: true` changes no \
 SELinux check). `container_t` may traverse every host directory, statfs() every filesystem and read configuration \
 (`etc_t`, `/etc/kubernetes`), `/usr`, kernel modules, `/proc` system files and `/sys`, but has no allow rule for \
 `boot_t`, `debugfs_t`, `security_t`, `tracefs_t`, `bpf_t`, `var_lib_t` and `var_run_t` files, \
-`container_runtime_t`, other processes' `/proc/<pid>` entries, `shadow_t` or private keys; directory listings of \
+`container_runtime_t`, other processes' `/proc/<pid>` entries, `shadow_t` or private keys, and may not \
+`connectto` containerd (`dockerd_t`) or the kubelet (`kubelet_t`); directory listings of \
 mountpoint types fail with no audit record, so a reader sees an empty tree and reports nothing \
 (HOST-FACTS: SELinux; SELINUX-READS: table and \"What a workload linter should conclude\"; refpolicy \
 container.te `fs_getattr_all_fs(container_domain)` for statfs).",
@@ -93,10 +97,26 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         return;
     };
     for (pod, c, m, hp, v) in host_mounts(pods) {
-        if !m.read_only
-            || is_under(&hp, "/var/log")
+        if is_under(&hp, "/var/log")
             || !c.runs_confined(pod, &["container_logreader_t", "container_kvm_t"])
         {
+            continue;
+        }
+        // A socket is connected to, read-only mount or not: denied by `connectto`.
+        if let Some((sock, why)) = connect_denied_socket(&hp) {
+            let msg = format!(
+                "hostPath `{hp}` gives a container that runs as `container_t` a socket it may not connect to"
+            );
+            let mut hit = host_path_hit(v, m, c, msg).note(None, why);
+            if !named_by_container(c, m) {
+                hit = hit.at_most(Severity::Warning);
+            } else {
+                hit = hit.note(None, format!("the container's command line names `{sock}`"));
+            }
+            out.push(hit.fix(SOCKET_FIX));
+            continue;
+        }
+        if !m.read_only {
             continue;
         }
         let kind = match &v.source {
@@ -184,6 +204,42 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     }
 }
 
+/// For a runtime or kubelet socket `container_t` cannot reach.
+const SOCKET_FIX: &str = "a container that talks to containerd or the kubelet's PodResources API needs `seLinuxOptions.type: spc_t` (or `privileged: true`) on ACL; drop the mount if it does not";
+
+/// Whether the container's `command`, `args` or `env` values name the mount (or a path under it).
+fn named_by_container(c: &Container<'_>, m: &Mount<'_>) -> bool {
+    let Some(mp) = m.mount_path.map(normalize) else {
+        return false;
+    };
+    command_values(c).any(|node| {
+        node.as_str().is_some_and(|t| {
+            t.match_indices(mp.as_str()).any(|(i, _)| {
+                let before = t[..i].chars().next_back();
+                let after = t[i + mp.len()..].chars().next();
+                (before.is_none_or(|b| b.is_whitespace() || "=:,'\"".contains(b))
+                    || t[..i].ends_with("unix://"))
+                    && after.is_none_or(|a| a == '/' || a.is_whitespace() || "'\",;".contains(a))
+            })
+        })
+    })
+}
+
+/// The string values of a container's `command`, `args` and `env`.
+fn command_values<'a>(c: &Container<'a>) -> impl Iterator<Item = &'a Node> {
+    ["command", "args"]
+        .into_iter()
+        .flat_map(|key| c.node.get(key).and_then(Node::as_seq).unwrap_or_default())
+        .chain(
+            c.node
+                .get("env")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|e| e.get("value")),
+        )
+}
+
 /// The first path under the mount that the container's `command`, `args` or `env` values name and
 /// `container_t` may not read: (the naming value, the host path, its type).
 fn denied_read<'a>(
@@ -192,19 +248,7 @@ fn denied_read<'a>(
     hp: &str,
 ) -> Option<(&'a Node, String, &'static str)> {
     let mp = normalize(m.mount_path?);
-    let mut values: Vec<&'a Node> = Vec::new();
-    for key in ["command", "args"] {
-        values.extend(c.node.get(key).and_then(Node::as_seq).into_iter().flatten());
-    }
-    values.extend(
-        c.node
-            .get("env")
-            .and_then(Node::as_seq)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.get("value")),
-    );
-    values.into_iter().find_map(|node| {
+    command_values(c).find_map(|node| {
         let text = node.as_str()?;
         paths_under(text, &mp).find_map(|rest| {
             let host = normalize(&format!("{hp}/{rest}"));
