@@ -30,8 +30,8 @@ SELinux check). `container_t` may traverse every host directory, statfs() every 
 `container_runtime_t`, other processes' `/proc/<pid>` entries, `shadow_t` or private keys, and may not \
 `connectto` containerd (`dockerd_t`) or the kubelet (`kubelet_t`); directory listings of \
 mountpoint types fail with no audit record, so a reader sees an empty tree and reports nothing \
-(HOST-FACTS: SELinux; SELINUX-READS: table and \"What a workload linter should conclude\"; refpolicy \
-container.te `fs_getattr_all_fs(container_domain)` for statfs).",
+(HOST-FACTS: SELinux; SELINUX-READS: table, Sockets and \"What a workload linter should conclude\"; \
+refpolicy container.te `fs_getattr_all_fs` of `container_domain` for statfs).",
     fix: "mount only the host paths the container can read, or run it with the SELinux type the work needs: `container_logreader_t` for logs, `spc_t` (a privileged agent) for the rest; `readOnly: true` does not change what SELinux allows",
     lang: Lang::Yaml,
     example: r#"apiVersion: apps/v1
