@@ -63,6 +63,9 @@ pub const FACTS: &[(&str, Shape)] = &[
     ("selinux_workload_types", Shape::List),
     ("spc_t_unconfined", Shape::Bool),
     ("selinux_host_path_types", Shape::Rows),
+    ("selinux_list_denied_dirs", Shape::Rows),
+    ("selinux_connect_denied_sockets", Shape::Rows),
+    ("selinux_host_root_view", Shape::Rows),
     ("container_file_t_dirs", Shape::List),
     ("journal_gid", Shape::OptInt),
     ("apparmor", Shape::Bool),
@@ -371,6 +374,74 @@ impl Profile {
             .max_by_key(|(p, _)| p.len())
             .filter(|(_, r)| r.get("readable").and_then(Node::as_bool) == Some(false))
             .and_then(|(_, r)| r.str_at(&["type"]))
+    }
+
+    /// The `selinux_host_path_types` rows as (path, type, readable).
+    fn host_path_types(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.rows("selinux_host_path_types").iter().filter_map(|r| {
+            Some((
+                r.str_at(&["path"])?,
+                r.str_at(&["type"])?,
+                r.get("readable").and_then(Node::as_bool)?,
+            ))
+        })
+    }
+
+    /// Readable subtrees (path, type) of a host path whose own type `container_t` may not read
+    /// (on ACL, `/var/lib` holds the containerd and kubelet directories): the outermost ones.
+    pub fn readable_below(&self, path: &str) -> Vec<(&str, &str)> {
+        let readable: Vec<_> = self
+            .host_path_types()
+            .filter(|(p, _, readable)| *readable && *p != path && super::under(p, path))
+            .map(|(p, t, _)| (p, t))
+            .collect();
+        readable
+            .iter()
+            .filter(|(p, _)| !readable.iter().any(|(q, _)| q != p && super::under(p, q)))
+            .copied()
+            .collect()
+    }
+
+    /// Denied subtrees (path, type) below a host path whose own files `container_t` may not read
+    /// either, with a type of their own (on ACL, `/run/containerd` under `/run`).
+    pub fn denied_below(&self, path: &str) -> Vec<(&str, &str)> {
+        let own = self.unreadable_by_container_t(path);
+        self.host_path_types()
+            .filter(|(p, t, readable)| {
+                !*readable && *p != path && super::under(p, path) && own != Some(*t)
+            })
+            .map(|(p, t, _)| (p, t))
+            .collect()
+    }
+
+    /// The directory `path` is (under) whose files `container_t` reads by name but may not list,
+    /// with its type (`selinux_list_denied_dirs`).
+    pub fn list_denied_dir(&self, path: &str) -> Option<(&str, &str)> {
+        self.rows("selinux_list_denied_dirs").iter().find_map(|r| {
+            let p = r.str_at(&["path"])?;
+            super::under(path, p).then_some((p, r.str_at(&["type"])?))
+        })
+    }
+
+    /// The socket (or its directory) `path` is (under) that `container_t` may not connect to, with
+    /// why (`selinux_connect_denied_sockets`).
+    pub fn connect_denied_socket(&self, path: &str) -> Option<(&str, &str)> {
+        self.rows("selinux_connect_denied_sockets")
+            .iter()
+            .find_map(|r| {
+                let p = r.str_at(&["path"])?;
+                super::under(path, p).then_some((p, r.str_at(&["why"])?))
+            })
+    }
+
+    /// What a `container_t` pod sees through a read-only hostPath of the host root: the items it
+    /// sees (`seen` true) or does not (`selinux_host_root_view`).
+    pub fn host_root_view(&self, seen: bool) -> Vec<&str> {
+        self.rows("selinux_host_root_view")
+            .iter()
+            .filter(|r| r.get("seen").and_then(Node::as_bool) == Some(seen))
+            .filter_map(|r| r.str_at(&["what"]))
+            .collect()
     }
 
     /// Whether `path` is (under) a directory labelled `container_file_t`.

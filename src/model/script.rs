@@ -650,6 +650,11 @@ fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
+/// The `PATH` of a container whose image sets none other: the Docker/OCI default that runc and
+/// containerd give a process when the image config has no `PATH` (moby `oci/defaults.go`
+/// `DefaultPathEnv`; containerd `oci.DefaultPathEnv`).
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
 
 /// Commands one container's analysis follows (function calls and nested shells multiply them).
@@ -1319,6 +1324,10 @@ impl<'c> Analyzer<'c> {
                         self.run_file(p, w, host);
                         return;
                     }
+                    if let Some(p) = self.on_path(text, host) {
+                        self.run_file(p, w, host);
+                        return;
+                    }
                     self.invocation(words, i, host, redirects);
                     return;
                 }
@@ -1423,6 +1432,26 @@ impl<'c> Analyzer<'c> {
 
     /// The container path of a script file named in context `host`: itself in the container's
     /// filesystem; on the host, only a ConfigMap file this script copied there.
+    /// A program named without a path that a ConfigMap mount places in a directory of the
+    /// container's `PATH` (its `env` value, else the images' default): the mounted script runs, as
+    /// with a ConfigMap mounted by `subPath` at `/usr/local/bin/entrypoint.sh` and run as
+    /// `entrypoint.sh`. The first directory of `PATH` that holds a mounted file decides; a binary of
+    /// the image earlier in `PATH` cannot be seen from the manifest.
+    fn on_path(&self, name: &str, host: Option<usize>) -> Option<String> {
+        if self.ctx.cm_mounts.is_empty()
+            || name.is_empty()
+            || name.contains('/')
+            || self.in_host_fs(host)
+        {
+            return None;
+        }
+        let path = self.ctx.env_value("PATH").unwrap_or(DEFAULT_PATH);
+        path.split(':')
+            .filter(|d| d.starts_with('/'))
+            .map(|d| normalize(&format!("{d}/{name}")))
+            .find(|p| self.ctx.cm_mounts.iter().any(|m| m.key_of(p).is_some()))
+    }
+
     fn file_path(&self, p: String, host: Option<usize>) -> Option<String> {
         if !self.in_host_fs(host) {
             return Some(p);

@@ -1,6 +1,7 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
 use crate::host::Profile;
 use crate::model::script::{ContainerScript, Entry, EntryKind, Invocation};
+use crate::parse::node::{Node, pointer};
 
 pub static HOST_NAMESPACE_EXEC: Rule = Rule {
     name: "host-namespace-exec",
@@ -9,7 +10,10 @@ pub static HOST_NAMESPACE_EXEC: Rule = Rule {
     what: "Reports each container that runs commands in host context (`nsenter` into PID 1's mount namespace, \
 `chroot` into a hostPath-mounted host root) once, at that word, with a one-line summary of the host commands, for \
 review. Silent when a more specific rule (`host-package-install`, `host-selinux-change`, `kernel-module-build`, \
-`read-only-host-path-write`, ...) already reports a command under the same entry: that rule says what ACL refuses.",
+`read-only-host-path-write`, ...) already reports a command under the same entry: that rule says what ACL refuses. \
+Also reports, at its image, a privileged `hostPID` container that runs a known installer image (the container \
+toolkit, CNI installers; host data) on its own entrypoint, with no `command`: the host work is inside the image. \
+Driver images are `kernel-module-build`'s, with or without a command.",
     why: "Commands run this way meet ACL itself: a read-only `/usr`, no package manager, an `/etc` overlay that a \
 reimage resets, SELinux enforcing (HOST-FACTS: The host). Much of what node scripts do works there \
 (`systemctl restart kubelet`, edits under `/etc`, `sysctl`, reads of host state); what does not is reported by the \
@@ -120,13 +124,71 @@ pub(crate) const SPECIFIC_RULES: &[&str] = &[
     "sctp-protocol",
 ];
 
+/// A privileged container in the host's PID namespace that runs a known installer image on its own
+/// entrypoint (no `command`): the host work is inside the image, where no script can be read.
+/// Driver images are `kernel-module-build`'s (reported by image, command or not).
+fn installer_entrypoint_hits(
+    pods: &[crate::model::workload::PodSpec<'_>],
+    scripts: &[ContainerScript],
+    site: &crate::host::SiteData,
+    out: &mut Vec<Hit>,
+) {
+    for pod in pods
+        .iter()
+        .filter(|p| p.node.get("hostPID").is_some_and(Node::is_true))
+    {
+        for c in pod.containers.iter().filter(|c| c.privileged()) {
+            let no_command = c
+                .node
+                .get("command")
+                .is_none_or(|cmd| cmd.as_seq().is_some_and(<[Node]>::is_empty));
+            let Some(img) = c.node.get("image") else {
+                continue;
+            };
+            let name = img.as_str().unwrap_or("");
+            if !no_command
+                || site.driver_image(name).is_some()
+                || scripts
+                    .iter()
+                    .any(|cs| cs.container == c.name && !cs.entries.is_empty())
+            {
+                continue;
+            }
+            let Some(pattern) = crate::host::installer_image(name) else {
+                continue;
+            };
+            out.push(
+                Hit::at(
+                    img,
+                    pointer(&c.path, "image"),
+                    format!(
+                        "image `{name}` runs privileged in the host's PID namespace on its own entrypoint: its host work is inside the image"
+                    ),
+                )
+                .container(&c.name)
+                .note(
+                    None,
+                    format!(
+                        "`{pattern}` is a known host installer (host data); no `command` is set, so what it changes on the node cannot be read from this input"
+                    ),
+                ),
+            );
+        }
+    }
+}
+
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object {
-        scripts, object, ..
+        scripts,
+        object,
+        pods,
+        site,
+        ..
     } = subject
     else {
         return;
     };
+    installer_entrypoint_hits(pods, scripts, site, out);
     // A Plan's host entries are `operator-host-change`'s.
     if super::operator_host_change::is_plan(object) {
         return;

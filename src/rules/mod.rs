@@ -48,6 +48,7 @@ mod read_only_host_path_write;
 mod sctp_protocol;
 mod selinux_host_log_read;
 mod selinux_host_path_write;
+mod selinux_host_read;
 mod selinux_level_all_categories;
 mod selinux_permissive_tag;
 mod selinux_type_unknown;
@@ -62,6 +63,7 @@ pub static RULES: &[&Rule] = &[
     &host_root_write::HOST_ROOT_WRITE,
     &selinux_host_path_write::SELINUX_HOST_PATH_WRITE,
     &selinux_host_log_read::SELINUX_HOST_LOG_READ,
+    &selinux_host_read::SELINUX_HOST_READ,
     &container_runtime_socket::CONTAINER_RUNTIME_SOCKET,
     &host_package_install::HOST_PACKAGE_INSTALL,
     &container_package_install::CONTAINER_PACKAGE_INSTALL,

@@ -9,7 +9,10 @@ pub static OPERATOR_HOST_CHANGE: Rule = Rule {
     what: "Flags custom resources that have no pod spec of their own but whose fields make an operator change every \
 node it selects: an NVIDIA GPU Operator `ClusterPolicy` whose `driver.enabled` is `true` or left out (the operator's \
 default is true), an NVIDIA Network Operator `NicClusterPolicy` with an `ofedDriver`, an AMD GPU Operator \
-`DeviceConfig` with `driver.enable: true`, and a system-upgrade-controller `Plan` whose `prepare`/`upgrade` \
+`DeviceConfig` with `driver.enable: true`, an NVIDIA `NVIDIADriver` (the operator's per-node-pool driver; at its \
+`nodeSelector`, else at `spec`), a Kernel Module Management `Module` with a `moduleLoader` (it loads, and with \
+`build` compiles, an out-of-tree module on the nodes its `selector` matches); an `NVIDIADriver` or `Module` whose \
+selector pins `kubernetes.azure.com/os-sku` to another OS never reaches ACL and is not reported; and a system-upgrade-controller `Plan` whose `prepare`/`upgrade` \
 container works on the host root the controller mounts at `/host` (`chroot /host ...`, `nsenter -t 1 -m ...`). \
 The finding sits at the field that switches the behaviour on; a `Plan` that only cordons, drains or runs commands \
 in its own container is not reported.",
@@ -48,6 +51,12 @@ spec:
         "https://docs.nvidia.com/networking/display/kubernetes25100/advanced/doca-drivers.html",
         // `driver.enable` defaults to false; true installs the out-of-tree amdgpu module.
         "https://instinct.docs.amd.com/projects/gpu-operator/en/latest/fulldeviceconfig.html",
+        // `NVIDIADriverSpec`: `nodeSelector` picks the nodes the driver DaemonSet runs on, `driverType`
+        // gpu/vgpu/vgpu-host-manager, `usePrecompiled`.
+        "https://github.com/NVIDIA/gpu-operator/blob/main/api/nvidia/v1alpha1/nvidiadriver_types.go",
+        // "For each `Module`, KMM can create ... one ModuleLoader DaemonSet per compatible kernel
+        // version"; `.spec.selector`, `kernelMappings[].build`/`sign`.
+        "https://github.com/kubernetes-sigs/kernel-module-management/blob/main/docs/mkdocs/documentation/deploy_kmod.md",
         // "host root file-system mounted at /host (read/write)".
         "https://github.com/rancher/system-upgrade-controller",
         "https://github.com/flatcar/Flatcar/issues/715",
@@ -59,6 +68,18 @@ spec:
 const NVIDIA_FIX: &str = "set `driver.enabled: false`: on AKS GPU pools the NVIDIA driver comes with the node image as a system extension, and the operator's driver container builds or loads modules that ACL's Secure Boot refuses (install the GPU Operator with `--set driver.enabled=false`)";
 const NETWORK_FIX: &str = "remove `ofedDriver` so the Network Operator uses the drivers of the node's kernel: the DOCA-OFED driver container compiles and loads out-of-tree modules, which ACL's Secure Boot refuses and its read-only `/usr/lib/modules` cannot hold";
 const AMD_FIX: &str = "ACL has no AMD GPU support: run AMD GPU nodes on another OS SKU, and leave `driver.enable` false (its default)";
+const NVIDIA_DRIVER_FIX: &str = "do not create an `NVIDIADriver` for ACL GPU pools (or give it a `nodeSelector` that excludes them, such as `kubernetes.azure.com/os-sku: Ubuntu`): their NVIDIA driver comes with the node image as a system extension, and the operator's driver container builds or loads modules that ACL's Secure Boot refuses";
+const KMM_FIX: &str = "load only in-tree modules the node kernel ships (`modprobe` from a DaemonSet), or keep the `Module` off ACL pools with a `selector` on another `kubernetes.azure.com/os-sku`: ACL's Secure Boot refuses out-of-tree modules not signed into its image, and `/usr/lib/modules` is read-only";
+
+/// Whether a node selector (`matchLabels`-style map) pins an OS SKU other than ACL's: the operator
+/// never acts on ACL nodes then.
+fn selects_other_os(selector: Option<&crate::parse::node::Node>) -> bool {
+    selector
+        .and_then(|s| s.get(crate::host::OS_SKU_LABEL))
+        .and_then(crate::parse::node::Node::as_str)
+        .is_some_and(|v| v != crate::host::ACL_OS_SKU)
+}
+
 const PLAN_FIX: &str = "drop the host commands from the Plan: ACL nodes are upgraded by AKS (node OS upgrade channel), have no package manager and a read-only `/usr`; ship extra host software as a system extension";
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
@@ -153,6 +174,80 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 )
                 .fix(AMD_FIX),
             );
+        }
+        ("nvidia.com", "NVIDIADriver") => {
+            let Some(spec) = spec else { return };
+            if selects_other_os(spec.get("nodeSelector")) {
+                return;
+            }
+            let driver_type = spec.str_at(&["driverType"]).unwrap_or("gpu");
+            let (at, at_path, whom) = match spec.get_key("nodeSelector") {
+                Some(k) => (
+                    k,
+                    pointer(&spec_path, "nodeSelector"),
+                    "the nodes its `nodeSelector` selects",
+                ),
+                None => (
+                    object.node.get_key("spec").unwrap_or(spec),
+                    spec_path.clone(),
+                    "every GPU node (no `nodeSelector`)",
+                ),
+            };
+            let mut hit = Hit::at(
+                at,
+                at_path,
+                format!(
+                    "an `NVIDIADriver` (`driverType: {driver_type}`) makes the GPU Operator install its NVIDIA driver container on {whom}"
+                ),
+            )
+            .fix(NVIDIA_DRIVER_FIX);
+            if spec.get("usePrecompiled").is_some_and(|v| v.is_true()) {
+                hit = hit.note(
+                    None,
+                    "`usePrecompiled: true` still loads modules built for a stock distribution kernel, not signed for ACL's",
+                );
+            }
+            out.push(hit);
+        }
+        ("kmm.sigs.x-k8s.io", "Module") => {
+            let Some(spec) = spec else { return };
+            let Some(key) = spec.get_key("moduleLoader").filter(|_| {
+                spec.get("moduleLoader")
+                    .is_some_and(|l| l.as_map().is_some())
+            }) else {
+                return;
+            };
+            if selects_other_os(spec.get("selector")) {
+                return;
+            }
+            let loader = spec.get("moduleLoader");
+            let module = loader
+                .and_then(|l| l.str_at(&["container", "modprobe", "moduleName"]))
+                .unwrap_or("its module");
+            let mappings = loader
+                .and_then(|l| l.at(&["container", "kernelMappings"]))
+                .and_then(|m| m.as_seq())
+                .unwrap_or_default();
+            let builds = mappings.iter().any(|m| m.get("build").is_some())
+                || loader.is_some_and(|l| l.at(&["container", "build"]).is_some());
+            let signs = mappings.iter().any(|m| m.get("sign").is_some())
+                || loader.is_some_and(|l| l.at(&["container", "sign"]).is_some());
+            let mut hit = Hit::at(
+                key,
+                pointer(&spec_path, "moduleLoader"),
+                format!(
+                    "`moduleLoader` makes Kernel Module Management {}load the out-of-tree module `{module}` on every node its `selector` matches",
+                    if builds { "build and " } else { "" }
+                ),
+            )
+            .fix(KMM_FIX);
+            if signs {
+                hit = hit.note(
+                    None,
+                    "`sign` signs the module with the cluster's own key, which ACL's Secure Boot does not trust",
+                );
+            }
+            out.push(hit);
         }
         _ if is_plan(object) => plan(scripts, out),
         _ => {}

@@ -159,7 +159,7 @@ fn kubelet_dir_fix(hp: &str) -> Option<&'static str> {
 }
 
 /// Sockets and devices are governed by other types than the files SELinux denies here.
-fn is_socket_or_device(path: &str, kind: Option<&str>) -> bool {
+pub(super) fn is_socket_or_device(path: &str, kind: Option<&str>) -> bool {
     matches!(kind, Some("Socket" | "CharDevice" | "BlockDevice"))
         || path.ends_with(".sock")
         || path.ends_with(".socket")
