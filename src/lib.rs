@@ -12,6 +12,7 @@ pub mod model;
 pub mod namespaces;
 pub mod parse;
 pub mod project;
+pub mod readiness;
 pub mod report;
 pub mod rules;
 #[cfg(feature = "server")]
@@ -55,6 +56,9 @@ pub struct Config {
     pub vm_sizes: Vec<config::VmSizeOverride>,
     /// `.hostlint.yaml` `selinux_types` and `driver_images`: the site's additions to the host data.
     pub site: host::SiteData,
+    /// Record what `hostlint report` folds findings into: each object's owners and labels, each
+    /// cluster's pools ([`Report::inventory`]). Off for `check`, which needs none of it.
+    pub inventory: bool,
 }
 
 impl Config {
@@ -170,6 +174,8 @@ pub struct Report {
     /// Clusters and pools (that are or may be ACL) with relevant values that could not be
     /// resolved: file, line, which fields and why (for the summary count and `--verbose`).
     pub unresolved: Vec<(FileName, u32, String)>,
+    /// What `hostlint report` folds findings into (when [`Config::inventory`] is on).
+    pub inventory: readiness::Inventory,
 }
 
 impl Report {
@@ -182,6 +188,7 @@ impl Report {
         self.skipped.extend(other.skipped);
         self.facts.extend(other.facts);
         self.unresolved.extend(other.unresolved);
+        self.inventory.extend(other.inventory);
     }
 
     /// Sorts findings by file, line, column, rule (and errors by file, line), as every report shows them.
@@ -493,6 +500,9 @@ pub(crate) fn lint_tree(
         report.objects += 1;
         report.checked.push((name.clone(), object.id.clone()));
         let pods = pod_specs(object.node, &object.path);
+        if config.inventory {
+            report.inventory.object(name, object, !pods.is_empty());
+        }
         let mut scripts = model::script::container_scripts(&pods, text, first_line);
         // After the pods' scripts: rules find a container's script by its position among the pods'.
         scripts.extend(model::script::operator_scripts(
@@ -581,6 +591,9 @@ pub(crate) fn lint_clusters(
             namespace: None,
         };
         record_unresolved(name, cluster, config.all_pools, report);
+        if config.inventory {
+            report.inventory.cluster(name, cluster, config.all_pools);
+        }
         let subject = Subject::Cluster {
             cluster,
             all_pools: config.all_pools,

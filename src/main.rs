@@ -37,6 +37,9 @@ enum Command {
     },
     /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
     Review(ReviewArgs),
+    /// Migration readiness: the findings of `check` folded into workloads, namespaces and node
+    /// pools, each ready, to review or blocked (Markdown for a job summary or PR comment, HTML, JSON).
+    Report(ReportArgs),
     /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
     #[cfg(feature = "server")]
     Serve(ServeArgs),
@@ -156,6 +159,60 @@ enum Format {
     Junit,
 }
 
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Files, directories or `-` for stdin, as for `check`.
+    #[arg(default_value = ".")]
+    paths: Vec<std::path::PathBuf>,
+    /// markdown (a GitHub job summary or PR comment, under 65 536 characters), html (one
+    /// self-contained page) or json.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// Where the HTML report will be published: a Markdown summary shortened to fit links to it.
+    #[arg(long, value_name = "URL")]
+    link: Option<String>,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Only these rules (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these rules (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Leave out paths matching GLOB, relative to the current directory (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Also walk hidden files and directories (`.git` is never walked).
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links while walking directories.
+    #[arg(long, short = 'L')]
+    follow: bool,
+    /// Check every Linux node pool as an ACL migration candidate.
+    #[arg(long)]
+    all_pools: bool,
+    /// Read this config instead of the nearest `.hostlint.yaml`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Findings in this baseline (from `check --write-baseline`) do not count.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<std::path::PathBuf>,
+    /// List every skipped file and why (on stderr).
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum RulesFormat {
     Table,
@@ -192,6 +249,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Review(args) => review(args),
+        Command::Report(args) => readiness(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => {
             let config = match admission_config(&args.policy) {
@@ -409,7 +467,9 @@ fn write_baseline(path: &std::path::Path, report: &Report) -> ExitCode {
     }
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+/// Reads and lints `check`'s inputs as its flags say (config, excludes, baseline); `inventory` also
+/// records what `report` folds findings into. Usage and config errors are printed: exit code 2.
+fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Report, ExitCode> {
     let mut usage_errors = Vec::new();
     for name in args.select.iter().chain(&args.ignore) {
         if hostlint::rules::by_name(name).is_none() {
@@ -420,11 +480,12 @@ fn check(args: CheckArgs) -> ExitCode {
         for e in usage_errors {
             eprintln!("error: {e}");
         }
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
     let mut config = Config {
-        select: args.select,
-        ignore: args.ignore,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        inventory,
         all_pools: args.all_pools,
         ..Config::default()
     };
@@ -437,12 +498,12 @@ fn check(args: CheckArgs) -> ExitCode {
     // A bad glob is a usage error: nothing is linted with a filter that does not work.
     if let Err(e) = options.exclude.add(&cwd, &args.exclude, "--exclude") {
         eprintln!("error: {e}");
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
     let start = discover::config_start(&args.paths, &cwd);
     let file = match load_config(args.config.as_deref(), &start) {
         Ok(f) => f,
-        Err(code) => return code,
+        Err(code) => return Err(code),
     };
     if let Some((path, file)) = file {
         config.severities = file.rules;
@@ -459,7 +520,7 @@ fn check(args: CheckArgs) -> ExitCode {
         let what = format!("{} exclude", path.display());
         if let Err(e) = options.exclude.add(dir, &file.exclude, &what) {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
     let baseline = match &args.baseline {
@@ -471,7 +532,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         },
     };
@@ -484,6 +545,14 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(b) = &baseline {
         hostlint::baseline::apply(b, &mut report.findings);
     }
+    Ok(report)
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let report = match lint_inputs(&args, false) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &report);
     }
@@ -535,6 +604,73 @@ fn check(args: CheckArgs) -> ExitCode {
     if !report.errors.is_empty() {
         ExitCode::from(2)
     } else if threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.counts() && f.severity >= t)
+    }) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `hostlint report`: `check`'s inputs and exit codes, the readiness report as output.
+fn readiness(args: ReportArgs) -> ExitCode {
+    let check = CheckArgs {
+        paths: args.paths,
+        format: Format::Json,
+        output: None,
+        fail_on: args.fail_on,
+        select: args.select,
+        ignore: args.ignore,
+        exclude: args.exclude,
+        hidden: args.hidden,
+        follow: args.follow,
+        all_pools: args.all_pools,
+        config: args.config,
+        baseline: args.baseline,
+        write_baseline: None,
+        color: ColorChoice::Never,
+        verbose: args.verbose,
+    };
+    let report = match lint_inputs(&check, true) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if args.verbose {
+        for (file, why) in &report.skipped {
+            eprintln!("skipped {file}: {}", why.reason());
+        }
+        for (file, line, why) in &report.unresolved {
+            eprintln!("unresolved {file}:{line}: {why}");
+        }
+    }
+    let built = hostlint::readiness::build(&report);
+    let text = match args.format {
+        ReportFormat::Markdown => hostlint::readiness::markdown::render(
+            &built,
+            &hostlint::readiness::markdown::Options { link: args.link },
+        ),
+        ReportFormat::Html => hostlint::readiness::html::render(&built),
+        ReportFormat::Json => hostlint::readiness::json::render(&built),
+    };
+    let written = match &args.output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else if threshold(args.fail_on).is_some_and(|t| {
         report
             .findings
             .iter()
