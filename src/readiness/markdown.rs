@@ -258,7 +258,7 @@ fn render_with(r: &Readiness<'_>, options: &Options, caps: Caps) -> String {
     if !team.is_empty() && caps.details {
         let _ = writeln!(
             s,
-            "<details><summary>Workloads blocked or to review ({})</summary>\n\n| verdict | workload | namespace | rules | where |\n|---|---|---|---|---|",
+            "<details markdown=\"1\"><summary>Workloads blocked or to review ({})</summary>\n\n| verdict | workload | namespace | rules | where |\n|---|---|---|---|---|",
             team.len()
         );
         for w in team.iter().take(caps.rows) {
@@ -272,7 +272,7 @@ fn render_with(r: &Readiness<'_>, options: &Options, caps: Caps) -> String {
     if !managed.is_empty() && caps.details {
         let _ = writeln!(
             s,
-            "<details><summary>Managed by AKS ({}: AKS updates these; not the team's blockers)</summary>\n\n| verdict | workload | namespace | rules | why managed |\n|---|---|---|---|---|",
+            "<details markdown=\"1\"><summary>Managed by AKS ({}: AKS updates these; not the team's blockers)</summary>\n\n| verdict | workload | namespace | rules | why managed |\n|---|---|---|---|---|",
             managed.len()
         );
         for w in managed.iter().take(caps.rows) {
