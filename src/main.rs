@@ -501,11 +501,7 @@ fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Report, ExitCode> {
         return Err(ExitCode::from(2));
     }
     let start = discover::config_start(&args.paths, &cwd);
-    let file = match load_config(args.config.as_deref(), &start) {
-        Ok(f) => f,
-        Err(code) => return Err(code),
-    };
-    if let Some((path, file)) = file {
+    if let Some((path, file)) = load_config(args.config.as_deref(), &start)? {
         config.severities = file.rules;
         config.exemptions = file.exemptions;
         config.vm_sizes = file.vm_sizes;

@@ -97,6 +97,21 @@ fn esc_raw(s: &str) -> String {
     out
 }
 
+/// Catalogue text (a rule's summary or fix, or a finding's fix) with its `code` spans as `<code>`.
+fn prose(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(&esc(part));
+            out.push_str("</code>");
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
 /// The Content-Security-Policy: nothing may load; only this page's own style and script run.
 pub fn csp() -> String {
     let hash = |s: &str| sha256::base64(&sha256::digest(s.as_bytes()));
@@ -491,11 +506,11 @@ fn groups(s: &mut String, r: &Readiness<'_>, id: &str, title: &str, groups: &[Ru
             s,
             "<tr><td><code>{}</code><br><span class=\"muted\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             g.rule,
-            esc(g.summary),
+            prose(g.summary),
             g.workloads.len(),
             g.pools,
             g.findings,
-            esc(g.fix),
+            prose(g.fix),
             names.join(", ")
         );
     }
@@ -569,10 +584,15 @@ fn finding_list(r: &Readiness<'_>, findings: &[usize]) -> String {
 /// Each distinct finding once (the same problem on a Deployment, its ReplicaSet and its Pods is
 /// one entry that names the other objects), with file:line, snippet and fix.
 fn details(s: &mut String, r: &Readiness<'_>, findings: &[usize]) {
-    let mut by: BTreeMap<
-        (std::cmp::Reverse<Severity>, &str, &str, Option<&str>, &str),
-        Vec<&Finding>,
-    > = BTreeMap::new();
+    /// Worst first; then rule, message, container and field: what makes two findings one.
+    type Same<'f> = (
+        std::cmp::Reverse<Severity>,
+        &'f str,
+        &'f str,
+        Option<&'f str>,
+        &'f str,
+    );
+    let mut by: BTreeMap<Same<'_>, Vec<&Finding>> = BTreeMap::new();
     for &i in findings {
         let f = &r.report.findings[i];
         by.entry((
@@ -615,7 +635,7 @@ fn details(s: &mut String, r: &Readiness<'_>, findings: &[usize]) {
             }
             s.push_str("</pre>");
         }
-        let _ = write!(s, "<p>fix: {}</p>", esc(&f.fix));
+        let _ = write!(s, "<p>fix: {}</p>", prose(&f.fix));
         if fs.len() > 1 {
             let others: Vec<String> = fs[1..]
                 .iter()

@@ -148,6 +148,9 @@ fn render_with(r: &Readiness<'_>, options: &Options, caps: Caps) -> String {
         ("managed by AKS", &r.managed),
         ("node pools", &r.pools),
     ] {
+        if what == "node pools" && r.clusters.is_empty() {
+            continue;
+        }
         let _ = writeln!(
             s,
             "| {what} | {} | {} | {} | {} | {} |",
