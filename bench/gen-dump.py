@@ -5,7 +5,10 @@ CronJob -> Job -> Pod chains, all linked by ownerReferences and uids, with statu
 the API server returns them; kube-system and addon-manager objects; about one app in ten does
 something ACL refuses (AppArmor, a writable /usr hostPath from a CNI installer image, the Docker socket).
 
-usage: gen-dump.py OUT.yaml [--mb 50]
+usage: gen-dump.py OUT.yaml [--mb 50] [--list-mb N]
+  --list-mb N  start a new `kind: List` document every N MB (`---` between them), as a dump taken
+               namespace by namespace (`kubectl get -n NS -o yaml` per namespace) looks; by default
+               the whole dump is one List, as `kubectl get -A -o yaml` writes it
 """
 import argparse
 import hashlib
@@ -198,15 +201,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--mb", type=float, default=50)
+    ap.add_argument("--list-mb", type=float, default=0)
     a = ap.parse_args()
     limit = int(a.mb * 1_000_000)
+    per_list = int(a.list_mb * 1_000_000) or limit + 1
     size = 0
     with open(a.out, "w") as f:
         head = "apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems:\n"
         f.write(head)
         size += len(head)
         i = 0
+        list_start = 0
         while size < limit:
+            if size - list_start >= per_list:
+                f.write("---\n" + head)
+                size += 4 + len(head)
+                list_start = size
             for o in objects(i):
                 f.write(o + "\n")
                 size += len(o) + 1

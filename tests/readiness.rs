@@ -669,6 +669,45 @@ fn repository_pods_fold_by_name_and_stdin_works() {
     assert_eq!(parse(&o)["readiness"]["workloads"]["total"], 1);
 }
 
+/// Owner references that go round in a circle (hostile or corrupt input) end where the circle
+/// closes; every object still lands in one workload and every finding is kept.
+#[test]
+fn owner_reference_cycles_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = |name: &str, uid: &str, owner: &str, owner_uid: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "x", "uid": uid,
+                "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": owner, "uid": owner_uid, "controller": true}]},
+            "spec": apparmor_pod()})
+    };
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": [
+        pod("a", "u-a", "b", "u-b"), pod("b", "u-b", "a", "u-a"), pod("c", "u-c", "c", "u-c")]});
+    std::fs::write(dir.path().join("cycle.json"), list.to_string()).unwrap();
+    let r = parse(&hostlint(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "cycle.json",
+        ],
+        dir.path(),
+    ));
+    let ws = r["workloads"].as_array().unwrap();
+    let placed: usize = ws
+        .iter()
+        .map(|w| w["findings"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(placed, r["findings"].as_array().unwrap().len());
+    assert_eq!(placed, 3);
+    let objects: usize = ws
+        .iter()
+        .map(|w| 1 + w["objects"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(objects, 3, "{ws:?}");
+}
+
 /// python-markdown with the tables extension, or `None` when it is not installed.
 fn render_markdown(md: &str) -> Option<String> {
     let has = Command::new("python3")

@@ -329,6 +329,8 @@ pub fn build(report: &Report) -> Readiness<'_> {
     let mut index: HashMap<Key, usize> = HashMap::new();
     let mut of_object: Vec<usize> = Vec::with_capacity(inv.objects.len());
     let mut listed: Vec<bool> = Vec::new();
+    // (workload, object) pairs already recorded: an object written in two inputs is one member.
+    let mut folded: std::collections::HashSet<(usize, Key)> = std::collections::HashSet::new();
     for (i, o) in inv.objects.iter().enumerate() {
         let root = folder.root(i);
         let (key, root_meta) = match &root {
@@ -358,7 +360,8 @@ pub fn build(report: &Report) -> Readiness<'_> {
             workloads.len() - 1
         });
         let wl = &mut workloads[w];
-        if root != Up::Object(i) && key_of(&o.id) != key && !wl.members.contains(&o.id) {
+        let own = key_of(&o.id);
+        if own != key && folded.insert((w, own)) {
             wl.members.push(o.id.clone());
         }
         if wl.managed.is_none() {
