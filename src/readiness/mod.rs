@@ -307,15 +307,31 @@ impl<'a> Folder<'a> {
         let hash = self.objects[i].pod_template_hash.as_deref();
         let mut at = Up::Object(i);
         let mut seen = vec![at.clone()];
-        // Chains are short (Pod → ReplicaSet → Deployment); a cycle stops where it closes.
+        // Chains are short (Pod → ReplicaSet → Deployment). Owner references that go round in a
+        // circle (corrupt or hostile input) have no top: every object of the circle gets the same
+        // one, the least by key, so that each lands in one workload whichever it starts from.
         while let Some(up) = self.parent(&at, hash) {
-            if seen.contains(&up) || seen.len() > 16 {
+            if let Some(from) = seen.iter().position(|s| *s == up) {
+                return seen[from..]
+                    .iter()
+                    .min_by_key(|u| self.key(u))
+                    .cloned()
+                    .unwrap_or(up);
+            }
+            if seen.len() > 16 {
                 break;
             }
             seen.push(up.clone());
             at = up;
         }
         at
+    }
+
+    fn key(&self, at: &Up) -> Key {
+        match at {
+            Up::Object(i) => key_of(&self.objects[*i].id),
+            Up::Named(k) => k.clone(),
+        }
     }
 }
 
