@@ -669,6 +669,70 @@ fn repository_pods_fold_by_name_and_stdin_works() {
     assert_eq!(parse(&o)["readiness"]["workloads"]["total"], 1);
 }
 
+/// A Terraform module read as one project: the cluster-level error sits in `terraform.tfvars`,
+/// yet it is the cluster's and holds back its ACL pool; unresolved values are said, never "ready".
+#[test]
+fn terraform_project_clusters_and_unresolved_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = "variable \"k8s\" {}\nvariable \"sku\" {}\nresource \"azurerm_kubernetes_cluster\" \"prod\" {\n  name               = \"prod\"\n  kubernetes_version = var.k8s\n  default_node_pool {\n    name    = \"system\"\n    os_sku  = \"AzureContainerLinux\"\n    vm_size = \"Standard_D4s_v5\"\n  }\n}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"user\" {\n  name    = \"user\"\n  os_sku  = var.sku\n  vm_size = \"Standard_D4s_v5\"\n}\n";
+    std::fs::create_dir(dir.path().join("infra")).unwrap();
+    std::fs::write(dir.path().join("infra/main.tf"), main).unwrap();
+    let r = parse(&hostlint(
+        &["report", "--format", "json", "--fail-on", "none", "infra"],
+        dir.path(),
+    ));
+    let cluster = |r: &Value, name: &str| {
+        r["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let prod = cluster(&r, "prod");
+    assert_eq!(prod["unresolved"], json!(["kubernetes_version"]));
+    let user = cluster(&r, "user");
+    assert_eq!(user["pools"][0]["unresolved"], json!(["os_sku"]));
+    assert!(user["pools"][0]["verdict"].is_null());
+    let md =
+        String::from_utf8(hostlint(&["report", "--fail-on", "none", "infra"], dir.path()).stdout)
+            .unwrap();
+    assert!(
+        md.contains("cluster values unresolved: `kubernetes_version`"),
+        "{md}"
+    );
+    assert!(md.contains("❔ unresolved: `os_sku`"), "{md}");
+
+    std::fs::write(
+        dir.path().join("infra/terraform.tfvars"),
+        "k8s = \"1.31.2\"\nsku = \"AzureContainerLinux\"\n",
+    )
+    .unwrap();
+    let r = parse(&hostlint(
+        &["report", "--format", "json", "--fail-on", "none", "infra"],
+        dir.path(),
+    ));
+    let f = &r["findings"][0];
+    assert_eq!(
+        (f["rule"].as_str(), f["file"].as_str()),
+        (
+            Some("kubernetes-version-unsupported"),
+            Some("infra/terraform.tfvars")
+        )
+    );
+    let prod = cluster(&r, "prod");
+    assert_eq!(prod["findings"], json!([0]));
+    assert_eq!(prod["verdict"], "blocked");
+    assert_eq!(prod["pools"][0]["verdict"], "blocked");
+    assert_eq!(
+        r["workloads"],
+        json!([]),
+        "a cluster's finding is no workload"
+    );
+    assert_eq!(r["blockers"][0]["pools"], 1);
+}
+
 /// Owner references that go round in a circle (hostile or corrupt input) end where the circle
 /// closes; every object still lands in one workload and every finding is kept.
 #[test]

@@ -342,12 +342,34 @@ pub fn render(r: &Readiness<'_>) -> String {
                     ),
                     p.and_then(|p| p.meta.os_sku.as_deref())
                         .map_or_else(|| "–".into(), esc),
-                    v.map_or_else(
-                        || "<td class=\"v\" data-sort=\"-1\">not an ACL candidate</td>".into(),
-                        verdict_cell
-                    ),
-                    finding_list(r, &findings),
-                    esc(&c.file),
+                    match (v, p) {
+                        (Some(v), _) => verdict_cell(v),
+                        (None, Some(p)) if !p.meta.unresolved.is_empty() => format!(
+                            "<td class=\"v\" data-sort=\"-1\">unresolved: {}</td>",
+                            p.meta
+                                .unresolved
+                                .iter()
+                                .map(|f| format!("<code>{}</code>", esc(f)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        (None, _) =>
+                            "<td class=\"v\" data-sort=\"-1\">not an ACL candidate</td>".into(),
+                    },
+                    if c.unresolved.is_empty() {
+                        finding_list(r, &findings)
+                    } else {
+                        format!(
+                            "{} <span class=\"muted\">cluster values unresolved: {}</span>",
+                            finding_list(r, &findings),
+                            c.unresolved
+                                .iter()
+                                .map(|f| format!("<code>{}</code>", esc(f)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                    esc(p.and_then(|p| p.meta.file.as_deref()).unwrap_or(&c.file)),
                     line
                 );
             }

@@ -47,6 +47,8 @@ pub struct ClusterMeta {
     pub kind: String,
     pub name: String,
     pub pools: Vec<PoolMeta>,
+    /// Relevant cluster-level fields written but not resolved, where they matter.
+    pub unresolved: Vec<String>,
 }
 
 /// A node pool and the JSON pointers of its values (a finding about the pool points at one of them,
@@ -54,11 +56,16 @@ pub struct ClusterMeta {
 #[derive(Clone, Debug)]
 pub struct PoolMeta {
     pub name: Option<String>,
+    /// The file the pool is written in, when it is not its cluster's.
+    pub file: Option<FileName>,
     pub line: u32,
     pub os_sku: Option<String>,
     /// An ACL migration candidate: the pool rules apply to it.
     pub candidate: bool,
     pub windows: bool,
+    /// Relevant fields written but not resolved (the pool may be an ACL pool: its verdict is
+    /// unknown, never "ready" in silence).
+    pub unresolved: Vec<String>,
     pub path: String,
     pub value_paths: Vec<String>,
 }
@@ -67,6 +74,35 @@ impl Inventory {
     pub fn extend(&mut self, other: Inventory) {
         self.objects.extend(other.objects);
         self.clusters.extend(other.clusters);
+    }
+
+    /// Takes the clusters of a text read as one from several files (a Terraform module, a template
+    /// with its parameters), placing each line with `locate` (the combined text's line → file and
+    /// line); a cluster already taken from another reading of the same text is taken once.
+    pub fn extend_mapped(
+        &mut self,
+        other: Inventory,
+        locate: impl Fn(u32) -> Option<(FileName, u32)>,
+    ) {
+        for mut c in other.clusters {
+            if let Some((file, line)) = locate(c.line) {
+                c.file = file;
+                c.line = line;
+            }
+            for p in &mut c.pools {
+                if let Some((file, line)) = locate(p.line) {
+                    p.file = Some(file);
+                    p.line = line;
+                }
+            }
+            let same = |d: &ClusterMeta| {
+                (&d.file, d.line, &d.kind, &d.name) == (&c.file, c.line, &c.kind, &c.name)
+            };
+            if !self.clusters.iter().any(same) {
+                self.clusters.push(c);
+            }
+        }
+        self.objects.extend(other.objects);
     }
 
     pub fn object(&mut self, file: &FileName, object: &Object<'_>, has_pods: bool) {
@@ -116,15 +152,27 @@ impl Inventory {
             line: cluster.span.start.line,
             kind: cluster.kind.clone(),
             name: cluster.name.clone(),
+            unresolved: cluster
+                .unresolved_in_scope(all_pools)
+                .into_iter()
+                .filter(|(pool, _)| pool.is_none())
+                .flat_map(|(_, us)| us.iter().map(|u| u.field.clone()))
+                .collect(),
             pools: cluster
                 .pools
                 .iter()
                 .map(|p| PoolMeta {
                     name: p.name.as_ref().map(|v| v.text.clone()),
+                    file: None,
                     line: p.span.start.line,
                     os_sku: p.os_sku.as_ref().map(|v| v.text.clone()),
                     candidate: p.in_scope(all_pools),
                     windows: p.is_windows(),
+                    unresolved: if p.maybe_acl(all_pools) {
+                        p.unresolved.iter().map(|u| u.field.clone()).collect()
+                    } else {
+                        Vec::new()
+                    },
                     path: p.path.clone(),
                     value_paths: values(p).map(|v| v.path.clone()).collect(),
                 })

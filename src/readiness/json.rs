@@ -76,6 +76,8 @@ struct ClusterOut<'a> {
     file: &'a str,
     line: u32,
     verdict: Verdict,
+    /// Relevant cluster-level fields that could not be resolved.
+    unresolved: &'a [String],
     findings: &'a [usize],
     pools: Vec<PoolOut<'a>>,
 }
@@ -83,9 +85,13 @@ struct ClusterOut<'a> {
 #[derive(Serialize)]
 struct PoolOut<'a> {
     name: Option<&'a str>,
+    /// The file the pool is written in, when it is not its cluster's.
+    file: Option<&'a str>,
     line: u32,
     os_sku: Option<&'a str>,
     candidate: bool,
+    /// Relevant fields that could not be resolved, when the pool may be an ACL pool.
+    unresolved: &'a [String],
     verdict: Option<Verdict>,
     findings: &'a [usize],
 }
@@ -153,15 +159,18 @@ pub fn render(r: &Readiness<'_>) -> String {
                 file: &c.file,
                 line: c.line,
                 verdict: c.verdict,
+                unresolved: &c.unresolved,
                 findings: &c.findings,
                 pools: c
                     .pools
                     .iter()
                     .map(|p| PoolOut {
                         name: p.meta.name.as_deref(),
+                        file: p.meta.file.as_deref(),
                         line: p.meta.line,
                         os_sku: p.meta.os_sku.as_deref(),
                         candidate: p.meta.candidate,
+                        unresolved: &p.meta.unresolved,
                         verdict: p.verdict,
                         findings: &p.findings,
                     })

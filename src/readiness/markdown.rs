@@ -245,9 +245,34 @@ fn render_with(r: &Readiness<'_>, options: &Options, caps: Caps) -> String {
                 code(&c.name),
                 name,
                 sku,
-                v.map_or("not an ACL candidate", verdict),
+                match (v, p) {
+                    (Some(v), _) if !c.unresolved.is_empty() => format!(
+                        "{} (cluster values unresolved: {})",
+                        verdict(v),
+                        c.unresolved
+                            .iter()
+                            .map(|f| code(f))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    (Some(v), _) => verdict(v).to_string(),
+                    (None, Some(p)) if !p.meta.unresolved.is_empty() => format!(
+                        "❔ unresolved: {}",
+                        p.meta
+                            .unresolved
+                            .iter()
+                            .map(|f| code(f))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    (None, _) => "not an ACL candidate".to_string(),
+                },
                 rules(r, &findings),
-                code(&format!("{}:{}", c.file, line)),
+                code(&format!(
+                    "{}:{}",
+                    p.and_then(|p| p.meta.file.as_deref()).unwrap_or(&c.file),
+                    line
+                )),
             );
         }
         more(&mut s, pools.len(), caps.rows, "pools");

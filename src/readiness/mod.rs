@@ -127,6 +127,8 @@ pub struct ClusterView {
     pub findings: Vec<usize>,
     pub verdict: Verdict,
     pub pools: Vec<PoolView>,
+    /// Relevant cluster-level fields that could not be resolved (`-v` says why).
+    pub unresolved: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -398,6 +400,7 @@ pub fn build(report: &Report) -> Readiness<'_> {
             line: c.line,
             findings: Vec::new(),
             verdict: Verdict::Ready,
+            unresolved: c.unresolved.clone(),
             pools: c
                 .pools
                 .iter()
@@ -409,11 +412,15 @@ pub fn build(report: &Report) -> Readiness<'_> {
                 .collect(),
         })
         .collect();
+    // A cluster's finding is in the file its value is written in (a `terraform.tfvars`, a
+    // parameters file): the cluster of that kind and name in the same file first, else in any.
     let mut cluster_index: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let mut cluster_by_name: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, c) in inv.clusters.iter().enumerate() {
         cluster_index
             .entry((&c.file, &c.kind, &c.name))
             .or_insert(i);
+        cluster_by_name.entry((&c.kind, &c.name)).or_insert(i);
     }
 
     let mut other = Vec::new();
@@ -423,7 +430,9 @@ pub fn build(report: &Report) -> Readiness<'_> {
             continue;
         };
         if id.api_version.is_empty()
-            && let Some(&c) = cluster_index.get(&(&*f.file, id.kind.as_str(), id.name.as_str()))
+            && let Some(&c) = cluster_index
+                .get(&(&*f.file, id.kind.as_str(), id.name.as_str()))
+                .or_else(|| cluster_by_name.get(&(id.kind.as_str(), id.name.as_str())))
         {
             let cv = &mut clusters[c];
             let mut in_pool = false;
@@ -643,11 +652,6 @@ fn groups(
             ))
     });
     out
-}
-
-/// `Kind/namespace/name` of a workload, as kubectl names it.
-pub fn workload_name(w: &Workload) -> String {
-    w.id.display()
 }
 
 /// Where a finding is: `file:line:col` (with the Helm template when there is one).
