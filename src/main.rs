@@ -37,8 +37,11 @@ enum Command {
     },
     /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
     Review(ReviewArgs),
-    /// Migration readiness: the findings of `check` folded into workloads, namespaces and node
-    /// pools, each ready, to review or blocked (Markdown for a job summary or PR comment, HTML, JSON).
+    /// Migration readiness: workloads, namespaces and node pools, each ready, review or blocked.
+    ///
+    /// The findings of `check` (same inputs, flags and exit codes) folded into workloads (Pods,
+    /// ReplicaSets and Jobs into their owners), namespaces and node pools; AKS-managed objects apart.
+    /// Markdown for a job summary or a pull request comment, one self-contained HTML page, or JSON.
     Report(ReportArgs),
     /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
     #[cfg(feature = "server")]
