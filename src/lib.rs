@@ -13,6 +13,7 @@ pub mod model;
 pub mod namespaces;
 pub mod parse;
 pub mod project;
+pub mod readiness;
 pub mod report;
 pub mod rules;
 #[cfg(feature = "server")]
@@ -59,6 +60,9 @@ pub struct Config {
     /// The host profiles the rules read: the active one (`--host`, `.hostlint.yaml` `host:`, with
     /// overrides) and the built-ins pools pick by OS SKU.
     pub hosts: host::Hosts,
+    /// Record what `hostlint report` folds findings into: each object's owners and labels, each
+    /// cluster's pools ([`Report::inventory`]). Off for `check`, which needs none of it.
+    pub inventory: bool,
 }
 
 impl Config {
@@ -96,6 +100,8 @@ pub struct Report {
     /// `--from`: the report keeps only findings new on the target host compared with this
     /// source host: (target, source).
     pub compared: Option<(String, String)>,
+    /// What `hostlint report` folds findings into (when [`Config::inventory`] is on).
+    pub inventory: readiness::Inventory,
 }
 
 impl Report {
@@ -108,6 +114,7 @@ impl Report {
         self.skipped.extend(other.skipped);
         self.facts.extend(other.facts);
         self.unresolved.extend(other.unresolved);
+        self.inventory.extend(other.inventory);
     }
 
     /// Sorts findings by file, line, column, rule (and errors by file, line), as every report shows them.
@@ -439,6 +446,9 @@ pub(crate) fn lint_tree(
         report.objects += 1;
         report.checked.push((name.clone(), object.id.clone()));
         let pods = pod_specs(object.node, &object.path);
+        if config.inventory {
+            report.inventory.object(name, object, !pods.is_empty());
+        }
         let mut scripts = model::script::container_scripts(&pods, text, first_line);
         // After the pods' scripts: rules find a container's script by its position among the pods'.
         scripts.extend(model::script::operator_scripts(
@@ -528,6 +538,9 @@ pub(crate) fn lint_clusters(
             namespace: None,
         };
         record_unresolved(name, cluster, config.all_pools, report);
+        if config.inventory {
+            report.inventory.cluster(name, cluster, config.all_pools);
+        }
         let subject = Subject::Cluster {
             cluster,
             all_pools: config.all_pools,

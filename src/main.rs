@@ -42,6 +42,12 @@ enum Command {
     },
     /// Review an AdmissionReview (admission.k8s.io/v1) request: the response goes to stdout.
     Review(ReviewArgs),
+    /// Migration readiness: workloads, namespaces and node pools, each ready, review or blocked.
+    ///
+    /// The findings of `check` (same inputs, flags and exit codes) folded into workloads (Pods,
+    /// ReplicaSets and Jobs into their owners), namespaces and node pools; AKS-managed objects apart.
+    /// Markdown for a job summary or a pull request comment, one self-contained HTML page, or JSON.
+    Report(ReportArgs),
     /// Run the HTTPS validating webhook (`/validate`, `/healthz`, `/readyz`, `/metrics`).
     #[cfg(feature = "server")]
     Serve(ServeArgs),
@@ -207,6 +213,69 @@ enum Format {
     Junit,
 }
 
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Files, directories or `-` for stdin, as for `check`.
+    #[arg(default_value = ".")]
+    paths: Vec<std::path::PathBuf>,
+    /// markdown (a GitHub job summary or PR comment, under 65 536 characters), html (one
+    /// self-contained page) or json.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// Where the HTML report will be published: a Markdown summary shortened to fit links to it.
+    #[arg(long, value_name = "URL")]
+    link: Option<String>,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Only these rules (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these rules (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Leave out paths matching GLOB, relative to the current directory (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Also walk hidden files and directories (`.git` is never walked).
+    #[arg(long)]
+    hidden: bool,
+    /// Follow symbolic links while walking directories.
+    #[arg(long, short = 'L')]
+    follow: bool,
+    /// Check every Linux node pool as an ACL migration candidate.
+    #[arg(long)]
+    all_pools: bool,
+    /// Read this config instead of the nearest `.hostlint.yaml`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Findings in this baseline (from `check --write-baseline`) do not count.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<std::path::PathBuf>,
+    /// List every skipped file and why (on stderr).
+    #[arg(long, short)]
+    verbose: bool,
+    /// The host to report readiness for, as for `check` (default acl).
+    #[arg(long, value_enum)]
+    host: Option<HostName>,
+    /// Count only findings new on the target host compared with HOST, as for `check`.
+    #[arg(long, value_enum, value_name = "HOST")]
+    from: Option<FromHost>,
+    /// The target host's code integrity (IPE) mode, as for `check`.
+    #[arg(long, value_enum)]
+    code_integrity: Option<CodeIntegrity>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum RulesFormat {
     Table,
@@ -244,6 +313,7 @@ fn main() -> ExitCode {
         }
         Command::Review(args) => review(args),
         Command::Hosts { name } => hosts(name.as_deref()),
+        Command::Report(args) => readiness(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => {
             let config = match admission_config(&args.policy) {
@@ -502,7 +572,9 @@ fn write_baseline(path: &std::path::Path, report: &Report) -> ExitCode {
     }
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+/// Reads and lints `check`'s inputs as its flags say (config, excludes, baseline); `inventory` also
+/// records what `report` folds findings into. Usage and config errors are printed: exit code 2.
+fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Report, ExitCode> {
     let mut usage_errors = Vec::new();
     for name in args.select.iter().chain(&args.ignore) {
         if hostlint::rules::by_name(name).is_none() {
@@ -513,11 +585,12 @@ fn check(args: CheckArgs) -> ExitCode {
         for e in usage_errors {
             eprintln!("error: {e}");
         }
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
     let mut config = Config {
-        select: args.select,
-        ignore: args.ignore,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        inventory,
         all_pools: args.all_pools,
         ..Config::default()
     };
@@ -530,13 +603,10 @@ fn check(args: CheckArgs) -> ExitCode {
     // A bad glob is a usage error: nothing is linted with a filter that does not work.
     if let Err(e) = options.exclude.add(&cwd, &args.exclude, "--exclude") {
         eprintln!("error: {e}");
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
     let start = discover::config_start(&args.paths, &cwd);
-    let file = match load_config(args.config.as_deref(), &start) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    let file = load_config(args.config.as_deref(), &start)?;
     let host_config = file.as_ref().and_then(|(_, f)| f.host.clone());
     if let Some((path, file)) = file {
         config.severities = file.rules;
@@ -553,7 +623,7 @@ fn check(args: CheckArgs) -> ExitCode {
         let what = format!("{} exclude", path.display());
         if let Err(e) = options.exclude.add(dir, &file.exclude, &what) {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
     let baseline = match &args.baseline {
@@ -565,7 +635,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());
-                return ExitCode::from(2);
+                return Err(ExitCode::from(2));
             }
         },
     };
@@ -579,7 +649,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     if let Some(ci) = args.code_integrity {
@@ -590,7 +660,7 @@ fn check(args: CheckArgs) -> ExitCode {
         );
         if let Err(e) = profile.set("code_integrity", &value, "--code-integrity") {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
     let target_host = profile.name.clone();
@@ -602,7 +672,7 @@ fn check(args: CheckArgs) -> ExitCode {
         let from = arg_name(from);
         let Some(source) = hostlint::host::profile::named(&from) else {
             eprintln!("error: {}", hostlint::config::unknown_host(&from));
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         };
         let source_config = Config {
             hosts: hostlint::host::Hosts { active: source },
@@ -617,6 +687,14 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(b) = &baseline {
         hostlint::baseline::apply(b, &mut report.findings);
     }
+    Ok(report)
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let report = match lint_inputs(&args, false) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &report);
     }
@@ -668,6 +746,76 @@ fn check(args: CheckArgs) -> ExitCode {
     if !report.errors.is_empty() {
         ExitCode::from(2)
     } else if threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.counts() && f.severity >= t)
+    }) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `hostlint report`: `check`'s inputs and exit codes, the readiness report as output.
+fn readiness(args: ReportArgs) -> ExitCode {
+    let check = CheckArgs {
+        paths: args.paths,
+        format: Format::Json,
+        output: None,
+        fail_on: args.fail_on,
+        select: args.select,
+        ignore: args.ignore,
+        exclude: args.exclude,
+        hidden: args.hidden,
+        follow: args.follow,
+        all_pools: args.all_pools,
+        config: args.config,
+        baseline: args.baseline,
+        write_baseline: None,
+        color: ColorChoice::Never,
+        verbose: args.verbose,
+        host: args.host,
+        from: args.from,
+        code_integrity: args.code_integrity,
+    };
+    let report = match lint_inputs(&check, true) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if args.verbose {
+        for (file, why) in &report.skipped {
+            eprintln!("skipped {file}: {}", why.reason());
+        }
+        for (file, line, why) in &report.unresolved {
+            eprintln!("unresolved {file}:{line}: {why}");
+        }
+    }
+    let built = hostlint::readiness::build(&report);
+    let text = match args.format {
+        ReportFormat::Markdown => hostlint::readiness::markdown::render(
+            &built,
+            &hostlint::readiness::markdown::Options { link: args.link },
+        ),
+        ReportFormat::Html => hostlint::readiness::html::render(&built),
+        ReportFormat::Json => hostlint::readiness::json::render(&built),
+    };
+    let written = match &args.output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else if threshold(args.fail_on).is_some_and(|t| {
         report
             .findings
             .iter()

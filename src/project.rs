@@ -463,6 +463,10 @@ fn lint_mapped(
     let mut part = Report::default();
     let name: FileName = Arc::from("");
     crate::lint_clusters(&name, clusters, &lines, None, config, &mut part);
+    let inventory = std::mem::take(&mut part.inventory);
+    report
+        .inventory
+        .extend_mapped(inventory, |l| map.locate(l).map(|(f, l)| (f.clone(), l)));
     for (_, line, why) in part.unresolved {
         if let Some((file, l)) = map.locate(line) {
             let u = (file.clone(), l, why);

@@ -16,14 +16,14 @@ struct JsonReport<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonSkip<'a> {
-    file: &'a str,
-    reason: String,
+pub(crate) struct JsonSkip<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) reason: String,
 }
 
-/// A finding in SPEC's field order.
+/// A finding in SPEC's field order (also the readiness report's).
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule: &'a str,
     severity: crate::rules::Severity,
     message: &'a str,
@@ -43,7 +43,7 @@ struct JsonFinding<'a> {
 }
 
 impl<'a> JsonFinding<'a> {
-    fn of(f: &'a Finding) -> Self {
+    pub(crate) fn of(f: &'a Finding) -> Self {
         JsonFinding {
             rule: f.rule,
             severity: f.severity,
