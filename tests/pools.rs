@@ -632,3 +632,44 @@ fn arm_properties_that_cannot_be_evaluated_are_listed() {
         ]
     );
 }
+
+/// Terraform ternaries: a condition known from the variables' values picks its branch (the other
+/// is never read); one that is not known is read both ways, and the finding says which it needs.
+#[test]
+fn terraform_ternaries_pick_or_name_their_branch() {
+    let tf = "variable \"env\" {}\nvariable \"gpu\" {\n  default = false\n}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"acl\" {\n  name    = \"acl\"\n  vm_size = var.gpu ? \"Standard_NC6\" : (var.env == \"prod\" ? \"Standard_D4s_v5\" : \"Standard_D2_v3\")\n  os_sku  = \"AzureContainerLinux\"\n}\n";
+    let r = lint_bytes(
+        &Arc::from("main.tf"),
+        tf.as_bytes(),
+        Kind::Terraform,
+        &Config::default(),
+    );
+    let got: Vec<(u32, u32, &str, Vec<&str>)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.span.start.line,
+                f.span.start.col,
+                f.rule,
+                f.notes
+                    .iter()
+                    .filter(|n| n.message.starts_with("only when"))
+                    .map(|n| n.message.as_str())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            7,
+            81,
+            "gen1-vm-size",
+            vec![
+                "only when `var.env == \"prod\"` is false (not known before deployment; every branch is checked)"
+            ]
+        )]
+    );
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}
