@@ -1307,17 +1307,22 @@ fn same(a: &Node, b: &Node) -> bool {
     }
 }
 
-/// `union` of two objects: `b`'s properties over `a`'s, objects under the same name merged.
-fn merge(mut a: Vec<(Node, Node)>, b: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+/// `union` of two objects: `b`'s properties over `a`'s (names compared case-insensitively),
+/// objects under the same name merged, as ARM and Bicep merge them.
+pub(crate) fn merge(mut a: Vec<(Node, Node)>, b: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    // An index per name: linear, not a scan of the object per name.
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (i, (k, _)) in a.iter().enumerate() {
+        at.entry(k.as_str().unwrap_or("").to_ascii_lowercase())
+            .or_insert(i);
+    }
     for (k, v) in b {
-        let name = k.as_str().unwrap_or("").to_string();
-        match a
-            .iter_mut()
-            .find(|(ak, _)| ak.as_str().is_some_and(|s| s.eq_ignore_ascii_case(&name)))
-        {
-            Some(slot) => {
-                let old = std::mem::replace(&mut slot.1, Node::scalar("", Style::Plain, k.span));
-                slot.1 = match (old.value, v.value) {
+        let name = k.as_str().unwrap_or("").to_ascii_lowercase();
+        match at.get(&name) {
+            Some(&i) => {
+                let slot = &mut a[i].1;
+                let old = std::mem::replace(slot, Node::scalar("", Style::Plain, k.span));
+                *slot = match (old.value, v.value) {
                     (Value::Map(x), Value::Map(y)) => Node {
                         value: Value::Map(merge(x, y)),
                         span: v.span,
@@ -1330,7 +1335,10 @@ fn merge(mut a: Vec<(Node, Node)>, b: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
                     },
                 };
             }
-            None => a.push((k, v)),
+            None => {
+                at.insert(name, a.len());
+                a.push((k, v));
+            }
         }
     }
     a

@@ -1478,23 +1478,19 @@ impl Scope<'_> {
             }
             Expr::Call(f, args, ..) => match f.to_ascii_lowercase().as_str() {
                 "union" => {
-                    // Later arguments win, keys compared case-insensitively (an index per key:
-                    // linear, not a scan of the object per key).
-                    let mut m: Vec<(Node, Node)> = Vec::new();
-                    let mut at: HashMap<String, usize> = HashMap::new();
-                    for a in args {
-                        let Value::Map(entries) = self.eval(a, depth + 1)?.value else {
-                            return None;
-                        };
-                        for (k, v) in entries {
-                            let key = k.as_str().unwrap_or("").to_ascii_lowercase();
-                            match at.get(&key) {
-                                Some(&i) => m[i] = (k, v),
-                                None => {
-                                    at.insert(key, m.len());
-                                    m.push((k, v));
-                                }
-                            }
+                    // Later arguments win and objects under the same name merge (as ARM's union).
+                    // The first argument is the base: unknown, the whole is; a later one that is
+                    // not known adds nothing.
+                    let Value::Map(mut m) = self.eval(args.first()?, depth + 1)?.value else {
+                        return None;
+                    };
+                    for a in &args[1..] {
+                        if let Some(Node {
+                            value: Value::Map(entries),
+                            ..
+                        }) = self.eval(a, depth + 1)
+                        {
+                            m = super::arm::merge(m, entries);
                         }
                     }
                     Some(Node {
@@ -1656,6 +1652,19 @@ impl Scope<'_> {
                 Some(self.truth(a, depth + 1)? || self.truth(b, depth + 1)?)
             }
             Expr::Not(x, ..) => Some(!self.truth(x, depth + 1)?),
+            Expr::Binary(op @ ("<" | "<=" | ">" | ">="), a, b, ..) => {
+                let a: f64 = self.scalar(a, depth)?.trim().parse().ok()?;
+                let b: f64 = self.scalar(b, depth)?.trim().parse().ok()?;
+                Some(match *op {
+                    "<" => a < b,
+                    "<=" => a <= b,
+                    ">" => a > b,
+                    _ => a >= b,
+                })
+            }
+            // Arithmetic is not evaluated (and a binary expression is never its own operand: no
+            // loop back into `eval`).
+            Expr::Binary(..) => None,
             _ => match self.scalar(e, depth)?.as_str() {
                 "true" => Some(true),
                 "false" => Some(false),
