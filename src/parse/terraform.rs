@@ -573,6 +573,16 @@ impl<'a> Cx<'a> {
                     c.pools
                         .push(tf_pool(p, &pointer(&path, "default_node_pool")));
                 }
+                // azurerm 1.x: one `agent_pool_profile` block per pool (the first is the system
+                // pool), replaced by `default_node_pool` in 2.0.
+                let profiles = node.as_map().unwrap_or(&[]).iter();
+                for (i, (_, p)) in profiles
+                    .filter(|(k, _)| k.as_str() == Some("agent_pool_profile"))
+                    .enumerate()
+                {
+                    let pp = pointer_idx(&pointer(&path, "agent_pool_profile"), i);
+                    c.pools.push(tf_pool(p, &pp));
+                }
                 (vec![c], true)
             }
             "azurerm_kubernetes_cluster_node_pool" => {
