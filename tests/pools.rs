@@ -595,6 +595,14 @@ fn arm_properties_that_cannot_be_evaluated_are_listed() {
         "kubernetesVersion": "1.34",
         "agentPoolProfiles": "[map(reference('net').outputs.pools.value, lambda('p', createObject('name', lambdaVariables('p'))))]"
       }
+    },
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "name": "one-pool",
+      "properties": {
+        "kubernetesVersion": "1.34",
+        "agentPoolProfiles": ["[reference('net').outputs.pool.value]"]
+      }
     }
   ]
 }
@@ -628,6 +636,10 @@ fn arm_properties_that_cannot_be_evaluated_are_listed() {
             (
                 19,
                 "Microsoft.ContainerService/managedClusters `pools`: `agentPoolProfiles` not resolved: `[map(reference('net').outputs.pools.value, lambda('p', cr...` is not evaluated"
+            ),
+            (
+                27,
+                "Microsoft.ContainerService/managedClusters `one-pool`: `agentPoolProfiles` not resolved: `[reference('net').outputs.pool.value]` is not evaluated"
             ),
         ]
     );

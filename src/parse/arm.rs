@@ -133,6 +133,11 @@ fn walk_resources(
                 unevaluated(&mut c.unresolved, "properties", &props);
                 if let Some((_, pools)) = props_ci(&props, "agentPoolProfiles") {
                     unevaluated(&mut c.unresolved, "agentPoolProfiles", pools);
+                    // A pool that is still an expression (`"[variables('pool')]"`) is not dropped
+                    // in silence either.
+                    for p in pools.as_seq().unwrap_or(&[]) {
+                        unevaluated(&mut c.unresolved, "agentPoolProfiles", p);
+                    }
                 }
                 settle(&mut c);
                 out.push(c);
@@ -1068,6 +1073,8 @@ impl Eval<'_, '_> {
                             via: None,
                         },
                         (Value::Seq(mut a), Value::Seq(b)) => {
+                            // Each item is compared with those kept: charged as it goes.
+                            self.charge(a.len().saturating_mul(b.len()))?;
                             for i in b {
                                 if !a.iter().any(|x| same(x, &i)) {
                                     a.push(i);
@@ -1376,4 +1383,74 @@ fn format_args_arm(f: &str, args: &[Node]) -> Option<String> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Limits;
+
+    fn clusters(props: &str, limits: &Limits) -> (Vec<Cluster>, Budget) {
+        let text = format!(
+            r#"{{"resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "c", "properties": {props}}}]}}"#
+        );
+        let root = crate::parse::json::parse(&text, limits).unwrap();
+        let budget = Budget::new(limits);
+        (template_clusters(&root, &budget), budget)
+    }
+
+    #[test]
+    fn expressions_evaluate_as_arm_does() {
+        let limits = Limits::default();
+        // union: nested objects merge; format, items (sorted by key), filter, toObject, tryGet.
+        let (c, _) = clusters(
+            r#""[union(createObject('kubernetesVersion', format('{0}.{1}', 1, 29), 'autoUpgradeProfile', createObject('nodeOSUpgradeChannel', 'Unmanaged', 'upgradeChannel', 'stable')), createObject('autoUpgradeProfile', createObject('upgradeChannel', 'patch')), createObject('agentPoolProfiles', map(filter(items(toObject(createArray('b', 'a'), lambda('n', lambdaVariables('n')), lambda('n', createObject('vmSize', concat('Standard_', toUpper(lambdaVariables('n'))))))), lambda('kv', not(equals(lambdaVariables('kv').key, 'c')))), lambda('kv', union(lambdaVariables('kv').value, createObject('name', lambdaVariables('kv').key, 'osSKU', coalesce(tryGet(lambdaVariables('kv'), 'value', 'osSKU'), 'AzureLinux')))))))]""#,
+            &limits,
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].kubernetes_version.as_ref().unwrap().text, "1.29");
+        assert_eq!(
+            c[0].node_os_upgrade_channel.as_ref().unwrap().text,
+            "Unmanaged"
+        );
+        let pools: Vec<(String, String, String)> = c[0]
+            .pools
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_ref().unwrap().text.clone(),
+                    p.vm_size.as_ref().unwrap().text.clone(),
+                    p.os_sku.as_ref().unwrap().text.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            pools,
+            vec![
+                ("a".into(), "Standard_A".into(), "AzureLinux".into()),
+                ("b".into(), "Standard_B".into(), "AzureLinux".into()),
+            ]
+        );
+    }
+
+    /// `union` of arrays compares every item with those kept: charged, so that two large arrays
+    /// run out of the budget instead of taking quadratic time.
+    #[test]
+    fn array_unions_are_charged() {
+        let limits = Limits {
+            max_eval_values: 5_000,
+            ..Limits::default()
+        };
+        let items: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+        let arr = format!("createArray({})", items.join(", "));
+        let (c, budget) = clusters(
+            &format!(
+                r#""[createObject('kubernetesVersion', '1.29', 'tags', union({arr}, {arr}))]""#
+            ),
+            &limits,
+        );
+        assert!(budget.exhausted());
+        assert_eq!(budget.take_cuts().len(), 1);
+        assert!(c[0].unresolved.iter().any(|u| u.field == "properties"));
+    }
 }
