@@ -892,6 +892,36 @@ fn normalize(p: &Path) -> PathBuf {
 /// Lints the fences of a Markdown file that hold JSON, YAML, Bicep or Terraform as what they hold,
 /// at the Markdown file's lines and columns. A fence that does not parse is a snippet, not an input:
 /// it is listed as skipped (with why, for `--verbose`), never an input error.
+/// A JSON fence that shows one ARM resource of a cluster or pool (`{"type":
+/// "Microsoft.ContainerService/managedClusters", "properties": …}`, as docs show the part of a
+/// template that matters) is read as a template holding that resource; anything else as it is.
+fn resource_as_template(root: crate::parse::node::Node) -> crate::parse::node::Node {
+    use crate::model::nodepool::props_ci;
+    use crate::parse::arm::{AGENT_POOLS, MANAGED_CLUSTERS};
+    use crate::parse::node::{Node, Style, Value};
+    let aks = props_ci(&root, "type")
+        .and_then(|(_, t)| t.as_str())
+        .is_some_and(|t| {
+            t.eq_ignore_ascii_case(MANAGED_CLUSTERS) || t.eq_ignore_ascii_case(AGENT_POOLS)
+        });
+    if !aks || props_ci(&root, "resources").is_some() || props_ci(&root, "properties").is_none() {
+        return root;
+    }
+    let span = root.span;
+    Node {
+        value: Value::Map(vec![(
+            Node::scalar("resources", Style::DoubleQuoted, span),
+            Node {
+                value: Value::Seq(vec![root]),
+                span,
+                via: None,
+            },
+        )]),
+        span,
+        via: None,
+    }
+}
+
 pub fn lint_markdown_fences(name: &FileName, text: &str, config: &Config, report: &mut Report) {
     use crate::parse::markdown::fences;
     for fence in fences(text) {
@@ -908,6 +938,7 @@ pub fn lint_markdown_fences(name: &FileName, text: &str, config: &Config, report
                 let padded = fence.padded();
                 match crate::parse::json::parse(&padded, &config.limits) {
                     Ok(root) => {
+                        let root = resource_as_template(root);
                         crate::lint_tree(name, &root, &padded, 1, None, config, &budget, &mut part)
                     }
                     Err(e) => part.errors.push(InputError::at(name, e.pos, e.message)),
