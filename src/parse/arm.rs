@@ -41,6 +41,7 @@ fn template_at(root: &Node, base: &str, args: Option<&Node>, budget: &Budget) ->
         args,
         budget,
         cut: std::cell::Cell::new(false),
+        nest: std::cell::Cell::new(0),
     };
     let mut out = Vec::new();
     walk_resources(resources, &pointer(base, rk), None, &scope, &mut out);
@@ -68,6 +69,9 @@ struct Scope<'a> {
     budget: &'a Budget,
     /// A cut-off has been recorded for this template (one is enough to name what was lost).
     cut: std::cell::Cell<bool>,
+    /// How deep evaluation is in the expression that reached the current reference: nesting adds
+    /// up across references, so that the stack is bounded by [`MAX_EVAL_NEST`] in all.
+    nest: std::cell::Cell<usize>,
 }
 
 /// Whether a resource is deployed at all: not when its `condition` is false or its `copy` count
@@ -290,7 +294,7 @@ fn resolve(node: &Node, scope: &Scope<'_>, depth: usize, expanding: bool) -> Nod
                     && (node.span.end.col - node.span.start.col) as usize == ex.chars.len() + 2,
                 depth,
             };
-            let out = ev.eval(&ex.root, &mut Vec::new(), 0);
+            let out = ev.eval(&ex.root, &mut Vec::new(), scope.nest.get());
             if !expanding && scope.budget.exhausted() && !scope.cut.replace(true) {
                 scope.budget.cut(
                     node.span.start,
@@ -497,6 +501,9 @@ fn clusterctl(node: &Node) -> Node {
 
 /// Expressions nest at most this deep (calls, member and index accesses): deeper ones are unknown.
 const MAX_EXPR_DEPTH: usize = 32;
+/// Evaluation nests at most this deep in all, across the references one expression reaches
+/// (each thread's stack holds every level).
+const MAX_EVAL_NEST: usize = 64;
 
 /// A parsed expression, with the characters of the string it was written in (offsets index them).
 struct Expr {
@@ -733,7 +740,7 @@ impl Eval<'_, '_> {
 
     /// `e`'s value, `None` when it is not known. Every step is charged to the budget.
     fn eval(&self, e: &Ex, env: &mut Env, nest: usize) -> Option<Node> {
-        if nest > MAX_EXPR_DEPTH || !self.scope.budget.values(1) {
+        if nest > MAX_EVAL_NEST || !self.scope.budget.values(1) {
             return None;
         }
         let v = match &e.kind {
@@ -794,7 +801,7 @@ impl Eval<'_, '_> {
                     None => {
                         let decl = scope.params.get(&p)?;
                         match props_ci(decl, "defaultValue") {
-                            Some((_, d)) => reached(resolve(d, scope, self.depth + 1, true)),
+                            Some((_, d)) => reached(self.reference(d, nest)),
                             // A nullable parameter nobody passes is null (languageVersion 2.0).
                             None if props_ci(decl, "nullable")
                                 .is_some_and(|(_, n)| truth(n) == Some(true)) =>
@@ -808,7 +815,7 @@ impl Eval<'_, '_> {
             }
             "variables" => {
                 let v = scope.vars.get(&name(env)?)?;
-                reached(resolve(v, scope, self.depth + 1, true))
+                reached(self.reference(v, nest))
             }
             "lambdavariables" => {
                 let n = arg(0, env)?;
@@ -1224,6 +1231,14 @@ impl Eval<'_, '_> {
         v
     }
 
+    /// A referenced declaration's value, evaluated as deep as this expression already is.
+    fn reference(&self, target: &Node, nest: usize) -> Node {
+        let outer = self.scope.nest.replace(nest + 1);
+        let n = resolve(target, self.scope, self.depth + 1, true);
+        self.scope.nest.set(outer);
+        n
+    }
+
     fn charge(&self, n: usize) -> Option<()> {
         self.scope.budget.values(n).then_some(())
     }
@@ -1431,6 +1446,40 @@ mod tests {
                 ("b".into(), "Standard_B".into(), "AzureLinux".into()),
             ]
         );
+    }
+
+    /// Variables whose expressions nest 28 deep, each naming the one before, 40 times: nesting
+    /// adds up across references and stops at a limit, on a 2 MiB thread stack (rayon's), where it
+    /// overflowed before the limit counted across references.
+    #[test]
+    fn nesting_across_references_is_bounded() {
+        let mut vars = vec![r#""v0": "[createObject('a', 1)]""#.to_string()];
+        for i in 1..40 {
+            let mut e = format!("variables('v{}')", i - 1);
+            for j in 0..28 {
+                e = if j % 2 == 0 {
+                    format!("union(createObject('k{j}', {j}), {e})")
+                } else {
+                    format!("if(true(), {e}, null())")
+                };
+            }
+            vars.push(format!(r#""v{i}": "[{e}]""#));
+        }
+        let text = format!(
+            r#"{{"variables": {{{}}}, "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "c", "properties": {{"kubernetesVersion": "1.29", "agentPoolProfiles": [{{"name": "p", "tags": "[variables('v39')]"}}]}}}}]}}"#,
+            vars.join(", ")
+        );
+        let c = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let limits = Limits::default();
+                let root = crate::parse::json::parse(&text, &limits).unwrap();
+                template_clusters(&root, &Budget::new(&limits))
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(c[0].kubernetes_version.as_ref().unwrap().text, "1.29");
     }
 
     /// `union` of arrays compares every item with those kept: charged, so that two large arrays
