@@ -892,8 +892,10 @@ impl Eval<'_, '_> {
                     Some(true) => arg(1, env)?,
                     Some(false) => arg(2, env)?,
                     None => {
-                        // Unknown condition: the value only when both branches agree.
-                        let (a, b) = (arg(1, env)?, arg(2, env)?);
+                        // Unknown condition: the value only when both branches agree (the
+                        // second is not evaluated when the first is not known).
+                        let a = arg(1, env)?;
+                        let b = arg(2, env)?;
                         same(&a, &b).then_some(a)?
                     }
                 }

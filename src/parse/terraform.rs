@@ -1127,8 +1127,12 @@ fn truth(n: &Node) -> Option<bool> {
 /// item by item).
 fn same(a: &Node, b: &Node) -> bool {
     match (&a.value, &b.value) {
-        (Value::Scalar(x, _), Value::Scalar(y, _)) => {
-            x == y || matches!((x.parse::<f64>(), y.parse::<f64>()), (Ok(p), Ok(q)) if p == q)
+        (Value::Scalar(x, xs), Value::Scalar(y, ys)) => {
+            // Numbers compare by value (`1.0 == 1`); strings by text (`"1.30" != "1.3"`).
+            let numbers = *xs == Style::Plain && *ys == Style::Plain;
+            x == y
+                || (numbers
+                    && matches!((x.parse::<f64>(), y.parse::<f64>()), (Ok(p), Ok(q)) if p == q))
         }
         (Value::Seq(x), Value::Seq(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
@@ -1147,6 +1151,37 @@ fn same(a: &Node, b: &Node) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// Conditions decided as Terraform decides them: numbers by value, strings by text, `!`,
+    /// `&&` with a decisive operand when the other is unknown, comparisons of numbers.
+    #[test]
+    fn conditions_are_decided_as_terraform_does() {
+        let cases = [
+            ("var.n == 1.0", "Standard_D2_v3"),
+            ("var.s == \"1.3\"", "Standard_D4s_v5"),
+            ("!var.b && var.unknown", "Standard_D4s_v5"),
+            ("var.n > 0 || var.unknown", "Standard_D2_v3"),
+            ("var.n >= 2", "Standard_D4s_v5"),
+        ];
+        for (cond, want) in cases {
+            let t = format!(
+                "variable \"n\" {{\n  default = 1\n}}\nvariable \"s\" {{\n  default = \"1.30\"\n}}\nvariable \"b\" {{\n  default = true\n}}\nvariable \"unknown\" {{}}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"p\" {{\n  name    = \"p\"\n  vm_size = {cond} ? \"Standard_D2_v3\" : \"Standard_D4s_v5\"\n}}\n"
+            );
+            let cs = super::super::pools::read(
+                crate::discover::Kind::Terraform,
+                &t,
+                &super::Budget::default(),
+            )
+            .unwrap();
+            assert_eq!(cs.len(), 1, "{cond}");
+            assert!(cs[0].assumes.is_empty(), "{cond}");
+            assert_eq!(
+                cs[0].pools[0].vm_size.as_ref().unwrap().text,
+                want,
+                "{cond}"
+            );
+        }
+    }
+
     #[test]
     fn json_syntax_reads_like_hcl() {
         let t = "{\n  \"variable\": {\"size\": {\"default\": \"Standard_D2_v2\"}},\n  \"resource\": {\n    \"azurerm_kubernetes_cluster\": {\n      \"main\": {\n        \"kubernetes_version\": \"1.34\",\n        \"default_node_pool\": [{\"name\": \"system\", \"vm_size\": \"${var.size}\", \"os_sku\": \"AzureContainerLinux\"}]\n      }\n    }\n  }\n}\n";
