@@ -571,10 +571,17 @@ pub fn lint_template(
             files: pt.files.clone(),
         };
         let budget = Budget::new(&config.limits);
+        let bicepparam = p.extension().is_some_and(|e| e == "bicepparam");
         let clusters = match &template_root {
             // A `.bicepparam`'s `param x = value` lines, read after the template's, replace its
             // defaults; its `using` line is not a declaration.
-            None => crate::parse::bicep::read(&pt.text, &budget),
+            None if bicepparam => crate::parse::bicep::read(&pt.text, &budget),
+            // An ARM parameter file beside a Bicep template (`main.parameters.json`, as azd and
+            // `az deployment --parameters @file` use it): its values replace the defaults, each
+            // read where the parameter file writes it.
+            None => json_param_values(&ptext, first, &config.limits).and_then(|values| {
+                crate::parse::bicep::read_with_values(&pt.text, text.len(), &[], &values, &budget)
+            }),
             Some(root) => {
                 let padded = Fence {
                     kind: Kind::Json,
@@ -615,6 +622,29 @@ pub fn lint_template(
     report
 }
 
+/// The parameters an ARM parameter file sets (`{"parameters": {"x": {"value": ...}}}`), each read
+/// with the positions it has when the file's text starts at line `first` of a project text.
+fn json_param_values(
+    ptext: &str,
+    first: u32,
+    limits: &crate::parse::Limits,
+) -> Result<Vec<(String, crate::parse::node::Node)>, crate::parse::ParseError> {
+    let padded = Fence {
+        kind: Kind::Json,
+        tag: String::new(),
+        first_line: first,
+        content: ptext,
+    }
+    .padded();
+    let root = crate::parse::json::parse(&padded, limits)?;
+    Ok(crate::model::nodepool::props_ci(&root, "parameters")
+        .and_then(|(_, ps)| ps.as_map())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
+        .collect())
+}
+
 /// A template as a script deploys it: its parameter files, then its `key=value` parameters (later
 /// wins, as az applies them); a finding from an inline value points into the script.
 fn lint_script_deployment(
@@ -632,24 +662,40 @@ fn lint_script_deployment(
     let script_dir_name = dir_of(Path::new(&*d.script));
     // Parameter files the deployment names, read as the template's kind reads them.
     let mut files: Vec<(u32, Range<usize>, String)> = Vec::new();
+    // A Bicep template is read with `.bicepparam` files, lexed after it as Bicep, and with ARM
+    // parameter files, whose values are applied (read after everything Bicep).
+    let mut json_files: Vec<(FileName, String)> = Vec::new();
     for p in &d.deployment.params {
         let DeployParam::File(f) = p else { continue };
-        // A Bicep template is read with `.bicepparam` files, lexed after it as Bicep; a JSON
-        // parameter file is not Bicep (and `@main.json` is sometimes the compiled template itself).
-        if template_root.is_none() && !f.ends_with(".bicepparam") {
-            continue;
-        }
         let Some(path) = script_file(&d.dir, f) else {
             continue;
         };
         let Ok(ptext) = std::fs::read_to_string(&path) else {
             continue;
         };
+        // Named as the script names it, from the script's directory.
+        let name: FileName = Arc::from(normalize(&script_dir_name.join(f)).display().to_string());
+        if template_root.is_none() && !f.ends_with(".bicepparam") {
+            // Only a deploymentParameters file (`@main.json` is sometimes the compiled template).
+            let head: String = ptext.chars().take(512).collect();
+            if head.contains("deploymentParameters") {
+                json_files.push((name, ptext));
+            }
+            continue;
+        }
         let first = pt.lines + 1;
-        let range = pt.push(name_beside(&script_dir_name, Path::new(f)), &ptext);
+        let range = pt.push(name, &ptext);
         files.push((first, range, ptext));
     }
     let lex_to = pt.text.len();
+    let mut values = Vec::new();
+    for (name, ptext) in &json_files {
+        let first = pt.lines + 1;
+        pt.push(name.clone(), ptext);
+        if let Ok(v) = json_param_values(ptext, first, &config.limits) {
+            values.extend(v);
+        }
+    }
     let base = pt.text.len();
     pt.push(d.script.clone(), &d.text);
     let inline: Vec<(String, usize, usize)> = d
@@ -666,7 +712,7 @@ fn lint_script_deployment(
     };
     let budget = Budget::new(&config.limits);
     let clusters = match template_root {
-        None => crate::parse::bicep::read_with(&pt.text, lex_to, &inline, &budget),
+        None => crate::parse::bicep::read_with_values(&pt.text, lex_to, &inline, &values, &budget),
         Some(root) => {
             let idx = LineIndex::new(&pt.text);
             let mut args: Vec<(Node, Node)> = Vec::new();
@@ -850,6 +896,36 @@ fn normalize(p: &Path) -> PathBuf {
 /// Lints the fences of a Markdown file that hold JSON, YAML, Bicep or Terraform as what they hold,
 /// at the Markdown file's lines and columns. A fence that does not parse is a snippet, not an input:
 /// it is listed as skipped (with why, for `--verbose`), never an input error.
+/// A JSON fence that shows one ARM resource of a cluster or pool (`{"type":
+/// "Microsoft.ContainerService/managedClusters", "properties": …}`, as docs show the part of a
+/// template that matters) is read as a template holding that resource; anything else as it is.
+fn resource_as_template(root: crate::parse::node::Node) -> crate::parse::node::Node {
+    use crate::model::nodepool::props_ci;
+    use crate::parse::arm::{AGENT_POOLS, MANAGED_CLUSTERS};
+    use crate::parse::node::{Node, Style, Value};
+    let aks = props_ci(&root, "type")
+        .and_then(|(_, t)| t.as_str())
+        .is_some_and(|t| {
+            t.eq_ignore_ascii_case(MANAGED_CLUSTERS) || t.eq_ignore_ascii_case(AGENT_POOLS)
+        });
+    if !aks || props_ci(&root, "resources").is_some() || props_ci(&root, "properties").is_none() {
+        return root;
+    }
+    let span = root.span;
+    Node {
+        value: Value::Map(vec![(
+            Node::scalar("resources", Style::DoubleQuoted, span),
+            Node {
+                value: Value::Seq(vec![root]),
+                span,
+                via: None,
+            },
+        )]),
+        span,
+        via: None,
+    }
+}
+
 pub fn lint_markdown_fences(name: &FileName, text: &str, config: &Config, report: &mut Report) {
     use crate::parse::markdown::fences;
     for fence in fences(text) {
@@ -866,6 +942,7 @@ pub fn lint_markdown_fences(name: &FileName, text: &str, config: &Config, report
                 let padded = fence.padded();
                 match crate::parse::json::parse(&padded, &config.limits) {
                     Ok(root) => {
+                        let root = resource_as_template(root);
                         crate::lint_tree(name, &root, &padded, 1, None, config, &budget, &mut part)
                     }
                     Err(e) => part.errors.push(InputError::at(name, e.pos, e.message)),

@@ -763,3 +763,45 @@ fn a_shell_variable_that_doubles_is_cut_off_with_an_error() {
     );
     r.assert_within(MiB(160), Secs(5));
 }
+
+/// ARM `map()` whose lambda names the variable before, level after level (each level 8 times the
+/// one before: a 1.5 KB template, 8^12 values): every lambda call is charged to the budget, and the
+/// use that was cut off is an input error.
+#[test]
+fn arm_map_lambdas_that_fan_out_are_cut_off_with_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let mut vars =
+        vec![r#""v0": "[createArray('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h')]""#.to_string()];
+    for i in 1..13 {
+        vars.push(format!(
+            r#""v{i}": "[map(variables('v0'), lambda('x', variables('v{}')))]""#,
+            i - 1
+        ));
+    }
+    let t = format!(
+        "{{\n\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n\"variables\": {{\n{}\n}},\n\"resources\": [\n{{\n\"type\": \"Microsoft.ContainerService/managedClusters\",\n\"name\": \"c\",\n\"properties\": {{\n\"agentPoolProfiles\": [\n{{\"name\": \"p\", \"vmSize\": \"Standard_D2_v2\", \"osSKU\": \"AzureContainerLinux\", \"tags\": \"[variables('v12')]\"}}\n]\n}}\n}}\n]\n}}\n",
+        vars.join(",\n")
+    );
+    assert!(t.len() < 4 << 10, "{}", t.len());
+    std::fs::write(d.path().join("fan.json"), &t).unwrap();
+    std::fs::write(d.path().join("pod.yaml"), POD).unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "fan.json", "pod.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let e = only_error(&r.json);
+    assert_eq!(e["file"], "fan.json");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(24), Some(83))
+    );
+    assert_eq!(
+        e["message"],
+        "`[variables('v12')]` expands to more than 200000 values or 16 MiB (references that fan out?): what it sets is not checked"
+    );
+    // The values resolved before the cut (the pool's Gen1 size) and the other input are checked.
+    assert_eq!(r.count("gen1-vm-size"), 1, "{}", r.stdout);
+    assert_eq!(r.count("host-pid"), 1, "{}", r.stdout);
+    r.assert_within(MiB(96), Secs(5));
+}

@@ -379,7 +379,9 @@ fn malformed_inputs_are_errors_with_positions() {
 
 /// Every `# expect: rule@col` marker in the files of a project fixture (`fixtures/projects/<name>/`,
 /// read as `hostlint check <dir>` reads it): (file, line, rule, col).
-fn project_markers(dir: &Path) -> Vec<(String, u32, String, u32)> {
+/// (file, line, rule, column, severity): a marker `rule@col` expects the rule's default severity,
+/// `rule@col(info)` names another.
+fn project_markers(dir: &Path) -> Vec<(String, u32, String, u32, String)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -397,11 +399,24 @@ fn project_markers(dir: &Path) -> Vec<(String, u32, String, u32)> {
                 let items = line[at..].split_once(':').unwrap().1;
                 for item in items.split(',') {
                     let (rule, col) = item.trim().split_once('@').expect("rule@col");
+                    let (col, severity) =
+                        match col.strip_suffix(')').and_then(|c| c.split_once('(')) {
+                            Some((col, sev)) => (col, sev.to_string()),
+                            None => (
+                                col,
+                                hostlint::rules::by_name(rule)
+                                    .expect("a rule")
+                                    .severity
+                                    .as_str()
+                                    .to_string(),
+                            ),
+                        };
                     out.push((
                         p.display().to_string(),
                         i as u32 + 1,
                         rule.to_string(),
                         col.parse().unwrap(),
+                        severity,
                     ));
                 }
             }
@@ -444,6 +459,7 @@ fn project_fixtures_match_their_markers() {
                     f.span.start.line,
                     f.rule.to_string(),
                     f.span.start.col,
+                    f.severity.as_str().to_string(),
                 )
             })
             .collect();
@@ -550,6 +566,122 @@ fn unknown_conditions_check_every_branch() {
                 vec!["only when `isProd` is true (not known before deployment; every branch is checked)".to_string()]
             ),
         ]
+    );
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}
+
+/// ARM `properties` computed from what only the deployment knows (`reference()`), or by a call ARM
+/// refuses (`createObject` with an odd number of arguments, as a hand-edited compiled sample of the
+/// recall study has it): the cluster is listed as not resolved, never reported clean in silence.
+#[test]
+fn arm_properties_that_cannot_be_evaluated_are_listed() {
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "name": "from-reference",
+      "properties": "[union(reference('net').outputs.base.value, createObject('kubernetesVersion', '1.29'))]"
+    },
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "name": "odd",
+      "properties": "[createObject('kubernetesVersion', '1.29', createObject())]"
+    },
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "name": "pools",
+      "properties": {
+        "kubernetesVersion": "1.34",
+        "agentPoolProfiles": "[map(reference('net').outputs.pools.value, lambda('p', createObject('name', lambdaVariables('p'))))]"
+      }
+    },
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "name": "one-pool",
+      "properties": {
+        "kubernetesVersion": "1.34",
+        "agentPoolProfiles": ["[reference('net').outputs.pool.value]"]
+      }
+    }
+  ]
+}
+"#;
+    let r = lint_bytes(
+        &Arc::from("azuredeploy.json"),
+        template.as_bytes(),
+        Kind::Json,
+        &Config {
+            all_pools: true,
+            ..Config::default()
+        },
+    );
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    let got: Vec<(u32, &str)> = r
+        .unresolved
+        .iter()
+        .map(|(_, l, m)| (*l, m.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                7,
+                "Microsoft.ContainerService/managedClusters `from-reference`: `properties` not resolved: `[union(reference('net').outputs.base.value, createObject(...` is not evaluated"
+            ),
+            (
+                12,
+                "Microsoft.ContainerService/managedClusters `odd`: `properties` not resolved: `[createObject('kubernetesVersion', '1.29', createObject())]` is not evaluated"
+            ),
+            (
+                19,
+                "Microsoft.ContainerService/managedClusters `pools`: `agentPoolProfiles` not resolved: `[map(reference('net').outputs.pools.value, lambda('p', cr...` is not evaluated"
+            ),
+            (
+                27,
+                "Microsoft.ContainerService/managedClusters `one-pool`: `agentPoolProfiles` not resolved: `[reference('net').outputs.pool.value]` is not evaluated"
+            ),
+        ]
+    );
+}
+
+/// Terraform ternaries: a condition known from the variables' values picks its branch (the other
+/// is never read); one that is not known is read both ways, and the finding says which it needs.
+#[test]
+fn terraform_ternaries_pick_or_name_their_branch() {
+    let tf = "variable \"env\" {}\nvariable \"gpu\" {\n  default = false\n}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"acl\" {\n  name    = \"acl\"\n  vm_size = var.gpu ? \"Standard_NC6\" : (var.env == \"prod\" ? \"Standard_D4s_v5\" : \"Standard_D2_v3\")\n  os_sku  = \"AzureContainerLinux\"\n}\n";
+    let r = lint_bytes(
+        &Arc::from("main.tf"),
+        tf.as_bytes(),
+        Kind::Terraform,
+        &Config::default(),
+    );
+    let got: Vec<(u32, u32, &str, Vec<&str>)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.span.start.line,
+                f.span.start.col,
+                f.rule,
+                f.notes
+                    .iter()
+                    .filter(|n| n.message.starts_with("only when"))
+                    .map(|n| n.message.as_str())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            7,
+            81,
+            "gen1-vm-size",
+            vec![
+                "only when `var.env == \"prod\"` is false (not known before deployment; every branch is checked)"
+            ]
+        )]
     );
     assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
 }

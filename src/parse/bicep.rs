@@ -778,6 +778,21 @@ pub fn read_with(
     overrides: &[(String, usize, usize)],
     budget: &Budget,
 ) -> Result<Vec<Cluster>, ParseError> {
+    read_with_values(text, lex_to, overrides, &[], budget)
+}
+
+/// [`read_with`], and parameters given by an ARM parameter file (`*.parameters.json` beside the
+/// template): each `(name, {"value": ...})` read from `text` itself, after `lex_to`, so that a
+/// finding on a value points into the parameter file (an override given too wins, as a later
+/// `key=value` does for az). A parameter without a `value` (a Key Vault
+/// `reference`) is not known: never the default it replaces.
+pub fn read_with_values(
+    text: &str,
+    lex_to: usize,
+    overrides: &[(String, usize, usize)],
+    values: &[(String, Node)],
+    budget: &Budget,
+) -> Result<Vec<Cluster>, ParseError> {
     let idx = LineIndex::new(text);
     let toks = lex(text, 0, lex_to.min(text.len()));
     if let Some(e) = structure_error(&toks, &idx) {
@@ -875,6 +890,19 @@ pub fn read_with(
             format!("{why}: the rest of the statement is not checked"),
         );
     }
+    if !values.is_empty() {
+        let offsets = Offsets::new(text);
+        for (name, param) in values {
+            let expr = match props_ci(param, "value") {
+                Some((_, v)) => json_expr(v, &offsets, 0),
+                None => {
+                    let (s, e) = offsets.range(param.span);
+                    Expr::Unknown(s, e)
+                }
+            };
+            params.insert(name.clone(), expr);
+        }
+    }
     for (name, s, e) in overrides {
         if let Some(v) = text.get(*s..*e) {
             params.insert(
@@ -969,6 +997,78 @@ pub fn read_with(
     }
     dedup(&mut out);
     Ok(out)
+}
+
+/// Byte offsets of line/column positions in a text (columns count characters).
+struct Offsets<'t> {
+    text: &'t str,
+    line_starts: Vec<usize>,
+}
+
+impl<'t> Offsets<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Offsets { text, line_starts }
+    }
+
+    fn offset(&self, p: crate::source::Pos) -> usize {
+        let Some(&start) = (p.line as usize)
+            .checked_sub(1)
+            .and_then(|l| self.line_starts.get(l))
+        else {
+            return self.text.len();
+        };
+        let line = &self.text[start..];
+        start
+            + line
+                .char_indices()
+                .nth(p.col.saturating_sub(1) as usize)
+                .map_or(line.len(), |(i, _)| i)
+    }
+
+    fn range(&self, span: Span) -> (usize, usize) {
+        (self.offset(span.start), self.offset(span.end))
+    }
+}
+
+/// A JSON value (read from the same text) as the Bicep expression that writes it.
+fn json_expr(n: &Node, offsets: &Offsets<'_>, depth: usize) -> Expr {
+    let (s, e) = offsets.range(n.span);
+    if depth > 64 {
+        return Expr::Unknown(s, e);
+    }
+    match &n.value {
+        Value::Scalar(v, Style::Plain) => match v.as_str() {
+            "true" | "false" => Expr::Bool(v == "true", s, e),
+            "null" => Expr::Null(s, e),
+            _ => Expr::Num(v.to_string(), s, e),
+        },
+        Value::Scalar(v, _) => Expr::Str(vec![PartExpr::Lit(v.to_string())], s, e),
+        Value::Seq(items) => Expr::Arr(
+            items
+                .iter()
+                .map(|i| json_expr(i, offsets, depth + 1))
+                .collect(),
+            s,
+            e,
+        ),
+        Value::Map(m) => Expr::Obj(
+            m.iter()
+                .filter_map(|(k, v)| {
+                    let (ks, ke) = offsets.range(k.span);
+                    Some((
+                        k.as_str()?.to_string(),
+                        ks,
+                        ke,
+                        json_expr(v, offsets, depth + 1),
+                    ))
+                })
+                .collect(),
+            s,
+            e,
+        ),
+    }
 }
 
 /// Conditions assumed, as written, and the value assumed.
@@ -1378,23 +1478,19 @@ impl Scope<'_> {
             }
             Expr::Call(f, args, ..) => match f.to_ascii_lowercase().as_str() {
                 "union" => {
-                    // Later arguments win, keys compared case-insensitively (an index per key:
-                    // linear, not a scan of the object per key).
-                    let mut m: Vec<(Node, Node)> = Vec::new();
-                    let mut at: HashMap<String, usize> = HashMap::new();
-                    for a in args {
-                        let Value::Map(entries) = self.eval(a, depth + 1)?.value else {
-                            return None;
-                        };
-                        for (k, v) in entries {
-                            let key = k.as_str().unwrap_or("").to_ascii_lowercase();
-                            match at.get(&key) {
-                                Some(&i) => m[i] = (k, v),
-                                None => {
-                                    at.insert(key, m.len());
-                                    m.push((k, v));
-                                }
-                            }
+                    // Later arguments win and objects under the same name merge (as ARM's union).
+                    // The first argument is the base: unknown, the whole is; a later one that is
+                    // not known adds nothing.
+                    let Value::Map(mut m) = self.eval(args.first()?, depth + 1)?.value else {
+                        return None;
+                    };
+                    for a in &args[1..] {
+                        if let Some(Node {
+                            value: Value::Map(entries),
+                            ..
+                        }) = self.eval(a, depth + 1)
+                        {
+                            m = super::arm::merge(m, entries);
                         }
                     }
                     Some(Node {
@@ -1556,6 +1652,19 @@ impl Scope<'_> {
                 Some(self.truth(a, depth + 1)? || self.truth(b, depth + 1)?)
             }
             Expr::Not(x, ..) => Some(!self.truth(x, depth + 1)?),
+            Expr::Binary(op @ ("<" | "<=" | ">" | ">="), a, b, ..) => {
+                let a: f64 = self.scalar(a, depth)?.trim().parse().ok()?;
+                let b: f64 = self.scalar(b, depth)?.trim().parse().ok()?;
+                Some(match *op {
+                    "<" => a < b,
+                    "<=" => a <= b,
+                    ">" => a > b,
+                    _ => a >= b,
+                })
+            }
+            // Arithmetic is not evaluated (and a binary expression is never its own operand: no
+            // loop back into `eval`).
+            Expr::Binary(..) => None,
             _ => match self.scalar(e, depth)?.as_str() {
                 "true" => Some(true),
                 "false" => Some(false),

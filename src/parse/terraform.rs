@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
 
@@ -94,6 +94,9 @@ fn tfvars_values(
         budget: m.budget,
         expanding: std::cell::Cell::new(false),
         cut: std::cell::Cell::new(false),
+        open: Default::default(),
+        assume: Default::default(),
+        relevant: Default::default(),
     };
     Ok(body
         .iter()
@@ -123,6 +126,9 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
         budget: m.budget,
         expanding: std::cell::Cell::new(false),
         cut: std::cell::Cell::new(false),
+        open: Default::default(),
+        assume: Default::default(),
+        relevant: Default::default(),
     };
     for s in body.iter() {
         let Structure::Block(b) = s else { continue };
@@ -151,73 +157,19 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
         let Structure::Block(b) = s else { continue };
         let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
         let span = cx.span(b.span());
-        match (b.ident.as_str(), labels.as_slice()) {
-            ("resource", ["azurerm_kubernetes_cluster", name]) => {
-                aks_context = true;
-                let node = cx.block(b, 0);
-                let path = format!("/resource/azurerm_kubernetes_cluster/{name}");
-                let mut c = Cluster {
-                    kind: "azurerm_kubernetes_cluster".into(),
-                    name: name.to_string(),
-                    span,
-                    path: path.clone(),
-                    ..Cluster::default()
-                };
-                cluster_fields(&node, &path, &mut c);
-                if let Some(p) = node.get("default_node_pool") {
-                    c.pools
-                        .push(tf_pool(p, &pointer(&path, "default_node_pool")));
-                }
-                out.push(c);
+        if let ("resource", [ty, name]) = (b.ident.as_str(), labels.as_slice()) {
+            let (found, aks) = cx.branches(|| cx.resource(b, ty, name, span));
+            aks_context |= aks;
+            out.extend(found);
+            continue;
+        }
+        if let ("module", [name]) = (b.ident.as_str(), labels.as_slice()) {
+            if let Some(mut called) = cx.local_module(m, b) {
+                aks_context |= !called.is_empty();
+                out.append(&mut called);
+                continue;
             }
-            ("resource", ["azurerm_kubernetes_cluster_node_pool", name]) => {
-                aks_context = true;
-                let node = cx.block(b, 0);
-                let path = format!("/resource/azurerm_kubernetes_cluster_node_pool/{name}");
-                let mut pool = tf_pool(&node, &path);
-                pool.span = span;
-                out.push(Cluster {
-                    kind: "azurerm_kubernetes_cluster_node_pool".into(),
-                    name: name.to_string(),
-                    span,
-                    path,
-                    pools: vec![pool],
-                    ..Cluster::default()
-                });
-            }
-            ("resource", ["azapi_resource" | "azapi_update_resource", name]) => {
-                let node = cx.block(b, 0);
-                let Some(ty) = node.get("type").and_then(Node::as_str) else {
-                    continue;
-                };
-                let ty = ty.split('@').next().unwrap_or("");
-                let path = format!("/resource/{}/{name}", labels[0]);
-                let Some(props) = node.get("body").and_then(|b| props_ci(b, "properties")) else {
-                    continue;
-                };
-                let pp = pointer(&pointer(&path, "body"), props.0);
-                if ty.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
-                    aks_context = true;
-                    out.push(arm_cluster(ty, name, props.1, &pp));
-                } else if ty.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
-                    aks_context = true;
-                    let pool = arm_pool(props.1, &pp);
-                    out.push(Cluster {
-                        kind: ty.into(),
-                        name: name.to_string(),
-                        span,
-                        path,
-                        pools: vec![pool],
-                        ..Cluster::default()
-                    });
-                }
-            }
-            ("module", [name]) => {
-                if let Some(mut called) = cx.local_module(m, b) {
-                    aks_context |= !called.is_empty();
-                    out.append(&mut called);
-                    continue;
-                }
+            let (found, aks) = cx.branches(|| {
                 let node = cx.block(b, 0);
                 let path = format!("/module/{name}");
                 let mut c = Cluster {
@@ -241,11 +193,13 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
                     || c.node_os_upgrade_channel.is_some()
                     || !c.pools.is_empty()
                 {
-                    aks_context = true;
-                    out.push(c);
+                    (vec![c], true)
+                } else {
+                    (Vec::new(), false)
                 }
-            }
-            _ => {}
+            });
+            aks_context |= aks;
+            out.extend(found);
         }
     }
     if aks_context {
@@ -284,13 +238,17 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
     let mut unresolved = cx.unresolved.take();
     unresolved.sort_by_key(|u| u.span);
     unresolved.dedup();
+    // Each goes to the first cluster that holds it (the readings of one declaration under
+    // different assumptions share their span: listed once).
+    for u in unresolved {
+        if let Some(c) = out
+            .iter_mut()
+            .find(|c| c.span.start <= u.span.start && u.span.end <= c.span.end)
+        {
+            c.unresolved.push(u);
+        }
+    }
     for c in &mut out {
-        c.unresolved.extend(
-            unresolved
-                .iter()
-                .filter(|u| c.span.start <= u.span.start && u.span.end <= c.span.end)
-                .cloned(),
-        );
         c.place_unresolved();
     }
     Ok(out)
@@ -580,6 +538,14 @@ struct Cx<'a> {
     expanding: std::cell::Cell<bool>,
     /// A cut-off has been recorded for this file (the first names what was lost).
     cut: std::cell::Cell<bool>,
+    /// Conditions of ternaries met while reading one declaration whose value is not known
+    /// (their byte ranges in the project text).
+    open: std::cell::RefCell<Vec<((usize, usize), bool)>>,
+    /// Inside an attribute whose value decides what the node-pool rules say (its conditions are
+    /// the ones to read both ways first).
+    relevant: std::cell::Cell<bool>,
+    /// The value assumed for each such condition while every branch is read.
+    assume: std::cell::RefCell<Vec<((usize, usize), bool)>>,
 }
 
 /// A variable's value: its `default`, or a value assigned in a tfvars file or by the caller.
@@ -589,6 +555,165 @@ enum Var<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// The clusters and pools one `resource` block defines, and whether it is an AKS resource.
+    fn resource(&self, b: &Block, ty: &str, name: &str, span: Span) -> (Vec<Cluster>, bool) {
+        match ty {
+            "azurerm_kubernetes_cluster" => {
+                let node = self.block(b, 0);
+                let path = format!("/resource/azurerm_kubernetes_cluster/{name}");
+                let mut c = Cluster {
+                    kind: "azurerm_kubernetes_cluster".into(),
+                    name: name.to_string(),
+                    span,
+                    path: path.clone(),
+                    ..Cluster::default()
+                };
+                cluster_fields(&node, &path, &mut c);
+                if let Some(p) = node.get("default_node_pool") {
+                    c.pools
+                        .push(tf_pool(p, &pointer(&path, "default_node_pool")));
+                }
+                // azurerm 1.x: one `agent_pool_profile` block per pool (the first is the system
+                // pool), replaced by `default_node_pool` in 2.0.
+                let profiles = node.as_map().unwrap_or(&[]).iter();
+                for (i, (_, p)) in profiles
+                    .filter(|(k, _)| k.as_str() == Some("agent_pool_profile"))
+                    .enumerate()
+                {
+                    let pp = pointer_idx(&pointer(&path, "agent_pool_profile"), i);
+                    c.pools.push(tf_pool(p, &pp));
+                }
+                (vec![c], true)
+            }
+            "azurerm_kubernetes_cluster_node_pool" => {
+                let node = self.block(b, 0);
+                let path = format!("/resource/azurerm_kubernetes_cluster_node_pool/{name}");
+                let mut pool = tf_pool(&node, &path);
+                pool.span = span;
+                let c = Cluster {
+                    kind: "azurerm_kubernetes_cluster_node_pool".into(),
+                    name: name.to_string(),
+                    span,
+                    path,
+                    pools: vec![pool],
+                    ..Cluster::default()
+                };
+                (vec![c], true)
+            }
+            "azapi_resource" | "azapi_update_resource" => {
+                let node = self.block(b, 0);
+                let Some(rt) = node.get("type").and_then(Node::as_str) else {
+                    return (Vec::new(), false);
+                };
+                let rt = rt.split('@').next().unwrap_or("");
+                let path = format!("/resource/{ty}/{name}");
+                let Some(props) = node.get("body").and_then(|b| props_ci(b, "properties")) else {
+                    return (Vec::new(), false);
+                };
+                let pp = pointer(&pointer(&path, "body"), props.0);
+                if rt.eq_ignore_ascii_case(super::arm::MANAGED_CLUSTERS) {
+                    (vec![arm_cluster(rt, name, props.1, &pp)], true)
+                } else if rt.eq_ignore_ascii_case(super::arm::AGENT_POOLS) {
+                    let pool = arm_pool(props.1, &pp);
+                    let c = Cluster {
+                        kind: rt.into(),
+                        name: name.to_string(),
+                        span,
+                        path,
+                        pools: vec![pool],
+                        ..Cluster::default()
+                    };
+                    (vec![c], true)
+                } else {
+                    (Vec::new(), false)
+                }
+            }
+            _ => (Vec::new(), false),
+        }
+    }
+
+    /// Reads one declaration with `read`; when its value depends on ternaries whose conditions
+    /// are not known (at most two), once under each assumption, each reading naming the
+    /// conditions it assumes (as the Bicep reader does), so that every branch is checked.
+    fn branches(&self, read: impl Fn() -> (Vec<Cluster>, bool)) -> (Vec<Cluster>, bool) {
+        self.open.borrow_mut().clear();
+        let before = self.unresolved.borrow().len();
+        let first = read();
+        let mut conds: Vec<(usize, usize)> = self.opened(&[]);
+        if conds.is_empty() {
+            return first;
+        }
+        loop {
+            self.unresolved.borrow_mut().truncate(before);
+            self.open.borrow_mut().clear();
+            let mut out = Vec::new();
+            let mut aks = false;
+            for combo in 0..(1usize << conds.len()) {
+                let assume: Vec<((usize, usize), bool)> = conds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (*r, combo & (1 << i) == 0))
+                    .collect();
+                let when: Vec<(String, bool)> = assume
+                    .iter()
+                    .map(|((s, e), b)| {
+                        let c = self.text.get(*s..*e).unwrap_or("").trim();
+                        let c: String = if c.chars().count() > 40 {
+                            c.chars().take(37).chain("...".chars()).collect()
+                        } else {
+                            c.to_string()
+                        };
+                        (c, *b)
+                    })
+                    .collect();
+                *self.assume.borrow_mut() = assume;
+                let (found, a) = read();
+                aks |= a;
+                out.extend(found.into_iter().map(|mut c| {
+                    c.assumes = when.clone();
+                    c
+                }));
+            }
+            self.assume.borrow_mut().clear();
+            let new = self.opened(&conds);
+            if new.is_empty() || conds.len() >= 2 {
+                return (out, aks);
+            }
+            conds.extend(new.into_iter().take(2 - conds.len()));
+        }
+    }
+
+    /// The open conditions not in `known` met in relevant fields, at most two (a condition that
+    /// only picks a name or a location does not change what the rules say).
+    fn opened(&self, known: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        self.open
+            .borrow()
+            .iter()
+            .filter(|(r, relevant)| *relevant && !known.contains(r))
+            .map(|(r, _)| *r)
+            .take(2)
+            .collect()
+    }
+
+    /// A ternary's condition: its value when known, else the branch assumed for it while every
+    /// branch is read (see [`Cx::branches`]); an unknown one is noted as open.
+    fn condition(&self, e: &Expression, depth: usize) -> Option<bool> {
+        if let Some(b) = self.expr(e, depth + 1).and_then(|n| truth(&n)) {
+            return Some(b);
+        }
+        let r = e.span()?;
+        let key = (self.base + r.start, self.base + r.end);
+        if let Some((_, b)) = self.assume.borrow().iter().find(|(k, _)| *k == key) {
+            return Some(*b);
+        }
+        let mut open = self.open.borrow_mut();
+        match open.iter_mut().find(|(k, _)| *k == key) {
+            Some(o) => o.1 |= self.relevant.get(),
+            None => open.push((key, self.relevant.get())),
+        }
+        None
+    }
+
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
         r.map(|r| self.idx.span(self.base + r.start, self.base + r.end))
             .unwrap_or_default()
@@ -678,7 +803,13 @@ impl<'a> Cx<'a> {
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) => {
-                    if let Some(v) = self.expr(&a.value, depth + 1) {
+                    let key = a.key.as_str();
+                    let outer = self
+                        .relevant
+                        .replace(is_relevant(key) || key == "os_type" || key == "body");
+                    let v = self.expr(&a.value, depth + 1);
+                    self.relevant.set(outer);
+                    if let Some(v) = v {
                         m.push((
                             Node::scalar(a.key.as_str(), Style::Plain, self.span(a.key.span())),
                             v,
@@ -800,12 +931,63 @@ impl<'a> Cx<'a> {
                 Some(Node::scalar(s, Style::DoubleQuoted, span))
             }
             Expression::Parenthesis(p) => self.expr(p.inner(), depth + 1),
-            Expression::Conditional(c) => {
-                // Without evaluating the condition, a branch is taken only when the other is null.
-                match (&c.true_expr, &c.false_expr) {
+            Expression::Conditional(c) => match self.condition(&c.cond_expr, depth) {
+                Some(true) => self.expr(&c.true_expr, depth + 1),
+                Some(false) => self.expr(&c.false_expr, depth + 1),
+                // Not known and no branch assumed: a branch is taken only when the other is null.
+                None => match (&c.true_expr, &c.false_expr) {
                     (x, Expression::Null(_)) | (Expression::Null(_), x) => self.expr(x, depth + 1),
                     _ => None,
+                },
+            },
+            Expression::UnaryOp(u) => match u.operator.value() {
+                UnaryOperator::Not => {
+                    let b = truth(&self.expr(&u.expr, depth + 1)?)?;
+                    Some(Node::scalar(bool_text(!b), Style::Plain, span))
                 }
+                UnaryOperator::Neg => None,
+            },
+            Expression::BinaryOp(o) => {
+                let op = *o.operator.value();
+                let (l, r) = (&o.lhs_expr, &o.rhs_expr);
+                let b = match op {
+                    BinaryOperator::And | BinaryOperator::Or => {
+                        // A decisive operand decides even when the other is unknown.
+                        let decisive = op == BinaryOperator::Or;
+                        let a = self.expr(l, depth + 1).and_then(|n| truth(&n));
+                        if a == Some(decisive) {
+                            decisive
+                        } else {
+                            let b = self.expr(r, depth + 1).and_then(|n| truth(&n));
+                            if b == Some(decisive) {
+                                decisive
+                            } else {
+                                a?;
+                                b?;
+                                !decisive
+                            }
+                        }
+                    }
+                    BinaryOperator::Eq | BinaryOperator::NotEq => {
+                        let (a, b) = (self.expr(l, depth + 1)?, self.expr(r, depth + 1)?);
+                        (same(&a, &b)) == (op == BinaryOperator::Eq)
+                    }
+                    BinaryOperator::Less
+                    | BinaryOperator::LessEq
+                    | BinaryOperator::Greater
+                    | BinaryOperator::GreaterEq => {
+                        let a: f64 = self.expr(l, depth + 1)?.as_str()?.trim().parse().ok()?;
+                        let b: f64 = self.expr(r, depth + 1)?.as_str()?.trim().parse().ok()?;
+                        match op {
+                            BinaryOperator::Less => a < b,
+                            BinaryOperator::LessEq => a <= b,
+                            BinaryOperator::Greater => a > b,
+                            _ => a >= b,
+                        }
+                    }
+                    _ => return None,
+                };
+                Some(Node::scalar(bool_text(b), Style::Plain, span))
             }
             Expression::FuncCall(f) => {
                 let args: Vec<&Expression> = f.args.iter().collect();
@@ -927,8 +1109,79 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// `true`/`false` as Terraform writes them.
+fn bool_text(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// A boolean value (`true`/`false`, also as strings, which Terraform converts).
+fn truth(n: &Node) -> Option<bool> {
+    match n.as_str()? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Terraform's `==`: equal values (numbers by value, strings and booleans by text, collections
+/// item by item).
+fn same(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Scalar(x, xs), Value::Scalar(y, ys)) => {
+            // Numbers compare by value (`1.0 == 1`); strings by text (`"1.30" != "1.3"`).
+            let numbers = *xs == Style::Plain && *ys == Style::Plain;
+            x == y
+                || (numbers
+                    && matches!((x.parse::<f64>(), y.parse::<f64>()), (Ok(p), Ok(q)) if p == q))
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| {
+                    k.as_str()
+                        .and_then(|k| b.get(k))
+                        .is_some_and(|w| same(v, w))
+                })
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// Conditions decided as Terraform decides them: numbers by value, strings by text, `!`,
+    /// `&&` with a decisive operand when the other is unknown, comparisons of numbers.
+    #[test]
+    fn conditions_are_decided_as_terraform_does() {
+        let cases = [
+            ("var.n == 1.0", "Standard_D2_v3"),
+            ("var.s == \"1.3\"", "Standard_D4s_v5"),
+            ("!var.b && var.unknown", "Standard_D4s_v5"),
+            ("var.n > 0 || var.unknown", "Standard_D2_v3"),
+            ("var.n >= 2", "Standard_D4s_v5"),
+        ];
+        for (cond, want) in cases {
+            let t = format!(
+                "variable \"n\" {{\n  default = 1\n}}\nvariable \"s\" {{\n  default = \"1.30\"\n}}\nvariable \"b\" {{\n  default = true\n}}\nvariable \"unknown\" {{}}\nresource \"azurerm_kubernetes_cluster_node_pool\" \"p\" {{\n  name    = \"p\"\n  vm_size = {cond} ? \"Standard_D2_v3\" : \"Standard_D4s_v5\"\n}}\n"
+            );
+            let cs = super::super::pools::read(
+                crate::discover::Kind::Terraform,
+                &t,
+                &super::Budget::default(),
+            )
+            .unwrap();
+            assert_eq!(cs.len(), 1, "{cond}");
+            assert!(cs[0].assumes.is_empty(), "{cond}");
+            assert_eq!(
+                cs[0].pools[0].vm_size.as_ref().unwrap().text,
+                want,
+                "{cond}"
+            );
+        }
+    }
+
     #[test]
     fn json_syntax_reads_like_hcl() {
         let t = "{\n  \"variable\": {\"size\": {\"default\": \"Standard_D2_v2\"}},\n  \"resource\": {\n    \"azurerm_kubernetes_cluster\": {\n      \"main\": {\n        \"kubernetes_version\": \"1.34\",\n        \"default_node_pool\": [{\"name\": \"system\", \"vm_size\": \"${var.size}\", \"os_sku\": \"AzureContainerLinux\"}]\n      }\n    }\n  }\n}\n";
