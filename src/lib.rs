@@ -167,6 +167,11 @@ pub fn lint(inputs: &[Input], config: &Config) -> Report {
     for p in parts {
         report.absorb(p);
     }
+    if config.inventory {
+        let host = &config.hosts.active;
+        let long = host.description.split(" (").next().unwrap_or(&host.title);
+        report.inventory.host = (long.to_string(), host.title.clone());
+    }
     correlate::resolve(&mut report, config);
     report.sort();
     report

@@ -140,12 +140,14 @@ pub fn render(r: &Readiness<'_>) -> String {
     let mut s = String::with_capacity(64 * 1024);
     let _ = write!(
         s,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>Azure Container Linux migration readiness</title>\n<style>{STYLE}</style>\n</head><body>\n",
-        csp()
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>{} migration readiness</title>\n<style>{STYLE}</style>\n</head><body>\n",
+        csp(),
+        esc(&report.inventory.host.0)
     );
     let _ = writeln!(
         s,
-        "<h1>Azure Container Linux migration readiness</h1>\n<p class=\"muted\">hostlint {} · {} file{} · {} object{} · AKS-managed objects are listed apart and are not the team's blockers.</p>",
+        "<h1>{} migration readiness</h1>\n<p class=\"muted\">hostlint {} · {} file{} · {} object{} · AKS-managed objects are listed apart and are not the team's blockers.</p>",
+        esc(&report.inventory.host.0),
         env!("CARGO_PKG_VERSION"),
         report.files,
         if report.files == 1 { "" } else { "s" },
@@ -353,8 +355,10 @@ pub fn render(r: &Readiness<'_>) -> String {
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
-                        (None, _) =>
-                            "<td class=\"v\" data-sort=\"-1\">not an ACL candidate</td>".into(),
+                        (None, _) => format!(
+                            "<td class=\"v\" data-sort=\"-1\">not an {} candidate</td>",
+                            esc(&r.report.inventory.host.1)
+                        ),
                     },
                     if c.unresolved.is_empty() {
                         finding_list(r, &findings)

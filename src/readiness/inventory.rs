@@ -9,6 +9,9 @@ use crate::source::FileName;
 /// The objects and clusters of a run (see [`crate::Config::inventory`]).
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
+    /// The target host as the report names it (`Azure Container Linux on AKS`) and its short
+    /// title (`ACL`), from the active profile.
+    pub host: (String, String),
     pub objects: Vec<ObjectMeta>,
     pub clusters: Vec<ClusterMeta>,
 }

@@ -110,7 +110,7 @@ fn render_with(r: &Readiness<'_>, options: &Options, caps: Caps) -> String {
     let report = r.report;
     let mut s = String::new();
     let short = caps.rows != usize::MAX || !caps.details;
-    s.push_str("## Azure Container Linux migration readiness\n\n");
+    let _ = write!(s, "## {} migration readiness\n\n", report.inventory.host.0);
     let _ = writeln!(
         s,
         "**{} of {} workloads ready ({})** · {} blocked · {} to review · {} managed by AKS (listed apart){}\n",
@@ -265,7 +265,7 @@ fn render_with(r: &Readiness<'_>, options: &Options, caps: Caps) -> String {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                    (None, _) => "not an ACL candidate".to_string(),
+                    (None, _) => format!("not an {} candidate", report.inventory.host.1),
                 },
                 rules(r, &findings),
                 code(&format!(
