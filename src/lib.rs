@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod config;
 pub mod correlate;
 pub mod discover;
+pub mod fix;
 pub mod host;
 pub mod model;
 pub mod namespaces;
@@ -101,6 +102,9 @@ pub struct Finding {
     /// Set when a suppression, the config or the baseline silences this finding: it is still reported,
     /// but it neither counts nor fails the run.
     pub suppressed: Option<suppress::Suppression>,
+    /// The edit that fixes this finding, when its rule offers one (`check --fix`).
+    #[serde(skip)]
+    pub edit: Option<fix::Edit>,
 }
 
 impl Finding {
@@ -383,6 +387,7 @@ fn duplicate_key_findings(
             notes: Vec::new(),
             fix: None,
             severity: None,
+            edit: None,
         };
         let snippet = lines.snippet(hit.span);
         report
@@ -696,6 +701,7 @@ pub fn finding(
         key,
         snippet,
         suppressed: None,
+        edit: hit.edit,
     }
 }
 

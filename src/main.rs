@@ -145,6 +145,15 @@ struct CheckArgs {
     /// List every skipped file and why (on stderr): chart templates, files with nothing to check, ...
     #[arg(long, short)]
     verbose: bool,
+    /// Apply the safe fixes in place (span-exact edits; the report lists what was left).
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`: also apply the unsafe fixes (they change more than the finding).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -487,6 +496,39 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &report);
     }
+    let fixes = if args.fix || args.diff {
+        let options = hostlint::fix::Options {
+            unsafe_fixes: args.unsafe_fixes,
+        };
+        let fixes = hostlint::fix::run(&found.inputs, &report.findings, &config, &options);
+        if args.diff {
+            out(&fixes.diff());
+            eprint!("{}", hostlint::fix::summary(&fixes, 0, true));
+            return if fixes.changed.is_empty() && report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else if report.errors.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            };
+        }
+        for c in &fixes.changed {
+            if let Err(e) = std::fs::write(&c.path, &c.after) {
+                eprintln!("error: cannot write {}: {e}", c.path.display());
+                return ExitCode::from(2);
+            }
+        }
+        if !fixes.changed.is_empty() {
+            // The report shows what is left: the changed files' findings are read again.
+            report = hostlint::fix::relint(&found.inputs, report, &fixes, &config);
+            if let Some(b) = &baseline {
+                hostlint::baseline::apply(b, &mut report.findings);
+            }
+        }
+        Some(fixes)
+    } else {
+        None
+    };
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -525,6 +567,16 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Err(e) = written {
         eprintln!("error: {e}");
         return ExitCode::from(2);
+    }
+    if let Some(fixes) = &fixes {
+        let remaining = report.findings.iter().filter(|f| f.counts()).count();
+        let summary = hostlint::fix::summary(fixes, remaining, false);
+        // Human reports end with the fix summary; machine-readable ones keep stdout to themselves.
+        if matches!(args.format, Format::Human) && args.output.is_none() {
+            out(&summary);
+        } else {
+            eprint!("{summary}");
+        }
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

@@ -1,5 +1,15 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::fix::{Offer, Safety};
 use crate::model::nodepool::{Val, k8s_minor};
+
+/// The fix: 1.34, the lowest version ACL supports (unsafe: it upgrades the control plane or the
+/// pool, which is more than the finding). Written as major.minor, which AKS resolves to its latest
+/// patch.
+pub(crate) const TO_LOWEST_SUPPORTED: Offer = Offer {
+    safety: Safety::Unsafe,
+    title: "set the Kubernetes version to `1.34`, the lowest ACL supports",
+};
+pub(crate) static FIXES: &[Offer] = &[TO_LOWEST_SUPPORTED];
 
 pub static KUBERNETES_VERSION_UNSUPPORTED: Rule = Rule {
     name: "kubernetes-version-unsupported",
@@ -53,17 +63,23 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     if cluster.in_scope(*all_pools)
         && let Some(v) = cluster.kubernetes_version.as_ref().filter(|v| old(v))
     {
-        out.push(v.hit(format!(
-            "Kubernetes version `{}` is below 1.34, the first version ACL supports",
-            v.text
-        )));
+        out.push(
+            v.hit(format!(
+                "Kubernetes version `{}` is below 1.34, the first version ACL supports",
+                v.text
+            ))
+            .edit(TO_LOWEST_SUPPORTED.replace(v, "1.34")),
+        );
     }
     for pool in cluster.scoped_pools(*all_pools) {
         if let Some(v) = pool.orchestrator_version.as_ref().filter(|v| old(v)) {
-            out.push(v.hit(format!(
-                "pool Kubernetes version `{}` is below 1.34, the first version ACL supports",
-                v.text
-            )));
+            out.push(
+                v.hit(format!(
+                    "pool Kubernetes version `{}` is below 1.34, the first version ACL supports",
+                    v.text
+                ))
+                .edit(TO_LOWEST_SUPPORTED.replace(v, "1.34")),
+            );
         }
     }
 }

@@ -104,6 +104,40 @@ pub static RULES: &[&Rule] = &[
     &crate::suppress::UNUSED_SUPPRESSION,
 ];
 
+/// The fixes each rule offers (`check --fix`), declared in the rule's file with their safety class.
+pub static FIX_OFFERS: &[(&Rule, &[crate::fix::Offer])] = &[
+    (
+        &node_os_upgrade_channel::NODE_OS_UPGRADE_CHANNEL,
+        node_os_upgrade_channel::FIXES,
+    ),
+    (
+        &trusted_launch_disabled::TRUSTED_LAUNCH_DISABLED,
+        trusted_launch_disabled::FIXES,
+    ),
+    (
+        &artifact_streaming::ARTIFACT_STREAMING,
+        artifact_streaming::FIXES,
+    ),
+    (
+        &kubernetes_version_unsupported::KUBERNETES_VERSION_UNSUPPORTED,
+        kubernetes_version_unsupported::FIXES,
+    ),
+    (&gen1_vm_size::GEN1_VM_SIZE, gen1_vm_size::FIXES),
+    (
+        &vm_size_without_trusted_launch::VM_SIZE_WITHOUT_TRUSTED_LAUNCH,
+        vm_size_without_trusted_launch::FIXES,
+    ),
+    (&flatcar_os_sku::FLATCAR_OS_SKU, flatcar_os_sku::FIXES),
+];
+
+/// The fixes `rule` offers (empty: none).
+pub fn fix_offers(rule: &Rule) -> &'static [crate::fix::Offer] {
+    FIX_OFFERS
+        .iter()
+        .find(|(r, _)| r.name == rule.name)
+        .map_or(&[], |(_, o)| o)
+}
+
 pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub(crate) use host_namespace_exec::{SPECIFIC_RULES, entry_hit};
 pub(crate) use pod_security_selinux_type::candidates as pod_security_candidates;
@@ -248,6 +282,8 @@ pub struct Hit {
     /// A lower severity than the rule's for this finding (for example a writable mount that nothing
     /// writes: hygiene, not breakage). Caps the rule's configured severity, never raises it.
     pub severity: Option<Severity>,
+    /// The span-exact edit that fixes this finding (`check --fix`), with its safety class.
+    pub edit: Option<crate::fix::Edit>,
 }
 
 impl Hit {
@@ -273,6 +309,7 @@ impl Hit {
             notes,
             fix: None,
             severity: None,
+            edit: None,
         }
     }
 
@@ -293,6 +330,12 @@ impl Hit {
 
     pub fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    /// Attaches the edit that fixes this finding.
+    pub fn edit(mut self, edit: crate::fix::Edit) -> Self {
+        self.edit = Some(edit);
         self
     }
 

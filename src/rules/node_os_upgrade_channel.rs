@@ -1,4 +1,13 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::fix::{Offer, Safety};
+
+/// The fix: the `NodeImage` channel on whatever surface wrote the value (safe: OS updates keep
+/// coming, as whole node images, the only way ACL takes them).
+pub(crate) const TO_NODE_IMAGE: Offer = Offer {
+    safety: Safety::Safe,
+    title: "set the node OS upgrade channel to `NodeImage`",
+};
+pub(crate) static FIXES: &[Offer] = &[TO_NODE_IMAGE];
 
 pub static NODE_OS_UPGRADE_CHANNEL: Rule = Rule {
     name: "node-os-upgrade-channel",
@@ -55,9 +64,12 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         return;
     };
     if cluster.in_scope(*all_pools) && (ch.is("SecurityPatch") || ch.is("Unmanaged")) {
-        out.push(ch.hit(format!(
-            "node OS upgrade channel `{}` is not supported on ACL; use `NodeImage` or `None`",
-            ch.text
-        )));
+        out.push(
+            ch.hit(format!(
+                "node OS upgrade channel `{}` is not supported on ACL; use `NodeImage` or `None`",
+                ch.text
+            ))
+            .edit(TO_NODE_IMAGE.replace(ch, "NodeImage")),
+        );
     }
 }
