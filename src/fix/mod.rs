@@ -137,17 +137,20 @@ impl Offer {
     /// `key: value` is added to the mapping `map` (at JSON pointer `map_pointer`).
     pub fn insert(&self, map: &Node, map_pointer: &str, key: &str, value: Ins) -> Option<Edit> {
         let entries = map.as_map()?;
-        let (first, _) = entries.first()?;
-        let (_, last_value) = entries.last()?;
         if map.via.is_some() {
             return None;
         }
+        // An empty mapping is a flow one (`{}`): the key goes inside its braces.
+        let (key_col, after) = match (entries.first(), entries.last()) {
+            (Some((first, _)), Some((_, last))) => (first.span.start.col, last_leaf(last)),
+            _ => (map.span.start.col, map.span),
+        };
         Some(self.edit(
             &crate::parse::node::pointer(map_pointer, key),
             Op::InsertKey {
                 map: map.span,
-                key_col: first.span.start.col,
-                after: last_leaf(last_value),
+                key_col,
+                after,
                 key: key.to_string(),
                 value,
             },
@@ -209,6 +212,10 @@ pub struct Outcome {
     pub rule: &'static str,
     pub title: String,
     pub safety: Safety,
+    /// The JSON pointer of the field the fix changes.
+    pub pointer: String,
+    /// For a replaced value: what it was and what it became.
+    pub change: Option<(String, String)>,
     /// `None` when applied; else why not.
     pub refused: Option<String>,
 }
@@ -220,6 +227,67 @@ pub struct Changed {
     pub path: PathBuf,
     pub before: String,
     pub after: String,
+    /// The edited byte ranges, in `before` and in `after`, sorted and disjoint: every byte outside
+    /// them is the same in both.
+    pub regions: Vec<Region>,
+}
+
+/// One edited range: `before[orig.0..orig.1]` became `after[cur.0..cur.1]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub orig: (usize, usize),
+    pub cur: (usize, usize),
+}
+
+/// Adds one round's edits (in the current text's offsets, sorted, disjoint) to the regions.
+fn record(regions: &mut Vec<Region>, edits: &[edit::Bytes]) {
+    let to_orig = |p: usize, end: bool| -> usize {
+        let mut delta = 0isize;
+        for r in regions.iter() {
+            if p < r.cur.0 {
+                break;
+            }
+            if p <= r.cur.1 {
+                return if end { r.orig.1 } else { r.orig.0 };
+            }
+            delta = r.cur.1 as isize - r.orig.1 as isize;
+        }
+        (p as isize - delta) as usize
+    };
+    let new_pos = |p: usize| -> usize {
+        let shift: isize = edits
+            .iter()
+            .filter(|b| b.end <= p)
+            .map(|b| b.text.len() as isize - (b.end - b.start) as isize)
+            .sum();
+        (p as isize + shift) as usize
+    };
+    let mut all: Vec<Region> = edits
+        .iter()
+        .map(|b| {
+            let start = new_pos(b.start);
+            Region {
+                orig: (to_orig(b.start, false), to_orig(b.end, true)),
+                cur: (start, start + b.text.len()),
+            }
+        })
+        .collect();
+    all.extend(regions.iter().map(|r| Region {
+        orig: r.orig,
+        cur: (new_pos(r.cur.0), new_pos(r.cur.1)),
+    }));
+    all.sort_by_key(|r| (r.orig.0, r.orig.1));
+    let mut merged: Vec<Region> = Vec::with_capacity(all.len());
+    for r in all {
+        match merged.last_mut() {
+            Some(m) if r.orig.0 < m.orig.1 || (r.orig.0 == m.orig.1 && r.cur.0 <= m.cur.1) => {
+                m.orig.1 = m.orig.1.max(r.orig.1);
+                m.cur = (m.cur.0.min(r.cur.0), m.cur.1.max(r.cur.1));
+            }
+            _ => merged.push(r),
+        }
+    }
+    *regions = merged;
 }
 
 /// What `--fix` did.
@@ -299,8 +367,10 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
             .count(),
         ..Fixes::default()
     };
-    // name → (path, kind, original, current)
-    let mut texts: BTreeMap<FileName, (PathBuf, Kind, String, String)> = BTreeMap::new();
+    // name → (path, kind, original, current, edited regions)
+    #[allow(clippy::type_complexity)]
+    let mut texts: BTreeMap<FileName, (PathBuf, Kind, String, String, Vec<Region>)> =
+        BTreeMap::new();
     let mut round_findings: Vec<Finding> = eligible(findings, options).cloned().collect();
     for round in 0..MAX_ROUNDS {
         fixes.rounds = round + 1;
@@ -332,10 +402,13 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
                 let kind = by_name[&*name]
                     .kind
                     .unwrap_or_else(|| Kind::sniff(text.as_bytes()));
-                texts.insert(name.clone(), (path.clone(), kind, text.clone(), text));
+                texts.insert(
+                    name.clone(),
+                    (path.clone(), kind, text.clone(), text, Vec::new()),
+                );
             }
-            let (_, kind, _, current) = texts.get_mut(&name).expect("inserted above");
-            let (next, applied, refused) = fix_text(current, *kind, &fs, &config.limits);
+            let (_, kind, _, current, regions) = texts.get_mut(&name).expect("inserted above");
+            let (next, applied, bytes, refused) = fix_text(current, *kind, &fs, &config.limits);
             // Refusals are reported once, from the first round that saw the finding.
             for (f, why) in refused {
                 if !fixes
@@ -351,6 +424,7 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
                     .applied
                     .extend(applied.into_iter().map(|f| outcome(f, None)));
                 *current = next;
+                record(regions, &bytes);
                 touched.push(name);
             }
         }
@@ -360,7 +434,7 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
         // Re-lint what changed: the next round fixes what the edits uncovered or had to postpone.
         round_findings = Vec::new();
         for name in touched {
-            let (_, kind, _, current) = &texts[&name];
+            let (_, kind, _, current, _) = &texts[&name];
             let report = crate::lint_bytes(&name, current.as_bytes(), *kind, config);
             round_findings.extend(eligible(&report.findings, options).cloned());
         }
@@ -372,13 +446,14 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
             .iter()
             .any(|a| a.file == r.file && a.line == r.line && a.rule == r.rule)
     });
-    for (name, (path, _, before, after)) in texts {
+    for (name, (path, _, before, after, regions)) in texts {
         if before != after {
             fixes.changed.push(Changed {
                 name,
                 path,
                 before,
                 after,
+                regions,
             });
         }
     }
@@ -394,6 +469,11 @@ fn outcome(f: &Finding, refused: Option<String>) -> Outcome {
         rule: f.rule,
         title: e.map(|e| e.title.clone()).unwrap_or_default(),
         safety: e.map_or(Safety::Safe, |e| e.safety),
+        pointer: e.map(|e| e.pointer.clone()).unwrap_or_default(),
+        change: match e.map(|e| &e.op) {
+            Some(Op::Replace { old, new, .. }) => Some((old.clone(), new.clone())),
+            _ => None,
+        },
         refused,
     }
 }
@@ -406,7 +486,12 @@ fn fix_text<'f>(
     kind: Kind,
     findings: &[&'f Finding],
     limits: &crate::parse::Limits,
-) -> (String, Vec<&'f Finding>, Vec<(&'f Finding, String)>) {
+) -> (
+    String,
+    Vec<&'f Finding>,
+    Vec<edit::Bytes>,
+    Vec<(&'f Finding, String)>,
+) {
     let offsets = edit::Offsets::new(text);
     let json = matches!(kind, Kind::Json | Kind::TerraformJson);
     let mut resolved = Vec::new();
@@ -434,19 +519,19 @@ fn fix_text<'f>(
         kept.push((b, f));
     }
     if kept.is_empty() {
-        return (text.to_string(), Vec::new(), refused);
+        return (text.to_string(), Vec::new(), Vec::new(), refused);
     }
     let mut out = String::with_capacity(text.len() + 64);
     let mut from = 0;
-    let mut last: Option<&edit::Bytes> = None;
+    let mut bytes: Vec<edit::Bytes> = Vec::new();
     for (b, _) in &kept {
-        if last == Some(b) {
+        if bytes.last() == Some(b) {
             continue;
         }
         out.push_str(&text[from..b.start]);
         out.push_str(&b.text);
         from = b.end;
-        last = Some(b);
+        bytes.push(b.clone());
     }
     out.push_str(&text[from..]);
     let pointers: Vec<(u32, &str)> = kept
@@ -466,12 +551,17 @@ fn fix_text<'f>(
         })
         .collect();
     match same_tree(text, &out, kind, &pointers, &replaced, limits) {
-        Ok(()) => (out, kept.into_iter().map(|(_, f)| f).collect(), refused),
+        Ok(()) => (
+            out,
+            kept.into_iter().map(|(_, f)| f).collect(),
+            bytes,
+            refused,
+        ),
         Err(why) => {
             for (_, f) in kept {
                 refused.push((f, format!("not written: {why}")));
             }
-            (text.to_string(), Vec::new(), refused)
+            (text.to_string(), Vec::new(), Vec::new(), refused)
         }
     }
 }

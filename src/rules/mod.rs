@@ -128,6 +128,19 @@ pub static FIX_OFFERS: &[(&Rule, &[crate::fix::Offer])] = &[
         vm_size_without_trusted_launch::FIXES,
     ),
     (&flatcar_os_sku::FLATCAR_OS_SKU, flatcar_os_sku::FIXES),
+    (
+        &read_only_host_path_write::READ_ONLY_HOST_PATH_WRITE,
+        read_only_host_path_write::FIXES,
+    ),
+    (
+        &selinux_host_path_write::SELINUX_HOST_PATH_WRITE,
+        &[READ_ONLY],
+    ),
+    (
+        &selinux_host_log_read::SELINUX_HOST_LOG_READ,
+        selinux_host_log_read::FIXES,
+    ),
+    (&apparmor_profile::APPARMOR_PROFILE, apparmor_profile::FIXES),
 ];
 
 /// The fixes `rule` offers (empty: none).
@@ -337,6 +350,14 @@ impl Hit {
     pub fn edit(mut self, edit: crate::fix::Edit) -> Self {
         self.edit = Some(edit);
         self
+    }
+
+    /// Attaches `edit` when there is one.
+    pub fn edit_opt(self, edit: Option<crate::fix::Edit>) -> Self {
+        match edit {
+            Some(e) => self.edit(e),
+            None => self,
+        }
     }
 
     /// Reports this finding at `severity` at most (see [`Hit::severity`]).
@@ -549,6 +570,36 @@ pub(crate) fn write_evidence(
 
 /// The fix for a writable mount that nothing writes: `readOnly: true` first (SPEC: Rules).
 pub(crate) const READ_ONLY_FIX: &str = "add `readOnly: true` to the volumeMount: the container keeps reading the host path, and nothing can write it by mistake";
+
+/// The edit for [`READ_ONLY_FIX`]: unsafe, since a write hostlint could not see (an entrypoint it
+/// cannot read) would then fail.
+pub(crate) const READ_ONLY: crate::fix::Offer = crate::fix::Offer {
+    safety: crate::fix::Safety::Unsafe,
+    title: "add `readOnly: true` to the volumeMount",
+};
+
+/// `readOnly: true` on mount `m`: `false` replaced, or the key added after the mount's last one.
+pub(crate) fn read_only_edit(m: &crate::model::workload::Mount<'_>) -> Option<crate::fix::Edit> {
+    match m.node.get("readOnly") {
+        Some(v) => {
+            READ_ONLY.replace_node(v, &crate::parse::node::pointer(&m.path, "readOnly"), "true")
+        }
+        None => READ_ONLY.insert(
+            m.node,
+            &m.path,
+            "readOnly",
+            crate::fix::Ins::Scalar("true".into()),
+        ),
+    }
+}
+
+/// `hit` with `edit` attached when there is one.
+pub(crate) fn with_edit(hit: Hit, edit: Option<crate::fix::Edit>) -> Hit {
+    match edit {
+        Some(e) => hit.edit(e),
+        None => hit,
+    }
+}
 
 /// The hit for a hostPath mount: at the volume's `hostPath.path`, naming the mount.
 pub(crate) fn host_path_hit(

@@ -118,21 +118,52 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 } else {
                     WRITE_FIX
                 });
-                out.push(hit);
+                out.push(super::with_edit(hit, flexvolume_edit(v, &hp)));
             }
             Err(check) => {
                 let msg = format!(
                     "hostPath `{hp}` on the read-only {tree} tree is mounted writable, and nothing here writes it: add `readOnly: true`"
                 );
-                out.push(
+                out.push(super::with_edit(
                     host_path_hit(v, m, c, msg)
                         .at_most(Severity::Info)
                         .note(None, check)
                         .fix(READ_ONLY_FIX),
-                );
+                    super::read_only_edit(m),
+                ));
             }
         }
     }
+}
+
+/// The FlexVolume plugin directory upstream Kubernetes uses, on the read-only `/usr`.
+const UPSTREAM_FLEXVOLUME: &str = "/usr/libexec/kubernetes/kubelet-plugins/volume/exec";
+
+/// The fix for a FlexVolume driver installed into the upstream directory: AKS's plugin directory
+/// (safe: it is where the AKS kubelet looks for FlexVolume drivers).
+pub(crate) const TO_AKS_FLEXVOLUME_DIR: crate::fix::Offer = crate::fix::Offer {
+    safety: crate::fix::Safety::Safe,
+    title: "move the FlexVolume hostPath to `/etc/kubernetes/volumeplugins`",
+};
+pub(crate) static FIXES: &[crate::fix::Offer] = &[super::READ_ONLY, TO_AKS_FLEXVOLUME_DIR];
+
+/// The FlexVolume hostPath moved from the upstream directory to AKS's, subdirectories kept.
+fn flexvolume_edit(v: &crate::model::workload::Volume<'_>, hp: &str) -> Option<crate::fix::Edit> {
+    let crate::model::workload::Source::HostPath { path, path_ptr, .. } = &v.source else {
+        return None;
+    };
+    let written = path.as_str()?;
+    let rest = crate::model::workload::normalize(written)
+        .strip_prefix(UPSTREAM_FLEXVOLUME)?
+        .to_string();
+    if !(rest.is_empty() || rest.starts_with('/'))
+        || hp != crate::model::workload::normalize(written)
+    {
+        return None;
+    }
+    let slash = if written.ends_with('/') { "/" } else { "" };
+    let new = format!("/etc/kubernetes/volumeplugins{rest}{slash}");
+    TO_AKS_FLEXVOLUME_DIR.replace_node(path, path_ptr, &new)
 }
 
 /// For a mount that is written: where to write instead.
