@@ -216,6 +216,8 @@ pub struct Outcome {
     pub pointer: String,
     /// For a replaced value: what it was and what it became.
     pub change: Option<(String, String)>,
+    /// The round that applied it (1: the findings of the run itself; later: after a re-lint).
+    pub round: usize,
     /// `None` when applied; else why not.
     pub refused: Option<String>,
 }
@@ -262,10 +264,13 @@ fn record(regions: &mut Vec<Region>, edits: &[edit::Bytes]) {
             .sum();
         (p as isize + shift) as usize
     };
+    let mut shift = 0isize;
     let mut all: Vec<Region> = edits
         .iter()
         .map(|b| {
-            let start = new_pos(b.start);
+            // Shifted by the edits before it only (an insertion has `end == start`).
+            let start = (b.start as isize + shift) as usize;
+            shift += b.text.len() as isize - (b.end - b.start) as isize;
             Region {
                 orig: (to_orig(b.start, false), to_orig(b.end, true)),
                 cur: (start, start + b.text.len()),
@@ -420,9 +425,10 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
                 }
             }
             if !applied.is_empty() {
-                fixes
-                    .applied
-                    .extend(applied.into_iter().map(|f| outcome(f, None)));
+                fixes.applied.extend(applied.into_iter().map(|f| Outcome {
+                    round: round + 1,
+                    ..outcome(f, None)
+                }));
                 *current = next;
                 record(regions, &bytes);
                 touched.push(name);
@@ -463,6 +469,7 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
 fn outcome(f: &Finding, refused: Option<String>) -> Outcome {
     let e = f.edit.as_ref();
     Outcome {
+        round: 1,
         file: f.file.clone(),
         line: f.span.start.line,
         column: f.span.start.col,

@@ -123,10 +123,6 @@ pub static FIX_OFFERS: &[(&Rule, &[crate::fix::Offer])] = &[
         kubernetes_version_unsupported::FIXES,
     ),
     (&gen1_vm_size::GEN1_VM_SIZE, gen1_vm_size::FIXES),
-    (
-        &vm_size_without_trusted_launch::VM_SIZE_WITHOUT_TRUSTED_LAUNCH,
-        vm_size_without_trusted_launch::FIXES,
-    ),
     (&flatcar_os_sku::FLATCAR_OS_SKU, flatcar_os_sku::FIXES),
     (
         &read_only_host_path_write::READ_ONLY_HOST_PATH_WRITE,

@@ -118,7 +118,12 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 } else {
                     WRITE_FIX
                 });
-                out.push(super::with_edit(hit, flexvolume_edit(v, &hp)));
+                // Moved, a confined (`container_t`) installer still may not write the new
+                // directory: the move alone fixes only an installer SELinux does not confine.
+                let edit = (!c.runs_confined(pod, &[]))
+                    .then(|| flexvolume_edit(v, &hp))
+                    .flatten();
+                out.push(super::with_edit(hit, edit));
             }
             Err(check) => {
                 let msg = format!(

@@ -1,14 +1,5 @@
 use super::{Hit, Lang, Rule, Severity, Subject, sized_pools};
-use crate::fix::{Offer, Safety};
-use crate::host::vm_sizes::{Verdict, supported_successor};
-
-/// The fix: the nearest supported size of the same family and vCPU count (unsafe: another VM
-/// type, with its own price, quota and disk limits).
-pub(crate) const TO_SUPPORTED_SIZE: Offer = Offer {
-    safety: Safety::Unsafe,
-    title: "change the VM size to the nearest supported size of the same family and vCPU count",
-};
-pub(crate) static FIXES: &[Offer] = &[TO_SUPPORTED_SIZE];
+use crate::host::vm_sizes::Verdict;
 
 pub static VM_SIZE_WITHOUT_TRUSTED_LAUNCH: Rule = Rule {
     name: "vm-size-without-trusted-launch",
@@ -39,18 +30,17 @@ pub static VM_SIZE_WITHOUT_TRUSTED_LAUNCH: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for (size, class) in sized_pools(subject, &[Verdict::NoTrustedLaunch]) {
-        let hit = size.hit(format!(
-            "VM size `{}` ({} series) does not support Trusted Launch, which ACL requires",
-            size.text, class.series
-        ));
-        out.push(match supported_successor(&size.text) {
-            Some(to) => hit
-                .fix(format!("use `{to}`, the nearest supported size of the same family and vCPU count"))
-                .edit(TO_SUPPORTED_SIZE.replace(size, &to)),
-            None => hit.fix(format!(
-                "no size of the same family with the vCPU count of `{}` supports Trusted Launch: choose another Gen2 size with Trusted Launch",
-                size.text
+        // No size of these families (M, ND A100 v4) supports Trusted Launch: no size to change to
+        // (`check --fix` says so rather than guess another family).
+        out.push(
+            size.hit(format!(
+                "VM size `{}` ({} series) does not support Trusted Launch, which ACL requires",
+                size.text, class.series
+            ))
+            .fix(format!(
+                "no size of the {} family supports Trusted Launch, so there is no same-family size to switch `{}` to: choose a Gen2 size with Trusted Launch from another family",
+                class.series, size.text
             )),
-        });
+        );
     }
 }
