@@ -223,6 +223,7 @@ fn fixes_follow_the_file_style() {
         "trusted-launch-disabled",
         "gen1-vm-size",
         "artifact-streaming",
+        "obsolete-flatcar-preview-flag",
     ] {
         copy_dir(&root().join("fixtures").join(d), &tmp.path().join(d));
     }
@@ -262,6 +263,10 @@ fn fixes_follow_the_file_style() {
     );
     let g = read("gen1-vm-size/fail.tf");
     assert!(g.contains("vm_size = \"Standard_DS2_v2\" # expect"));
+    // The registration goes with its line; the fence around it stays.
+    let md = read("obsolete-flatcar-preview-flag/fail.md");
+    assert!(md.contains("```azurecli-interactive\n```\n"), "{md}");
+    assert_eq!(read("obsolete-flatcar-preview-flag/fail.sh"), "");
     let a = read("artifact-streaming/fail.json");
     assert!(a.contains("\"artifactStreamingProfile\": { \"enabled\": false }"));
 }

@@ -79,6 +79,7 @@ pub(crate) fn resolve(
             assigned_at,
         } => replace(text, offsets, *span, old, new, *assigned_at),
         Op::RemoveFlag { span } => remove_flag(text, offsets, *span),
+        Op::RemoveCommand { span } => remove_command(text, offsets, *span),
         Op::InsertKey {
             map,
             key_col,
@@ -196,6 +197,32 @@ fn remove_flag(text: &str, offsets: &Offsets<'_>, span: Span) -> Result<Bytes, S
     Ok(Bytes {
         start: a - blanks,
         end: b,
+        text: String::new(),
+    })
+}
+
+/// Removes the lines of the command at `span`: from its line's start (after any `\`-continued
+/// lines before it) to the end of its last line, a trailing comment included. Refused when other
+/// text shares those lines (`cmd1 && cmd2`).
+fn remove_command(text: &str, offsets: &Offsets<'_>, span: Span) -> Result<Bytes, String> {
+    let (a, b) = offsets.range(span).ok_or(ELSEWHERE)?;
+    let ls = offsets.line_start(a);
+    let mut le = offsets.line_end(b.max(a));
+    // The command's continuation lines.
+    while le < text.len() && text[..le].trim_end_matches('\r').ends_with('\\') {
+        le = offsets.line_end(le + 1);
+    }
+    let before = &text[ls..a];
+    let after = text[b..le].trim();
+    let alone = before.trim().is_empty()
+        && (after.is_empty() || after.starts_with('#') || after == "\\")
+        && (ls == 0 || !text[..ls - 1].trim_end_matches('\r').ends_with('\\'));
+    if !alone {
+        return Err("the command shares its line with other commands; remove it by hand".into());
+    }
+    Ok(Bytes {
+        start: ls,
+        end: (le + 1).min(text.len()),
         text: String::new(),
     })
 }

@@ -60,6 +60,9 @@ pub enum Op {
     },
     /// A command-line switch goes.
     RemoveFlag { span: Span },
+    /// The shell command at `span` goes, with its lines (continuations and a trailing comment too),
+    /// when nothing else shares them.
+    RemoveCommand { span: Span },
     /// `key: value` becomes the last entry of the mapping at `map`, whose keys start at column
     /// `key_col`; `after` is the last scalar of its last entry.
     InsertKey {
@@ -127,6 +130,11 @@ impl Offer {
                 },
             )
         })
+    }
+
+    /// The whole command at `span` (one the value `v` belongs to) goes.
+    pub fn remove_command(&self, v: &Val, span: Span) -> Edit {
+        self.edit(&v.path, Op::RemoveCommand { span })
     }
 
     /// The switch `v` (written as a flag) goes.
@@ -614,8 +622,10 @@ fn same_tree(
                     e.pos.line, e.message
                 )
             })?;
+            // A feature registration defines no cluster: removing one is a fix (AKSFlatcarPreview).
             let shape = |cs: &[crate::model::nodepool::Cluster]| -> Vec<(String, String, usize)> {
                 cs.iter()
+                    .filter(|c| c.kind != "az feature register")
                     .map(|c| (c.kind.clone(), c.name.clone(), c.pools.len()))
                     .collect()
             };

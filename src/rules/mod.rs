@@ -137,6 +137,10 @@ pub static FIX_OFFERS: &[(&Rule, &[crate::fix::Offer])] = &[
         selinux_host_log_read::FIXES,
     ),
     (&apparmor_profile::APPARMOR_PROFILE, apparmor_profile::FIXES),
+    (
+        &obsolete_flatcar_preview_flag::OBSOLETE_FLATCAR_PREVIEW_FLAG,
+        obsolete_flatcar_preview_flag::FIXES,
+    ),
 ];
 
 /// The fixes `rule` offers (empty: none).
