@@ -586,3 +586,24 @@ fn corpus_copy_fixes_cleanly() {
         independent_load_check(&fixes);
     }
 }
+
+/// A Terraform module reads its files as one: a value from a variable is fixed at the variable's
+/// default in its own file (the edit's spans are moved with the finding's).
+#[test]
+fn terraform_variable_in_another_file_is_fixed_at_its_definition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("infra");
+    std::fs::create_dir(&dir).unwrap();
+    let vars = "variable \"channel\" {\n  type    = string\n  default = \"SecurityPatch\" # ops asked for this\n}\n";
+    std::fs::write(dir.join("variables.tf"), vars).unwrap();
+    let main = "resource \"azurerm_kubernetes_cluster\" \"main\" {\n  name                    = \"main\"\n  node_os_upgrade_channel = var.channel\n\n  default_node_pool {\n    name    = \"system\"\n    vm_size = \"Standard_D4s_v5\"\n    os_sku  = \"AzureContainerLinux\"\n  }\n}\n";
+    std::fs::write(dir.join("main.tf"), main).unwrap();
+    let (fixes, _, _) = fix_and_check(tmp.path(), false);
+    assert_eq!(fixes.applied.len(), 1, "{:?}", fixes.refused);
+    assert!(fixes.applied[0].file.ends_with("variables.tf"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("variables.tf")).unwrap(),
+        vars.replace("SecurityPatch", "NodeImage")
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("main.tf")).unwrap(), main);
+}

@@ -92,6 +92,36 @@ pub struct Edit {
     pub op: Op,
 }
 
+impl Edit {
+    /// Moves the edit's spans with `map` (a project's concatenated text → one file's): `false`, and
+    /// the edit unusable, when one of them does not map.
+    pub fn map_spans(&mut self, map: impl Fn(Span) -> Option<Span>) -> bool {
+        let spans: Vec<&mut Span> = match &mut self.op {
+            Op::Replace { span, .. } | Op::RemoveFlag { span } | Op::RemoveCommand { span } => {
+                vec![span]
+            }
+            Op::InsertKey { map, after, .. } => vec![map, after],
+            Op::RemoveEntry {
+                map,
+                key,
+                last,
+                parent_key,
+            } => {
+                let mut v = vec![map, key, last];
+                v.extend(parent_key.as_mut());
+                v
+            }
+        };
+        for s in spans {
+            match map(*s) {
+                Some(m) => *s = m,
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
 impl Offer {
     fn edit(&self, pointer: &str, op: Op) -> Edit {
         Edit {
@@ -349,10 +379,20 @@ fn not_in_place(f: &Finding, input: Option<&Input>) -> Option<String> {
             });
         }
     }
-    if f.helm_source.is_some() && f.file.contains("/templates/") {
-        return Some("a Helm template is not edited".into());
+    // Rendered output saved to a file: the next render would undo the edit.
+    if let Some(s) = &f.helm_source {
+        return Some(format!(
+            "rendered by Helm (`# Source: {s}`): fix the template or its values, not the output"
+        ));
     }
     None
+}
+
+/// Whether a text holds objects built by kustomize (its origin annotations, `buildMetadata:
+/// [originAnnotations]`): they are fixed in the kustomization's sources, not in the output.
+fn kustomize_built(text: &str) -> bool {
+    text.contains("config.kubernetes.io/origin:")
+        || text.contains("alpha.config.kubernetes.io/transformations:")
 }
 
 /// The findings a fix run may act on: counted (not suppressed), with an edit of an allowed class.
@@ -415,6 +455,15 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
                 let kind = by_name[&*name]
                     .kind
                     .unwrap_or_else(|| Kind::sniff(text.as_bytes()));
+                if matches!(kind, Kind::Yaml | Kind::Json) && kustomize_built(&text) {
+                    for f in fs {
+                        fixes.refused.push(outcome(
+                            f,
+                            Some("built by kustomize (`config.kubernetes.io/origin`): fix the resource or patch it names, not the output".into()),
+                        ));
+                    }
+                    continue;
+                }
                 texts.insert(
                     name.clone(),
                     (path.clone(), kind, text.clone(), text, Vec::new()),
