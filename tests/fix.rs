@@ -400,7 +400,7 @@ fn the_summary_follows_ruff() {
         "the node-os-upgrade-channel fail files: {text}"
     );
     assert!(
-        text.contains("available with `--unsafe-fixes`"),
+        text.contains(" hidden fixes can be enabled with the `--unsafe-fixes` option."),
         "versions are unsafe fixes: {text}"
     );
     assert_eq!(out.status.code(), Some(1), "errors remain");

@@ -832,8 +832,7 @@ pub fn summary(fixes: &Fixes, remaining: usize, diff: bool) -> String {
     if fixes.hidden_unsafe > 0 {
         let n = fixes.hidden_unsafe;
         out.push_str(&format!(
-            "{n} fix{} available with `--unsafe-fixes` ({n} hidden fix{} can be enabled with the `--unsafe-fixes` option).\n",
-            if n == 1 { " is" } else { "es are" },
+            "{n} hidden fix{} can be enabled with the `--unsafe-fixes` option.\n",
             if n == 1 { "" } else { "es" }
         ));
     }
