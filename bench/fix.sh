@@ -9,7 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-shared=${SHARED:-$root/../shared}
+# shared/ beside the checkout, or above it (a worktree under wt/), as the tests find it
+shared=${SHARED:-}
+if [[ -z $shared ]]; then
+  d=$root
+  while [[ $d != / && ! -d $d/shared/corpus ]]; do d=$(dirname "$d"); done
+  shared=$d/shared
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; } >/dev/null

@@ -522,6 +522,15 @@ fn check(args: CheckArgs) -> ExitCode {
             // The report shows what is left: the changed files' findings are read again.
             report = hostlint::fix::relint(&found.inputs, report, &fixes, &config);
             if let Some(b) = &baseline {
+                // Matched again over the new set (each baseline entry silences one finding).
+                for f in &mut report.findings {
+                    if f.suppressed
+                        .as_ref()
+                        .is_some_and(|s| s.kind == hostlint::suppress::SuppressionKind::Baseline)
+                    {
+                        f.suppressed = None;
+                    }
+                }
                 hostlint::baseline::apply(b, &mut report.findings);
             }
         }

@@ -370,7 +370,13 @@ impl Fixes {
 fn not_in_place(f: &Finding, input: Option<&Input>) -> Option<String> {
     match input.map(|i| &i.origin) {
         Some(Origin::File(_)) => {}
-        Some(Origin::Special(_)) | Some(Origin::Stdin(_)) | Some(Origin::StdinStream(_)) | None => {
+        None => {
+            return Some(format!(
+                "`{}` was read for this finding but not given to check: name it to fix it",
+                f.file
+            ));
+        }
+        Some(Origin::Special(_)) | Some(Origin::Stdin(_)) | Some(Origin::StdinStream(_)) => {
             return Some(match &f.helm_source {
                 Some(s) => format!(
                     "a rendered stream is not edited: fix the Helm template `{s}` (or its values) that holds this line"
