@@ -504,7 +504,9 @@ pub fn run(inputs: &[Input], findings: &[Finding], config: &Config, options: &Op
         round_findings = Vec::new();
         for name in touched {
             let (_, kind, _, current, _) = &texts[&name];
-            let report = crate::lint_bytes(&name, current.as_bytes(), *kind, config);
+            // The file's own findings: the cross-file phase (ConfigMap scripts, Pod Security
+            // namespaces) offers no fix, and would read the directory again for each file.
+            let report = crate::scan_bytes(&name, current.as_bytes(), *kind, false, config);
             round_findings.extend(eligible(&report.findings, options).cloned());
         }
     }
@@ -784,24 +786,39 @@ fn compare(
     }
 }
 
-/// The report after the fixes were written: the inputs in the changed files' directories (a
-/// Terraform module or an ARM template and its parameters are read together) are linted again, and
-/// their findings replace those of the first run. Objects and files are the same ones: the fixes
-/// keep every file's documents, clusters and pools.
+/// The report after the fixes were written: the changed files are linted again (with the inputs
+/// of their directories when they are read as a project: a Terraform module, a Bicep or ARM
+/// template and its parameters), and their findings replace those of the first run. Objects and
+/// files are the same ones: the fixes keep every file's documents, clusters and pools.
 pub fn relint(inputs: &[Input], mut report: Report, fixes: &Fixes, config: &Config) -> Report {
-    let dirs: BTreeSet<&std::path::Path> = fixes
+    let changed: BTreeSet<&std::path::Path> =
+        fixes.changed.iter().map(|c| c.path.as_path()).collect();
+    let project_dirs: BTreeSet<&std::path::Path> = fixes
         .changed
         .iter()
+        .filter(|c| {
+            let kind = inputs
+                .iter()
+                .find(|i| i.name == c.name)
+                .and_then(|i| i.kind)
+                .unwrap_or_else(|| Kind::sniff(c.after.as_bytes()));
+            !matches!(kind, Kind::Yaml | Kind::Shell | Kind::Markdown)
+        })
         .filter_map(|c| c.path.parent())
         .collect();
     let again: Vec<Input> = inputs
         .iter()
         .filter_map(|i| match &i.origin {
-            Origin::File(p) if p.parent().is_some_and(|d| dirs.contains(d)) => Some(Input {
-                name: i.name.clone(),
-                origin: Origin::File(p.clone()),
-                kind: i.kind,
-            }),
+            Origin::File(p)
+                if changed.contains(p.as_path())
+                    || p.parent().is_some_and(|d| project_dirs.contains(d)) =>
+            {
+                Some(Input {
+                    name: i.name.clone(),
+                    origin: Origin::File(p.clone()),
+                    kind: i.kind,
+                })
+            }
             _ => None,
         })
         .collect();
