@@ -593,14 +593,6 @@ pub(crate) fn read_only_edit(m: &crate::model::workload::Mount<'_>) -> Option<cr
     }
 }
 
-/// `hit` with `edit` attached when there is one.
-pub(crate) fn with_edit(hit: Hit, edit: Option<crate::fix::Edit>) -> Hit {
-    match edit {
-        Some(e) => hit.edit(e),
-        None => hit,
-    }
-}
-
 /// The hit for a hostPath mount: at the volume's `hostPath.path`, naming the mount.
 pub(crate) fn host_path_hit(
     v: &crate::model::workload::Volume<'_>,

@@ -123,19 +123,19 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 let edit = (!c.runs_confined(pod, &[]))
                     .then(|| flexvolume_edit(v, &hp))
                     .flatten();
-                out.push(super::with_edit(hit, edit));
+                out.push(hit.edit_opt(edit));
             }
             Err(check) => {
                 let msg = format!(
                     "hostPath `{hp}` on the read-only {tree} tree is mounted writable, and nothing here writes it: add `readOnly: true`"
                 );
-                out.push(super::with_edit(
+                out.push(
                     host_path_hit(v, m, c, msg)
                         .at_most(Severity::Info)
                         .note(None, check)
-                        .fix(READ_ONLY_FIX),
-                    super::read_only_edit(m),
-                ));
+                        .fix(READ_ONLY_FIX)
+                        .edit_opt(super::read_only_edit(m)),
+                );
             }
         }
     }
