@@ -224,6 +224,8 @@ fn fixes_follow_the_file_style() {
         "gen1-vm-size",
         "artifact-streaming",
         "obsolete-flatcar-preview-flag",
+        "flatcar-os-sku",
+        "kubernetes-version-unsupported",
     ] {
         copy_dir(&root().join("fixtures").join(d), &tmp.path().join(d));
     }
@@ -267,6 +269,16 @@ fn fixes_follow_the_file_style() {
     let md = read("obsolete-flatcar-preview-flag/fail.md");
     assert!(md.contains("```azurecli-interactive\n```\n"), "{md}");
     assert_eq!(read("obsolete-flatcar-preview-flag/fail.sh"), "");
+    let fc = read("flatcar-os-sku/fail-pool.tf");
+    assert!(
+        fc.contains("os_sku                = \"AzureContainerLinux\" # expect"),
+        "{fc}"
+    );
+    let k = read("kubernetes-version-unsupported/fail.sh");
+    assert!(
+        k.contains("--os-sku AzureContainerLinux -k 1.34 # expect"),
+        "{k}"
+    );
     let a = read("artifact-streaming/fail.json");
     assert!(a.contains("\"artifactStreamingProfile\": { \"enabled\": false }"));
 }
