@@ -65,6 +65,8 @@ pub struct Hit {
     /// A lower severity than the rule's for this finding (for example a writable mount that nothing
     /// writes: hygiene, not breakage). Caps the rule's configured severity, never raises it.
     pub severity: Option<Severity>,
+    /// The span-exact edit that fixes this finding (`check --fix`), with its safety class.
+    pub edit: Option<crate::fix::Edit>,
 }
 
 impl Hit {
@@ -90,6 +92,7 @@ impl Hit {
             notes,
             fix: None,
             severity: None,
+            edit: None,
         }
     }
 
@@ -111,6 +114,20 @@ impl Hit {
     pub fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
         self
+    }
+
+    /// Attaches the edit that fixes this finding.
+    pub fn edit(mut self, edit: crate::fix::Edit) -> Self {
+        self.edit = Some(edit);
+        self
+    }
+
+    /// Attaches `edit` when there is one.
+    pub fn edit_opt(self, edit: Option<crate::fix::Edit>) -> Self {
+        match edit {
+            Some(e) => self.edit(e),
+            None => self,
+        }
     }
 
     /// Reports this finding at `severity` at most (see [`Hit::severity`]).
@@ -149,6 +166,9 @@ pub struct Finding {
     /// Set when a suppression, the config or the baseline silences this finding: it is still reported,
     /// but it neither counts nor fails the run.
     pub suppressed: Option<crate::suppress::Suppression>,
+    /// The edit that fixes this finding, when its rule offers one (`check --fix`).
+    #[serde(skip)]
+    pub edit: Option<crate::fix::Edit>,
 }
 
 impl Finding {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod correlate;
 pub mod discover;
 pub mod finding;
+pub mod fix;
 pub mod host;
 pub mod model;
 pub mod namespaces;
@@ -341,6 +342,7 @@ fn duplicate_key_findings(
             notes: Vec::new(),
             fix: None,
             severity: None,
+            edit: None,
         };
         let snippet = lines.snippet(hit.span);
         report
@@ -662,6 +664,7 @@ pub fn finding(
         key,
         snippet,
         suppressed: None,
+        edit: hit.edit,
     }
 }
 

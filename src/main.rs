@@ -172,6 +172,15 @@ struct CheckArgs {
     /// reports executables placed on the host (info under audit, error under enforce).
     #[arg(long, value_enum)]
     code_integrity: Option<CodeIntegrity>,
+    /// Apply the safe fixes in place (span-exact edits; the report lists what was left).
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`: also apply the unsafe fixes (they change more than the finding).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -574,7 +583,15 @@ fn write_baseline(path: &std::path::Path, report: &Report) -> ExitCode {
 
 /// Reads and lints `check`'s inputs as its flags say (config, excludes, baseline); `inventory` also
 /// records what `report` folds findings into. Usage and config errors are printed: exit code 2.
-fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Report, ExitCode> {
+/// What `check` and `report` linted: the report, and what `--fix` needs to read the inputs again.
+struct Linted {
+    report: Report,
+    inputs: Vec<hostlint::discover::Input>,
+    config: Config,
+    baseline: Option<hostlint::baseline::Baseline>,
+}
+
+fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Linted, ExitCode> {
     let mut usage_errors = Vec::new();
     for name in args.select.iter().chain(&args.ignore) {
         if hostlint::rules::by_name(name).is_none() {
@@ -687,17 +704,69 @@ fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Report, ExitCode> {
     if let Some(b) = &baseline {
         hostlint::baseline::apply(b, &mut report.findings);
     }
-    Ok(report)
+    Ok(Linted {
+        report,
+        inputs: found.inputs,
+        config,
+        baseline,
+    })
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let report = match lint_inputs(&args, false) {
+    let Linted {
+        mut report,
+        inputs,
+        config,
+        baseline,
+    } = match lint_inputs(&args, false) {
         Ok(r) => r,
         Err(code) => return code,
     };
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &report);
     }
+    let fixes = if args.fix || args.diff {
+        let options = hostlint::fix::Options {
+            unsafe_fixes: args.unsafe_fixes,
+        };
+        let fixes = hostlint::fix::run(&inputs, &report.findings, &config, &options);
+        if args.diff {
+            out(&fixes.diff());
+            eprint!("{}", hostlint::fix::summary(&fixes, 0, true));
+            return if fixes.changed.is_empty() && report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else if report.errors.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            };
+        }
+        for c in &fixes.changed {
+            if let Err(e) = std::fs::write(&c.path, &c.after) {
+                eprintln!("error: cannot write {}: {e}", c.path.display());
+                return ExitCode::from(2);
+            }
+        }
+        if !fixes.changed.is_empty() {
+            // The report shows what is left: the changed files' findings are read again.
+            report = hostlint::fix::relint(&inputs, report, &fixes, &config);
+            if let Some(b) = &baseline {
+                // Matched again over the new set (each baseline entry silences one finding).
+                for f in &mut report.findings {
+                    if f.suppressed
+                        .as_ref()
+                        .is_some_and(|s| s.kind == hostlint::suppress::SuppressionKind::Baseline)
+                    {
+                        f.suppressed = None;
+                    }
+                }
+                hostlint::baseline::apply(b, &mut report.findings);
+            }
+        }
+        Some(fixes)
+    } else {
+        None
+    };
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -736,6 +805,16 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Err(e) = written {
         eprintln!("error: {e}");
         return ExitCode::from(2);
+    }
+    if let Some(fixes) = &fixes {
+        let remaining = report.findings.iter().filter(|f| f.counts()).count();
+        let summary = hostlint::fix::summary(fixes, remaining, false);
+        // Human reports end with the fix summary; machine-readable ones keep stdout to themselves.
+        if matches!(args.format, Format::Human) && args.output.is_none() {
+            out(&summary);
+        } else {
+            eprint!("{summary}");
+        }
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -778,9 +857,12 @@ fn readiness(args: ReportArgs) -> ExitCode {
         host: args.host,
         from: args.from,
         code_integrity: args.code_integrity,
+        fix: false,
+        unsafe_fixes: false,
+        diff: false,
     };
     let report = match lint_inputs(&check, true) {
-        Ok(r) => r,
+        Ok(r) => r.report,
         Err(code) => return code,
     };
     if args.verbose {

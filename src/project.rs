@@ -479,6 +479,12 @@ fn lint_mapped(
         let Some((file, span)) = map.span(f.span) else {
             continue;
         };
+        // The fix's spans move with the finding; one in another file than the finding's is unusable.
+        if let Some(e) = &mut f.edit
+            && !e.map_spans(|s| map.span(s).filter(|(g, _)| *g == file).map(|(_, s)| s))
+        {
+            f.edit = None;
+        }
         f.file = file.clone();
         f.span = span;
         if let Some((l, s)) = f.snippet.take()

@@ -423,6 +423,7 @@ pub(crate) fn apply_comments(
                 notes: Vec::new(),
                 fix: None,
                 severity: None,
+                edit: None,
             };
             // Never show a Secret's lines (the comment may sit beside a value).
             let secret = object.is_some_and(|o| o.kind == "Secret");

@@ -171,3 +171,41 @@ fn pre_commit_try_repo_passes_clean_and_fails_bad() {
     );
     let _ = std::fs::remove_dir_all(&repo);
 }
+
+/// The `hostlint-fix` hook applies the safe fixes: pre-commit fails the first run (it modified a file)
+/// and passes the second, with the file fixed in place.
+#[test]
+fn pre_commit_hostlint_fix_hook_fixes_in_place() {
+    if !have("pre-commit") || !have("git") {
+        eprintln!("skipped: `pre-commit` or `git` is not installed (pip install pre-commit)");
+        return;
+    }
+    let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = checkout.join("target");
+    let repo = target.join(format!("precommit-fix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(&repo).unwrap();
+    let script = "az aks create --resource-group rg --name aks \\\n  --os-sku AzureContainerLinux \\\n  --node-os-upgrade-channel SecurityPatch # weekly patches\n";
+    std::fs::write(repo.join("aks.sh"), script).unwrap();
+    assert!(run(&repo, "git", &["init", "-q"], &[]).status.success());
+    assert!(run(&repo, "git", &["add", "aks.sh"], &[]).status.success());
+    let home = target.join("pre-commit-home");
+    let build = target.join("pre-commit-build");
+    let envs: [(&str, &Path); 2] = [("PRE_COMMIT_HOME", &home), ("CARGO_TARGET_DIR", &build)];
+    let checkout_s = checkout.to_string_lossy();
+    let args = ["try-repo", &checkout_s, "hostlint-fix", "--files", "aks.sh"];
+    let first = run(&repo, "pre-commit", &args, &envs);
+    let out = String::from_utf8_lossy(&first.stdout).to_string()
+        + &String::from_utf8_lossy(&first.stderr);
+    assert!(!first.status.success(), "the hook modified a file:\n{out}");
+    assert!(out.contains("1 fixed, 0 remaining"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("aks.sh")).unwrap(),
+        script.replace("SecurityPatch", "NodeImage")
+    );
+    let second = run(&repo, "pre-commit", &args, &envs);
+    let out = String::from_utf8_lossy(&second.stdout).to_string()
+        + &String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "nothing left to fix:\n{out}");
+    let _ = std::fs::remove_dir_all(&repo);
+}

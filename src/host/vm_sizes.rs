@@ -231,6 +231,37 @@ fn matches(pat: &[u8], s: &[u8]) -> bool {
     }
 }
 
+/// The nearest size ACL supports in the same family with the same vCPU count, for a Gen1-only or
+/// non-Trusted-Launch size: the premium-storage (`s`) variant of the same generation, which Azure
+/// builds for Gen1 and Gen2 with Trusted Launch (Dv2 → DSv2, Dv3 → Dsv3, Ev3 → Esv3; constrained-vCPU
+/// counts kept). `None` when the family has no such size (A, NC v1, NV v1, NP, M, ND A100 v4).
+pub fn supported_successor(size: &str) -> Option<String> {
+    let lower = size.trim().to_ascii_lowercase();
+    let rest = lower.strip_prefix("standard_")?;
+    let digits_at = rest.find(|c: char| c.is_ascii_digit())?;
+    let (family, rest) = rest.split_at(digits_at);
+    let mut count_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    // A constrained-vCPU size (`E4-2s_v3`): the count is `4-2`.
+    if rest[count_end..].starts_with('-') {
+        let more = rest[count_end + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len() - count_end - 1);
+        count_end += 1 + more;
+    }
+    let (count, tail) = rest.split_at(count_end);
+    let successor = match (family, tail) {
+        ("d", "_v2") => format!("Standard_DS{count}_v2"),
+        ("d", "_v3") => format!("Standard_D{count}s_v3"),
+        ("e", "_v3") => format!("Standard_E{count}s_v3"),
+        ("e", "i_v3") => format!("Standard_E{count}is_v3"),
+        _ => return None,
+    };
+    // Never propose a size the table flags itself.
+    classify(&successor).is_none().then_some(successor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +335,34 @@ mod tests {
         assert_eq!(v("Standard_NV16as_v4"), Some(Verdict::AmdGpu));
         assert_eq!(v("Standard_NV4ads_V710_v5"), Some(Verdict::AmdGpu));
         assert_eq!(v("Standard_NG32ads_V620_v1"), Some(Verdict::AmdGpu));
+    }
+
+    #[test]
+    fn successors_keep_the_family_and_the_vcpu_count() {
+        assert_eq!(
+            supported_successor("Standard_D4_v3").as_deref(),
+            Some("Standard_D4s_v3")
+        );
+        assert_eq!(
+            supported_successor("standard_d11_v2").as_deref(),
+            Some("Standard_DS11_v2")
+        );
+        assert_eq!(
+            supported_successor("Standard_E4-2_v3").as_deref(),
+            Some("Standard_E4-2s_v3")
+        );
+        assert_eq!(
+            supported_successor("Standard_E64i_v3").as_deref(),
+            Some("Standard_E64is_v3")
+        );
+        for none in [
+            "Standard_A2",
+            "Standard_A4m_v2",
+            "Standard_NC6",
+            "Standard_M64s",
+            "Basic_A1",
+        ] {
+            assert_eq!(supported_successor(none), None, "{none}");
+        }
     }
 }

@@ -88,6 +88,7 @@ impl Val {
             notes: Vec::new(),
             fix: None,
             severity: None,
+            edit: None,
         };
         if let Some(l) = self.used_at {
             hit = hit.note(Some(l), "the value is used here");

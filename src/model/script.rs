@@ -183,6 +183,7 @@ impl ContainerScript {
             notes,
             fix: None,
             severity,
+            edit: None,
         }
     }
 

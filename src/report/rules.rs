@@ -51,6 +51,21 @@ pub fn page(r: &Rule) -> String {
         good = r.use_instead,
         fix = capitalise(r.fix),
     );
+    let offers = crate::rules::fix_offers(r);
+    if !offers.is_empty() {
+        // Under `## Fix`, before `## References`.
+        let at = s.rfind("## References").unwrap_or(s.len());
+        let mut auto = String::new();
+        for o in offers {
+            let how = match o.safety {
+                crate::fix::Safety::Safe => "`hostlint check --fix`",
+                crate::fix::Safety::Unsafe => "`hostlint check --fix --unsafe-fixes` (unsafe)",
+            };
+            auto.push_str(&format!("{how}: {}.\n", o.title));
+        }
+        auto.push('\n');
+        s.insert_str(at, &auto);
+    }
     for reference in r.references {
         s.push_str(&format!("- <{reference}>\n"));
     }
@@ -162,6 +177,15 @@ struct JsonRule<'a> {
     fix: &'a str,
     tags: &'a [&'a str],
     references: &'a [&'a str],
+    /// The fixes `check --fix` makes for it (none: left out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    autofix: Vec<JsonOffer<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonOffer<'a> {
+    safety: crate::fix::Safety,
+    title: &'a str,
 }
 
 pub fn json() -> String {
@@ -174,6 +198,13 @@ pub fn json() -> String {
             fix: r.fix,
             tags: r.tags,
             references: r.references,
+            autofix: crate::rules::fix_offers(r)
+                .iter()
+                .map(|o| JsonOffer {
+                    safety: o.safety,
+                    title: o.title,
+                })
+                .collect(),
         })
         .collect();
     serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"

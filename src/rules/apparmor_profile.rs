@@ -42,6 +42,14 @@ spec:
     check,
 };
 
+/// The fix: the AppArmor request goes (unsafe: the pod then runs without the profile it asked
+/// for on hosts that have AppArmor; on ACL the kubelet refuses the pod otherwise).
+pub(crate) const REMOVE: crate::fix::Offer = crate::fix::Offer {
+    safety: crate::fix::Safety::Unsafe,
+    title: "remove the AppArmor profile request",
+};
+pub(crate) static FIXES: &[crate::fix::Offer] = &[REMOVE];
+
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
@@ -59,15 +67,26 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 continue;
             };
             if value != "unconfined" {
-                let path = pointer(&pointer(&pod.metadata_path, "annotations"), key);
+                let annotations_path = pointer(&pod.metadata_path, "annotations");
+                let path = pointer(&annotations_path, key);
+                let edit = pod.metadata.and_then(|m| {
+                    REMOVE.remove(
+                        m.get("annotations")?,
+                        &annotations_path,
+                        m.get_key("annotations"),
+                        key,
+                    )
+                });
                 out.push(
                     Hit::at(v, path, format!("AppArmor profile `{value}` requested for container `{container}` on a host without AppArmor"))
-                        .container(container),
+                        .container(container)
+                        .edit_opt(edit),
                 );
             }
         }
         profile_type(
             pod.security(),
+            pod.node.get_key("securityContext"),
             &pointer(&pod.path, "securityContext"),
             None,
             out,
@@ -75,6 +94,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         for c in &pod.containers {
             profile_type(
                 c.security(),
+                c.node.get_key("securityContext"),
                 &pointer(&c.path, "securityContext"),
                 Some(&c.name),
                 out,
@@ -83,7 +103,13 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     }
 }
 
-fn profile_type(sc: Option<&Node>, path: &str, container: Option<&str>, out: &mut Vec<Hit>) {
+fn profile_type(
+    sc: Option<&Node>,
+    sc_key: Option<&Node>,
+    path: &str,
+    container: Option<&str>,
+    out: &mut Vec<Hit>,
+) {
     let Some(t) = sc.and_then(|s| s.at(&["appArmorProfile", "type"])) else {
         return;
     };
@@ -93,7 +119,8 @@ fn profile_type(sc: Option<&Node>, path: &str, container: Option<&str>, out: &mu
             t,
             pointer(&pointer(path, "appArmorProfile"), "type"),
             format!("`appArmorProfile.type: {value}` on a host without AppArmor"),
-        );
+        )
+        .edit_opt(sc.and_then(|sc| REMOVE.remove(sc, path, sc_key, "appArmorProfile")));
         out.push(match container {
             Some(c) => hit.container(c),
             None => hit,

@@ -1,4 +1,13 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::fix::{Offer, Safety};
+
+/// The fix: the `--enable-artifact-streaming` switch goes, or `enabled` becomes `false` (safe: images
+/// are pulled whole, as on any pool without streaming).
+pub(crate) const SWITCH_OFF: Offer = Offer {
+    safety: Safety::Safe,
+    title: "switch Artifact Streaming off",
+};
+pub(crate) static FIXES: &[Offer] = &[SWITCH_OFF];
 
 pub static ARTIFACT_STREAMING: Rule = Rule {
     name: "artifact-streaming",
@@ -36,10 +45,25 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 .as_ref()
                 .filter(|v| v.as_bool() == Some(true))
         {
-            out.push(v.hit(format!(
+            let hit = v.hit(format!(
                 "artifact streaming is enabled on this pool; {} does not support it",
                 hosts.for_pool(pool).title()
-            )));
+            ));
+            let edit = if v.shown().starts_with('-') {
+                Some(SWITCH_OFF.remove_flag(v))
+            } else {
+                match v.text.as_str() {
+                    "true" => Some("false"),
+                    "True" => Some("False"),
+                    "TRUE" => Some("FALSE"),
+                    _ => None,
+                }
+                .map(|off| SWITCH_OFF.replace(v, off))
+            };
+            out.push(match edit {
+                Some(e) => hit.edit(e),
+                None => hit,
+            });
         }
     }
 }

@@ -1,6 +1,15 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::fix::{Offer, Safety};
 use crate::host::FLATCAR_OS_SKU as FLATCAR;
 use crate::model::scheduling::{SkuOp, sku_constraints};
+
+/// The fix: `AzureContainerLinux`, Flatcar's successor (unsafe: the pool is recreated on another OS
+/// image, and a pod selects other nodes).
+pub(crate) const TO_ACL: Offer = Offer {
+    safety: Safety::Unsafe,
+    title: "change the OS SKU `Flatcar` to `AzureContainerLinux`",
+};
+pub(crate) static FIXES: &[Offer] = &[TO_ACL];
 
 pub static FLATCAR_OS_SKU: Rule = Rule {
     name: "flatcar-os-sku",
@@ -55,7 +64,10 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     if let Subject::Cluster { cluster, .. } = subject {
         for pool in cluster.pools.iter().filter(|p| !p.is_windows()) {
             if let Some(v) = pool.os_sku.as_ref().filter(|v| v.is(FLATCAR)) {
-                out.push(v.hit(format!("node pool uses the retired OS SKU `{}`", v.text)));
+                out.push(
+                    v.hit(format!("node pool uses the retired OS SKU `{}`", v.text))
+                        .edit(TO_ACL.replace(v, crate::host::ACL_OS_SKU)),
+                );
             }
         }
         return;
@@ -70,11 +82,17 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             }
             for (node, path, value) in &c.values {
                 if value.eq_ignore_ascii_case(FLATCAR) {
-                    out.push(Hit::at(
+                    let hit = Hit::at(
                         node,
                         path.clone(),
                         format!("pod selects the retired OS SKU `{value}`"),
-                    ));
+                    );
+                    out.push(
+                        match TO_ACL.replace_node(node, path, crate::host::ACL_OS_SKU) {
+                            Some(e) => hit.edit(e),
+                            None => hit,
+                        },
+                    );
                 }
             }
         }

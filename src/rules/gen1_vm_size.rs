@@ -1,5 +1,14 @@
 use super::{Hit, Lang, Rule, Severity, Subject, sized_pools};
-use crate::host::vm_sizes::Verdict;
+use crate::fix::{Offer, Safety};
+use crate::host::vm_sizes::{Verdict, supported_successor};
+
+/// The fix: the nearest supported size of the same family and vCPU count (unsafe: another VM
+/// type, with its own price, quota and disk limits).
+pub(crate) const TO_SUPPORTED_SIZE: Offer = Offer {
+    safety: Safety::Unsafe,
+    title: "change the VM size to the nearest supported size of the same family and vCPU count",
+};
+pub(crate) static FIXES: &[Offer] = &[TO_SUPPORTED_SIZE];
 
 pub static GEN1_VM_SIZE: Rule = Rule {
     name: "gen1-vm-size",
@@ -31,8 +40,22 @@ pub static GEN1_VM_SIZE: Rule = Rule {
     check,
 };
 
+/// The hit with the successor size as its edit, or a fix text that says there is none.
+pub(crate) fn resized(hit: Hit, size: &crate::model::nodepool::Val) -> Hit {
+    match supported_successor(&size.text) {
+        Some(to) => hit
+            .fix(format!("use `{to}`, the nearest supported size of the same family and vCPU count"))
+            .edit(TO_SUPPORTED_SIZE.replace(size, &to)),
+        None => hit.fix(format!(
+            "no supported size of the same family has the vCPU count of `{}`: choose a Gen2 size with Trusted Launch support, e.g. `Standard_D2s_v5` or `Standard_D2ds_v6`",
+            size.text
+        )),
+    }
+}
+
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for (size, class, host) in sized_pools(subject, &[Verdict::Gen1]) {
-        out.push(size.hit(format!("VM size `{}` is Generation 1 only ({} series): {host} needs a Gen2 size with Trusted Launch", size.text, class.series)));
+        let hit = size.hit(format!("VM size `{}` is Generation 1 only ({} series): {host} needs a Gen2 size with Trusted Launch", size.text, class.series));
+        out.push(resized(hit, size));
     }
 }

@@ -1,5 +1,15 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::fix::{Offer, Safety};
 use crate::model::nodepool::{Val, k8s_minor};
+
+/// The fix: 1.34, the lowest version ACL supports (unsafe: it upgrades the control plane or the
+/// pool, which is more than the finding). Written as major.minor, which AKS resolves to its latest
+/// patch.
+pub(crate) const TO_LOWEST_SUPPORTED: Offer = Offer {
+    safety: Safety::Unsafe,
+    title: "set the Kubernetes version to the lowest the host supports (`1.34` on ACL)",
+};
+pub(crate) static FIXES: &[Offer] = &[TO_LOWEST_SUPPORTED];
 
 pub static KUBERNETES_VERSION_UNSUPPORTED: Rule = Rule {
     name: "kubernetes-version-unsupported",
@@ -64,11 +74,14 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             .filter(|(_, min)| below(v, *min))
             .max_by_key(|(_, min)| *min)
     {
-        out.push(v.hit(format!(
-            "Kubernetes version `{}` is below {major}.{minor}, the first version {} supports",
-            v.text,
-            p.title()
-        )));
+        out.push(
+            v.hit(format!(
+                "Kubernetes version `{}` is below {major}.{minor}, the first version {} supports",
+                v.text,
+                p.title()
+            ))
+            .edit(TO_LOWEST_SUPPORTED.replace(v, &format!("{major}.{minor}"))),
+        );
     }
     for pool in cluster.scoped_pools(*all_pools) {
         let p = hosts.for_pool(pool);
@@ -80,11 +93,14 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             .as_ref()
             .filter(|v| below(v, (major, minor)))
         {
-            out.push(v.hit(format!(
-                "pool Kubernetes version `{}` is below {major}.{minor}, the first version {} supports",
-                v.text,
-                p.title()
-            )));
+            out.push(
+                v.hit(format!(
+                    "pool Kubernetes version `{}` is below {major}.{minor}, the first version {} supports",
+                    v.text,
+                    p.title()
+                ))
+                .edit(TO_LOWEST_SUPPORTED.replace(v, &format!("{major}.{minor}"))),
+            );
         }
     }
 }

@@ -110,6 +110,53 @@ pub static RULES: &[&Rule] = &[
     &crate::suppress::UNUSED_SUPPRESSION,
 ];
 
+/// The fixes each rule offers (`check --fix`), declared in the rule's file with their safety class.
+pub static FIX_OFFERS: &[(&Rule, &[crate::fix::Offer])] = &[
+    (
+        &node_os_upgrade_channel::NODE_OS_UPGRADE_CHANNEL,
+        node_os_upgrade_channel::FIXES,
+    ),
+    (
+        &trusted_launch_disabled::TRUSTED_LAUNCH_DISABLED,
+        trusted_launch_disabled::FIXES,
+    ),
+    (
+        &artifact_streaming::ARTIFACT_STREAMING,
+        artifact_streaming::FIXES,
+    ),
+    (
+        &kubernetes_version_unsupported::KUBERNETES_VERSION_UNSUPPORTED,
+        kubernetes_version_unsupported::FIXES,
+    ),
+    (&gen1_vm_size::GEN1_VM_SIZE, gen1_vm_size::FIXES),
+    (&flatcar_os_sku::FLATCAR_OS_SKU, flatcar_os_sku::FIXES),
+    (
+        &read_only_host_path_write::READ_ONLY_HOST_PATH_WRITE,
+        read_only_host_path_write::FIXES,
+    ),
+    (
+        &selinux_host_path_write::SELINUX_HOST_PATH_WRITE,
+        &[READ_ONLY],
+    ),
+    (
+        &selinux_host_log_read::SELINUX_HOST_LOG_READ,
+        selinux_host_log_read::FIXES,
+    ),
+    (&apparmor_profile::APPARMOR_PROFILE, apparmor_profile::FIXES),
+    (
+        &obsolete_flatcar_preview_flag::OBSOLETE_FLATCAR_PREVIEW_FLAG,
+        obsolete_flatcar_preview_flag::FIXES,
+    ),
+];
+
+/// The fixes `rule` offers (empty: none).
+pub fn fix_offers(rule: &Rule) -> &'static [crate::fix::Offer] {
+    FIX_OFFERS
+        .iter()
+        .find(|(r, _)| r.name == rule.name)
+        .map_or(&[], |(_, o)| o)
+}
+
 pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub(crate) use host_namespace_exec::{SPECIFIC_RULES, entry_hit};
 pub(crate) use pod_security_selinux_type::candidates as pod_security_candidates;
@@ -443,6 +490,28 @@ pub(crate) fn write_evidence(
 
 /// The fix for a writable mount that nothing writes: `readOnly: true` first (SPEC: Rules).
 pub(crate) const READ_ONLY_FIX: &str = "add `readOnly: true` to the volumeMount: the container keeps reading the host path, and nothing can write it by mistake";
+
+/// The edit for [`READ_ONLY_FIX`]: unsafe, since a write hostlint could not see (an entrypoint it
+/// cannot read) would then fail.
+pub(crate) const READ_ONLY: crate::fix::Offer = crate::fix::Offer {
+    safety: crate::fix::Safety::Unsafe,
+    title: "add `readOnly: true` to the volumeMount",
+};
+
+/// `readOnly: true` on mount `m`: `false` replaced, or the key added after the mount's last one.
+pub(crate) fn read_only_edit(m: &crate::model::workload::Mount<'_>) -> Option<crate::fix::Edit> {
+    match m.node.get("readOnly") {
+        Some(v) => {
+            READ_ONLY.replace_node(v, &crate::parse::node::pointer(&m.path, "readOnly"), "true")
+        }
+        None => READ_ONLY.insert(
+            m.node,
+            &m.path,
+            "readOnly",
+            crate::fix::Ins::Scalar("true".into()),
+        ),
+    }
+}
 
 /// The hit for a hostPath mount: at the volume's `hostPath.path`, naming the mount.
 pub(crate) fn host_path_hit(

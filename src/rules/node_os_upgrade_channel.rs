@@ -1,4 +1,13 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::fix::{Offer, Safety};
+
+/// The fix: the `NodeImage` channel on whatever surface wrote the value (safe: OS updates keep
+/// coming, as whole node images, the only way ACL takes them).
+pub(crate) const TO_NODE_IMAGE: Offer = Offer {
+    safety: Safety::Safe,
+    title: "set the node OS upgrade channel to `NodeImage`",
+};
+pub(crate) static FIXES: &[Offer] = &[TO_NODE_IMAGE];
 
 pub static NODE_OS_UPGRADE_CHANNEL: Rule = Rule {
     name: "node-os-upgrade-channel",
@@ -69,11 +78,20 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             .list("node_os_upgrade_channels")
             .map(|c| format!("`{c}`"))
             .collect();
-        out.push(ch.hit(format!(
+        // `NodeImage` where the host allows it (the channel AKS recommends), else its first one.
+        let to = p
+            .list("node_os_upgrade_channels")
+            .find(|c| *c == "NodeImage")
+            .or_else(|| p.list("node_os_upgrade_channels").next());
+        let hit = ch.hit(format!(
             "node OS upgrade channel `{}` is not supported on {}; use {}",
             ch.text,
             p.title(),
             allowed.join(" or ")
-        )));
+        ));
+        out.push(match to {
+            Some(to) => hit.edit(TO_NODE_IMAGE.replace(ch, to)),
+            None => hit,
+        });
     }
 }

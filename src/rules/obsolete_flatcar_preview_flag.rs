@@ -17,16 +17,26 @@ pub static OBSOLETE_FLATCAR_PREVIEW_FLAG: Rule = Rule {
     check,
 };
 
+/// The fix: the registration goes (safe: ACL needs none, and the flag does nothing any more).
+pub(crate) const DROP: crate::fix::Offer = crate::fix::Offer {
+    safety: crate::fix::Safety::Safe,
+    title: "remove the obsolete `AKSFlatcarPreview` registration",
+};
+pub(crate) static FIXES: &[crate::fix::Offer] = &[DROP];
+
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Cluster { cluster, .. } = subject else {
         return;
     };
     for f in &cluster.features {
         if f.is("AKSFlatcarPreview") {
-            out.push(f.hit(format!(
-                "feature flag `{}` is obsolete: ACL needs no feature registration",
-                f.text
-            )));
+            out.push(
+                f.hit(format!(
+                    "feature flag `{}` is obsolete: ACL needs no feature registration",
+                    f.text
+                ))
+                .edit(DROP.remove_command(f, cluster.span)),
+            );
         }
     }
 }

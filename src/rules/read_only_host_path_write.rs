@@ -122,7 +122,12 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 } else {
                     write_fix(profile)
                 });
-                out.push(hit);
+                // Moved, a confined (`container_t`) installer still may not write the new
+                // directory: the move alone fixes only an installer SELinux does not confine.
+                let edit = (!c.runs_confined(pod, &[]))
+                    .then(|| flexvolume_edit(v, &hp, profile.text("flexvolume_dir")))
+                    .flatten();
+                out.push(hit.edit_opt(edit));
             }
             Err(check) => {
                 let msg = format!(
@@ -132,11 +137,47 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                     host_path_hit(v, m, c, msg)
                         .at_most(Severity::Info)
                         .note(None, check)
-                        .fix(READ_ONLY_FIX),
+                        .fix(READ_ONLY_FIX)
+                        .edit_opt(super::read_only_edit(m)),
                 );
             }
         }
     }
+}
+
+/// The FlexVolume plugin directory upstream Kubernetes uses, on the read-only `/usr`.
+const UPSTREAM_FLEXVOLUME: &str = "/usr/libexec/kubernetes/kubelet-plugins/volume/exec";
+
+/// The fix for a FlexVolume driver installed into the upstream directory: AKS's plugin directory
+/// (safe: it is where the AKS kubelet looks for FlexVolume drivers).
+pub(crate) const TO_AKS_FLEXVOLUME_DIR: crate::fix::Offer = crate::fix::Offer {
+    safety: crate::fix::Safety::Safe,
+    title: "move the FlexVolume hostPath to `/etc/kubernetes/volumeplugins`",
+};
+pub(crate) static FIXES: &[crate::fix::Offer] = &[super::READ_ONLY, TO_AKS_FLEXVOLUME_DIR];
+
+/// The FlexVolume hostPath moved from the upstream directory to `to` (the host's, profile fact
+/// `flexvolume_dir`), subdirectories kept.
+fn flexvolume_edit(
+    v: &crate::model::workload::Volume<'_>,
+    hp: &str,
+    to: &str,
+) -> Option<crate::fix::Edit> {
+    let crate::model::workload::Source::HostPath { path, path_ptr, .. } = &v.source else {
+        return None;
+    };
+    let written = path.as_str()?;
+    let rest = crate::model::workload::normalize(written)
+        .strip_prefix(UPSTREAM_FLEXVOLUME)?
+        .to_string();
+    if !(rest.is_empty() || rest.starts_with('/'))
+        || hp != crate::model::workload::normalize(written)
+    {
+        return None;
+    }
+    let slash = if written.ends_with('/') { "/" } else { "" };
+    let new = format!("{to}{rest}{slash}");
+    TO_AKS_FLEXVOLUME_DIR.replace_node(path, path_ptr, &new)
 }
 
 /// For a mount that is written: where to write instead, on this host.

@@ -67,6 +67,39 @@ spec:
     check,
 };
 
+/// The fix: the container runs as `container_logreader_t`, the type ACL documents for log readers
+/// (safe: it may read the host's logs and no more than `container_t` otherwise).
+pub(crate) const LOGREADER: crate::fix::Offer = crate::fix::Offer {
+    safety: crate::fix::Safety::Safe,
+    title: "add `seLinuxOptions.type: container_logreader_t` to the container",
+};
+pub(crate) static FIXES: &[crate::fix::Offer] = &[LOGREADER];
+
+/// `securityContext.seLinuxOptions.type: container_logreader_t` on container `c`, added at the
+/// first level that is missing (or its `type` replaced).
+fn logreader_edit(c: &crate::model::workload::Container<'_>) -> Option<crate::fix::Edit> {
+    use crate::fix::Ins;
+    use crate::parse::node::pointer;
+    const TYPE: &str = "container_logreader_t";
+    let sc_path = pointer(&c.path, "securityContext");
+    let Some(sc) = c.node.get("securityContext") else {
+        let value = Ins::Map(vec![(
+            "seLinuxOptions".into(),
+            Ins::Map(vec![("type".into(), Ins::Scalar(TYPE.into()))]),
+        )]);
+        return LOGREADER.insert(c.node, &c.path, "securityContext", value);
+    };
+    let opts_path = pointer(&sc_path, "seLinuxOptions");
+    let Some(opts) = sc.get("seLinuxOptions") else {
+        let value = Ins::Map(vec![("type".into(), Ins::Scalar(TYPE.into()))]);
+        return LOGREADER.insert(sc, &sc_path, "seLinuxOptions", value);
+    };
+    match opts.get("type") {
+        Some(t) => LOGREADER.replace_node(t, &pointer(&opts_path, "type"), TYPE),
+        None => LOGREADER.insert(opts, &opts_path, "type", Ins::Scalar(TYPE.into())),
+    }
+}
+
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     let Subject::Object { pods, .. } = subject else {
         return;
@@ -90,7 +123,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 "hostPath `{hp}` is read by a container that runs as `container_t`; it can read `container_log_t` files there, but {} documents `container_logreader_t` for log collectors",
                 profile.title()
             );
-            out.push(host_path_hit(v, m, c, msg).at_most(Severity::Info));
+            out.push(
+                host_path_hit(v, m, c, msg)
+                    .at_most(Severity::Info)
+                    .edit_opt(logreader_edit(c)),
+            );
             continue;
         }
         let why = match profile.unreadable_by_container_t(&hp) {
@@ -100,6 +137,6 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         let msg = format!(
             "hostPath `{hp}` is read by a container that runs as `container_t`, which may not read {why}"
         );
-        out.push(host_path_hit(v, m, c, msg));
+        out.push(host_path_hit(v, m, c, msg).edit_opt(logreader_edit(c)));
     }
 }

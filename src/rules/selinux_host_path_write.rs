@@ -129,7 +129,8 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
                 )
                 .at_most(Severity::Info)
                 .note(None, check)
-                .fix(READ_ONLY_FIX),
+                .fix(READ_ONLY_FIX)
+                .edit_opt(super::read_only_edit(m)),
             },
         };
         out.push(match kubelet_dir_fix(&hp) {

@@ -1,5 +1,29 @@
 use super::{Hit, Lang, Rule, Severity, Subject};
+use crate::fix::{Offer, Safety};
 use crate::model::nodepool::Val;
+
+/// The fix: the switch back on (`false` → `true`, `--disable-vtpm` → `--enable-vtpm`); safe, ACL
+/// pools cannot run without it.
+pub(crate) const SWITCH_ON: Offer = Offer {
+    safety: Safety::Safe,
+    title: "switch Secure Boot or vTPM back on",
+};
+pub(crate) static FIXES: &[Offer] = &[SWITCH_ON];
+
+/// The edit that switches `v` on: its flag's `--enable-` twin, or `true` in the value's case.
+fn switched_on(v: &Val) -> Option<crate::fix::Edit> {
+    let shown = v.shown();
+    if let Some(rest) = shown.strip_prefix("--disable-") {
+        return Some(SWITCH_ON.replace(v, &format!("--enable-{rest}")));
+    }
+    let on = match v.text.as_str() {
+        "false" => "true",
+        "False" => "True",
+        "FALSE" => "TRUE",
+        _ => return None,
+    };
+    (shown == v.text).then(|| SWITCH_ON.replace(v, on))
+}
 
 pub static TRUSTED_LAUNCH_DISABLED: Rule = Rule {
     name: "trusted-launch-disabled",
@@ -45,7 +69,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
             (&pool.enable_vtpm, "vTPM"),
         ] {
             if let Some(v) = v.as_ref().filter(|v| v.as_bool() == Some(false)) {
-                out.push(v.hit(format!("{what} is switched off (`{}`): {} pools require Trusted Launch with Secure Boot and vTPM", v.shown(), profile.title())));
+                let hit = v.hit(format!("{what} is switched off (`{}`): {} pools require Trusted Launch with Secure Boot and vTPM", v.shown(), profile.title()));
+                out.push(match switched_on(v) {
+                    Some(e) => hit.edit(e),
+                    None => hit,
+                });
             }
         }
         if let Some(sku) = pool

@@ -30,9 +30,17 @@ pub static VM_SIZE_WITHOUT_TRUSTED_LAUNCH: Rule = Rule {
 
 fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for (size, class, host) in sized_pools(subject, &[Verdict::NoTrustedLaunch]) {
-        out.push(size.hit(format!(
-            "VM size `{}` ({} series) does not support Trusted Launch, which {host} requires",
-            size.text, class.series
-        )));
+        // No size of these families (M, ND A100 v4) supports Trusted Launch: no size to change to
+        // (`check --fix` says so rather than guess another family).
+        out.push(
+            size.hit(format!(
+                "VM size `{}` ({} series) does not support Trusted Launch, which {host} requires",
+                size.text, class.series
+            ))
+            .fix(format!(
+                "no size of the {} family supports Trusted Launch, so there is no same-family size to switch `{}` to: choose a Gen2 size with Trusted Launch from another family",
+                class.series, size.text
+            )),
+        );
     }
 }
