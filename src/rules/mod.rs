@@ -287,6 +287,24 @@ pub enum Subject<'a> {
     },
 }
 
+/// Whether the container asks for an SELinux type the host's policy does not have (nor the site's
+/// `selinux_types`): it does not start at all (`selinux-type-unknown` reports that), so what
+/// `container_t` may read or write says nothing about it.
+pub(crate) fn asks_unknown_selinux_type(
+    subject: &Subject<'_>,
+    pod: &PodSpec<'_>,
+    c: &crate::model::workload::Container<'_>,
+) -> bool {
+    let Subject::Object { site, .. } = subject else {
+        return false;
+    };
+    let profile = subject.profile();
+    c.selinux_type(pod)
+        .and_then(crate::parse::node::Node::as_str)
+        .filter(|t| !t.is_empty())
+        .is_some_and(|t| !profile.lists("selinux_workload_types", t) && !site.selinux_type(t))
+}
+
 /// Every hostPath mount of every container: (pod, container, mount, normalised host path, volume),
 /// once per container and volume (a volume mounted twice by one container is one finding).
 pub(crate) fn host_mounts<'p, 'a>(

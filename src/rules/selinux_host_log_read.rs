@@ -113,7 +113,8 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if !(m.read_only
             && is_under(&hp, "/var/log")
-            && c.runs_confined(pod, &["container_logreader_t"]))
+            && c.runs_confined(pod, &["container_logreader_t"])
+            && !super::asks_unknown_selinux_type(subject, pod, c))
         {
             continue;
         }

@@ -85,7 +85,11 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
         return;
     }
     for (pod, c, m, hp, v) in host_mounts(pods) {
-        if m.read_only || hp == "/" || !c.runs_confined(pod, &[]) {
+        if m.read_only
+            || hp == "/"
+            || !c.runs_confined(pod, &[])
+            || super::asks_unknown_selinux_type(subject, pod, c)
+        {
             continue;
         }
         if profile.read_only_tree(&hp).is_some() || profile.container_file_t_dir(&hp) {

@@ -9,7 +9,8 @@ pub static SELINUX_HOST_READ: Rule = Rule {
     summary: "A confined (container_t) container reads a host path SELinux denies it",
     what: "Flags a read-only hostPath (not a socket or device; `/var/log` is `selinux-host-log-read`'s) in a \
 container that runs as `container_t`: not privileged and no `seLinuxOptions.type` of `spc_t`, `spc_user_t`, \
-`container_logreader_t` or `container_kvm_t` (container, else pod). A path whose type `container_t` may not read \
+`container_logreader_t` or `container_kvm_t` (container, else pod), and not a type the host's policy lacks \
+(that container never starts: `selinux-type-unknown`). A path whose type `container_t` may not read \
 at all (`/boot`, `/sys/kernel/debug`, `/sys/kernel/security`, `/sys/kernel/tracing`, `/sys/fs/bpf`, \
 `/run/containerd`, `/run/xtables.lock`, `/proc/1`, `/proc/kmsg`, `/etc/selinux`, `/etc/shadow`, TLS private keys) \
 is a warning; an error when the container's `command`, `args` or `env` names a path under the mount that the \
@@ -102,6 +103,7 @@ fn check(subject: &Subject<'_>, out: &mut Vec<Hit>) {
     for (pod, c, m, hp, v) in host_mounts(pods) {
         if is_under(&hp, "/var/log")
             || !c.runs_confined(pod, &["container_logreader_t", "container_kvm_t"])
+            || super::asks_unknown_selinux_type(subject, pod, c)
         {
             continue;
         }
