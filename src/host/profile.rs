@@ -770,22 +770,124 @@ mod tests {
     }
 
     #[test]
-    fn the_script_model_reads_acl_os_release_as_the_profile_states_it() {
-        // The script model still decides host branches with ACL's os-release from src/host.rs
-        // (threading the active profile into it is left to the model's owners): it must not drift.
+    fn acl_facts_decide_script_branches_as_the_acl_constants_did() {
+        // The script model's decisions on ACL before they became profile data (the constants
+        // `ABSENT_FILES`, `PACKAGE_MANAGERS`, `ABSENT_BOOT_TOOLS`, `OS_RELEASE` of src/host.rs):
+        // acl.yaml must keep giving exactly these.
         let acl = named("acl").unwrap();
-        let data: Vec<(String, String)> = acl
-            .get("os_release")
-            .and_then(Node::as_map)
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (show(k), show(v)))
-            .collect();
-        let code: Vec<(String, String)> = crate::host::OS_RELEASE
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        assert_eq!(data, code);
+        for f in ["/etc/os-release", "/usr/lib/os-release"] {
+            assert_eq!(acl.file_exists(f), Some(true), "{f}");
+        }
+        for f in [
+            "/etc/debian_version",
+            "/etc/lsb-release",
+            "/etc/redhat-release",
+            "/etc/centos-release",
+            "/etc/fedora-release",
+            "/etc/SuSE-release",
+            "/etc/SUSE-brand",
+            "/etc/alpine-release",
+            "/etc/apt",
+            "/etc/apt/sources.list",
+            "/etc/zypp",
+            "/var/lib/dpkg",
+            "/var/lib/dpkg/status",
+            "/var/lib/rpm",
+        ] {
+            assert_eq!(acl.file_exists(f), Some(false), "{f}");
+        }
+        let programs = [
+            "apt",
+            "apt-get",
+            "aptitude",
+            "yum",
+            "dnf",
+            "tdnf",
+            "microdnf",
+            "zypper",
+            "apk",
+            "rpm",
+            "dpkg",
+            "snap",
+            "grubby",
+            "update-grub",
+            "update-grub2",
+            "grub-mkconfig",
+            "grub2-mkconfig",
+            "kernelstub",
+        ];
+        for p in programs {
+            assert_eq!(acl.has_program(p), Some(false), "{p}");
+            for dir in ["/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
+                assert_eq!(
+                    acl.file_exists(&format!("{dir}/{p}")),
+                    Some(false),
+                    "{dir}/{p}"
+                );
+            }
+            assert_eq!(
+                acl.file_exists(&format!("/opt/bin/{p}")),
+                None,
+                "/opt/bin/{p}"
+            );
+        }
+        for unknown in ["bootctl", "iscsiadm", "curl", "sh"] {
+            assert_eq!(acl.has_program(unknown), None, "{unknown}");
+        }
+        for unknown in [
+            "/etc/hostname",
+            "/usr/bin/iscsiadm",
+            "/etc/debian_version_x",
+        ] {
+            assert_eq!(acl.file_exists(unknown), None, "{unknown}");
+        }
+        assert_eq!(
+            acl.os_release_lines(),
+            [
+                ("ID".to_string(), "azurelinux".to_string()),
+                ("VARIANT_ID".to_string(), "azurecontainerlinux".to_string())
+            ]
+        );
+        let m = |p: &str, ci: bool, whole: bool| acl.os_release_matches(p, ci, whole);
+        assert_eq!(m("azurelinux", false, false), Some(true));
+        assert_eq!(m("^ID=azurelinux$", false, false), Some(true));
+        assert_eq!(m("ID=azurelinux", false, true), Some(true));
+        assert_eq!(m("AZURECONTAINERLINUX", true, false), Some(true));
+        assert_eq!(m("AZURECONTAINERLINUX", false, false), None);
+        assert_eq!(m("ubuntu", false, false), Some(false));
+        assert_eq!(m("ID=ubuntu\\|ID=debian", false, false), Some(false));
+        assert_eq!(m("Red Hat|centos", true, false), Some(false));
+        assert_eq!(m("ubuntu|azurelinux", false, false), Some(true));
+        assert_eq!(m("ubuntu|coreos", false, false), None);
+        assert_eq!(m("ID=ubunt.", false, false), None);
+    }
+
+    #[test]
+    fn other_hosts_decide_script_branches_by_their_own_facts() {
+        let osguard = named("osguard").unwrap();
+        let ubuntu = named("ubuntu").unwrap();
+        let flatcar = named("flatcar").unwrap();
+        assert_eq!(osguard.has_program("tdnf"), Some(true));
+        assert_eq!(osguard.has_program("apt-get"), Some(false));
+        assert_eq!(osguard.file_exists("/var/lib/rpm"), None);
+        assert_eq!(
+            osguard.os_release_matches("osguard", false, false),
+            Some(true)
+        );
+        assert_eq!(ubuntu.file_exists("/etc/debian_version"), Some(true));
+        assert_eq!(ubuntu.has_program("apt-get"), Some(true));
+        assert_eq!(ubuntu.has_program("tdnf"), Some(false));
+        assert_eq!(
+            ubuntu.os_release_matches("debian", false, false),
+            Some(true)
+        );
+        // A distribution the stated lines name is not decided false by a pattern they miss.
+        assert_eq!(ubuntu.os_release_matches("^ID=debian", false, false), None);
+        assert_eq!(flatcar.has_program("tdnf"), Some(false));
+        assert_eq!(
+            flatcar.os_release_matches("ubuntu", false, false),
+            Some(false)
+        );
     }
 
     #[test]
