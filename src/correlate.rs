@@ -264,6 +264,7 @@ pub fn resolve(report: &mut Report, config: &Config) {
             let cs = analyse_file(
                 &src,
                 &run.ctx,
+                &config.hosts.active,
                 &run.container,
                 runner,
                 run.host.clone(),

@@ -456,13 +456,15 @@ pub(crate) fn lint_tree(
         if config.inventory {
             report.inventory.object(name, object, !pods.is_empty());
         }
-        let mut scripts = model::script::container_scripts(&pods, text, first_line);
+        let mut scripts =
+            model::script::container_scripts(&pods, text, first_line, &config.hosts.active);
         // After the pods' scripts: rules find a container's script by its position among the pods'.
         scripts.extend(model::script::operator_scripts(
             object.node,
             &object.path,
             text,
             first_line,
+            &config.hosts.active,
         ));
         for cs in &scripts {
             if let Some((pos, message)) = &cs.cut {

@@ -143,6 +143,61 @@ fn from_ubuntu_reports_what_an_immutable_host_refuses() {
 }
 
 #[test]
+fn from_ubuntu_decides_the_scripts_host_branches_with_ubuntus_files() {
+    // `/etc/debian_version` exists on Ubuntu (hosts/ubuntu.yaml `present_files`) and not on ACL: the
+    // `else` branch never ran on the source host and runs on ACL, so its finding is new there; the
+    // `then` branch ran on Ubuntu only.
+    let text = "apiVersion: v1
+kind: Pod
+metadata: {name: sctp}
+spec:
+  hostPID: true
+  containers:
+    - name: setup
+      image: alpine:3.19
+      securityContext: {privileged: true}
+      command:
+        - nsenter
+        - --target=1
+        - --mount
+        - --
+        - sh
+        - -c
+        - |
+          if [ -f /etc/debian_version ]; then
+            modprobe sctp
+          else
+            modprobe -v sctp
+          fi
+";
+    let name: hostlint::source::FileName = Arc::from("sctp.yaml");
+    let run = |h: &str| hostlint::lint_bytes(&name, text.as_bytes(), Kind::Yaml, &host(h));
+    let on_ubuntu = run("ubuntu");
+    let mut on_acl = run("acl");
+    let branch = |r: &Report, line: u32| {
+        r.findings
+            .iter()
+            .find(|f| f.rule == "sctp-protocol" && f.span.start.line == line)
+            .map(|f| f.severity)
+    };
+    assert_eq!(branch(&on_ubuntu, 19), Some(Severity::Warning));
+    assert_eq!(branch(&on_ubuntu, 21), Some(Severity::Info));
+    assert_eq!(branch(&on_acl, 19), Some(Severity::Info));
+    assert_eq!(branch(&on_acl, 21), Some(Severity::Warning));
+    compare(&mut on_acl, &on_ubuntu, "acl", "ubuntu");
+    assert_eq!(
+        seen(&on_acl),
+        [(
+            "sctp.yaml".to_string(),
+            21,
+            13,
+            "sctp-protocol",
+            Severity::Warning
+        )]
+    );
+}
+
+#[test]
 fn the_cli_compares_hosts_and_lists_them() {
     let bin = env!("CARGO_BIN_EXE_hostlint");
     let out = Command::new(bin)

@@ -99,6 +99,10 @@ pub const FACTS: &[(&str, Shape)] = &[
     ("host_exec_dirs", Shape::List),
     ("code_integrity", Shape::OneOf(&["off", "audit", "enforce"])),
     ("os_release", Shape::Map),
+    ("present_files", Shape::List),
+    ("absent_files", Shape::List),
+    ("present_programs", Shape::List),
+    ("absent_programs", Shape::List),
 ];
 
 /// One fact: its value (a YAML tree, with the spans of the file it came from) and its source.
@@ -489,6 +493,101 @@ impl Profile {
         }
     }
 
+    /// Whether a normalised host path exists on this host, when that is known: a `present_files`
+    /// entry does; an `absent_files` entry, or anything under one, does not; nor does a program of
+    /// `absent_programs` in a system `bin` directory.
+    pub fn file_exists(&self, path: &str) -> Option<bool> {
+        if self.list("present_files").any(|f| f == path) {
+            return Some(true);
+        }
+        if self
+            .list("absent_files")
+            .any(|f| crate::host::under(path, f))
+        {
+            return Some(false);
+        }
+        let (dir, name) = path.rsplit_once('/')?;
+        (SYSTEM_BIN_DIRS.contains(&dir) && self.list("absent_programs").any(|p| p == name))
+            .then_some(false)
+    }
+
+    /// Whether a program is on this host's `PATH`, when that is known (`present_programs`,
+    /// `absent_programs`).
+    pub fn has_program(&self, name: &str) -> Option<bool> {
+        if self.list("present_programs").any(|p| p == name) {
+            Some(true)
+        } else if self.list("absent_programs").any(|p| p == name) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// This host's os-release lines that the profile states (`os_release`), as `KEY=value`.
+    pub fn os_release_lines(&self) -> Vec<(String, String)> {
+        self.get("os_release")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, v)| (show(k), show(v)))
+            .collect()
+    }
+
+    /// Whether `grep [-i] [-x] PATTERN` matches a line of this host's os-release, when that is
+    /// known: true when an alternative of the pattern is found in a stated line, false when every
+    /// alternative names a distribution ([`DISTRO_NAMES`]) that no stated line does; otherwise
+    /// unknown (regular expressions beyond `^`, `$` and `|` included).
+    pub fn os_release_matches(&self, pattern: &str, ci: bool, whole: bool) -> Option<bool> {
+        let lines: Vec<String> = self
+            .os_release_lines()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let fold = |s: &str| {
+            if ci {
+                s.to_ascii_lowercase()
+            } else {
+                s.to_string()
+            }
+        };
+        let mut all_other = true;
+        for alt in pattern.split("\\|").flat_map(|a| a.split('|')) {
+            let start = alt.starts_with('^');
+            let end = alt.ends_with('$') && !alt.ends_with("\\$");
+            let lit = alt
+                .trim_start_matches('^')
+                .trim_end_matches('$')
+                .replace(['"', '\''], "");
+            if lit.is_empty()
+                || lit.contains(['.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '\\'])
+            {
+                return None;
+            }
+            let lit = fold(&lit);
+            let hit = lines.iter().map(|l| fold(l)).any(|l| {
+                let l = l.replace('"', "");
+                if whole || (start && end) {
+                    l == lit
+                } else if start {
+                    l.starts_with(&lit)
+                } else if end {
+                    l.ends_with(&lit)
+                } else {
+                    l.contains(&lit)
+                }
+            });
+            if hit {
+                return Some(true);
+            }
+            let low = lit.to_ascii_lowercase();
+            let stated = lines.join("\n").to_ascii_lowercase();
+            all_other &= DISTRO_NAMES
+                .iter()
+                .any(|d| low.contains(d) && !stated.contains(d));
+        }
+        all_other.then_some(false)
+    }
+
     /// How messages name the host: `ACL`, `OS Guard`, ...
     pub fn title(&self) -> &str {
         if self.title.is_empty() {
@@ -498,6 +597,31 @@ impl Profile {
         }
     }
 }
+
+/// The system directories a program of `absent_programs` would be in.
+const SYSTEM_BIN_DIRS: &[&str] = &["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
+
+/// Names of Linux distributions as os-release spells them (`ID`, `ID_LIKE`, `NAME`): a test for one
+/// that a host's stated os-release lines do not name is false on that host.
+pub const DISTRO_NAMES: &[&str] = &[
+    "ubuntu",
+    "debian",
+    "centos",
+    "rhel",
+    "red hat",
+    "redhat",
+    "fedora",
+    "rocky",
+    "almalinux",
+    "sles",
+    "suse",
+    "opensuse",
+    "alpine",
+    "amzn",
+    "amazon linux",
+    "photon",
+    "oracle",
+];
 
 /// A fact's value in one line, as `hostlint hosts NAME` shows it (flow YAML).
 pub fn show(n: &Node) -> String {
@@ -646,22 +770,124 @@ mod tests {
     }
 
     #[test]
-    fn the_script_model_reads_acl_os_release_as_the_profile_states_it() {
-        // The script model still decides host branches with ACL's os-release from src/host.rs
-        // (threading the active profile into it is left to the model's owners): it must not drift.
+    fn acl_facts_decide_script_branches_as_the_acl_constants_did() {
+        // The script model's decisions on ACL before they became profile data (the constants
+        // `ABSENT_FILES`, `PACKAGE_MANAGERS`, `ABSENT_BOOT_TOOLS`, `OS_RELEASE` of src/host.rs):
+        // acl.yaml must keep giving exactly these.
         let acl = named("acl").unwrap();
-        let data: Vec<(String, String)> = acl
-            .get("os_release")
-            .and_then(Node::as_map)
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (show(k), show(v)))
-            .collect();
-        let code: Vec<(String, String)> = crate::host::OS_RELEASE
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        assert_eq!(data, code);
+        for f in ["/etc/os-release", "/usr/lib/os-release"] {
+            assert_eq!(acl.file_exists(f), Some(true), "{f}");
+        }
+        for f in [
+            "/etc/debian_version",
+            "/etc/lsb-release",
+            "/etc/redhat-release",
+            "/etc/centos-release",
+            "/etc/fedora-release",
+            "/etc/SuSE-release",
+            "/etc/SUSE-brand",
+            "/etc/alpine-release",
+            "/etc/apt",
+            "/etc/apt/sources.list",
+            "/etc/zypp",
+            "/var/lib/dpkg",
+            "/var/lib/dpkg/status",
+            "/var/lib/rpm",
+        ] {
+            assert_eq!(acl.file_exists(f), Some(false), "{f}");
+        }
+        let programs = [
+            "apt",
+            "apt-get",
+            "aptitude",
+            "yum",
+            "dnf",
+            "tdnf",
+            "microdnf",
+            "zypper",
+            "apk",
+            "rpm",
+            "dpkg",
+            "snap",
+            "grubby",
+            "update-grub",
+            "update-grub2",
+            "grub-mkconfig",
+            "grub2-mkconfig",
+            "kernelstub",
+        ];
+        for p in programs {
+            assert_eq!(acl.has_program(p), Some(false), "{p}");
+            for dir in ["/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
+                assert_eq!(
+                    acl.file_exists(&format!("{dir}/{p}")),
+                    Some(false),
+                    "{dir}/{p}"
+                );
+            }
+            assert_eq!(
+                acl.file_exists(&format!("/opt/bin/{p}")),
+                None,
+                "/opt/bin/{p}"
+            );
+        }
+        for unknown in ["bootctl", "iscsiadm", "curl", "sh"] {
+            assert_eq!(acl.has_program(unknown), None, "{unknown}");
+        }
+        for unknown in [
+            "/etc/hostname",
+            "/usr/bin/iscsiadm",
+            "/etc/debian_version_x",
+        ] {
+            assert_eq!(acl.file_exists(unknown), None, "{unknown}");
+        }
+        assert_eq!(
+            acl.os_release_lines(),
+            [
+                ("ID".to_string(), "azurelinux".to_string()),
+                ("VARIANT_ID".to_string(), "azurecontainerlinux".to_string())
+            ]
+        );
+        let m = |p: &str, ci: bool, whole: bool| acl.os_release_matches(p, ci, whole);
+        assert_eq!(m("azurelinux", false, false), Some(true));
+        assert_eq!(m("^ID=azurelinux$", false, false), Some(true));
+        assert_eq!(m("ID=azurelinux", false, true), Some(true));
+        assert_eq!(m("AZURECONTAINERLINUX", true, false), Some(true));
+        assert_eq!(m("AZURECONTAINERLINUX", false, false), None);
+        assert_eq!(m("ubuntu", false, false), Some(false));
+        assert_eq!(m("ID=ubuntu\\|ID=debian", false, false), Some(false));
+        assert_eq!(m("Red Hat|centos", true, false), Some(false));
+        assert_eq!(m("ubuntu|azurelinux", false, false), Some(true));
+        assert_eq!(m("ubuntu|coreos", false, false), None);
+        assert_eq!(m("ID=ubunt.", false, false), None);
+    }
+
+    #[test]
+    fn other_hosts_decide_script_branches_by_their_own_facts() {
+        let osguard = named("osguard").unwrap();
+        let ubuntu = named("ubuntu").unwrap();
+        let flatcar = named("flatcar").unwrap();
+        assert_eq!(osguard.has_program("tdnf"), Some(true));
+        assert_eq!(osguard.has_program("apt-get"), Some(false));
+        assert_eq!(osguard.file_exists("/var/lib/rpm"), None);
+        assert_eq!(
+            osguard.os_release_matches("osguard", false, false),
+            Some(true)
+        );
+        assert_eq!(ubuntu.file_exists("/etc/debian_version"), Some(true));
+        assert_eq!(ubuntu.has_program("apt-get"), Some(true));
+        assert_eq!(ubuntu.has_program("tdnf"), Some(false));
+        assert_eq!(
+            ubuntu.os_release_matches("debian", false, false),
+            Some(true)
+        );
+        // A distribution the stated lines name is not decided false by a pattern they miss.
+        assert_eq!(ubuntu.os_release_matches("^ID=debian", false, false), None);
+        assert_eq!(flatcar.has_program("tdnf"), Some(false));
+        assert_eq!(
+            flatcar.os_release_matches("ubuntu", false, false),
+            Some(false)
+        );
     }
 
     #[test]

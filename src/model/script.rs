@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::finding::{Hit, Note};
+use crate::host::Profile;
 use crate::model::workload::{Container, PodSpec, Source as VolSource, is_under, normalize};
 use crate::parse::node::{Node, pointer};
 use crate::parse::shell::{self, Conn, DocIndex, Redirect, Script, Source, Word};
@@ -114,6 +115,8 @@ pub struct ContainerScript {
     pub runs: Vec<ScriptRun>,
     /// Where the analysis ran out of budget, and what was cut off (an input error of the file).
     pub cut: Option<(Pos, String)>,
+    /// How messages name the host the script's branches were decided for (its profile's title).
+    pub host: String,
 }
 
 impl ContainerScript {
@@ -155,11 +158,12 @@ impl ContainerScript {
                 notes.push(Note {
                     line: None,
                     message: format!(
-                        "this branch never runs on ACL: `{t}` does not hold there (the branch that does run is analysed)"
+                        "this branch never runs on {}: `{t}` does not hold there (the branch that does run is analysed)",
+                        self.host
                     ),
                 });
                 (
-                    format!("{message}, in a branch that never runs on ACL"),
+                    format!("{message}, in a branch that never runs on {}", self.host),
                     Some(crate::rules::Severity::Info),
                 )
             }
@@ -167,7 +171,8 @@ impl ContainerScript {
                 notes.push(Note {
                     line: None,
                     message: format!(
-                        "runs only when `{t}` holds; hostlint cannot tell whether it does on ACL"
+                        "runs only when `{t}` holds; hostlint cannot tell whether it does on {}",
+                        self.host
                     ),
                 });
                 (message, None)
@@ -365,25 +370,33 @@ impl Ctx {
     }
 }
 
+/// Where os-release is read from (os-release(5)).
+const OS_RELEASE_FILES: &[&str] = &["/etc/os-release", "/usr/lib/os-release"];
+
 /// PID 1's root directory: the host's `/` when the pod shares the host's PID namespace (as the
 /// `nsenter -t 1` pattern also assumes).
 const PID1_ROOT: &str = "/proc/1/root";
 
 /// The scripts of every container of the pods, with positions in the document `doc`.
-pub fn container_scripts(pods: &[PodSpec<'_>], doc: &str, first_line: u32) -> Vec<ContainerScript> {
+pub fn container_scripts(
+    pods: &[PodSpec<'_>],
+    doc: &str,
+    first_line: u32,
+    host: &Profile,
+) -> Vec<ContainerScript> {
     let mut out = Vec::new();
     if pods.iter().all(|p| {
         p.containers
             .iter()
             .all(|c| c.node.get("command").is_none() && startup_script(c).is_none())
     }) {
-        return out_default(pods);
+        return out_default(pods, host);
     }
     let index = DocIndex::new(doc, first_line);
     for pod in pods {
         for c in &pod.containers {
             let ctx = Ctx::of(pod, c);
-            let mut a = Analyzer::new(&ctx, c.name.clone(), None);
+            let mut a = Analyzer::new(&ctx, host, c.name.clone(), None);
             let mut argv: Vec<W<'_>> = Vec::new();
             for key in ["command", "args"] {
                 let base = pointer(&c.path, key);
@@ -506,6 +519,7 @@ pub fn operator_scripts(
     path: &str,
     doc: &str,
     first_line: u32,
+    host: &Profile,
 ) -> Vec<ContainerScript> {
     let containers = operator_containers(object, path);
     if containers.is_empty() {
@@ -524,7 +538,7 @@ pub fn operator_scripts(
                 ctx.env.push((n.to_string(), v.to_string()));
             }
         }
-        let mut a = Analyzer::new(&ctx, name.to_string(), None);
+        let mut a = Analyzer::new(&ctx, host, name.to_string(), None);
         let mut argv: Vec<W<'_>> = Vec::new();
         for key in ["command", "args"] {
             let base = pointer(&cpath, key);
@@ -565,11 +579,12 @@ pub fn operator_scripts(
 }
 
 /// One empty script per container (nothing runs a command of its own).
-fn out_default(pods: &[PodSpec<'_>]) -> Vec<ContainerScript> {
+fn out_default(pods: &[PodSpec<'_>], host: &Profile) -> Vec<ContainerScript> {
     pods.iter()
         .flat_map(|p| p.containers.iter())
         .map(|c| ContainerScript {
             container: c.name.clone(),
+            host: host.title().to_string(),
             ..Default::default()
         })
         .collect()
@@ -580,12 +595,13 @@ fn out_default(pods: &[PodSpec<'_>]) -> Vec<ContainerScript> {
 pub fn analyse_file(
     src: &Source,
     ctx: &Ctx,
+    profile: &Profile,
     container: &str,
     runner: String,
     host: Option<Entry>,
     vars: &[(String, String)],
 ) -> ContainerScript {
-    let mut a = Analyzer::new(ctx, container.to_string(), Some(runner));
+    let mut a = Analyzer::new(ctx, profile, container.to_string(), Some(runner));
     for (k, v) in vars {
         a.vars.insert(k.clone(), v.clone());
     }
@@ -673,6 +689,8 @@ enum Cut {
 
 struct Analyzer<'c> {
     ctx: &'c Ctx,
+    /// The host the script's branches are decided for (its files, programs and os-release).
+    profile: &'c Profile,
     vars: HashMap<String, String>,
     out: ContainerScript,
     /// Commands left to follow (see [`MAX_COMMANDS`]).
@@ -700,13 +718,15 @@ struct Analyzer<'c> {
 }
 
 impl<'c> Analyzer<'c> {
-    fn new(ctx: &'c Ctx, container: String, runner: Option<String>) -> Self {
+    fn new(ctx: &'c Ctx, profile: &'c Profile, container: String, runner: Option<String>) -> Self {
         Analyzer {
             ctx,
+            profile,
             vars: HashMap::new(),
             out: ContainerScript {
                 container,
                 runner,
+                host: profile.title().to_string(),
                 ..Default::default()
             },
             budget: MAX_COMMANDS,
@@ -995,16 +1015,14 @@ impl<'c> Analyzer<'c> {
                     .iter()
                     .rposition(|w| matches!(w, Some("]" | "]]")))
                     .unwrap_or(words.len());
-                test_expr(&words[..end], &host_path)
+                test_expr(&words[..end], &host_path, self.profile)
             }
             "command" | "which" | "type" | "hash" => {
                 let name = words.iter().flatten().find(|w| !w.starts_with('-'))?;
                 if name.contains('/') {
-                    return host_path(name).and_then(|p| crate::host::acl_file_exists(&p));
+                    return host_path(name).and_then(|p| self.profile.file_exists(&p));
                 }
-                on_host
-                    .then(|| crate::host::acl_has_program(name))
-                    .flatten()
+                on_host.then(|| self.profile.has_program(name)).flatten()
             }
             "grep" | "egrep" => {
                 let mut pattern = None;
@@ -1036,10 +1054,10 @@ impl<'c> Analyzer<'c> {
                     return None;
                 };
                 let hp = host_path(file)?;
-                if !crate::host::OS_RELEASE_FILES.contains(&hp.as_str()) {
+                if !OS_RELEASE_FILES.contains(&hp.as_str()) {
                     return None;
                 }
-                crate::host::os_release_matches(pattern, ci, whole)
+                self.profile.os_release_matches(pattern, ci, whole)
             }
             _ => None,
         }
@@ -1586,7 +1604,8 @@ impl<'c> Analyzer<'c> {
         });
     }
 
-    /// `. /etc/os-release` of the host's file: its values are ACL's (HOST-FACTS: The host).
+    /// `. /etc/os-release` of the host's file: its values are those the host's profile states
+    /// (`os_release`).
     fn source_os_release(&mut self, p: &str, host: Option<usize>) {
         let on_host = host
             .and_then(|h| self.out.entries.get(h))
@@ -1596,9 +1615,9 @@ impl<'c> Analyzer<'c> {
         } else {
             self.ctx.via_hostroot(p)
         };
-        if hp.is_some_and(|hp| crate::host::OS_RELEASE_FILES.contains(&hp.as_str())) {
-            for (k, v) in crate::host::OS_RELEASE {
-                self.vars.insert((*k).to_string(), (*v).to_string());
+        if hp.is_some_and(|hp| OS_RELEASE_FILES.contains(&hp.as_str())) {
+            for (k, v) in self.profile.os_release_lines() {
+                self.vars.insert(k, v);
             }
         }
     }
@@ -1906,7 +1925,11 @@ fn cond_text(src: &Source, parsed: &Script, cond: &shell::Cond) -> String {
 
 /// A `test`/`[`/`[[` expression, evaluated on the host when it can be: `!`, `-a`/`-o`, `&&`/`||`,
 /// file tests of host paths, string (in)equality and `[[ == ]]` globs of known values.
-fn test_expr(words: &[Option<&str>], host_path: &dyn Fn(&str) -> Option<String>) -> Option<bool> {
+fn test_expr(
+    words: &[Option<&str>],
+    host_path: &dyn Fn(&str) -> Option<String>,
+    profile: &Profile,
+) -> Option<bool> {
     // Split at the lowest-binding operators first (left-associative, as test and [[ ]] read them):
     // `-o`/`||` is true when either side is, `-a`/`&&` false when either side is.
     for (ops, decisive) in [(["-o", "||"], true), (["-a", "&&"], false)] {
@@ -1916,8 +1939,8 @@ fn test_expr(words: &[Option<&str>], host_path: &dyn Fn(&str) -> Option<String>)
             .filter(|&k| k > 0)
         {
             let (a, b) = (
-                test_expr(&words[..k], host_path),
-                test_expr(&words[k + 1..], host_path),
+                test_expr(&words[..k], host_path, profile),
+                test_expr(&words[k + 1..], host_path, profile),
             );
             return match (a, b) {
                 (Some(v), _) | (_, Some(v)) if v == decisive => Some(decisive),
@@ -1927,13 +1950,13 @@ fn test_expr(words: &[Option<&str>], host_path: &dyn Fn(&str) -> Option<String>)
         }
     }
     match words {
-        [Some("!"), rest @ ..] => test_expr(rest, host_path).map(|v| !v),
-        [Some("("), inner @ .., Some(")")] => test_expr(inner, host_path),
+        [Some("!"), rest @ ..] => test_expr(rest, host_path, profile).map(|v| !v),
+        [Some("("), inner @ .., Some(")")] => test_expr(inner, host_path, profile),
         [Some(op), path]
             if op.len() == 2 && op.starts_with('-') && "efdxsrwLhS".contains(&op[1..]) =>
         {
             let p = host_path((*path)?)?;
-            crate::host::acl_file_exists(&p)
+            profile.file_exists(&p)
         }
         [Some("-n"), v] => v.map(|v| !v.is_empty()),
         [Some("-z"), v] => v.map(str::is_empty),
@@ -2053,7 +2076,8 @@ mod tests {
 
     #[test]
     fn test_expressions_combine_like_test_and_double_brackets() {
-        let eval = |w: &[Option<&str>]| test_expr(w, &|p: &str| Some(p.to_string()));
+        let acl = crate::host::profile::named("acl").unwrap();
+        let eval = |w: &[Option<&str>]| test_expr(w, &|p: &str| Some(p.to_string()), &acl);
         fn t(s: &str) -> Vec<Option<&str>> {
             s.split(' ').map(Some).collect()
         }
@@ -2097,7 +2121,12 @@ mod tests {
             .unwrap()
             .unwrap();
         let pods = pod_specs(&doc.root, "");
-        container_scripts(&pods, doc.text, doc.first_line)
+        container_scripts(
+            &pods,
+            doc.text,
+            doc.first_line,
+            &crate::host::Hosts::default().active,
+        )
     }
 
     #[test]
