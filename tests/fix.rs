@@ -876,3 +876,73 @@ fn kustomization_builds_the_same_after_the_fix() {
     );
     assert_ne!(before, after, "the fix reached kustomize's output");
 }
+
+/// Without `--fix`, a human report ends with ruff's hint: how many findings `--fix` would fix, and
+/// how many more `--unsafe-fixes` would add (which alone writes nothing, as in ruff); streams, which
+/// are never edited, are not counted, and machine-readable reports keep stdout to themselves.
+#[test]
+fn a_plain_check_says_what_fix_would_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("fixtures/kubernetes-version-unsupported"),
+        &tmp.path().join("versions"),
+    );
+    copy_dir(
+        &root().join("fixtures/node-os-upgrade-channel"),
+        &tmp.path().join("channels"),
+    );
+    copy_dir(
+        &root().join("fixtures/apparmor-profile"),
+        &tmp.path().join("apparmor"),
+    );
+    copy_dir(&root().join("fixtures/host-pid"), &tmp.path().join("pid"));
+    let files = tree(tmp.path());
+    let last = |args: &[&str]| {
+        let out = hostlint(args, tmp.path(), None);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    // The seven channel fail files and the channel in a version fixture are safe; the versions unsafe.
+    assert_eq!(
+        last(&["check", "versions", "channels"]),
+        "[*] 8 fixable with the `--fix` option (9 hidden fixes can be enabled with the `--unsafe-fixes` option)."
+    );
+    assert_eq!(
+        last(&["check", "--unsafe-fixes", "versions", "channels"]),
+        "[*] 17 fixable with the `--fix` option."
+    );
+    assert_eq!(
+        last(&["check", "channels"]),
+        "[*] 7 fixable with the `--fix` option."
+    );
+    assert_eq!(
+        last(&["check", "apparmor"]),
+        "No fixes available (3 hidden fixes can be enabled with the `--unsafe-fixes` option)."
+    );
+    let out = hostlint(&["check", "pid"], tmp.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().last().unwrap().starts_with("Found "), "{text}");
+    assert!(!text.contains("fix"), "host-pid has no fix: {text}");
+    assert_eq!(
+        tree(tmp.path()),
+        files,
+        "--unsafe-fixes alone writes nothing"
+    );
+
+    let json = hostlint(&["check", "--format", "json", "channels"], tmp.path(), None);
+    serde_json::from_slice::<serde_json::Value>(&json.stdout).expect("JSON alone on stdout");
+    assert!(!String::from_utf8_lossy(&json.stderr).contains("fixable"));
+
+    let stream = std::fs::read(tmp.path().join("channels/fail-aso.yaml")).unwrap();
+    let out = hostlint(&["check", "-"], tmp.path(), Some(&stream));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Found 1 error "), "{text}");
+    assert!(
+        !text.contains("fix"),
+        "a stream is not fixed in place: {text}"
+    );
+}

@@ -834,6 +834,40 @@ pub fn relint(inputs: &[Input], mut report: Report, fixes: &Fixes, config: &Conf
     report
 }
 
+/// ruff's hint after a report when no fix was asked for: `[*] N fixable with the `--fix` option.`,
+/// with the unsafe fixes only `--unsafe-fixes` applies in parentheses (`No fixes available (…)` when
+/// those are all there is); `None` when no counted finding has a fix that could be written in place.
+pub fn available(inputs: &[Input], findings: &[Finding], options: &Options) -> Option<String> {
+    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (&*i.name, i)).collect();
+    let (mut fixable, mut hidden) = (0, 0);
+    for f in findings.iter().filter(|f| f.counts()) {
+        let Some(edit) = &f.edit else { continue };
+        if not_in_place(f, by_name.get(&*f.file).copied()).is_some() {
+            continue;
+        }
+        if edit.safety == Safety::Safe || options.unsafe_fixes {
+            fixable += 1;
+        } else {
+            hidden += 1;
+        }
+    }
+    let hidden_text = |n: usize| {
+        format!(
+            "{n} hidden fix{} can be enabled with the `--unsafe-fixes` option",
+            if n == 1 { "" } else { "es" }
+        )
+    };
+    match (fixable, hidden) {
+        (0, 0) => None,
+        (0, h) => Some(format!("No fixes available ({}).\n", hidden_text(h))),
+        (n, 0) => Some(format!("[*] {n} fixable with the `--fix` option.\n")),
+        (n, h) => Some(format!(
+            "[*] {n} fixable with the `--fix` option ({}).\n",
+            hidden_text(h)
+        )),
+    }
+}
+
 /// ruff's summary of a fix run: `Found N errors (M fixed, K remaining).` and the hidden unsafe fixes.
 pub fn summary(fixes: &Fixes, remaining: usize, diff: bool) -> String {
     let fixed = fixes.applied.len();
