@@ -946,3 +946,51 @@ fn a_plain_check_says_what_fix_would_do() {
         "a stream is not fixed in place: {text}"
     );
 }
+
+/// A Gen1 size that is a Bicep parameter's default under `@allowed`: the new size joins the list in
+/// the same edit set (the template would fail validation otherwise), once for each parameter.
+#[test]
+fn bicep_allowed_list_takes_the_new_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/gen1-vm-size/fail.bicep"),
+        tmp.path().join("fail.bicep"),
+    )
+    .unwrap();
+    let pools = "@description('pool sizes')\n@allowed(['Standard_D2_v3', 'Standard_D2s_v5']) // sizes\n@minLength(3)\nparam a string = 'Standard_D2_v3'\n@allowed([\n  'Standard_D4_v3'\n  'Standard_D4s_v3'\n])\nparam b string = 'Standard_D4_v3'\nresource aks 'Microsoft.ContainerService/managedClusters@2026-03-01' = {\n  name: 'aks'\n  properties: {\n    agentPoolProfiles: [\n      { name: 'a', vmSize: a, osSKU: 'AzureContainerLinux' }\n      { name: 'b', vmSize: b, osSKU: 'AzureContainerLinux' }\n    ]\n  }\n}\n";
+    std::fs::write(tmp.path().join("pools.bicep"), pools).unwrap();
+    let original = std::fs::read_to_string(tmp.path().join("fail.bicep")).unwrap();
+    let (fixes, _, _) = fix_and_check(tmp.path(), true);
+    assert!(fixes.refused.is_empty(), "{:?}", fixes.refused);
+    assert_eq!(
+        fixes
+            .applied
+            .iter()
+            .filter(|a| a.rule == "gen1-vm-size")
+            .count(),
+        3
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("fail.bicep")).unwrap(),
+        original
+            .replace(
+                "  'Standard_D2s_v5'\n])",
+                "  'Standard_D2s_v5'\n  'Standard_D2s_v3'\n])"
+            )
+            .replace(
+                "param agentVMSize string = 'Standard_D2_v3'",
+                "param agentVMSize string = 'Standard_D2s_v3'"
+            )
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("pools.bicep")).unwrap(),
+        pools
+            .replace(
+                "'Standard_D2s_v5']) // sizes",
+                "'Standard_D2s_v5', 'Standard_D2s_v3']) // sizes"
+            )
+            .replace("string = 'Standard_D2_v3'", "string = 'Standard_D2s_v3'")
+            .replace("string = 'Standard_D4_v3'", "string = 'Standard_D4s_v3'"),
+        "b's list already allows its new size"
+    );
+}

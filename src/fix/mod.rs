@@ -572,6 +572,16 @@ fn fix_text<'f>(
     for f in findings {
         let e = f.edit.as_ref().expect("eligible findings have an edit");
         match edit::resolve(text, &offsets, &e.op, json) {
+            // A Bicep parameter default under `@allowed`: the new value joins the list too.
+            Ok(b) if kind == Kind::Bicep && matches!(e.op, Op::Replace { .. }) => {
+                match edit::bicep_allowed(text, &b) {
+                    Ok(extra) => {
+                        resolved.extend(extra.map(|x| (x, *f)));
+                        resolved.push((b, *f));
+                    }
+                    Err(why) => refused.push((*f, why)),
+                }
+            }
             Ok(b) => resolved.push((b, *f)),
             Err(why) => refused.push((*f, why)),
         }
@@ -580,16 +590,22 @@ fn fix_text<'f>(
         (a.start, a.end, order(fa.rule), &a.text).cmp(&(b.start, b.end, order(fb.rule), &b.text))
     });
     let mut kept: Vec<(edit::Bytes, &Finding)> = Vec::new();
+    let mut postponed: Vec<&Finding> = Vec::new();
     for (b, f) in resolved {
         match kept.last() {
             // The same edit for two findings (two rules, one value) is made once.
             Some((k, _)) if *k == b => {}
             // Overlapping (or two inserts at one place): the next round, after a re-lint.
-            Some((k, _)) if k.end > b.start || k.start == b.start => continue,
+            Some((k, _)) if k.end > b.start || k.start == b.start => {
+                postponed.push(f);
+                continue;
+            }
             _ => {}
         }
         kept.push((b, f));
     }
+    // A finding with several edits (a value and its `@allowed` list) has all or none this round.
+    kept.retain(|(_, f)| !postponed.iter().any(|p| std::ptr::eq(*p, *f)));
     if kept.is_empty() {
         return (text.to_string(), Vec::new(), Vec::new(), refused);
     }
@@ -625,7 +641,15 @@ fn fix_text<'f>(
     match same_tree(text, &out, kind, &pointers, &replaced, limits) {
         Ok(()) => (
             out,
-            kept.into_iter().map(|(_, f)| f).collect(),
+            {
+                let mut applied: Vec<&Finding> = Vec::new();
+                for (_, f) in kept {
+                    if !applied.iter().any(|a| std::ptr::eq(*a, f)) {
+                        applied.push(f);
+                    }
+                }
+                applied
+            },
             bytes,
             refused,
         ),
