@@ -994,3 +994,74 @@ fn bicep_allowed_list_takes_the_new_size() {
         "b's list already allows its new size"
     );
 }
+
+/// The same for an ARM template: a parameter's `defaultValue` fixed under `allowedValues` adds the
+/// new value to the array, in its style (flow, or one a line), and the fixed file still parses to
+/// the same tree outside the default and that array.
+#[test]
+fn arm_allowed_values_take_the_new_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "size": {
+      "type": "string",
+      "defaultValue": "Standard_D2_v3",
+      "allowedValues": ["Standard_D2_v3", "Standard_D2s_v5"]
+    },
+    "channel": {
+      "type": "string",
+      "defaultValue": "SecurityPatch",
+      "allowedValues": [
+        "SecurityPatch"
+      ]
+    }
+  },
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2026-03-01",
+      "name": "aks",
+      "location": "westeurope",
+      "properties": {
+        "autoUpgradeProfile": {"nodeOSUpgradeChannel": "[parameters('channel')]"},
+        "agentPoolProfiles": [
+          {"name": "a", "vmSize": "[parameters('size')]", "osSKU": "AzureContainerLinux"}
+        ]
+      }
+    }
+  ]
+}
+"#;
+    let path = tmp.path().join("azuredeploy.json");
+    std::fs::write(&path, template).unwrap();
+    let (fixes, _, _) = fix_and_check(tmp.path(), true);
+    assert!(fixes.refused.is_empty(), "{:?}", fixes.refused);
+    let rules: BTreeSet<&str> = fixes.applied.iter().map(|a| a.rule).collect();
+    assert_eq!(
+        rules,
+        BTreeSet::from(["gen1-vm-size", "node-os-upgrade-channel"])
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        template
+            .replace(
+                "\"defaultValue\": \"Standard_D2_v3\"",
+                "\"defaultValue\": \"Standard_D2s_v3\""
+            )
+            .replace(
+                "\"Standard_D2s_v5\"]",
+                "\"Standard_D2s_v5\", \"Standard_D2s_v3\"]"
+            )
+            .replace(
+                "\"defaultValue\": \"SecurityPatch\"",
+                "\"defaultValue\": \"NodeImage\""
+            )
+            .replace(
+                "        \"SecurityPatch\"\n",
+                "        \"SecurityPatch\",\n        \"NodeImage\"\n"
+            )
+    );
+    serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&path).unwrap()).unwrap();
+}

@@ -162,6 +162,77 @@ pub(crate) fn bicep_allowed(text: &str, value: &Bytes) -> Result<Option<Bytes>, 
     Ok(None)
 }
 
+/// An ARM template parameter's `defaultValue` replaced at `value` (the resolved edit) when the
+/// parameter has `allowedValues`: the new value joins that array (after its last item, with the
+/// separator its items use), with the array's JSON pointer, which the fix may then change too.
+/// `None` when the value is not such a default or is already allowed.
+pub(crate) fn arm_allowed(
+    text: &str,
+    offsets: &Offsets<'_>,
+    root: &crate::parse::node::Node,
+    value: &Bytes,
+) -> Result<Option<(Bytes, String)>, String> {
+    let Some(params) = root.get_ci("parameters").and_then(|p| p.as_map()) else {
+        return Ok(None);
+    };
+    for (name, param) in params {
+        let Some(default) = param.get_ci("defaultValue") else {
+            continue;
+        };
+        let Some((a, b)) = offsets.range(default.span) else {
+            continue;
+        };
+        if !(a <= value.start && value.end <= b) {
+            continue;
+        }
+        let Some(list) = param.get_ci("allowedValues") else {
+            return Ok(None);
+        };
+        const REFUSED: &str = "the parameter is constrained by an `allowedValues` array hostlint cannot extend: add the new value to it by hand";
+        let items = list.as_seq().ok_or(REFUSED)?;
+        let quoted = value.start > 0 && text.as_bytes()[value.start - 1] == b'"';
+        if !quoted || items.iter().any(|i| i.as_str().is_none()) {
+            return Err(REFUSED.into());
+        }
+        if items
+            .iter()
+            .any(|i| i.as_str() == Some(value.text.as_str()))
+        {
+            return Ok(None);
+        }
+        let (open, _) = offsets.range(list.span).ok_or(REFUSED)?;
+        let ends: Vec<(usize, usize)> = items
+            .iter()
+            .map(|i| offsets.range(i.span).ok_or(REFUSED))
+            .collect::<Result<_, _>>()?;
+        let Some(&(ls, le)) = ends.last() else {
+            return Err(REFUSED.into());
+        };
+        let sep = match ends.len() {
+            n if n >= 2 => text[ends[n - 2].1..ls].to_string(),
+            _ if text[open..ls].contains('\n') => {
+                let line = text[..ls].rfind('\n').map_or(0, |i| i + 1);
+                format!(",\n{}", &text[line..ls])
+            }
+            _ => ", ".to_string(),
+        };
+        let key = name.as_str().ok_or(REFUSED)?;
+        let item = serde_json::to_string(&value.text).expect("a string serializes");
+        return Ok(Some((
+            Bytes {
+                start: le,
+                end: le,
+                text: format!("{sep}{item}"),
+            },
+            format!(
+                "{}/allowedValues",
+                crate::parse::node::pointer("/parameters", key)
+            ),
+        )));
+    }
+    Ok(None)
+}
+
 /// The list inside `@allowed(` … `)` (bytes `from..to`) with `value`'s new text added.
 fn allowed_item(
     text: &str,

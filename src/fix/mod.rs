@@ -569,6 +569,8 @@ fn fix_text<'f>(
     let mut resolved = Vec::new();
     let mut refused = Vec::new();
     let order = |r: &str| crate::rules::RULES.iter().position(|x| x.name == r);
+    let mut arm_root: Option<Option<Node>> = None;
+    let mut extra_pointers: Vec<(&Finding, String)> = Vec::new();
     for f in findings {
         let e = f.edit.as_ref().expect("eligible findings have an edit");
         match edit::resolve(text, &offsets, &e.op, json) {
@@ -577,6 +579,27 @@ fn fix_text<'f>(
                 match edit::bicep_allowed(text, &b) {
                     Ok(extra) => {
                         resolved.extend(extra.map(|x| (x, *f)));
+                        resolved.push((b, *f));
+                    }
+                    Err(why) => refused.push((*f, why)),
+                }
+            }
+            // An ARM parameter's default with `allowedValues`: the new value joins them too.
+            Ok(b) if kind == Kind::Json && matches!(e.op, Op::Replace { .. }) => {
+                let root = arm_root.get_or_insert_with(|| {
+                    crate::parse::json::parse_keeping_last(text, limits)
+                        .ok()
+                        .map(|(r, _)| r)
+                });
+                match root
+                    .as_ref()
+                    .map_or(Ok(None), |r| edit::arm_allowed(text, &offsets, r, &b))
+                {
+                    Ok(extra) => {
+                        if let Some((x, pointer)) = extra {
+                            extra_pointers.push((*f, pointer));
+                            resolved.push((x, *f));
+                        }
                         resolved.push((b, *f));
                     }
                     Err(why) => refused.push((*f, why)),
@@ -622,13 +645,19 @@ fn fix_text<'f>(
         bytes.push(b.clone());
     }
     out.push_str(&text[from..]);
-    let pointers: Vec<(u32, &str)> = kept
+    let mut pointers: Vec<(u32, &str)> = kept
         .iter()
         .map(|(_, f)| {
             let e = f.edit.as_ref().expect("eligible findings have an edit");
             (f.span.start.line, e.pointer.as_str())
         })
         .collect();
+    pointers.extend(
+        extra_pointers
+            .iter()
+            .filter(|(f, _)| kept.iter().any(|(_, k)| std::ptr::eq(*k, *f)))
+            .map(|(f, p)| (f.span.start.line, p.as_str())),
+    );
     // A value replaced where it is defined (an ARM variable, a parameter default) is allowed to
     // differ at its definition, whatever the path of the field that uses it.
     let replaced: Vec<Span> = kept
