@@ -816,6 +816,20 @@ fn check(args: CheckArgs) -> ExitCode {
             eprint!("{summary}");
         }
     }
+    // Without --fix, a human report ends like ruff's: how many findings `--fix` (and
+    // `--unsafe-fixes`) would fix.
+    if fixes.is_none() && matches!(args.format, Format::Human) {
+        let options = hostlint::fix::Options {
+            unsafe_fixes: args.unsafe_fixes,
+        };
+        if let Some(hint) = hostlint::fix::available(&inputs, &report.findings, &options) {
+            if args.output.is_none() {
+                out(&hint);
+            } else {
+                eprint!("{hint}");
+            }
+        }
+    }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),

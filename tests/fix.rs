@@ -2,7 +2,8 @@
 //! the repository), every applied fix removes its finding, adds none, leaves every byte outside its
 //! edit alone and converges (a second run changes nothing); `--diff` applies with `git apply` and
 //! `patch -p1`; streams are reported, not edited. The YAML and JSON files a fix changed are loaded
-//! again with PyYAML (libyaml) and compared with their originals outside the fixed fields.
+//! again with PyYAML (libyaml) and with `kubectl label --local` and compared with their originals
+//! outside the fixed fields; a kustomization above a fixed file still builds with `kubectl kustomize`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -599,6 +600,12 @@ fn corpus_copy_fixes_cleanly() {
     if pyyaml() {
         independent_load_check(&fixes);
     }
+    if have("kubectl") {
+        eprintln!(
+            "corpus: kubectl compared {} fixed files",
+            kubectl_check(&fixes, tmp.path())
+        );
+    }
 }
 
 /// A Terraform module reads its files as one: a value from a variable is fixed at the variable's
@@ -620,4 +627,441 @@ fn terraform_variable_in_another_file_is_fixed_at_its_definition() {
         vars.replace("SecurityPatch", "NodeImage")
     );
     assert_eq!(std::fs::read_to_string(dir.join("main.tf")).unwrap(), main);
+}
+
+/// The label `kubectl label --local` adds to every object (the same on both sides of a comparison).
+const KUBECTL_LABEL: &str = "hostlint.test/fixed=yes";
+
+/// kubectl's reading of Kubernetes YAML/JSON: `kubectl label --local --dry-run=client -f FILE -o json`
+/// (`-f -` reads `stdin`), as its objects with any `List` expanded; `Err` holds kubectl's complaint.
+fn kubectl_objects(file: &Path, stdin: Option<&[u8]>) -> Result<Vec<serde_json::Value>, String> {
+    let mut child = Command::new("kubectl")
+        .args(["label", "--local", "--dry-run=client", "-o", "json", "-f"])
+        .arg(file)
+        .arg(KUBECTL_LABEL)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut w = child.stdin.take().unwrap();
+    let input = stdin.unwrap_or_default().to_vec();
+    let writer = std::thread::spawn(move || w.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let mut objects = Vec::new();
+    for o in serde_json::Deserializer::from_slice(&out.stdout).into_iter::<serde_json::Value>() {
+        let o = o.map_err(|e| format!("kubectl printed no JSON: {e}"))?;
+        match o.get("items").and_then(|i| i.as_array()) {
+            Some(items) if o["kind"] == "List" => objects.extend(items.iter().cloned()),
+            _ => objects.push(o),
+        }
+    }
+    Ok(objects)
+}
+
+fn escape_pointer(k: &str) -> String {
+    k.replace('~', "~0").replace('/', "~1")
+}
+
+/// Where `a` and `b` differ outside the fixed pointers `ok` (a replaced value may also differ by one
+/// of `changes`, old to new): the first such JSON pointer, or `None`. The same rule as COMPARE_PY.
+fn differs(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    at: &str,
+    ok: &BTreeSet<String>,
+    changes: &[(String, String)],
+) -> Option<String> {
+    use serde_json::Value;
+    if ok.contains(at) {
+        return None;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                let p = format!("{at}/{}", escape_pointer(k));
+                match y.get(k) {
+                    None if !ok.contains(&p) => return Some(p),
+                    None => {}
+                    Some(w) => {
+                        if let Some(r) = differs(v, w, &p, ok, changes) {
+                            return Some(r);
+                        }
+                    }
+                }
+            }
+            y.keys()
+                .filter(|k| !x.contains_key(*k))
+                .map(|k| format!("{at}/{}", escape_pointer(k)))
+                .find(|p| !ok.contains(p))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                return Some(at.to_string());
+            }
+            x.iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (v, w))| differs(v, w, &format!("{at}/{i}"), ok, changes))
+        }
+        _ if a == b => None,
+        _ => {
+            let text = |v: &Value| match v {
+                Value::String(s) => s.to_lowercase(),
+                v => v.to_string().to_lowercase(),
+            };
+            let (sa, sb) = (text(a), text(b));
+            let renamed = changes.iter().any(|(o, n)| {
+                let (o, n) = (o.to_lowercase(), n.to_lowercase());
+                (sa == o && sb == n) || (sa.contains(&o) && sb == sa.replace(&o, &n))
+            });
+            (!renamed).then(|| {
+                if at.is_empty() {
+                    "/".to_string()
+                } else {
+                    at.to_string()
+                }
+            })
+        }
+    }
+}
+
+/// kubectl reads each changed Kubernetes YAML/JSON file (one kubectl decodes before the fix) after
+/// the fix too, to the same objects outside the fixed fields; every kustomization directory above a
+/// changed file still builds with `kubectl kustomize`. Returns how many files kubectl compared.
+fn kubectl_check(fixes: &Fixes, root: &Path) -> usize {
+    let scratch = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    let mut kustomizations = BTreeSet::new();
+    for c in &fixes.changed {
+        let mut dir = c.path.parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(root)) {
+            if ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                .iter()
+                .any(|k| d.join(k).is_file())
+            {
+                kustomizations.insert(d.to_path_buf());
+            }
+            dir = d.parent();
+        }
+        let ext = c.path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "yaml" | "yml" | "json") {
+            continue;
+        }
+        let original = scratch.path().join(format!("original.{ext}"));
+        std::fs::write(&original, &c.before).unwrap();
+        let Ok(before) = kubectl_objects(&original, None) else {
+            continue; // not Kubernetes objects kubectl decodes (an ARM template, a fixture kubectl refuses)
+        };
+        let after = kubectl_objects(&c.path, None)
+            .unwrap_or_else(|e| panic!("{}: kubectl no longer reads it: {e}", c.name));
+        let mine: Vec<_> = fixes.applied.iter().filter(|a| a.file == c.name).collect();
+        let ok: BTreeSet<String> = mine.iter().map(|a| a.pointer.clone()).collect();
+        let changes: Vec<(String, String)> = mine.iter().filter_map(|a| a.change.clone()).collect();
+        assert_eq!(
+            before.len(),
+            after.len(),
+            "{}: kubectl's object count",
+            c.name
+        );
+        for (x, y) in before.iter().zip(&after) {
+            if let Some(p) = differs(x, y, "", &ok, &changes) {
+                panic!(
+                    "{}: kubectl reads another value at {p} after the fix (fixed: {ok:?})",
+                    c.name
+                );
+            }
+        }
+        compared += 1;
+    }
+    for d in &kustomizations {
+        let out = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: `kubectl kustomize` fails after the fix: {}",
+            d.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    compared
+}
+
+#[test]
+fn fixtures_read_the_same_with_kubectl_outside_the_fixes() {
+    if !have("kubectl") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures"), tmp.path());
+    let (fixes, _, _) = fix_and_check(tmp.path(), true);
+    let n = kubectl_check(&fixes, tmp.path());
+    eprintln!("kubectl compared {n} fixed files");
+    assert!(n > 5, "kubectl compared only {n} fixed files");
+}
+
+/// A fixed workload inside a kustomization: `kubectl kustomize` builds it after the fix, to the same
+/// objects (prefixed names, common labels, patched replicas) outside the fixed field.
+#[test]
+fn kustomization_builds_the_same_after_the_fix() {
+    if !have("kubectl") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("logging");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: logging\nnamePrefix: prod-\ncommonLabels:\n  team: platform\nresources:\n  - shipper.yaml\n  - config.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shipper.yaml"),
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: shipper\nspec:\n  selector: {matchLabels: {app: shipper}}\n  template:\n    metadata: {labels: {app: shipper}}\n    spec:\n      containers:\n        - name: shipper\n          image: example.com/shipper:2.1\n          envFrom: [{configMapRef: {name: shipper}}]\n          volumeMounts:\n            - {name: journal, mountPath: /var/log/journal, readOnly: true}\n      volumes:\n        - name: journal\n          hostPath: {path: /var/log/journal}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("config.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shipper\ndata:\n  LEVEL: info\n",
+    )
+    .unwrap();
+    let build = || {
+        let out = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "`kubectl kustomize` fails: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        kubectl_objects(Path::new("-"), Some(&out.stdout)).unwrap()
+    };
+    let before = build();
+    let (fixes, _, _) = fix_and_check(tmp.path(), false);
+    assert_eq!(
+        fixes
+            .applied
+            .iter()
+            .map(|a| (a.rule, a.pointer.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            "selinux-host-log-read",
+            "/spec/template/spec/containers/0/securityContext"
+        )],
+        "{:?}",
+        fixes.refused
+    );
+    assert_eq!(kubectl_check(&fixes, tmp.path()), 1);
+    let after = build();
+    let ok = BTreeSet::from([fixes.applied[0].pointer.clone()]);
+    assert_eq!(before.len(), 2);
+    assert_eq!(before.len(), after.len());
+    for (x, y) in before.iter().zip(&after) {
+        assert_eq!(differs(x, y, "", &ok, &[]), None, "{x}\n{y}");
+    }
+    let shipper = after.iter().find(|o| o["kind"] == "DaemonSet").unwrap();
+    assert_eq!(shipper["metadata"]["name"], "prod-shipper");
+    assert_eq!(
+        shipper["spec"]["template"]["spec"]["containers"][0]["securityContext"]["seLinuxOptions"]["type"],
+        "container_logreader_t"
+    );
+    assert_ne!(before, after, "the fix reached kustomize's output");
+}
+
+/// Without `--fix`, a human report ends with ruff's hint: how many findings `--fix` would fix, and
+/// how many more `--unsafe-fixes` would add (which alone writes nothing, as in ruff); streams, which
+/// are never edited, are not counted, and machine-readable reports keep stdout to themselves.
+#[test]
+fn a_plain_check_says_what_fix_would_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("fixtures/kubernetes-version-unsupported"),
+        &tmp.path().join("versions"),
+    );
+    copy_dir(
+        &root().join("fixtures/node-os-upgrade-channel"),
+        &tmp.path().join("channels"),
+    );
+    copy_dir(
+        &root().join("fixtures/apparmor-profile"),
+        &tmp.path().join("apparmor"),
+    );
+    copy_dir(&root().join("fixtures/host-pid"), &tmp.path().join("pid"));
+    let files = tree(tmp.path());
+    let last = |args: &[&str]| {
+        let out = hostlint(args, tmp.path(), None);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    // The seven channel fail files and the channel in a version fixture are safe; the versions unsafe.
+    assert_eq!(
+        last(&["check", "versions", "channels"]),
+        "[*] 8 fixable with the `--fix` option (9 hidden fixes can be enabled with the `--unsafe-fixes` option)."
+    );
+    assert_eq!(
+        last(&["check", "--unsafe-fixes", "versions", "channels"]),
+        "[*] 17 fixable with the `--fix` option."
+    );
+    assert_eq!(
+        last(&["check", "channels"]),
+        "[*] 7 fixable with the `--fix` option."
+    );
+    assert_eq!(
+        last(&["check", "apparmor"]),
+        "No fixes available (3 hidden fixes can be enabled with the `--unsafe-fixes` option)."
+    );
+    let out = hostlint(&["check", "pid"], tmp.path(), None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().last().unwrap().starts_with("Found "), "{text}");
+    assert!(!text.contains("fix"), "host-pid has no fix: {text}");
+    assert_eq!(
+        tree(tmp.path()),
+        files,
+        "--unsafe-fixes alone writes nothing"
+    );
+
+    let json = hostlint(&["check", "--format", "json", "channels"], tmp.path(), None);
+    serde_json::from_slice::<serde_json::Value>(&json.stdout).expect("JSON alone on stdout");
+    assert!(!String::from_utf8_lossy(&json.stderr).contains("fixable"));
+
+    let stream = std::fs::read(tmp.path().join("channels/fail-aso.yaml")).unwrap();
+    let out = hostlint(&["check", "-"], tmp.path(), Some(&stream));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Found 1 error "), "{text}");
+    assert!(
+        !text.contains("fix"),
+        "a stream is not fixed in place: {text}"
+    );
+}
+
+/// A Gen1 size that is a Bicep parameter's default under `@allowed`: the new size joins the list in
+/// the same edit set (the template would fail validation otherwise), once for each parameter.
+#[test]
+fn bicep_allowed_list_takes_the_new_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/gen1-vm-size/fail.bicep"),
+        tmp.path().join("fail.bicep"),
+    )
+    .unwrap();
+    let pools = "@description('pool sizes')\n@allowed(['Standard_D2_v3', 'Standard_D2s_v5']) // sizes\n@minLength(3)\nparam a string = 'Standard_D2_v3'\n@allowed([\n  'Standard_D4_v3'\n  'Standard_D4s_v3'\n])\nparam b string = 'Standard_D4_v3'\nresource aks 'Microsoft.ContainerService/managedClusters@2026-03-01' = {\n  name: 'aks'\n  properties: {\n    agentPoolProfiles: [\n      { name: 'a', vmSize: a, osSKU: 'AzureContainerLinux' }\n      { name: 'b', vmSize: b, osSKU: 'AzureContainerLinux' }\n    ]\n  }\n}\n";
+    std::fs::write(tmp.path().join("pools.bicep"), pools).unwrap();
+    let original = std::fs::read_to_string(tmp.path().join("fail.bicep")).unwrap();
+    let (fixes, _, _) = fix_and_check(tmp.path(), true);
+    assert!(fixes.refused.is_empty(), "{:?}", fixes.refused);
+    assert_eq!(
+        fixes
+            .applied
+            .iter()
+            .filter(|a| a.rule == "gen1-vm-size")
+            .count(),
+        3
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("fail.bicep")).unwrap(),
+        original
+            .replace(
+                "  'Standard_D2s_v5'\n])",
+                "  'Standard_D2s_v5'\n  'Standard_D2s_v3'\n])"
+            )
+            .replace(
+                "param agentVMSize string = 'Standard_D2_v3'",
+                "param agentVMSize string = 'Standard_D2s_v3'"
+            )
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("pools.bicep")).unwrap(),
+        pools
+            .replace(
+                "'Standard_D2s_v5']) // sizes",
+                "'Standard_D2s_v5', 'Standard_D2s_v3']) // sizes"
+            )
+            .replace("string = 'Standard_D2_v3'", "string = 'Standard_D2s_v3'")
+            .replace("string = 'Standard_D4_v3'", "string = 'Standard_D4s_v3'"),
+        "b's list already allows its new size"
+    );
+}
+
+/// The same for an ARM template: a parameter's `defaultValue` fixed under `allowedValues` adds the
+/// new value to the array, in its style (flow, or one a line), and the fixed file still parses to
+/// the same tree outside the default and that array.
+#[test]
+fn arm_allowed_values_take_the_new_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "size": {
+      "type": "string",
+      "defaultValue": "Standard_D2_v3",
+      "allowedValues": ["Standard_D2_v3", "Standard_D2s_v5"]
+    },
+    "channel": {
+      "type": "string",
+      "defaultValue": "SecurityPatch",
+      "allowedValues": [
+        "SecurityPatch"
+      ]
+    }
+  },
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2026-03-01",
+      "name": "aks",
+      "location": "westeurope",
+      "properties": {
+        "autoUpgradeProfile": {"nodeOSUpgradeChannel": "[parameters('channel')]"},
+        "agentPoolProfiles": [
+          {"name": "a", "vmSize": "[parameters('size')]", "osSKU": "AzureContainerLinux"}
+        ]
+      }
+    }
+  ]
+}
+"#;
+    let path = tmp.path().join("azuredeploy.json");
+    std::fs::write(&path, template).unwrap();
+    let (fixes, _, _) = fix_and_check(tmp.path(), true);
+    assert!(fixes.refused.is_empty(), "{:?}", fixes.refused);
+    let rules: BTreeSet<&str> = fixes.applied.iter().map(|a| a.rule).collect();
+    assert_eq!(
+        rules,
+        BTreeSet::from(["gen1-vm-size", "node-os-upgrade-channel"])
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        template
+            .replace(
+                "\"defaultValue\": \"Standard_D2_v3\"",
+                "\"defaultValue\": \"Standard_D2s_v3\""
+            )
+            .replace(
+                "\"Standard_D2s_v5\"]",
+                "\"Standard_D2s_v5\", \"Standard_D2s_v3\"]"
+            )
+            .replace(
+                "\"defaultValue\": \"SecurityPatch\"",
+                "\"defaultValue\": \"NodeImage\""
+            )
+            .replace(
+                "        \"SecurityPatch\"\n",
+                "        \"SecurityPatch\",\n        \"NodeImage\"\n"
+            )
+    );
+    serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&path).unwrap()).unwrap();
 }

@@ -108,6 +108,289 @@ pub(crate) fn resolve(
     }
 }
 
+/// A Bicep parameter's default replaced at `value` (the resolved edit) under an `@allowed([...])`
+/// decorator: the new value must join the list, or the template fails validation. The list's new
+/// item comes after its last one, with the separator its items use (a line break and their
+/// indentation, or `, `); `None` when the value is not a constrained default or is already allowed;
+/// refused when the list holds something other than plain values.
+pub(crate) fn bicep_allowed(text: &str, value: &Bytes) -> Result<Option<Bytes>, String> {
+    let line_start = text[..value.start].rfind('\n').map_or(0, |i| i + 1);
+    let head = text[line_start..value.start].trim_start();
+    if !head.starts_with("param") || !head.contains('=') {
+        return Ok(None);
+    }
+    let mut search = 0;
+    while let Some(i) = text[search..].find("@allowed") {
+        let at = search + i;
+        search = at + 1;
+        let Some(open) =
+            skip_trivia(text, at + "@allowed".len()).filter(|&o| text[o..].starts_with('('))
+        else {
+            continue;
+        };
+        let Some(close) = balanced(text, open) else {
+            continue;
+        };
+        // Other decorators may sit between it and its `param`.
+        let mut pos = close;
+        let target = loop {
+            let Some(p) = skip_trivia(text, pos) else {
+                break None;
+            };
+            if let Some(rest) = text[p..].strip_prefix('@') {
+                let name = rest
+                    .find(|c: char| !c.is_alphanumeric() && c != '_' && c != '.')
+                    .unwrap_or(rest.len());
+                match skip_trivia(text, p + 1 + name).filter(|&o| text[o..].starts_with('(')) {
+                    Some(o) => match balanced(text, o) {
+                        Some(e) => pos = e,
+                        None => break None,
+                    },
+                    None => break None,
+                }
+            } else {
+                break Some(p);
+            }
+        };
+        if target
+            != Some(line_start + (text[line_start..].len() - text[line_start..].trim_start().len()))
+        {
+            continue;
+        }
+        return allowed_item(text, open + 1, close - 1, value);
+    }
+    Ok(None)
+}
+
+/// An ARM template parameter's `defaultValue` replaced at `value` (the resolved edit) when the
+/// parameter has `allowedValues`: the new value joins that array (after its last item, with the
+/// separator its items use), with the array's JSON pointer, which the fix may then change too.
+/// `None` when the value is not such a default or is already allowed.
+pub(crate) fn arm_allowed(
+    text: &str,
+    offsets: &Offsets<'_>,
+    root: &crate::parse::node::Node,
+    value: &Bytes,
+) -> Result<Option<(Bytes, String)>, String> {
+    let Some(params) = root.get_ci("parameters").and_then(|p| p.as_map()) else {
+        return Ok(None);
+    };
+    for (name, param) in params {
+        let Some(default) = param.get_ci("defaultValue") else {
+            continue;
+        };
+        let Some((a, b)) = offsets.range(default.span) else {
+            continue;
+        };
+        if !(a <= value.start && value.end <= b) {
+            continue;
+        }
+        let Some(list) = param.get_ci("allowedValues") else {
+            return Ok(None);
+        };
+        const REFUSED: &str = "the parameter is constrained by an `allowedValues` array hostlint cannot extend: add the new value to it by hand";
+        let items = list.as_seq().ok_or(REFUSED)?;
+        let quoted = value.start > 0 && text.as_bytes()[value.start - 1] == b'"';
+        if !quoted || items.iter().any(|i| i.as_str().is_none()) {
+            return Err(REFUSED.into());
+        }
+        if items
+            .iter()
+            .any(|i| i.as_str() == Some(value.text.as_str()))
+        {
+            return Ok(None);
+        }
+        let (open, _) = offsets.range(list.span).ok_or(REFUSED)?;
+        let ends: Vec<(usize, usize)> = items
+            .iter()
+            .map(|i| offsets.range(i.span).ok_or(REFUSED))
+            .collect::<Result<_, _>>()?;
+        let Some(&(ls, le)) = ends.last() else {
+            return Err(REFUSED.into());
+        };
+        let sep = match ends.len() {
+            n if n >= 2 => text[ends[n - 2].1..ls].to_string(),
+            _ if text[open..ls].contains('\n') => {
+                let line = text[..ls].rfind('\n').map_or(0, |i| i + 1);
+                format!(",\n{}", &text[line..ls])
+            }
+            _ => ", ".to_string(),
+        };
+        let key = name.as_str().ok_or(REFUSED)?;
+        let item = serde_json::to_string(&value.text).expect("a string serializes");
+        return Ok(Some((
+            Bytes {
+                start: le,
+                end: le,
+                text: format!("{sep}{item}"),
+            },
+            format!(
+                "{}/allowedValues",
+                crate::parse::node::pointer("/parameters", key)
+            ),
+        )));
+    }
+    Ok(None)
+}
+
+/// The list inside `@allowed(` … `)` (bytes `from..to`) with `value`'s new text added.
+fn allowed_item(
+    text: &str,
+    from: usize,
+    to: usize,
+    value: &Bytes,
+) -> Result<Option<Bytes>, String> {
+    const REFUSED: &str = "the parameter is constrained by an `@allowed` list hostlint cannot extend: add the new value to it by hand";
+    let open = skip_trivia(text, from)
+        .filter(|&o| o < to && text[o..].starts_with('['))
+        .ok_or(REFUSED)?;
+    let quoted = value.start > 0 && text.as_bytes()[value.start - 1] == b'\'';
+    // The items: (start, end) of each, strings or bare words (numbers, booleans).
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut pos = open + 1;
+    loop {
+        let p = skip_trivia(text, pos).ok_or(REFUSED)?;
+        let c = text.as_bytes()[p];
+        if c == b']' {
+            break;
+        } else if c == b',' {
+            pos = p + 1;
+        } else if c == b'\'' {
+            let e = string_end(text, p).ok_or(REFUSED)?;
+            items.push((p, e));
+            pos = e;
+        } else if c.is_ascii_alphanumeric() || c == b'-' {
+            let e = p + text[p..]
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.'))
+                .unwrap_or(text.len() - p);
+            items.push((p, e));
+            pos = e;
+        } else {
+            return Err(REFUSED.into());
+        }
+        if pos >= to {
+            return Err(REFUSED.into());
+        }
+    }
+    let (Some(&(ls, le)), true) = (
+        items.last(),
+        items
+            .iter()
+            .all(|&(s, _)| (text.as_bytes()[s] == b'\'') == quoted),
+    ) else {
+        return Err(REFUSED.into());
+    };
+    let unquote = |(s, e): (usize, usize)| {
+        if quoted {
+            &text[s + 1..e - 1]
+        } else {
+            &text[s..e]
+        }
+    };
+    if items.iter().any(|&i| unquote(i) == value.text) {
+        return Ok(None);
+    }
+    let indent = |s: usize| {
+        let line = text[..s].rfind('\n').map_or(0, |i| i + 1);
+        text[line..s].to_string()
+    };
+    let sep = match items.len() {
+        n if n >= 2 && !text[items[n - 2].1..ls].contains('/') => {
+            text[items[n - 2].1..ls].to_string()
+        }
+        _ if text[open..ls].contains('\n') => format!("\n{}", indent(ls)),
+        _ => ", ".to_string(),
+    };
+    let item = if quoted {
+        format!("'{}'", value.text)
+    } else {
+        value.text.clone()
+    };
+    // One item a line, no commas: the new line goes after a comment that ends the last item's.
+    let line_end = text[le..].find('\n').map_or(text.len(), |i| le + i);
+    if sep.contains('\n')
+        && !sep.contains(',')
+        && line_end < to
+        && !text[le..line_end].contains(',')
+    {
+        return Ok(Some(Bytes {
+            start: line_end,
+            end: line_end,
+            text: format!("\n{}{item}", indent(ls)),
+        }));
+    }
+    Ok(Some(Bytes {
+        start: le,
+        end: le,
+        text: format!("{sep}{item}"),
+    }))
+}
+
+/// The first offset from `pos` that is not white space or a comment.
+fn skip_trivia(text: &str, mut pos: usize) -> Option<usize> {
+    loop {
+        let rest = &text[pos..];
+        let trimmed = rest.trim_start();
+        pos += rest.len() - trimmed.len();
+        if trimmed.starts_with("//") {
+            pos += trimmed.find('\n')?;
+        } else if trimmed.starts_with("/*") {
+            pos += trimmed.find("*/")? + 2;
+        } else if trimmed.is_empty() {
+            return None;
+        } else {
+            return Some(pos);
+        }
+    }
+}
+
+/// The end (after its quote) of the Bicep string starting at `start` (`\` escapes).
+fn string_end(text: &str, start: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'\'' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The offset after the bracket closing the one at `open`, skipping strings and comments.
+fn balanced(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'\'' => {
+                i = string_end(text, i)?;
+                continue;
+            }
+            b'/' if text[i..].starts_with("//") => {
+                i += text[i..].find('\n')?;
+                continue;
+            }
+            b'/' if text[i..].starts_with("/*") => {
+                i += text[i..].find("*/")? + 2;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 fn replace(
     text: &str,
     offsets: &Offsets<'_>,
@@ -408,6 +691,67 @@ mod tests {
         let o = Offsets::new(text);
         let b = resolve(text, &o, op, false).unwrap();
         format!("{}{}{}", &text[..b.start], b.text, &text[b.end..])
+    }
+
+    /// The `@allowed` insertion for replacing the first `old` after the last `param` with `new`.
+    fn allowed(text: &str, old: &str, new: &str) -> Result<Option<String>, String> {
+        let p = text.rfind("param").unwrap();
+        let start = p + text[p..].find(old).unwrap();
+        let value = Bytes {
+            start,
+            end: start + old.len(),
+            text: new.to_string(),
+        };
+        Ok(bicep_allowed(text, &value)?
+            .map(|b| format!("{}{}{}", &text[..b.start], b.text, &text[b.end..])))
+    }
+
+    #[test]
+    fn bicep_allowed_list_takes_the_new_value_in_its_style() {
+        let block = "@allowed([\n  'A'\n  'B' // old\n])\nparam p string = 'A'\n";
+        assert_eq!(
+            allowed(block, "A'\n", "C").unwrap().unwrap(),
+            "@allowed([\n  'A'\n  'B' // old\n  'C'\n])\nparam p string = 'A'\n"
+        );
+        let commas = "@allowed([\n  'A',\n  'B',\n])\n@minLength(1)\nparam p string = 'A'\n";
+        assert_eq!(
+            allowed(commas, "A'\n", "C").unwrap().unwrap(),
+            "@allowed([\n  'A',\n  'B',\n  'C',\n])\n@minLength(1)\nparam p string = 'A'\n"
+        );
+        let flow = "@allowed(['A']) /* one */ @description('x')\nparam p string = 'A'\n";
+        assert_eq!(
+            allowed(flow, "A'\n", "C").unwrap().unwrap(),
+            "@allowed(['A', 'C']) /* one */ @description('x')\nparam p string = 'A'\n"
+        );
+        let ints = "@allowed([\n  1\n  3\n])\nparam n int = 1\n";
+        assert_eq!(
+            allowed(ints, "1\n", "2").unwrap().unwrap(),
+            "@allowed([\n  1\n  3\n  2\n])\nparam n int = 1\n"
+        );
+        // Already allowed; another parameter's list; no list.
+        assert_eq!(
+            allowed("@allowed(['A', 'C'])\nparam p string = 'A'\n", "A'\n", "C"),
+            Ok(None)
+        );
+        assert_eq!(
+            allowed(
+                "@allowed(['A'])\nparam q string = 'A'\nparam p string = 'A'\n",
+                "A'\n",
+                "C"
+            ),
+            Ok(None)
+        );
+        assert_eq!(allowed("param p string = 'A'\n", "A'\n", "C"), Ok(None));
+        // A list that is not of plain values is not guessed at.
+        assert!(
+            allowed(
+                "@allowed([\n  'A'\n  sizes.b\n])\nparam p string = 'A'\n",
+                "A'\n",
+                "C"
+            )
+            .unwrap_err()
+            .contains("`@allowed`")
+        );
     }
 
     #[test]

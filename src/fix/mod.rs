@@ -569,9 +569,42 @@ fn fix_text<'f>(
     let mut resolved = Vec::new();
     let mut refused = Vec::new();
     let order = |r: &str| crate::rules::RULES.iter().position(|x| x.name == r);
+    let mut arm_root: Option<Option<Node>> = None;
+    let mut extra_pointers: Vec<(&Finding, String)> = Vec::new();
     for f in findings {
         let e = f.edit.as_ref().expect("eligible findings have an edit");
         match edit::resolve(text, &offsets, &e.op, json) {
+            // A Bicep parameter default under `@allowed`: the new value joins the list too.
+            Ok(b) if kind == Kind::Bicep && matches!(e.op, Op::Replace { .. }) => {
+                match edit::bicep_allowed(text, &b) {
+                    Ok(extra) => {
+                        resolved.extend(extra.map(|x| (x, *f)));
+                        resolved.push((b, *f));
+                    }
+                    Err(why) => refused.push((*f, why)),
+                }
+            }
+            // An ARM parameter's default with `allowedValues`: the new value joins them too.
+            Ok(b) if kind == Kind::Json && matches!(e.op, Op::Replace { .. }) => {
+                let root = arm_root.get_or_insert_with(|| {
+                    crate::parse::json::parse_keeping_last(text, limits)
+                        .ok()
+                        .map(|(r, _)| r)
+                });
+                match root
+                    .as_ref()
+                    .map_or(Ok(None), |r| edit::arm_allowed(text, &offsets, r, &b))
+                {
+                    Ok(extra) => {
+                        if let Some((x, pointer)) = extra {
+                            extra_pointers.push((*f, pointer));
+                            resolved.push((x, *f));
+                        }
+                        resolved.push((b, *f));
+                    }
+                    Err(why) => refused.push((*f, why)),
+                }
+            }
             Ok(b) => resolved.push((b, *f)),
             Err(why) => refused.push((*f, why)),
         }
@@ -580,16 +613,22 @@ fn fix_text<'f>(
         (a.start, a.end, order(fa.rule), &a.text).cmp(&(b.start, b.end, order(fb.rule), &b.text))
     });
     let mut kept: Vec<(edit::Bytes, &Finding)> = Vec::new();
+    let mut postponed: Vec<&Finding> = Vec::new();
     for (b, f) in resolved {
         match kept.last() {
             // The same edit for two findings (two rules, one value) is made once.
             Some((k, _)) if *k == b => {}
             // Overlapping (or two inserts at one place): the next round, after a re-lint.
-            Some((k, _)) if k.end > b.start || k.start == b.start => continue,
+            Some((k, _)) if k.end > b.start || k.start == b.start => {
+                postponed.push(f);
+                continue;
+            }
             _ => {}
         }
         kept.push((b, f));
     }
+    // A finding with several edits (a value and its `@allowed` list) has all or none this round.
+    kept.retain(|(_, f)| !postponed.iter().any(|p| std::ptr::eq(*p, *f)));
     if kept.is_empty() {
         return (text.to_string(), Vec::new(), Vec::new(), refused);
     }
@@ -606,13 +645,19 @@ fn fix_text<'f>(
         bytes.push(b.clone());
     }
     out.push_str(&text[from..]);
-    let pointers: Vec<(u32, &str)> = kept
+    let mut pointers: Vec<(u32, &str)> = kept
         .iter()
         .map(|(_, f)| {
             let e = f.edit.as_ref().expect("eligible findings have an edit");
             (f.span.start.line, e.pointer.as_str())
         })
         .collect();
+    pointers.extend(
+        extra_pointers
+            .iter()
+            .filter(|(f, _)| kept.iter().any(|(_, k)| std::ptr::eq(*k, *f)))
+            .map(|(f, p)| (f.span.start.line, p.as_str())),
+    );
     // A value replaced where it is defined (an ARM variable, a parameter default) is allowed to
     // differ at its definition, whatever the path of the field that uses it.
     let replaced: Vec<Span> = kept
@@ -625,7 +670,15 @@ fn fix_text<'f>(
     match same_tree(text, &out, kind, &pointers, &replaced, limits) {
         Ok(()) => (
             out,
-            kept.into_iter().map(|(_, f)| f).collect(),
+            {
+                let mut applied: Vec<&Finding> = Vec::new();
+                for (_, f) in kept {
+                    if !applied.iter().any(|a| std::ptr::eq(*a, f)) {
+                        applied.push(f);
+                    }
+                }
+                applied
+            },
             bytes,
             refused,
         ),
@@ -832,6 +885,40 @@ pub fn relint(inputs: &[Input], mut report: Report, fixes: &Fixes, config: &Conf
     report.unresolved.extend(fresh.unresolved);
     report.sort();
     report
+}
+
+/// ruff's hint after a report when no fix was asked for: `[*] N fixable with the `--fix` option.`,
+/// with the unsafe fixes only `--unsafe-fixes` applies in parentheses (`No fixes available (…)` when
+/// those are all there is); `None` when no counted finding has a fix that could be written in place.
+pub fn available(inputs: &[Input], findings: &[Finding], options: &Options) -> Option<String> {
+    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (&*i.name, i)).collect();
+    let (mut fixable, mut hidden) = (0, 0);
+    for f in findings.iter().filter(|f| f.counts()) {
+        let Some(edit) = &f.edit else { continue };
+        if not_in_place(f, by_name.get(&*f.file).copied()).is_some() {
+            continue;
+        }
+        if edit.safety == Safety::Safe || options.unsafe_fixes {
+            fixable += 1;
+        } else {
+            hidden += 1;
+        }
+    }
+    let hidden_text = |n: usize| {
+        format!(
+            "{n} hidden fix{} can be enabled with the `--unsafe-fixes` option",
+            if n == 1 { "" } else { "es" }
+        )
+    };
+    match (fixable, hidden) {
+        (0, 0) => None,
+        (0, h) => Some(format!("No fixes available ({}).\n", hidden_text(h))),
+        (n, 0) => Some(format!("[*] {n} fixable with the `--fix` option.\n")),
+        (n, h) => Some(format!(
+            "[*] {n} fixable with the `--fix` option ({}).\n",
+            hidden_text(h)
+        )),
+    }
 }
 
 /// ruff's summary of a fix run: `Found N errors (M fixed, K remaining).` and the hidden unsafe fixes.
