@@ -1458,3 +1458,163 @@ fn html_sorts_and_filters_in_headless_chromium() {
     let c = &c[c.find("class=\"shown muted\">").unwrap() + 20..];
     assert_eq!(&c[..c.find('<').unwrap()], format!("{shown} shown"));
 }
+
+/// A `kubectl get -A -o yaml` List of `n` Deployments in one document, each padded by a 4 KiB
+/// annotation (as `last-applied-configuration` pads them), the last one with an AppArmor profile
+/// kubelet refuses on ACL. Returns the text and the line of that profile's `type:` value.
+fn one_list_yaml(n: usize) -> (String, usize) {
+    let pad = "x".repeat(4096);
+    let mut s =
+        String::from("apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: app-{i}\n    namespace: team-{}\n    annotations:\n      note: {pad}\n  spec:\n    template:\n      spec:\n        containers:\n        - name: app\n          image: registry.example/app:1\n",
+            i % 50
+        ));
+    }
+    s.push_str("          securityContext:\n            appArmorProfile:\n              type: RuntimeDefault\n");
+    let line = s.lines().count();
+    (s, line)
+}
+
+/// One document over the 32 MiB per-document cap (a whole cluster's `-o yaml`, or `-o json`) is
+/// refused with a message naming `--max-document-size`, and read whole with it: every object, the
+/// finding on the List's last line at its exact place.
+#[test]
+fn one_list_over_the_document_cap_needs_max_document_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let n = 8_000; // ~33.6 MB: just over 32 MiB
+    let (yaml, line) = one_list_yaml(n);
+    assert!(
+        yaml.len() > 32 << 20 && yaml.len() < 34 << 20,
+        "{}",
+        yaml.len()
+    );
+    std::fs::write(d.join("dump.yaml"), &yaml).unwrap();
+    drop(yaml);
+
+    let o = hostlint(&["check", "--format", "json", "dump.yaml"], d);
+    assert_eq!(o.status.code(), Some(2));
+    let v = parse(&o);
+    assert_eq!(v["errors"][0]["line"], 1);
+    assert_eq!(
+        v["errors"][0]["message"],
+        "document is over the 32 MiB limit for one document; skipped to its end (`--max-document-size` raises the limit)"
+    );
+    let o = hostlint(&["report", "--format", "json", "dump.yaml"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(parse(&o)["summary"]["input_errors"], 1);
+
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--max-document-size",
+            "34M",
+            "dump.yaml",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = parse(&o);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{}", v["errors"]);
+    let f = &v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["rule"], "apparmor-profile");
+    assert_eq!(f[0]["line"], line);
+    assert_eq!(f[0]["column"], 21);
+    let o = hostlint(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--max-document-size",
+            "34M",
+            "dump.yaml",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let r = parse(&o);
+    assert_eq!(r["summary"]["input_errors"], 0);
+    assert_eq!(r["readiness"]["workloads"]["total"], n);
+    assert_eq!(r["readiness"]["workloads"]["blocked"], 1);
+    // A cap under the document's size refuses it again; sizes are checked as they are written.
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--max-document-size",
+            "33M",
+            "dump.yaml",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        parse(&o)["errors"][0]["message"],
+        "document is over the 33 MiB limit for one document; skipped to its end (`--max-document-size` raises the limit)"
+    );
+    for bad in ["0", "12x", "1023", "99999999999G"] {
+        let o = hostlint(&["check", "--max-document-size", bad, "dump.yaml"], d);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(&format!("`{bad}`")),
+            "{bad}"
+        );
+    }
+    std::fs::remove_file(d.join("dump.yaml")).unwrap();
+
+    // `-o json`: parsed whole, under the same option.
+    let n = 7_600; // ~34.6 MB
+    let items: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": format!("app-{i}"), "namespace": "team", "annotations": {"note": "x".repeat(4096)}},
+                "spec": {"template": {"spec": if i + 1 == n { apparmor_pod() } else { clean_pod() }}}})
+        })
+        .collect();
+    let text =
+        serde_json::to_string_pretty(&json!({"apiVersion": "v1", "kind": "List", "items": items}))
+            .unwrap();
+    let len = text.len();
+    assert!(len > 32 << 20 && len < 34 << 20, "{len}");
+    std::fs::write(d.join("dump.json"), text).unwrap();
+    let o = hostlint(&["report", "--format", "json", "dump.json"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        parse(&o)["errors"][0]["message"],
+        format!(
+            "file is {len} bytes, over the 32 MiB limit for one input; not read (`--max-document-size` raises the limit)"
+        )
+    );
+    let o = hostlint(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--max-document-size",
+            "34M",
+            "dump.json",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = parse(&o);
+    assert_eq!(r["summary"]["input_errors"], 0);
+    assert_eq!(r["readiness"]["workloads"]["total"], n);
+    assert_eq!(r["readiness"]["workloads"]["blocked"], 1);
+}
