@@ -41,6 +41,7 @@ base = r[0]["median"]
 base_cpu = r[0]["user"] + r[0]["system"]
 for x in r:
     cmd = x["command"].split("hostlint ", 1)[1].split(" --output")[0].replace(" --max-document-size 64M", "")
+    cmd = " ".join(cmd.split())
     cpu = x["user"] + x["system"]
     print(f"  {cmd:26s} wall median {x['median']:5.2f} s ({x['median'] / base:4.2f}x check)  CPU mean {cpu:5.2f} s ({cpu / base_cpu:4.2f}x check)")
 PY
