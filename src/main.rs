@@ -650,6 +650,8 @@ fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Linted, ExitCode> {
     if let Some(n) = args.max_document_size {
         config.limits.max_document_bytes = n as usize;
         config.read.max_file_bytes = n;
+        // A YAML stream holds at least one such document.
+        config.read.max_stream_bytes = config.read.max_stream_bytes.max(n);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut options = discover::Options {

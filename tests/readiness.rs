@@ -1,9 +1,10 @@
 //! `hostlint report` (issue 22): a cluster dump built here from real corpus objects (read in place
 //! from `../shared/corpus`) plus synthetic owner chains and AKS-managed objects. The readiness JSON
 //! must carry `check`'s findings and totals unchanged and fold them as Kubernetes owns objects; the
-//! Markdown must render with its tables intact (python-markdown) and fit GitHub's limit; the HTML is
-//! opened offline in headless Chromium, its numbers read from the DOM and compared with the JSON, and
-//! its column sort and filters driven there (clicks and typing), the rows' order and visibility read back.
+//! Markdown must render with its tables intact (python-markdown) and fit GitHub's limit; the HTML
+//! is opened offline in headless Chromium, its numbers read from the DOM and compared with the
+//! JSON, and its column sort and filters driven there (clicks and typing), the rows' order and
+//! visibility read back.
 //!
 //! python-markdown and Chromium are external tools: without them those tests say "skipped", unless
 //! `HOSTLINT_REQUIRE_TOOLS=1` (set by `.ci/run` after it installs them), where they must run.
