@@ -181,6 +181,11 @@ struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
     #[arg(long)]
     diff: bool,
+    /// The most one document may hold (one YAML document, or a JSON or other input parsed whole),
+    /// default 32 MiB: bytes, or with K, M or G (KiB, MiB, GiB). A document is parsed whole, so a
+    /// run needs about 7 bytes of memory per byte of its biggest document.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_document_size: Option<u64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -276,6 +281,37 @@ struct ReportArgs {
     /// The target host's code integrity (IPE) mode, as for `check`.
     #[arg(long, value_enum)]
     code_integrity: Option<CodeIntegrity>,
+    /// The most one document may hold, as for `check` (default 32 MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_document_size: Option<u64>,
+}
+
+/// `--max-document-size`: bytes, or a number with K, M or G (binary: M is MiB), at least 1 KiB.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let (digits, shift) = [
+        ("gib", 30),
+        ("mib", 20),
+        ("kib", 10),
+        ("g", 30),
+        ("m", 20),
+        ("k", 10),
+    ]
+    .iter()
+    .find_map(|(suffix, shift)| lower.strip_suffix(suffix).map(|d| (d.trim_end(), *shift)))
+    .unwrap_or((lower.as_str(), 0));
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{t}` is no size: a number of bytes, or with K, M or G"))?;
+    let bytes = n
+        .checked_mul(1 << shift)
+        .filter(|b| *b <= usize::MAX as u64)
+        .ok_or_else(|| format!("`{t}` is too big"))?;
+    if bytes < 1 << 10 {
+        return Err(format!("`{t}` is under 1 KiB"));
+    }
+    Ok(bytes)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -611,6 +647,12 @@ fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Linted, ExitCode> {
         all_pools: args.all_pools,
         ..Config::default()
     };
+    if let Some(n) = args.max_document_size {
+        config.limits.max_document_bytes = n as usize;
+        config.read.max_file_bytes = n;
+        // A YAML stream holds at least one such document.
+        config.read.max_stream_bytes = config.read.max_stream_bytes.max(n);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut options = discover::Options {
         hidden: args.hidden,
@@ -871,6 +913,7 @@ fn readiness(args: ReportArgs) -> ExitCode {
         host: args.host,
         from: args.from,
         code_integrity: args.code_integrity,
+        max_document_size: args.max_document_size,
         fix: false,
         unsafe_fixes: false,
         diff: false,

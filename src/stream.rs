@@ -20,6 +20,9 @@ use crate::{Config, InputError, Report, decode_bom, lint_yaml_chunk, report_cuts
 /// Documents are linted in batches of about this many bytes (the memory bound of a stream).
 const BATCH_BYTES: usize = 4 << 20;
 
+/// How a cap's message names the option that raises it for a run.
+pub const RAISE: &str = " (`--max-document-size` raises the limit)";
+
 /// How many bytes are read ahead to sniff the kind and tell text from binary data.
 const HEAD_BYTES: u64 = 8 << 10;
 
@@ -100,9 +103,14 @@ pub fn lint_file(
     };
     if size > cap {
         return fail(format!(
-            "file is {} bytes, over the {} limit for one input; not read",
+            "file is {} bytes, over the {} limit for one input; not read{}",
             size,
-            mib(cap)
+            mib(cap),
+            if cap == limits.max_file_bytes {
+                RAISE
+            } else {
+                ""
+            }
         ));
     }
     lint_reader(name, file, Some(size), kind, false, config)
@@ -223,7 +231,7 @@ pub fn lint_reader(
             fail(
                 None,
                 format!(
-                    "over the {} limit for one {} input; not read",
+                    "over the {} limit for one {} input; not read{RAISE}",
                     mib(cap),
                     kind.name()
                 ),
@@ -376,8 +384,8 @@ fn lint_owned(name: &FileName, chunk: &OwnedChunk, config: &Config, budget: &Bud
             name,
             Pos::new(chunk.first_line, 1),
             format!(
-                "document is over the {} MiB limit for one document; skipped to its end",
-                config.limits.max_document_bytes >> 20
+                "document is over the {} limit for one document; skipped to its end{RAISE}",
+                mib(config.limits.max_document_bytes as u64)
             ),
         ));
         return report;

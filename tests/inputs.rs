@@ -452,7 +452,7 @@ fn reading_is_capped_and_memory_follows_the_report_not_the_input() {
     assert_eq!(o.code, Some(2));
     assert_eq!(
         o.json()["errors"][0]["message"],
-        "over the 32 MiB limit for one JSON input; not read"
+        "over the 32 MiB limit for one JSON input; not read (`--max-document-size` raises the limit)"
     );
     eprintln!(
         "40 MiB JSON on stdin (refused): peak RSS {} KiB",
@@ -469,7 +469,9 @@ fn reading_is_capped_and_memory_follows_the_report_not_the_input() {
     assert_eq!(o.code, Some(2));
     assert_eq!(
         o.json()["errors"][0]["message"],
-        format!("file is {len} bytes, over the 32 MiB limit for one input; not read")
+        format!(
+            "file is {len} bytes, over the 32 MiB limit for one input; not read (`--max-document-size` raises the limit)"
+        )
     );
     // Linux starts a vforked child's peak at the test process's own (exec keeps the old mm's high-water
     // mark), so the bound is the same as above rather than the few MiB the refusal itself takes.

@@ -1,8 +1,10 @@
 //! `hostlint report` (issue 22): a cluster dump built here from real corpus objects (read in place
 //! from `../shared/corpus`) plus synthetic owner chains and AKS-managed objects. The readiness JSON
 //! must carry `check`'s findings and totals unchanged and fold them as Kubernetes owns objects; the
-//! Markdown must render with its tables intact (python-markdown) and fit GitHub's limit; the HTML is
-//! opened offline in headless Chromium, its numbers read from the DOM and compared with the JSON.
+//! Markdown must render with its tables intact (python-markdown) and fit GitHub's limit; the HTML
+//! is opened offline in headless Chromium, its numbers read from the DOM and compared with the
+//! JSON, and its column sort and filters driven there (clicks and typing), the rows' order and
+//! visibility read back.
 //!
 //! python-markdown and Chromium are external tools: without them those tests say "skipped", unless
 //! `HOSTLINT_REQUIRE_TOOLS=1` (set by `.ci/run` after it installs them), where they must run.
@@ -1220,4 +1222,400 @@ fn html_opens_offline_in_headless_chromium_with_the_jsons_numbers() {
         bytes.len()
     );
     std::fs::copy(&page, shots.join("report.html")).unwrap();
+}
+
+/// One body row of an HTML table as the DOM serialises it.
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    verdict: String,
+    hidden: bool,
+    /// Each cell's text content (tags dropped, references decoded).
+    cells: Vec<String>,
+}
+
+impl Row {
+    /// What the page's filter matches against: the row's `textContent`, lower-cased.
+    fn text(&self) -> String {
+        self.cells.concat().to_lowercase()
+    }
+}
+
+/// Text content of serialised HTML: tags dropped, the references Chromium and `esc` write decoded.
+fn text_content(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt + rest[lt..].find('>').unwrap() + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+/// The body rows of table `id` in a DOM dump, in document order.
+fn table_rows(dom: &str, id: &str) -> Vec<Row> {
+    let t = &dom[dom.find(&format!("id=\"{id}\"")).unwrap()..];
+    let t = &t[..t.find("</table>").unwrap()];
+    let body = &t[t.find("<tbody>").unwrap()..];
+    body.split("<tr ")
+        .skip(1)
+        .map(|tr| {
+            let (open, rest) = tr.split_once('>').unwrap();
+            let rest = &rest[..rest.find("</tr>").unwrap()];
+            let cells = rest
+                .split("<td")
+                .skip(1)
+                .map(|c| text_content(&c[c.find('>').unwrap() + 1..c.rfind("</td>").unwrap()]))
+                .collect();
+            let v = &open[open.find("data-verdict=\"").unwrap() + 14..];
+            Row {
+                verdict: v[..v.find('"').unwrap()].to_string(),
+                hidden: open.contains(" hidden"),
+                cells,
+            }
+        })
+        .collect()
+}
+
+/// The sort key the page uses for a text cell: trimmed and lower-cased (ASCII names here, where
+/// JavaScript's `toLowerCase` and UTF-16 order agree with Rust's).
+fn sort_key(cell: &str) -> String {
+    cell.trim().to_lowercase()
+}
+
+#[test]
+fn html_sorts_and_filters_in_headless_chromium() {
+    let Some(mut d) = dump(true) else { return };
+    let Some(browser) = chromium() else { return };
+    // A StatefulSet of twelve objects, so that sorting by number and by text differ ("12" < "2").
+    let mut fleet = vec![json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "fleet", "namespace": "batch"},
+        "spec": {"template": {"spec": clean_pod()}}})];
+    fleet.extend((0..11).map(|i| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("fleet-{i}"), "namespace": "batch"}, "spec": clean_pod()})
+    }));
+    std::fs::write(
+        d.dir.path().join("fleet.json"),
+        json!({"apiVersion": "v1", "kind": "List", "items": fleet}).to_string(),
+    )
+    .unwrap();
+    d.args.push("fleet.json".into());
+    let r = report_json(&d);
+    let o = run(
+        &d,
+        &[
+            "report",
+            "--format",
+            "html",
+            "--fail-on",
+            "none",
+            "--output",
+            "r.html",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let html = std::fs::read_to_string(d.dir.path().join("r.html")).unwrap();
+    // The page with a driver script after its own: the driver clicks and types as a user would,
+    // then Chromium dumps the DOM. The policy lets inline script run for this copy only (the page's
+    // own hash is checked by the test above).
+    let at = html.find("script-src 'sha256-").unwrap();
+    let end = at + html[at..].find(';').unwrap();
+    let driven = |name: &str, driver: &str| -> String {
+        let page = d.dir.path().join(format!("{name}.html"));
+        let body = html.rfind("</body>").unwrap();
+        std::fs::write(
+            &page,
+            format!(
+                "{}script-src 'unsafe-inline'{}<script>(function(){{var d=document,th=d.querySelectorAll(\"#workloads thead th\"),c=d.querySelector('.controls[data-for=\"workloads\"]'),q=c.querySelector(\"input\"),s=c.querySelector(\"select\");{driver}}})();</script>{}",
+                &html[..at],
+                &html[end..body],
+                &html[body..]
+            ),
+        )
+        .unwrap();
+        let dom = browse(&browser, &proxy(), &page, &["--dump-dom"]);
+        assert!(dom.contains("data-js=\"on\""), "{name}: script did not run");
+        dom
+    };
+    let header: Vec<String> = {
+        let t = &html[html.find("id=\"workloads\"").unwrap()..];
+        let head = &t[..t.find("</thead>").unwrap()];
+        head.split("<th")
+            .skip(1)
+            .filter(|h| !h.starts_with("ead"))
+            .map(|h| text_content(&h[h.find('>').unwrap() + 1..h.find("</th>").unwrap()]))
+            .collect()
+    };
+    assert_eq!(
+        header,
+        [
+            "verdict",
+            "kind",
+            "namespace",
+            "name",
+            "objects",
+            "rules",
+            "where"
+        ]
+    );
+
+    let before = table_rows(&driven("idle", ""), "workloads");
+    let t = &r["readiness"]["workloads"];
+    assert_eq!(before.len() as u64, t["total"].as_u64().unwrap());
+    assert!(before.iter().all(|r| !r.hidden));
+    // Each row's object count is the workload's size in the JSON.
+    let sizes: BTreeMap<(String, String, String), u64> = r["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (key(w), 1 + w["objects"].as_array().unwrap().len() as u64))
+        .collect();
+    for row in &before {
+        let k = (
+            row.cells[1].clone(),
+            row.cells[2].clone(),
+            row.cells[3].clone(),
+        );
+        assert_eq!(
+            sizes.get(&k).map(u64::to_string).as_deref(),
+            Some(row.cells[4].as_str()),
+            "{k:?}"
+        );
+    }
+    let objects = |r: &Row| r.cells[4].parse::<u64>().unwrap();
+    assert!(
+        before.windows(2).any(|w| objects(&w[0]) > objects(&w[1])),
+        "the dump must not already be in object order, or the sort test proves nothing"
+    );
+    assert!(before.iter().any(|r| objects(r) == 12) && before.iter().any(|r| objects(r) == 2));
+
+    // One click on "objects": ascending by number (not as text: 10 after 9), ties in page order.
+    let mut want = before.clone();
+    want.sort_by_key(objects);
+    assert_eq!(
+        table_rows(&driven("sort-objects", "th[4].click();"), "workloads"),
+        want
+    );
+
+    // Two clicks on "name": descending, by the lower-cased text.
+    let mut want = before.clone();
+    want.sort_by(|a, b| sort_key(&b.cells[3]).cmp(&sort_key(&a.cells[3])));
+    let got = table_rows(
+        &driven("sort-name", "th[3].click();th[3].click();"),
+        "workloads",
+    );
+    assert_eq!(got, want);
+    assert_ne!(got, before);
+
+    // Typing in the filter hides every row whose text lacks it (case-insensitive, markup as text).
+    let needle = "@HERE <B>|</B>";
+    let got = table_rows(
+        &driven(
+            "filter",
+            &format!(
+                "q.value={};q.dispatchEvent(new Event(\"input\"));",
+                serde_json::to_string(needle).unwrap()
+            ),
+        ),
+        "workloads",
+    );
+    let want: Vec<Row> = before
+        .iter()
+        .map(|r| Row {
+            hidden: !r.text().contains(&needle.to_lowercase()),
+            ..r.clone()
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        got.iter().filter(|r| !r.hidden).count(),
+        1,
+        "the hostile DaemonSet alone"
+    );
+
+    // The verdict menu and the filter together; the count beside them says how many are shown.
+    let dom = driven(
+        "verdict",
+        "s.value=\"blocked\";s.dispatchEvent(new Event(\"change\"));q.value=\"deployment\";q.dispatchEvent(new Event(\"input\"));",
+    );
+    let got = table_rows(&dom, "workloads");
+    let want: Vec<Row> = before
+        .iter()
+        .map(|r| Row {
+            hidden: !(r.verdict == "blocked" && r.text().contains("deployment")),
+            ..r.clone()
+        })
+        .collect();
+    assert_eq!(got, want);
+    let shown = want.iter().filter(|r| !r.hidden).count();
+    assert!(shown > 0 && shown < t["blocked"].as_u64().unwrap() as usize);
+    let c = &dom[dom.find("data-for=\"workloads\"").unwrap()..];
+    let c = &c[c.find("class=\"shown muted\">").unwrap() + 20..];
+    assert_eq!(&c[..c.find('<').unwrap()], format!("{shown} shown"));
+}
+
+/// A `kubectl get -A -o yaml` List of `n` Deployments in one document, each padded by a 4 KiB
+/// annotation (as `last-applied-configuration` pads them), the last one with an AppArmor profile
+/// kubelet refuses on ACL. Returns the text and the line of that profile's `type:` value.
+fn one_list_yaml(n: usize) -> (String, usize) {
+    let pad = "x".repeat(4096);
+    let mut s =
+        String::from("apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: app-{i}\n    namespace: team-{}\n    annotations:\n      note: {pad}\n  spec:\n    template:\n      spec:\n        containers:\n        - name: app\n          image: registry.example/app:1\n",
+            i % 50
+        ));
+    }
+    s.push_str("          securityContext:\n            appArmorProfile:\n              type: RuntimeDefault\n");
+    let line = s.lines().count();
+    (s, line)
+}
+
+/// One document over the 32 MiB per-document cap (a whole cluster's `-o yaml`, or `-o json`) is
+/// refused with a message naming `--max-document-size`, and read whole with it: every object, the
+/// finding on the List's last line at its exact place.
+#[test]
+fn one_list_over_the_document_cap_needs_max_document_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let n = 8_000; // ~33.6 MB: just over 32 MiB
+    let (yaml, line) = one_list_yaml(n);
+    assert!(
+        yaml.len() > 32 << 20 && yaml.len() < 34 << 20,
+        "{}",
+        yaml.len()
+    );
+    std::fs::write(d.join("dump.yaml"), &yaml).unwrap();
+    drop(yaml);
+
+    let o = hostlint(&["check", "--format", "json", "dump.yaml"], d);
+    assert_eq!(o.status.code(), Some(2));
+    let v = parse(&o);
+    assert_eq!(v["errors"][0]["line"], 1);
+    assert_eq!(
+        v["errors"][0]["message"],
+        "document is over the 32 MiB limit for one document; skipped to its end (`--max-document-size` raises the limit)"
+    );
+    let o = hostlint(&["report", "--format", "json", "dump.yaml"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(parse(&o)["summary"]["input_errors"], 1);
+
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--max-document-size",
+            "34M",
+            "dump.yaml",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = parse(&o);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{}", v["errors"]);
+    let f = &v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["rule"], "apparmor-profile");
+    assert_eq!(f[0]["line"], line);
+    assert_eq!(f[0]["column"], 21);
+    let o = hostlint(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--max-document-size",
+            "34M",
+            "dump.yaml",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let r = parse(&o);
+    assert_eq!(r["summary"]["input_errors"], 0);
+    assert_eq!(r["readiness"]["workloads"]["total"], n);
+    assert_eq!(r["readiness"]["workloads"]["blocked"], 1);
+    // A cap under the document's size refuses it again; sizes are checked as they are written.
+    let o = hostlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--max-document-size",
+            "33M",
+            "dump.yaml",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        parse(&o)["errors"][0]["message"],
+        "document is over the 33 MiB limit for one document; skipped to its end (`--max-document-size` raises the limit)"
+    );
+    for bad in ["0", "12x", "1023", "99999999999G"] {
+        let o = hostlint(&["check", "--max-document-size", bad, "dump.yaml"], d);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(&format!("`{bad}`")),
+            "{bad}"
+        );
+    }
+    std::fs::remove_file(d.join("dump.yaml")).unwrap();
+
+    // `-o json`: parsed whole, under the same option.
+    let n = 7_600; // ~34.6 MB
+    let items: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": format!("app-{i}"), "namespace": "team", "annotations": {"note": "x".repeat(4096)}},
+                "spec": {"template": {"spec": if i + 1 == n { apparmor_pod() } else { clean_pod() }}}})
+        })
+        .collect();
+    let text =
+        serde_json::to_string_pretty(&json!({"apiVersion": "v1", "kind": "List", "items": items}))
+            .unwrap();
+    let len = text.len();
+    assert!(len > 32 << 20 && len < 34 << 20, "{len}");
+    std::fs::write(d.join("dump.json"), text).unwrap();
+    let o = hostlint(&["report", "--format", "json", "dump.json"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        parse(&o)["errors"][0]["message"],
+        format!(
+            "file is {len} bytes, over the 32 MiB limit for one input; not read (`--max-document-size` raises the limit)"
+        )
+    );
+    let o = hostlint(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--max-document-size",
+            "34M",
+            "dump.json",
+        ],
+        d,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = parse(&o);
+    assert_eq!(r["summary"]["input_errors"], 0);
+    assert_eq!(r["readiness"]["workloads"]["total"], n);
+    assert_eq!(r["readiness"]["workloads"]["blocked"], 1);
 }

@@ -215,9 +215,10 @@ pub fn parse_chunk_in<'a>(
         return vec![Err(ParseError::new(
             Pos::new(chunk.first_line, 1),
             format!(
-                "document is {} MiB, over the {} MiB limit for one document",
+                "document is {} MiB, over the {} MiB limit for one document{}",
                 chunk.text.len() >> 20,
-                limits.max_document_bytes >> 20
+                limits.max_document_bytes >> 20,
+                crate::stream::RAISE
             ),
         ))];
     }
