@@ -763,3 +763,92 @@ fn a_shell_variable_that_doubles_is_cut_off_with_an_error() {
     );
     r.assert_within(MiB(160), Secs(5));
 }
+
+/// A Terraform module's other files and variable files, and a template's parameter files, are read
+/// beside the input named; each is under the same 32 MiB cap as an input, refused by its size
+/// unread (here 40 MiB files whose blocks are never written), and the rest is still linted.
+#[test]
+fn huge_sibling_terraform_and_parameter_files_are_refused_by_size() {
+    let d = tempfile::tempdir().unwrap();
+    let (tf, arm) = (d.path().join("tf"), d.path().join("arm"));
+    std::fs::create_dir_all(&tf).unwrap();
+    std::fs::create_dir_all(&arm).unwrap();
+    std::fs::write(
+        tf.join("main.tf"),
+        "variable \"pool_size\" {\n  default = \"Standard_D4_v3\"\n}\n\nresource \"azurerm_kubernetes_cluster\" \"main\" {\n  name = \"main\"\n  kubernetes_version = \"1.34\"\n  default_node_pool {\n    name    = \"system\"\n    vm_size = var.pool_size\n    os_sku  = \"AzureContainerLinux\"\n  }\n}\n",
+    )
+    .unwrap();
+    let huge = |path: std::path::PathBuf, head: &str| {
+        let f = std::fs::File::create(path).unwrap();
+        std::io::Write::write_all(&mut &f, head.as_bytes()).unwrap();
+        f.set_len(40 << 20).unwrap();
+    };
+    huge(tf.join("extra.tf"), "locals {\n  a = 1\n");
+    huge(
+        tf.join("terraform.tfvars"),
+        "pool_size = \"Standard_D4s_v5\"\n",
+    );
+    std::fs::write(
+        arm.join("azuredeploy.json"),
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"parameters\": {\"vmSize\": {\"type\": \"string\", \"defaultValue\": \"Standard_D4s_v5\"}},\n  \"resources\": [{\n    \"type\": \"Microsoft.ContainerService/managedClusters\",\n    \"apiVersion\": \"2024-09-01\",\n    \"name\": \"aks\",\n    \"properties\": {\"kubernetesVersion\": \"1.34\", \"agentPoolProfiles\": [{\"name\": \"system\", \"vmSize\": \"[parameters('vmSize')]\", \"osSKU\": \"AzureContainerLinux\"}]}\n  }]\n}\n",
+    )
+    .unwrap();
+    let params = "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n  \"parameters\": {\n    \"vmSize\": {\"value\": \"Standard_D8_v3\"}\n  }\n}\n";
+    std::fs::write(arm.join("azuredeploy.parameters.json"), params).unwrap();
+    huge(arm.join("azuredeploy.parameters.dev.json"), params);
+    let r = measured(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "tf/main.tf",
+            "arm/azuredeploy.json",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let refused = "file is 41943040 bytes, over the 32 MiB limit for one input; not read";
+    let mut errors: Vec<(&str, &str)> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            ("arm/azuredeploy.parameters.dev.json", refused),
+            ("tf/extra.tf", refused),
+            ("tf/terraform.tfvars", refused),
+        ],
+        "{}",
+        r.stdout
+    );
+    // The module without them: the variable's default is the pool's size. The template with its
+    // other parameter file.
+    let mut gen1: Vec<(&str, u64, u64)> = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "gen1-vm-size")
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    gen1.sort();
+    assert_eq!(
+        gen1,
+        [
+            ("arm/azuredeploy.parameters.json", 4, 25),
+            ("tf/main.tf", 2, 13)
+        ],
+        "{}",
+        r.stdout
+    );
+    r.assert_within(MiB(40), Secs(5));
+}
