@@ -764,6 +764,64 @@ fn a_shell_variable_that_doubles_is_cut_off_with_an_error() {
     r.assert_within(MiB(160), Secs(5));
 }
 
+/// Kubernetes expands `$(VAR)` in a container's env values and a Plan's `command`/`args` once, but
+/// every reference copies the variable's whole value: a 64 KiB variable named 2 000 times in a
+/// startup script (or an operator's `args`) is 128 MiB of script from 150 KB of YAML, and ten times
+/// as many references 1.3 GB. Those lookups spend the same expansion budget as `command`/`args`.
+#[test]
+fn k8s_variable_references_in_startup_scripts_and_plans_are_charged() {
+    let d = tempfile::tempdir().unwrap();
+    let big = "a".repeat(64 << 10);
+    let refs = "      echo $(A)\n".repeat(2_000);
+    std::fs::write(
+        d.path().join("startup.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  hostPID: true\n  containers:\n    - name: startup-script\n      image: gcr.io/google-containers/startup-script:v2\n      securityContext: {{privileged: true}}\n      env:\n        - name: A\n          value: {big}\n        - name: STARTUP_SCRIPT\n          value: |\n            apt-get install -y nfs-common\n{}",
+            refs.replace("      echo", "            echo")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("plan.yaml"),
+        format!(
+            "apiVersion: upgrade.cattle.io/v1\nkind: Plan\nmetadata:\n  name: p\n  namespace: system-upgrade\nspec:\n  upgrade:\n    image: alpine\n    envs:\n      - name: A\n        value: {big}\n    command: [chroot, /host]\n    args:\n      - sh\n      - -c\n      - |\n        apt-get install -y open-iscsi\n{}",
+            refs.replace("      echo", "        echo")
+        ),
+    )
+    .unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "startup.yaml", "plan.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    let message = "shell variables expand to more than 32 MiB (a variable that doubles?): values from here on are not checked";
+    assert_eq!(errors[0]["file"], "plan.yaml");
+    assert_eq!(errors[0]["line"], 16);
+    assert_eq!(errors[0]["message"], message);
+    assert_eq!(errors[1]["file"], "startup.yaml");
+    assert_eq!(errors[1]["line"], 15);
+    assert_eq!(errors[1]["message"], message);
+    // What comes before the cut is still checked.
+    let installs: Vec<_> = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "host-package-install")
+        .map(|f| (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        installs,
+        [("plan.yaml", 17), ("startup.yaml", 16)],
+        "{}",
+        r.stdout
+    );
+    // Each file's analysis holds up to 32 MiB of expanded script, its words and its parse at once
+    // (the two files in parallel); without the charge, 2 000 references took over a gigabyte.
+    r.assert_within(MiB(400), Secs(20));
+}
+
 /// A Terraform module's other files and variable files, and a template's parameter files, are read
 /// beside the input named; each is under the same 32 MiB cap as an input, refused by its size
 /// unread (here 40 MiB files whose blocks are never written), and the rest is still linted.
@@ -851,4 +909,58 @@ fn huge_sibling_terraform_and_parameter_files_are_refused_by_size() {
         r.stdout
     );
     r.assert_within(MiB(40), Secs(5));
+}
+
+/// A ConfigMap script that runs a mounted script a hundred times, which runs it again, four deep,
+/// was 10⁸ analyses from 1.5 KB (over a minute, then killed). The same call made again with the
+/// same variables is analysed once; calls that differ (a variable that grows at each call) stop
+/// after 256 analyses per workload script, with an error where they were cut off.
+#[test]
+fn config_map_scripts_that_run_each_other_are_bounded() {
+    let d = tempfile::tempdir().unwrap();
+    let write = |name: &str, script: String, env: &str| {
+        std::fs::write(
+            d.path().join(name),
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  a.sh: {}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n    - name: c\n      image: x\n      securityContext: {{privileged: true}}\n{env}      command: [sh, /s/a.sh]\n      volumeMounts:\n        - {{name: s, mountPath: /s}}\n  volumes:\n    - {{name: s, configMap: {{name: s}}}}\n",
+                serde_json::to_string(&script).unwrap()
+            ),
+        )
+        .unwrap();
+    };
+    let install = "nsenter -t 1 -m -- apt-get install -y nfs-common\n";
+    write(
+        "same.yaml",
+        format!("#!/bin/sh\n{install}{}", "sh /s/a.sh\n".repeat(100)),
+        "",
+    );
+    let growing: String = (0..100).map(|i| format!("X=$X.{i}; sh /s/a.sh\n")).collect();
+    write(
+        "growing.yaml",
+        format!("#!/bin/sh\n{install}{growing}"),
+        "      env: [{name: X, value: x}]\n",
+    );
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "same.yaml", "growing.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "growing.yaml");
+    assert_eq!(errors[0]["line"], 6);
+    assert_eq!(
+        errors[0]["message"],
+        "ConfigMap scripts run each other more than 256 times (calls that fan out?): the rest is not checked"
+    );
+    let mut installs: Vec<_> = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "host-package-install")
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    installs.sort();
+    assert_eq!(installs, ["growing.yaml", "same.yaml"], "{}", r.stdout);
+    r.assert_within(MiB(64), Secs(10));
 }
