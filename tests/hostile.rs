@@ -934,7 +934,9 @@ fn config_map_scripts_that_run_each_other_are_bounded() {
         format!("#!/bin/sh\n{install}{}", "sh /s/a.sh\n".repeat(100)),
         "",
     );
-    let growing: String = (0..100).map(|i| format!("X=$X.{i}; sh /s/a.sh\n")).collect();
+    let growing: String = (0..100)
+        .map(|i| format!("X=$X.{i}; sh /s/a.sh\n"))
+        .collect();
     write(
         "growing.yaml",
         format!("#!/bin/sh\n{install}{growing}"),
@@ -963,4 +965,40 @@ fn config_map_scripts_that_run_each_other_are_bounded() {
     installs.sort();
     assert_eq!(installs, ["growing.yaml", "same.yaml"], "{}", r.stdout);
     r.assert_within(MiB(64), Secs(10));
+}
+
+/// Found by `cargo fuzz run lint_json` and `lint_yaml` (tests/data/fuzz/lint_json-crash-9a065591.json,
+/// lint_yaml-crash-f6f856f2.yaml): a parse error at a multi-byte character (`│`, `━`) gave the
+/// human report's snippet a one-byte caret ending inside the character, and the snippet renderer
+/// panicked. The caret covers the whole character.
+#[test]
+fn a_parse_error_at_a_multibyte_character_is_shown_not_a_panic() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let o = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .args([
+            "check",
+            "--color",
+            "never",
+            "lint_json-crash-9a065591.json",
+            "lint_yaml-crash-f6f856f2.yaml",
+        ])
+        .current_dir(&data)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stdout.contains(
+            "error: lint_json-crash-9a065591.json:2:16: Unexpected token\n  ╭▸ lint_json-crash-9a065591.json:2:16\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("7 │     ━ agentPoolProfiles:\n  ╰╴    ━\n"),
+        "{stdout}"
+    );
 }
