@@ -238,8 +238,11 @@ fn may_be_script(k: &Node, v: &Node) -> bool {
 /// already made with the same variables and host context is not analysed again.
 const MAX_SCRIPT_RUNS: usize = 256;
 
-/// The identity of a ConfigMap script run, to analyse each once: the same script, run the same way.
-fn run_key(run: &RunFact) -> (String, String, u64) {
+/// The identity of a ConfigMap script run, to analyse each once: the same script (ConfigMap and
+/// key), run the same way (a hash of its variables and host context).
+type RunKey = (String, String, u64);
+
+fn run_key(run: &RunFact) -> RunKey {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     run.vars.hash(&mut h);
@@ -254,7 +257,7 @@ pub fn resolve(report: &mut Report, config: &Config) {
     let mut seen = BTreeSet::new();
     // Each run with the workload's script it comes from (see MAX_SCRIPT_RUNS), and for each of
     // those the runs queued so far and whether some were cut off.
-    let mut origins: Vec<(BTreeSet<(String, String, u64)>, bool)> = facts
+    let mut origins: Vec<(BTreeSet<RunKey>, bool)> = facts
         .runs
         .iter()
         .map(|r| (BTreeSet::from([run_key(r)]), false))
