@@ -818,7 +818,7 @@ fn k8s_variable_references_in_startup_scripts_and_plans_are_charged() {
         r.stdout
     );
     // Each file's analysis holds up to 32 MiB of expanded script, its words and its parse at once
-    // (the two files in parallel); without the charge, 2 000 references took over a gigabyte.
+    // (the two files in parallel); without the charge, each expanded to 128 MiB unchecked.
     r.assert_within(MiB(400), Secs(20));
 }
 
