@@ -1002,3 +1002,65 @@ fn a_parse_error_at_a_multibyte_character_is_shown_not_a_panic() {
         "{stdout}"
     );
 }
+
+/// Found by `cargo fuzz run yaml_paths` (tests/data/fuzz/yaml_paths-crash-*.yaml): a key whose `:`
+/// is more than 1024 characters after its start (a long quoted key, a long plain key in a flow
+/// mapping) was read by the fast YAML reader, while libyaml, and so kubectl, refuses it (a simple
+/// key is stale past 1024 characters). Such documents are now left to libyaml and refused as it
+/// refuses them.
+#[test]
+fn keys_longer_than_libyaml_allows_are_refused_like_libyaml() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let not_closed = |line: u32, col: u32| {
+        format!(
+            "a flow mapping that starts here is not closed: did not find expected ',' or '}}' at line {line}, column {col}"
+        )
+    };
+    let cases: [(&str, Vec<(u64, u64, String)>); 4] = [
+        (
+            "yaml_paths-crash-24e6a9f8.yaml",
+            vec![(2, 24, not_closed(2, 1053))],
+        ),
+        (
+            "yaml_paths-crash-2f168d94.yaml",
+            vec![
+                (
+                    1,
+                    263,
+                    "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)"
+                        .into(),
+                ),
+                (7, 11, not_closed(7, 1246)),
+            ],
+        ),
+        (
+            "yaml_paths-crash-70910005.yaml",
+            vec![(
+                1,
+                2988,
+                "mapping values are not allowed in this context".into(),
+            )],
+        ),
+        (
+            "yaml_paths-crash-cf03537f.yaml",
+            vec![(5, 13, not_closed(5, 1719))],
+        ),
+    ];
+    for (file, expected) in cases {
+        let (code, v, stderr) = run(&data, &["check", "--format", "json", file]);
+        assert_eq!(code, 2, "{file}: {stderr}");
+        let errors: Vec<(u64, u64, String)> = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["line"].as_u64().unwrap(),
+                    e["column"].as_u64().unwrap(),
+                    e["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(errors, expected, "{file}");
+    }
+}
