@@ -1016,7 +1016,9 @@ fn keys_longer_than_libyaml_allows_are_refused_like_libyaml() {
             "a flow mapping that starts here is not closed: did not find expected ',' or '}}' at line {line}, column {col}"
         )
     };
-    let cases: [(&str, Vec<(u64, u64, String)>); 4] = [
+    // (file, its errors: line, column, message)
+    type Errors = Vec<(u64, u64, String)>;
+    let cases: [(&str, Errors); 4] = [
         (
             "yaml_paths-crash-24e6a9f8.yaml",
             vec![(2, 24, not_closed(2, 1053))],
@@ -1049,7 +1051,7 @@ fn keys_longer_than_libyaml_allows_are_refused_like_libyaml() {
     for (file, expected) in cases {
         let (code, v, stderr) = run(&data, &["check", "--format", "json", file]);
         assert_eq!(code, 2, "{file}: {stderr}");
-        let errors: Vec<(u64, u64, String)> = v["errors"]
+        let errors: Errors = v["errors"]
             .as_array()
             .unwrap()
             .iter()
