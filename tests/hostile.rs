@@ -1066,3 +1066,24 @@ fn keys_longer_than_libyaml_allows_are_refused_like_libyaml() {
         assert_eq!(errors, expected, "{file}");
     }
 }
+
+/// Found by `cargo fuzz run lint_json` (tests/data/fuzz/lint_json-crash-9ec969d9.json): telling an
+/// ARM template by its resources' `type` sliced the first 10 bytes of the string, and a multi-byte
+/// character there (`Microsof│.ContainerService/...`) panicked. It is compared as bytes: not
+/// `Microsoft.`, so not a template, and its duplicate key is the error Kubernetes gives.
+#[test]
+fn a_resource_type_with_a_multibyte_character_is_not_a_panic() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let (code, v, stderr) = run(
+        &data,
+        &["check", "--format", "json", "lint_json-crash-9ec969d9.json"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(v["errors"][0]["line"], 16);
+    assert_eq!(v["errors"][0]["column"], 13);
+    assert_eq!(
+        v["errors"][0]["message"],
+        "duplicate field \"vmSize\" (already defined at line 15)"
+    );
+}
