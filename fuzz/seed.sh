@@ -26,3 +26,29 @@ seed lint_bicep bicep bicepparam
 seed lint_terraform tf tfvars
 seed lint_shell sh bash azcli
 seed lint_markdown md
+
+# `review` also gets every single-document YAML object of the repository wrapped in an AdmissionReview
+# (as the API server sends it), so that it starts from bodies that reach the rules. Needs PyYAML.
+if python3 -c 'import yaml' 2>/dev/null; then
+    find -L "$repo/fixtures" "$repo/examples" "$repo/tests/data" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 |
+        python3 -c '
+import json, os, sys, yaml
+n = 0
+for path in sys.stdin.buffer.read().split(b"\0"):
+    if not path:
+        continue
+    try:
+        docs = [d for d in yaml.safe_load_all(open(path, "rb")) if d is not None]
+    except Exception:
+        continue
+    if len(docs) != 1 or not isinstance(docs[0], dict) or "kind" not in docs[0]:
+        continue
+    body = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": "u", "operation": "CREATE", "object": docs[0]}}
+    name = "admission_" + os.path.relpath(path.decode(), sys.argv[1]).replace("/", "_") + ".json"
+    with open(os.path.join("corpus/review", name), "w") as f:
+        json.dump(body, f, indent=1, default=str)
+    n += 1
+' "$repo"
+    printf '%-16s %5d seeds (with AdmissionReviews)\n' review "$(find corpus/review -type f | wc -l)"
+fi

@@ -232,17 +232,47 @@ fn may_be_script(k: &Node, v: &Node) -> bool {
     ) || v.as_str().is_some_and(|t| t.trim_start().starts_with("#!"))
 }
 
+/// ConfigMap scripts analysed for one script a workload runs, counting the scripts they run in turn:
+/// a script that runs a mounted script ten times, which runs the next ten times, four deep, is
+/// 11 111 analyses from a few lines (and a thousand times each, 10¹²). A call the same script
+/// already made with the same variables and host context is not analysed again.
+const MAX_SCRIPT_RUNS: usize = 256;
+
+/// The identity of a ConfigMap script run, to analyse each once: the same script (ConfigMap and
+/// key), run the same way (a hash of its variables and host context).
+type RunKey = (String, String, u64);
+
+fn run_key(run: &RunFact) -> RunKey {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    run.vars.hash(&mut h);
+    format!("{:?}", run.host).hash(&mut h);
+    (run.config_map.clone(), run.key.clone(), h.finish())
+}
+
 /// Analyses every ConfigMap script that a workload of the run executes and adds the findings.
 pub fn resolve(report: &mut Report, config: &Config) {
     let facts = std::mem::take(&mut report.facts);
     pod_security(report, config, &facts);
     let mut seen = BTreeSet::new();
-    let mut queue: Vec<(RunFact, usize)> = facts.runs.into_iter().map(|r| (r, 0)).collect();
+    // Each run with the workload's script it comes from (see MAX_SCRIPT_RUNS), and for each of
+    // those the runs queued so far and whether some were cut off.
+    let mut origins: Vec<(BTreeSet<RunKey>, bool)> = facts
+        .runs
+        .iter()
+        .map(|r| (BTreeSet::from([run_key(r)]), false))
+        .collect();
+    let mut queue: Vec<(RunFact, usize, usize)> = facts
+        .runs
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (r, 0, i))
+        .collect();
     let mut pending_entries: Vec<Arc<PendingFinding>> = Vec::new();
     let mut entries_covered: Vec<((FileName, crate::source::Span), bool)> = Vec::new();
     // One line index per document text, however many of its ConfigMaps are run.
     let mut indexes: HashMap<*const u8, crate::parse::shell::DocIndex<'_>> = HashMap::new();
-    while let Some((run, depth)) = queue.pop() {
+    while let Some((run, depth, origin)) = queue.pop() {
         let mut specific = false;
         for cm in facts
             .config_maps
@@ -326,7 +356,26 @@ pub fn resolve(report: &mut Report, config: &Config) {
                                 vars: r.vars.clone(),
                                 entry_finding: None,
                             };
-                            queue.push((next, depth + 1));
+                            let (runs, cut) = &mut origins[origin];
+                            let k = run_key(&next);
+                            if runs.contains(&k) {
+                                continue;
+                            }
+                            if runs.len() >= MAX_SCRIPT_RUNS {
+                                // Once per script of the workload, where it was first cut off.
+                                if !std::mem::replace(cut, true) {
+                                    report.errors.push(crate::InputError::at(
+                                        &cm.file,
+                                        r.at.span.start,
+                                        format!(
+                                            "ConfigMap scripts run each other more than {MAX_SCRIPT_RUNS} times (calls that fan out?): the rest is not checked"
+                                        ),
+                                    ));
+                                }
+                                continue;
+                            }
+                            runs.insert(k);
+                            queue.push((next, depth + 1, origin));
                         }
                     }
                 }

@@ -25,7 +25,13 @@ use crate::parse::budget::Budget;
 use crate::parse::markdown::Fence;
 use crate::parse::terraform;
 use crate::source::{FileName, LineIndex, Span};
+use crate::stream::{read_capped, read_text_capped};
 use crate::{Config, InputError, Report};
+
+/// The cap on a file read only to plan units (its real read, under the run's cap, reports it).
+fn peek_cap() -> u64 {
+    crate::stream::ReadLimits::default().max_file_bytes
+}
 
 /// What the run lints, one unit at a time (units are linted in parallel).
 #[derive(Debug)]
@@ -91,7 +97,7 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
         let files = tf_files(&dir);
         let texts: Vec<String> = files
             .iter()
-            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .filter_map(|f| read_text_capped(f, peek_cap()).ok())
             .collect();
         if has_duplicate_declarations(&texts) {
             units.extend(members.into_iter().map(Unit::Input));
@@ -124,7 +130,7 @@ pub fn plan(inputs: &[Input]) -> Vec<Unit> {
 /// JSON or Bicep input.
 /// The template deployments a script makes (none unless it runs `az deployment … create`).
 fn script_deployments(name: &FileName, path: &Path, kind: Kind) -> Vec<ScriptDeployment> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = read_text_capped(path, peek_cap()) else {
         return Vec::new();
     };
     if !text.contains("deployment") {
@@ -224,7 +230,7 @@ fn param_target(p: &Path) -> Option<PathBuf> {
     let name = p.file_name()?.to_str()?;
     let dir = dir_of(p);
     if name.ends_with(".bicepparam") {
-        let text = std::fs::read_to_string(p).ok()?;
+        let text = read_text_capped(p, peek_cap()).ok()?;
         let using = text.lines().find_map(|l| {
             let rest = l.trim_start().strip_prefix("using")?.trim_start();
             let rest = rest.strip_prefix('\'')?;
@@ -237,8 +243,13 @@ fn param_target(p: &Path) -> Option<PathBuf> {
     if !lower.ends_with(".json") {
         return None;
     }
-    let head = std::fs::read(p).ok()?;
-    let head = String::from_utf8_lossy(&head[..head.len().min(1024)]);
+    let mut head = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(p).ok()?, 1024),
+        &mut head,
+    )
+    .ok()?;
+    let head = String::from_utf8_lossy(&head);
     if !head.contains("deploymentParameters") {
         return None;
     }
@@ -397,12 +408,23 @@ fn name_beside(dir_name: &Path, path: &Path) -> FileName {
     Arc::from(dir_name.join(file).display().to_string())
 }
 
-/// A directory's files with their display names.
-fn load(paths: Vec<PathBuf>, dir_name: &Path) -> Vec<(FileName, String)> {
-    paths
-        .into_iter()
-        .filter_map(|p| Some((name_beside(dir_name, &p), std::fs::read_to_string(&p).ok()?)))
-        .collect()
+/// A directory's files with their display names. A file over `cap` bytes is refused unread (an
+/// input error in `refused`); the rest of the module is still read.
+fn load(
+    paths: Vec<PathBuf>,
+    dir_name: &Path,
+    cap: u64,
+    refused: &mut Vec<InputError>,
+) -> Vec<(FileName, String)> {
+    let mut out = Vec::new();
+    for p in paths {
+        let name = name_beside(dir_name, &p);
+        match read_capped(&p, cap) {
+            Ok(b) => out.extend(String::from_utf8(b).ok().map(|t| (name, t))),
+            Err(m) => refused.push(InputError::whole(&name, m)),
+        }
+    }
+    out
 }
 
 /// Lints one Terraform root module and the local modules it calls.
@@ -420,7 +442,21 @@ pub fn lint_terraform(dir: &Path, members: &[usize], inputs: &[Input], config: &
     let mut bad: BTreeSet<FileName> = BTreeSet::new();
     loop {
         let budget = Budget::new(&config.limits);
-        match read_project(dir, &dir_name, &bad, &budget) {
+        let mut refused = Vec::new();
+        let read = read_project(
+            dir,
+            &dir_name,
+            &bad,
+            &budget,
+            config.read.max_file_bytes,
+            &mut refused,
+        );
+        for e in refused {
+            if !report.errors.contains(&e) {
+                report.errors.push(e);
+            }
+        }
+        match read {
             Ok((clusters, map, text, errors)) => {
                 for e in errors.into_iter().chain(budget.take_cuts()) {
                     push_error(&mut report, &map, e);
@@ -527,7 +563,7 @@ pub fn lint_template(
     let Origin::File(path) = &input.origin else {
         return report;
     };
-    let text = match std::fs::read(path) {
+    let text = match read_capped(path, config.read.max_file_bytes) {
         Ok(b) => match crate::decode_bom(&b).map(|b| String::from_utf8_lossy(b).into_owned()) {
             Ok(t) => t,
             Err(m) => {
@@ -540,9 +576,7 @@ pub fn lint_template(
             }
         },
         Err(e) => {
-            report
-                .errors
-                .push(InputError::whole(&input.name, format!("cannot read: {e}")));
+            report.errors.push(InputError::whole(&input.name, e));
             return report;
         }
     };
@@ -563,11 +597,12 @@ pub fn lint_template(
     };
     for p in params {
         let pname = name_beside(&dir_name, p);
-        let Ok(ptext) = std::fs::read_to_string(p) else {
-            report
-                .errors
-                .push(InputError::whole(&pname, "cannot read".into()));
-            continue;
+        let ptext = match read_text_capped(p, config.read.max_file_bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                report.errors.push(InputError::whole(&pname, e));
+                continue;
+            }
         };
         let mut pt = ProjectText::default();
         pt.push(input.name.clone(), &text);
@@ -676,8 +711,15 @@ fn lint_script_deployment(
         let Some(path) = script_file(&d.dir, f) else {
             continue;
         };
-        let Ok(ptext) = std::fs::read_to_string(&path) else {
-            continue;
+        let ptext = match read_text_capped(&path, config.read.max_file_bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let e = InputError::whole(&name_beside(&script_dir_name, Path::new(f)), e);
+                if !report.errors.contains(&e) {
+                    report.errors.push(e);
+                }
+                continue;
+            }
         };
         // Named as the script names it, from the script's directory.
         let name: FileName = Arc::from(normalize(&script_dir_name.join(f)).display().to_string());
@@ -802,6 +844,8 @@ fn read_project(
     dir_name: &Path,
     bad: &BTreeSet<FileName>,
     budget: &Budget,
+    cap: u64,
+    refused: &mut Vec<InputError>,
 ) -> Result<Read, (LineMap, crate::parse::ParseError)> {
     let mut pt = ProjectText::default();
     // Module directory (canonical) → its range in the project text.
@@ -818,7 +862,7 @@ fn read_project(
         }
         let start = pt.text.len();
         let mut sources = Vec::new();
-        for (name, text) in &load(tf_files(&d), &d_name) {
+        for (name, text) in &load(tf_files(&d), &d_name, cap, refused) {
             if bad.contains(name) {
                 continue;
             }
@@ -829,7 +873,7 @@ fn read_project(
         if is_root {
             root = Some(range.clone());
             // Variable files only apply to the root module, each parsed on its own.
-            for (name, text) in &load(tfvars_files(&d), &d_name) {
+            for (name, text) in &load(tfvars_files(&d), &d_name, cap, refused) {
                 if !bad.contains(name) {
                     tfvars.push(pt.push(name.clone(), text));
                 }

@@ -102,18 +102,48 @@ pub fn lint_file(
         None => limits.max_stream_bytes.max(limits.max_file_bytes),
     };
     if size > cap {
-        return fail(format!(
-            "file is {} bytes, over the {} limit for one input; not read{}",
-            size,
-            mib(cap),
-            if cap == limits.max_file_bytes {
-                RAISE
-            } else {
-                ""
-            }
-        ));
+        return fail(over_cap(size, cap, cap == limits.max_file_bytes));
     }
     lint_reader(name, file, Some(size), kind, false, config)
+}
+
+/// The refusal of an input over `cap` bytes (unread).
+/// `raise`: the cap is the one `--max-document-size` sets, so the message says how to lift it.
+fn over_cap(size: u64, cap: u64, raise: bool) -> String {
+    format!(
+        "file is {size} bytes, over the {} limit for one input; not read{}",
+        mib(cap),
+        if raise { RAISE } else { "" }
+    )
+}
+
+/// Reads a whole regular file that is read beside an input (a Terraform module's other files and
+/// variable files, a template's parameter files) or as part of a project (the template itself),
+/// under the cap of an input parsed whole: a larger file is refused by its size, unread, with the
+/// same message as [`lint_file`]'s; a file that is not regular is not read.
+pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
+    let file = open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err("not a regular file; not read".into());
+    }
+    if meta.len() > cap {
+        return Err(over_cap(meta.len(), cap, true));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > cap {
+        // It grew since its size was read.
+        return Err(over_cap(bytes.len() as u64, cap, true));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] for text: a file that is not UTF-8 is an error too.
+pub fn read_text_capped(path: &Path, cap: u64) -> Result<String, String> {
+    String::from_utf8(read_capped(path, cap)?)
+        .map_err(|e| format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
 }
 
 /// Opens a file for reading without blocking: opening a FIFO with no writer returns at once.

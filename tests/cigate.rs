@@ -123,7 +123,7 @@ fn corpus_sarif_validates_and_is_complete() {
             );
         }
         assert_eq!(
-            r["partialFingerprints"]["hostlint/v1"]
+            r["partialFingerprints"]["hostlint/v2"]
                 .as_str()
                 .unwrap()
                 .len(),

@@ -805,3 +805,327 @@ fn arm_map_lambdas_that_fan_out_are_cut_off_with_an_error() {
     assert_eq!(r.count("host-pid"), 1, "{}", r.stdout);
     r.assert_within(MiB(96), Secs(5));
 }
+
+/// Kubernetes expands `$(VAR)` in a container's env values and a Plan's `command`/`args` once, but
+/// every reference copies the variable's whole value: a 64 KiB variable named 2 000 times in a
+/// startup script (or an operator's `args`) is 128 MiB of script from 150 KB of YAML, and ten times
+/// as many references 1.3 GB. Those lookups spend the same expansion budget as `command`/`args`.
+#[test]
+fn k8s_variable_references_in_startup_scripts_and_plans_are_charged() {
+    let d = tempfile::tempdir().unwrap();
+    let big = "a".repeat(64 << 10);
+    let refs = "      echo $(A)\n".repeat(2_000);
+    std::fs::write(
+        d.path().join("startup.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  hostPID: true\n  containers:\n    - name: startup-script\n      image: gcr.io/google-containers/startup-script:v2\n      securityContext: {{privileged: true}}\n      env:\n        - name: A\n          value: {big}\n        - name: STARTUP_SCRIPT\n          value: |\n            apt-get install -y nfs-common\n{}",
+            refs.replace("      echo", "            echo")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("plan.yaml"),
+        format!(
+            "apiVersion: upgrade.cattle.io/v1\nkind: Plan\nmetadata:\n  name: p\n  namespace: system-upgrade\nspec:\n  upgrade:\n    image: alpine\n    envs:\n      - name: A\n        value: {big}\n    command: [chroot, /host]\n    args:\n      - sh\n      - -c\n      - |\n        apt-get install -y open-iscsi\n{}",
+            refs.replace("      echo", "        echo")
+        ),
+    )
+    .unwrap();
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "startup.yaml", "plan.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    let message = "shell variables expand to more than 32 MiB (a variable that doubles?): values from here on are not checked";
+    assert_eq!(errors[0]["file"], "plan.yaml");
+    assert_eq!(errors[0]["line"], 16);
+    assert_eq!(errors[0]["message"], message);
+    assert_eq!(errors[1]["file"], "startup.yaml");
+    assert_eq!(errors[1]["line"], 15);
+    assert_eq!(errors[1]["message"], message);
+    // What comes before the cut is still checked.
+    let installs: Vec<_> = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "host-package-install")
+        .map(|f| (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        installs,
+        [("plan.yaml", 17), ("startup.yaml", 16)],
+        "{}",
+        r.stdout
+    );
+    // Each file's analysis holds up to 32 MiB of expanded script, its words and its parse at once
+    // (the two files in parallel); without the charge, each expanded to 128 MiB unchecked.
+    r.assert_within(MiB(400), Secs(20));
+}
+
+/// A Terraform module's other files and variable files, and a template's parameter files, are read
+/// beside the input named; each is under the same 32 MiB cap as an input, refused by its size
+/// unread (here 40 MiB files whose blocks are never written), and the rest is still linted.
+#[test]
+fn huge_sibling_terraform_and_parameter_files_are_refused_by_size() {
+    let d = tempfile::tempdir().unwrap();
+    let (tf, arm) = (d.path().join("tf"), d.path().join("arm"));
+    std::fs::create_dir_all(&tf).unwrap();
+    std::fs::create_dir_all(&arm).unwrap();
+    std::fs::write(
+        tf.join("main.tf"),
+        "variable \"pool_size\" {\n  default = \"Standard_D4_v3\"\n}\n\nresource \"azurerm_kubernetes_cluster\" \"main\" {\n  name = \"main\"\n  kubernetes_version = \"1.34\"\n  default_node_pool {\n    name    = \"system\"\n    vm_size = var.pool_size\n    os_sku  = \"AzureContainerLinux\"\n  }\n}\n",
+    )
+    .unwrap();
+    let huge = |path: std::path::PathBuf, head: &str| {
+        let f = std::fs::File::create(path).unwrap();
+        std::io::Write::write_all(&mut &f, head.as_bytes()).unwrap();
+        f.set_len(40 << 20).unwrap();
+    };
+    huge(tf.join("extra.tf"), "locals {\n  a = 1\n");
+    huge(
+        tf.join("terraform.tfvars"),
+        "pool_size = \"Standard_D4s_v5\"\n",
+    );
+    std::fs::write(
+        arm.join("azuredeploy.json"),
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"parameters\": {\"vmSize\": {\"type\": \"string\", \"defaultValue\": \"Standard_D4s_v5\"}},\n  \"resources\": [{\n    \"type\": \"Microsoft.ContainerService/managedClusters\",\n    \"apiVersion\": \"2024-09-01\",\n    \"name\": \"aks\",\n    \"properties\": {\"kubernetesVersion\": \"1.34\", \"agentPoolProfiles\": [{\"name\": \"system\", \"vmSize\": \"[parameters('vmSize')]\", \"osSKU\": \"AzureContainerLinux\"}]}\n  }]\n}\n",
+    )
+    .unwrap();
+    let params = "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n  \"parameters\": {\n    \"vmSize\": {\"value\": \"Standard_D8_v3\"}\n  }\n}\n";
+    std::fs::write(arm.join("azuredeploy.parameters.json"), params).unwrap();
+    huge(arm.join("azuredeploy.parameters.dev.json"), params);
+    let r = measured(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "tf/main.tf",
+            "arm/azuredeploy.json",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let refused = "file is 41943040 bytes, over the 32 MiB limit for one input; not read (`--max-document-size` raises the limit)";
+    let mut errors: Vec<(&str, &str)> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            ("arm/azuredeploy.parameters.dev.json", refused),
+            ("tf/extra.tf", refused),
+            ("tf/terraform.tfvars", refused),
+        ],
+        "{}",
+        r.stdout
+    );
+    // The module without them: the variable's default is the pool's size. The template with its
+    // other parameter file.
+    let mut gen1: Vec<(&str, u64, u64)> = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "gen1-vm-size")
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    gen1.sort();
+    assert_eq!(
+        gen1,
+        [
+            ("arm/azuredeploy.parameters.json", 4, 25),
+            ("tf/main.tf", 2, 13)
+        ],
+        "{}",
+        r.stdout
+    );
+    r.assert_within(MiB(40), Secs(5));
+}
+
+/// A ConfigMap script that runs a mounted script a hundred times, which runs it again, four deep,
+/// was 10⁸ analyses from 1.5 KB (over a minute, then killed). The same call made again with the
+/// same variables is analysed once; calls that differ (a variable that grows at each call) stop
+/// after 256 analyses per workload script, with an error where they were cut off.
+#[test]
+fn config_map_scripts_that_run_each_other_are_bounded() {
+    let d = tempfile::tempdir().unwrap();
+    let write = |name: &str, script: String, env: &str| {
+        std::fs::write(
+            d.path().join(name),
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  a.sh: {}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n    - name: c\n      image: x\n      securityContext: {{privileged: true}}\n{env}      command: [sh, /s/a.sh]\n      volumeMounts:\n        - {{name: s, mountPath: /s}}\n  volumes:\n    - {{name: s, configMap: {{name: s}}}}\n",
+                serde_json::to_string(&script).unwrap()
+            ),
+        )
+        .unwrap();
+    };
+    let install = "nsenter -t 1 -m -- apt-get install -y nfs-common\n";
+    write(
+        "same.yaml",
+        format!("#!/bin/sh\n{install}{}", "sh /s/a.sh\n".repeat(100)),
+        "",
+    );
+    let growing: String = (0..100)
+        .map(|i| format!("X=$X.{i}; sh /s/a.sh\n"))
+        .collect();
+    write(
+        "growing.yaml",
+        format!("#!/bin/sh\n{install}{growing}"),
+        "      env: [{name: X, value: x}]\n",
+    );
+    let r = measured(
+        d.path(),
+        &["check", "--format", "json", "same.yaml", "growing.yaml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "growing.yaml");
+    assert_eq!(errors[0]["line"], 6);
+    assert_eq!(
+        errors[0]["message"],
+        "ConfigMap scripts run each other more than 256 times (calls that fan out?): the rest is not checked"
+    );
+    let mut installs: Vec<_> = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "host-package-install")
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    installs.sort();
+    assert_eq!(installs, ["growing.yaml", "same.yaml"], "{}", r.stdout);
+    r.assert_within(MiB(64), Secs(10));
+}
+
+/// Found by `cargo fuzz run lint_json` and `lint_yaml` (tests/data/fuzz/lint_json-crash-9a065591.json,
+/// lint_yaml-crash-f6f856f2.yaml): a parse error at a multi-byte character (`│`, `━`) gave the
+/// human report's snippet a one-byte caret ending inside the character, and the snippet renderer
+/// panicked. The caret covers the whole character.
+#[test]
+fn a_parse_error_at_a_multibyte_character_is_shown_not_a_panic() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let o = Command::new(env!("CARGO_BIN_EXE_hostlint"))
+        .args([
+            "check",
+            "--color",
+            "never",
+            "lint_json-crash-9a065591.json",
+            "lint_yaml-crash-f6f856f2.yaml",
+        ])
+        .current_dir(&data)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stdout.contains(
+            "error: lint_json-crash-9a065591.json:2:16: Unexpected token\n  ╭▸ lint_json-crash-9a065591.json:2:16\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("7 │     ━ agentPoolProfiles:\n  ╰╴    ━\n"),
+        "{stdout}"
+    );
+}
+
+/// Found by `cargo fuzz run yaml_paths` (tests/data/fuzz/yaml_paths-crash-*.yaml): a key whose `:`
+/// is more than 1024 characters after its start (a long quoted key, a long plain key in a flow
+/// mapping) was read by the fast YAML reader, while libyaml, and so kubectl, refuses it (a simple
+/// key is stale past 1024 characters). Such documents are now left to libyaml and refused as it
+/// refuses them.
+#[test]
+fn keys_longer_than_libyaml_allows_are_refused_like_libyaml() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let not_closed = |line: u32, col: u32| {
+        format!(
+            "a flow mapping that starts here is not closed: did not find expected ',' or '}}' at line {line}, column {col}"
+        )
+    };
+    // (file, its errors: line, column, message)
+    type Errors = Vec<(u64, u64, String)>;
+    let cases: [(&str, Errors); 4] = [
+        (
+            "yaml_paths-crash-24e6a9f8.yaml",
+            vec![(2, 24, not_closed(2, 1053))],
+        ),
+        (
+            "yaml_paths-crash-2f168d94.yaml",
+            vec![
+                (
+                    1,
+                    263,
+                    "invalid UTF-8: hostlint reads UTF-8 text (convert with `iconv -t UTF-8`)"
+                        .into(),
+                ),
+                (7, 11, not_closed(7, 1246)),
+            ],
+        ),
+        (
+            "yaml_paths-crash-70910005.yaml",
+            vec![(
+                1,
+                2988,
+                "mapping values are not allowed in this context".into(),
+            )],
+        ),
+        (
+            "yaml_paths-crash-cf03537f.yaml",
+            vec![(5, 13, not_closed(5, 1719))],
+        ),
+    ];
+    for (file, expected) in cases {
+        let (code, v, stderr) = run(&data, &["check", "--format", "json", file]);
+        assert_eq!(code, 2, "{file}: {stderr}");
+        let errors: Errors = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["line"].as_u64().unwrap(),
+                    e["column"].as_u64().unwrap(),
+                    e["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(errors, expected, "{file}");
+    }
+}
+
+/// Found by `cargo fuzz run lint_json` (tests/data/fuzz/lint_json-crash-9ec969d9.json): telling an
+/// ARM template by its resources' `type` sliced the first 10 bytes of the string, and a multi-byte
+/// character there (`Microsof│.ContainerService/...`) panicked. It is compared as bytes: not
+/// `Microsoft.`, so not a template, and its duplicate key is the error Kubernetes gives.
+#[test]
+fn a_resource_type_with_a_multibyte_character_is_not_a_panic() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let (code, v, stderr) = run(
+        &data,
+        &["check", "--format", "json", "lint_json-crash-9ec969d9.json"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(v["errors"][0]["line"], 16);
+    assert_eq!(v["errors"][0]["column"], 13);
+    assert_eq!(
+        v["errors"][0]["message"],
+        "duplicate field \"vmSize\" (already defined at line 15)"
+    );
+}

@@ -440,7 +440,11 @@ pub fn container_scripts(
             // An image that runs a variable's script on the host (its own entrypoint, so only
             // when `command` does not replace it).
             if let Some((value, path)) = startup_script(c) {
-                let lookup = |name: &str| ctx.env_value(name).map(str::to_string);
+                a.here.set(value.span.start);
+                let lookup = |name: &str| {
+                    let v = ctx.env_value(name)?;
+                    a.charge(v.len()).then(|| v.to_string())
+                };
                 if let Some(src) =
                     Source::from_scalar(value, &index, &path).map(|s| s.expand_k8s(&lookup))
                 {
@@ -550,7 +554,11 @@ pub fn operator_scripts(
                 .enumerate()
             {
                 let path = crate::parse::node::pointer_idx(&base, i);
-                let lookup = |name: &str| ctx.env_value(name).map(str::to_string);
+                a.here.set(n.span.start);
+                let lookup = |name: &str| {
+                    let v = ctx.env_value(name)?;
+                    a.charge(v.len()).then(|| v.to_string())
+                };
                 let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
                 let text = src
                     .as_ref()

@@ -98,9 +98,10 @@ pub fn is_arm(root: &Node) -> bool {
     };
     schema
         || resources.iter().any(|r| {
-            r.get_ci("type")
-                .and_then(Node::as_str)
-                .is_some_and(|t| t.len() > 10 && t[..10].eq_ignore_ascii_case("microsoft."))
+            r.get_ci("type").and_then(Node::as_str).is_some_and(|t| {
+                // bytes, not a str slice: the type may hold a multi-byte character there
+                t.len() > 10 && t.as_bytes()[..10].eq_ignore_ascii_case(b"microsoft.")
+            })
         })
 }
 

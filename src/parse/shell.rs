@@ -88,13 +88,15 @@ impl Source {
             // By value: a copy of a multi-megabyte script and its byte positions is the review's peak.
             return self;
         }
-        let (mut text, mut pos) = (String::with_capacity(t.len()), Vec::with_capacity(t.len()));
+        // Positions go straight into runs: a table of one per byte would cost 8 bytes per byte of
+        // every value a reference copies.
+        let (mut text, mut pos) = (String::with_capacity(t.len()), RunsBuilder::default());
         let mut i = 0;
         while i < t.len() {
             let rest = &t[i..];
             if rest.starts_with("$$") {
+                pos.push(text.len(), self.at(i));
                 text.push('$');
-                pos.push(self.at(i));
                 i += 2;
                 continue;
             }
@@ -107,21 +109,22 @@ impl Source {
                     && name_len > 0
                     && let Some(v) = lookup(&inner[..name_len])
                 {
+                    let at = self.at(i);
+                    for (j, _) in v.char_indices() {
+                        pos.push(text.len() + j, at);
+                    }
                     text.push_str(&v);
-                    pos.extend(std::iter::repeat_n(self.at(i), v.len()));
                     i += name_len + 3;
                     continue;
                 }
             }
             let c = rest.chars().next().unwrap_or(' ');
+            pos.push(text.len(), self.at(i));
             text.push(c);
-            for k in 0..c.len_utf8() {
-                pos.push(self.at(i + k));
-            }
             i += c.len_utf8();
         }
         Source {
-            pos: Runs::of(&text, &pos),
+            pos: pos.finish(),
             text,
             via: self.via.clone(),
             path: self.path.clone(),
@@ -188,6 +191,49 @@ impl<'a> DocIndex<'a> {
     }
 }
 
+/// [`Runs`] built one character at a time, in text order.
+#[derive(Default)]
+struct RunsBuilder {
+    runs: Vec<Run>,
+    prev: Pos,
+    chars_in_run: usize,
+}
+
+impl RunsBuilder {
+    /// The character at byte `b` of the text sits at `p`.
+    fn push(&mut self, b: usize, p: Pos) {
+        let prev = self.prev;
+        let next = Pos::new(prev.line, prev.col + 1);
+        let chars_in_run = self.chars_in_run;
+        let extend = match self.runs.last_mut() {
+            Some(r) if chars_in_run == 1 && (p == next || p == prev) => {
+                r.step = p == next;
+                true
+            }
+            Some(r) if chars_in_run > 1 => {
+                (r.step && p == next && b - r.from < Runs::SPAN) || (!r.step && p == prev)
+            }
+            _ => false,
+        };
+        if extend {
+            self.chars_in_run += 1;
+        } else {
+            self.runs.push(Run {
+                from: b,
+                pos: p,
+                step: false,
+            });
+            self.chars_in_run = 1;
+        }
+        self.prev = p;
+    }
+
+    fn finish(mut self) -> Runs {
+        self.runs.shrink_to_fit();
+        Runs(self.runs)
+    }
+}
+
 /// Where each byte of a text sits in the file, kept as runs: from byte `from` on, each character
 /// is one column right of the one before (`step`), or all sit at `pos` (an expansion, a value with
 /// no raw text). A run breaks at every newline and escape, and a stepping run every
@@ -221,36 +267,11 @@ impl Runs {
         let Some(&last) = table.last() else {
             return Runs::default();
         };
-        let mut runs: Vec<Run> = Vec::new();
-        let mut prev = Pos::default();
-        let mut chars_in_run = 0usize;
+        let mut runs = RunsBuilder::default();
         for (b, _) in text.char_indices() {
-            let p = table.get(b).copied().unwrap_or(last);
-            let next = Pos::new(prev.line, prev.col + 1);
-            let extend = match runs.last_mut() {
-                Some(r) if chars_in_run == 1 && (p == next || p == prev) => {
-                    r.step = p == next;
-                    true
-                }
-                Some(r) if chars_in_run > 1 => {
-                    (r.step && p == next && b - r.from < Self::SPAN) || (!r.step && p == prev)
-                }
-                _ => false,
-            };
-            if extend {
-                chars_in_run += 1;
-            } else {
-                runs.push(Run {
-                    from: b,
-                    pos: p,
-                    step: false,
-                });
-                chars_in_run = 1;
-            }
-            prev = p;
+            runs.push(b, table.get(b).copied().unwrap_or(last));
         }
-        runs.shrink_to_fit();
-        Runs(runs)
+        runs.finish()
     }
 
     /// The position of byte `offset` of `text` (past the end: the last byte's).

@@ -20,6 +20,10 @@ use smol_str::SmolStr;
 use super::node::{Node, Style, Value};
 use crate::source::{Pos, Span};
 
+/// How far (in characters; the fast reader reads ASCII only) a key's `:` may be from the key's
+/// start for libyaml to read it as a key: a simple key is stale past 1024 (YAML 1.2 §7.4.2).
+const MAX_KEY: usize = 1024;
+
 /// The documents of one chunk (none when it holds only comments), or `None` to let libyaml read it.
 pub(super) fn parse(text: &str, first_line: u32, max_depth: usize) -> Option<Vec<Node>> {
     let b = text.as_bytes();
@@ -302,7 +306,9 @@ impl<'a> Reader<'a> {
         Some((key, colon))
     }
 
-    /// Whether a key starts at `(li, col)`: where it ends and where its `:` is.
+    /// Whether a key starts at `(li, col)`: where it ends and where its `:` is. libyaml takes a key
+    /// only when its `:` is at most 1024 characters after its start (a simple key is stale past
+    /// that); a longer one is an error there, so it is left to libyaml.
     fn find_key(&self, li: usize, col: usize) -> Option<(usize, usize)> {
         let l = self.line(li);
         match *l.get(col)? {
@@ -310,7 +316,7 @@ impl<'a> Reader<'a> {
                 let close = quoted_end(l, col, q)?;
                 let colon_follows =
                     l.get(close) == Some(&b':') && matches!(l.get(close + 1), None | Some(b' '));
-                colon_follows.then_some((close, close))
+                (colon_follows && close - col <= MAX_KEY).then_some((close, close))
             }
             _ if !plain_start(l, col) => None,
             _ => {
@@ -323,7 +329,7 @@ impl<'a> Reader<'a> {
                         }
                     } else if matches!(l.get(p + 1), None | Some(b' ')) {
                         let end = trim_end(l, col, p);
-                        return (end - col <= 1024).then_some((end, p));
+                        return (p - col <= MAX_KEY).then_some((end, p));
                     }
                     i = p + 1;
                 }
@@ -521,10 +527,12 @@ impl<'a> Reader<'a> {
                 if matches!(key_start, b'[' | b'{') {
                     return None;
                 }
+                let key_col = i;
                 let (key, end) = self.flow_node(li, i, depth)?;
                 i = skip_spaces(l, end);
-                // `:` then a space (`a :{` and `"a":b` are left to libyaml)
-                if l.get(i) != Some(&b':') || l.get(i + 1) != Some(&b' ') {
+                // `:` then a space (`a :{` and `"a":b` are left to libyaml), close enough to the
+                // key for libyaml to take it as one
+                if l.get(i) != Some(&b':') || l.get(i + 1) != Some(&b' ') || i - key_col > MAX_KEY {
                     return None;
                 }
                 i = skip_spaces(l, i + 1);

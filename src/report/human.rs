@@ -134,9 +134,10 @@ fn byte_range(
     };
     let start = offset(start_line, start_col);
     let end = offset(end_line, end_col).max(start);
-    // An empty span (e.g. an empty value) still gets a caret.
+    // An empty span (e.g. an empty value) still gets a caret, under the whole character there
+    // (a byte range that ends inside `│` makes the snippet renderer panic).
     if end == start {
-        start..(start + 1).min(text.len()).max(start)
+        start..start + text[start..].chars().next().map_or(0, char::len_utf8)
     } else {
         start..end
     }

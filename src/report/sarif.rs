@@ -21,8 +21,11 @@ use crate::rules::{RULES, Severity};
 use crate::{Finding, InputError, Report};
 
 const SRCROOT: &str = "%SRCROOT%";
-/// The key of hostlint's line-independent fingerprint in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "hostlint/v1";
+/// The key of hostlint's line-independent fingerprint in `partialFingerprints`. Its number changes
+/// whenever the values do, so that code scanning never compares new values with old ones as if they
+/// were the same kind: v1 hashed a finding's JSON-pointer path (hostlint 0.1), v2 hashes its
+/// merge-key path (`volumes[name=x]`, as baselines since version 2).
+pub const FINGERPRINT_KEY: &str = "hostlint/v2";
 pub const INFORMATION_URI: &str = "https://github.com/hostlint/hostlint";
 
 /// Renders the report, with file URIs relative to the current directory.

@@ -1,0 +1,2 @@
+lsent_id= json(eno({
+ecdre%{ro___o__e% z*{zure% azure%{rru_poolsr = qq/zure% az/{ure% aezure% qq/zure% az/{u = q/e%{ro___o__e% za/zure% azure%{rree% azu%reee% az/zurure% az/zuree% azure%re5t% az%re%{ro___o__e% z*{zure% azure%{rru_poolsr = qq/zure% az/{ure% aezurcdre%{ro___o__e% z*{zure% azure%{rru_poolsr = qq/zure% az/{ure% aezure% qq/zure% az/{u = q/e%{ro___o__e% za/zure% azure%{rree% azu%reee% az/zurure% az/zuree% azure%re5t% az%re%{ro___o__e% z*{zure% azure%{rru_poolsr = qq/zure% az/{ure% aezure% qq/zure% az/{ue% qq/zure% az/{u = q/zur8pg_
