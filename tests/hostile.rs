@@ -712,6 +712,72 @@ fn alias_and_merge_bombs_across_documents_share_one_budget() {
     r.assert_within(MiB(128), Secs(8));
 }
 
+/// Unclosed brackets make the HCL parser backtrack through every level, doubling its time with
+/// each (cargo fuzz, lint_terraform: a 548-byte file took 58 s): from eight on, the file is refused
+/// before parsing, with the outermost unclosed bracket's position, and the other inputs are linted.
+#[test]
+fn terraform_with_many_unclosed_brackets_is_refused_before_parsing() {
+    let d = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    for f in [
+        "lint_terraform-timeout-4c8a2f01.tf",
+        "lint_terraform-timeout-f6036127.tf",
+    ] {
+        std::fs::copy(data.join(f), d.path().join(f)).unwrap();
+    }
+    std::fs::write(d.path().join("pod.yaml"), POD).unwrap();
+    let r = measured(
+        d.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "lint_terraform-timeout-4c8a2f01.tf",
+            "lint_terraform-timeout-f6036127.tf",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let mut errors: Vec<(String, u64, u64, String)> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    errors.sort();
+    let msg = |open: &str, n: usize| {
+        format!(
+            "invalid HCL: `{open}` is never closed, and {n} brackets are still open at the end of the file; not parsed (the parser's time doubles with each one)"
+        )
+    };
+    assert_eq!(
+        errors,
+        [
+            (
+                "./lint_terraform-timeout-4c8a2f01.tf".into(),
+                1,
+                247,
+                msg("{", 52)
+            ),
+            (
+                "./lint_terraform-timeout-f6036127.tf".into(),
+                1,
+                15,
+                msg("(", 27)
+            ),
+        ]
+    );
+    assert_eq!(r.count("host-pid"), 1, "{}", r.stdout);
+    r.assert_within(MiB(64), Secs(5));
+}
+
 /// `X=$X$X` forty times in a Pod's `sh -c` aborted at 3 GB: expansion has a budget, and running
 /// out is an error at the command where it did.
 #[test]

@@ -66,9 +66,102 @@ pub struct Module<'m> {
     pub budget: &'m Budget,
 }
 
+/// Unclosed brackets at the end of a text that make the HCL parser backtrack through every level:
+/// its time doubles with each one (a 548-byte file with 27 took 12 s; issue 17, found by fuzzing).
+/// Valid HCL has none, so from this many on the text is refused before it is parsed.
+const MAX_UNCLOSED: usize = 8;
+
+/// The brackets (`{`, `[`, `(`, and `${`/`%{` in strings) still open at the end of an HCL text: the
+/// byte offset of the outermost, and how many. Quoted strings (which end at their line), comments
+/// and heredocs are skipped; a closer pops whatever is open (a mismatch is the parser's to report).
+fn unclosed_brackets(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    // Open brackets and strings by their first byte: `{`, `[`, `(` or `"`.
+    let mut open: Vec<(u8, usize)> = Vec::new();
+    let mut i = 0;
+    let line_end = |from: usize| memchr_newline(b, from);
+    while i < b.len() {
+        let c = b[i];
+        if let Some((b'"', _)) = open.last() {
+            match c {
+                b'\\' => i += 1,
+                b'"' | b'\n' => {
+                    open.pop();
+                }
+                b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
+                    // `$${` and `%%{` are literal text.
+                    if i == 0 || b[i - 1] != c {
+                        open.push((b'{', i));
+                    }
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'"' | b'{' | b'[' | b'(' => open.push((c, i)),
+            b'}' | b']' | b')' => {
+                open.pop();
+            }
+            b'#' => i = line_end(i),
+            b'/' if b.get(i + 1) == Some(&b'/') => i = line_end(i),
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |k| i + 2 + k + 1);
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') => {
+                // A heredoc: `<<EOT` or `<<-EOT` at the end of its line, closed by a line holding
+                // only the marker.
+                let start = i + 2 + usize::from(b.get(i + 2) == Some(&b'-'));
+                let end = line_end(start);
+                let marker = text[start..end].trim_end_matches('\r');
+                if !marker.is_empty()
+                    && marker
+                        .bytes()
+                        .all(|x| x.is_ascii_alphanumeric() || x == b'_')
+                {
+                    let mut at = end;
+                    while at < b.len() {
+                        let next = line_end(at + 1);
+                        if text[at + 1..next].trim() == marker {
+                            break;
+                        }
+                        at = next;
+                    }
+                    i = line_end(at + 1);
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut brackets = open.iter().filter(|(k, _)| *k != b'"');
+    let first = brackets.next()?;
+    Some((first.1, 1 + brackets.count()))
+}
+
+/// The offset of the newline at or after `from` (the text's length when there is none).
+fn memchr_newline(b: &[u8], from: usize) -> usize {
+    b.get(from..)
+        .and_then(|rest| rest.iter().position(|&x| x == b'\n'))
+        .map_or(b.len(), |k| from + k)
+}
+
 /// Parses the HCL body at `range` of the project text (errors at project positions).
 fn parse_at(m: &Module<'_>, range: &std::ops::Range<usize>) -> Result<Body, ParseError> {
-    hcl_edit::parser::parse_body(&m.text[range.clone()]).map_err(|e| {
+    let body = &m.text[range.clone()];
+    if let Some((at, n)) = unclosed_brackets(body).filter(|(_, n)| *n >= MAX_UNCLOSED) {
+        return Err(ParseError::new(
+            m.idx.pos(range.start + at),
+            format!(
+                "invalid HCL: `{}` is never closed, and {n} brackets are still open at the end of the file; not parsed (the parser's time doubles with each one)",
+                &body[at..at + 1]
+            ),
+        ));
+    }
+    hcl_edit::parser::parse_body(body).map_err(|e| {
         let loc = e.location();
         let first = m.idx.pos(range.start).line;
         ParseError::new(
@@ -1151,6 +1244,28 @@ fn same(a: &Node, b: &Node) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::unclosed_brackets;
+
+    /// Brackets in strings, comments and heredocs do not count; `${`/`%{` in strings do, `$${` is
+    /// text; a string ends at its line.
+    #[test]
+    fn unclosed_brackets_are_counted_as_hcl_reads_them() {
+        let valid = [
+            "a = { b = [1, (2)] }\n",
+            "a = \"{[(\" # {[(\n// {[(\n/* {[( */ b = 1\n",
+            "a = \"${var.x}-%{ if true }y%{ endif }\"\nb = \"$${x} %%{y}\"\n",
+            "a = <<EOT\n{ [ (\n  EOT\nb = <<-X\n  ${ {\n  X\nc = {}\n",
+            "a = \"x\\\"{\"\n",
+            "a = \"${ {b = 1} }\"\n",
+        ];
+        for v in valid {
+            assert_eq!(unclosed_brackets(v), None, "{v:?}");
+        }
+        assert_eq!(unclosed_brackets("a = {\n b = [1,\n"), Some((4, 2)));
+        assert_eq!(unclosed_brackets("a = \"${x\"\n"), Some((5, 1)));
+        assert_eq!(unclosed_brackets("a = \"unclosed\nb = 1\n"), None);
+    }
+
     /// Conditions decided as Terraform decides them: numbers by value, strings by text, `!`,
     /// `&&` with a decisive operand when the other is unknown, comparisons of numbers.
     #[test]
