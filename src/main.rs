@@ -109,19 +109,13 @@ struct ServeArgs {
     policy: PolicyArgs,
 }
 
+/// The inputs and the run's settings, shared by `check` and `report`.
 #[derive(clap::Args)]
-struct CheckArgs {
+struct InputArgs {
     /// Files, directories or `-` for stdin. A FIFO or device named here is read like stdin (waiting at
     /// most 10 s for its first byte); in directories only regular files are read.
     #[arg(default_value = ".")]
     paths: Vec<std::path::PathBuf>,
-    /// The report: human (snippets, for a terminal), json, sarif (code scanning), github (workflow
-    /// annotations) or junit (Azure DevOps, GitLab test reports).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    output: Option<std::path::PathBuf>,
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -150,12 +144,6 @@ struct CheckArgs {
     /// Findings in this baseline (from `--write-baseline`) do not count.
     #[arg(long, value_name = "FILE")]
     baseline: Option<std::path::PathBuf>,
-    /// Write the findings of this run as a baseline to FILE (instead of the report), then exit 0.
-    #[arg(long, value_name = "FILE")]
-    write_baseline: Option<std::path::PathBuf>,
-    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
     /// List every skipped file and why (on stderr): chart templates, files with nothing to check, ...
     #[arg(long, short)]
     verbose: bool,
@@ -172,6 +160,30 @@ struct CheckArgs {
     /// reports executables placed on the host (info under audit, error under enforce).
     #[arg(long, value_enum)]
     code_integrity: Option<CodeIntegrity>,
+    /// The most one document may hold (one YAML document, or a JSON or other input parsed whole),
+    /// default 32 MiB: bytes, or with K, M or G (KiB, MiB, GiB). A document is parsed whole, so a
+    /// run needs about 7 bytes of memory per byte of its biggest document.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_document_size: Option<u64>,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The report: human (snippets, for a terminal), json, sarif (code scanning), github (workflow
+    /// annotations) or junit (Azure DevOps, GitLab test reports).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// Write the findings of this run as a baseline to FILE (instead of the report), then exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<std::path::PathBuf>,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     /// Apply the safe fixes in place (span-exact edits; the report lists what was left).
     #[arg(long)]
     fix: bool,
@@ -181,11 +193,6 @@ struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 when there is one).
     #[arg(long)]
     diff: bool,
-    /// The most one document may hold (one YAML document, or a JSON or other input parsed whole),
-    /// default 32 MiB: bytes, or with K, M or G (KiB, MiB, GiB). A document is parsed whole, so a
-    /// run needs about 7 bytes of memory per byte of its biggest document.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    max_document_size: Option<u64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -229,9 +236,6 @@ enum Format {
 
 #[derive(clap::Args)]
 struct ReportArgs {
-    /// Files, directories or `-` for stdin, as for `check`.
-    #[arg(default_value = ".")]
-    paths: Vec<std::path::PathBuf>,
     /// markdown (a GitHub job summary or PR comment, under 65 536 characters), html (one
     /// self-contained page) or json.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
@@ -242,48 +246,8 @@ struct ReportArgs {
     /// Where the HTML report will be published: a Markdown summary shortened to fit links to it.
     #[arg(long, value_name = "URL")]
     link: Option<String>,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
-    /// Only these rules (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    select: Vec<String>,
-    /// Skip these rules (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    ignore: Vec<String>,
-    /// Leave out paths matching GLOB, relative to the current directory (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Also walk hidden files and directories (`.git` is never walked).
-    #[arg(long)]
-    hidden: bool,
-    /// Follow symbolic links while walking directories.
-    #[arg(long, short = 'L')]
-    follow: bool,
-    /// Check every Linux node pool as an ACL migration candidate.
-    #[arg(long)]
-    all_pools: bool,
-    /// Read this config instead of the nearest `.hostlint.yaml`.
-    #[arg(long, value_name = "FILE")]
-    config: Option<std::path::PathBuf>,
-    /// Findings in this baseline (from `check --write-baseline`) do not count.
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<std::path::PathBuf>,
-    /// List every skipped file and why (on stderr).
-    #[arg(long, short)]
-    verbose: bool,
-    /// The host to report readiness for, as for `check` (default acl).
-    #[arg(long, value_enum)]
-    host: Option<HostName>,
-    /// Count only findings new on the target host compared with HOST, as for `check`.
-    #[arg(long, value_enum, value_name = "HOST")]
-    from: Option<FromHost>,
-    /// The target host's code integrity (IPE) mode, as for `check`.
-    #[arg(long, value_enum)]
-    code_integrity: Option<CodeIntegrity>,
-    /// The most one document may hold, as for `check` (default 32 MiB).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    max_document_size: Option<u64>,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 /// `--max-document-size`: bytes, or a number with K, M or G (binary: M is MiB), at least 1 KiB.
@@ -627,7 +591,7 @@ struct Linted {
     baseline: Option<hostlint::baseline::Baseline>,
 }
 
-fn lint_inputs(args: &CheckArgs, inventory: bool) -> Result<Linted, ExitCode> {
+fn lint_inputs(args: &InputArgs, inventory: bool) -> Result<Linted, ExitCode> {
     let mut usage_errors = Vec::new();
     for name in args.select.iter().chain(&args.ignore) {
         if hostlint::rules::by_name(name).is_none() {
@@ -760,7 +724,7 @@ fn check(args: CheckArgs) -> ExitCode {
         inputs,
         config,
         baseline,
-    } = match lint_inputs(&args, false) {
+    } = match lint_inputs(&args.input, false) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -827,7 +791,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Github => report::github::render(&report),
         Format::Junit => report::junit::render(&report),
     };
-    if args.verbose {
+    if args.input.verbose {
         for (file, why) in &report.skipped {
             eprintln!("skipped {file}: {}", why.reason());
         }
@@ -872,7 +836,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let threshold = match args.fail_on {
+    let threshold = match args.input.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
@@ -894,35 +858,11 @@ fn check(args: CheckArgs) -> ExitCode {
 
 /// `hostlint report`: `check`'s inputs and exit codes, the readiness report as output.
 fn readiness(args: ReportArgs) -> ExitCode {
-    let check = CheckArgs {
-        paths: args.paths,
-        format: Format::Json,
-        output: None,
-        fail_on: args.fail_on,
-        select: args.select,
-        ignore: args.ignore,
-        exclude: args.exclude,
-        hidden: args.hidden,
-        follow: args.follow,
-        all_pools: args.all_pools,
-        config: args.config,
-        baseline: args.baseline,
-        write_baseline: None,
-        color: ColorChoice::Never,
-        verbose: args.verbose,
-        host: args.host,
-        from: args.from,
-        code_integrity: args.code_integrity,
-        max_document_size: args.max_document_size,
-        fix: false,
-        unsafe_fixes: false,
-        diff: false,
-    };
-    let report = match lint_inputs(&check, true) {
+    let report = match lint_inputs(&args.input, true) {
         Ok(r) => r.report,
         Err(code) => return code,
     };
-    if args.verbose {
+    if args.input.verbose {
         for (file, why) in &report.skipped {
             eprintln!("skipped {file}: {}", why.reason());
         }
@@ -954,7 +894,7 @@ fn readiness(args: ReportArgs) -> ExitCode {
     }
     if !report.errors.is_empty() {
         ExitCode::from(2)
-    } else if threshold(args.fail_on).is_some_and(|t| {
+    } else if threshold(args.input.fail_on).is_some_and(|t| {
         report
             .findings
             .iter()
