@@ -397,6 +397,7 @@ pub fn container_scripts(
         for c in &pod.containers {
             let ctx = Ctx::of(pod, c);
             let mut a = Analyzer::new(&ctx, host, c.name.clone(), None);
+            a.size_expansion(input_bytes(c.node, &ctx));
             let mut argv: Vec<W<'_>> = Vec::new();
             for key in ["command", "args"] {
                 let base = pointer(&c.path, key);
@@ -543,6 +544,7 @@ pub fn operator_scripts(
             }
         }
         let mut a = Analyzer::new(&ctx, host, name.to_string(), None);
+        a.size_expansion(input_bytes(node, &ctx));
         let mut argv: Vec<W<'_>> = Vec::new();
         for key in ["command", "args"] {
             let base = pointer(&cpath, key);
@@ -610,6 +612,9 @@ pub fn analyse_file(
     vars: &[(String, String)],
 ) -> ContainerScript {
     let mut a = Analyzer::new(ctx, profile, container.to_string(), Some(runner));
+    let env: usize = ctx.env.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let given: usize = vars.iter().map(|(k, v)| k.len() + v.len()).sum();
+    a.size_expansion(src.text.len() + env + given);
     for (k, v) in vars {
         a.vars.insert(k.clone(), v.clone());
     }
@@ -685,8 +690,46 @@ const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
 /// Commands one container's analysis follows (function calls and nested shells multiply them).
 const MAX_COMMANDS: usize = 20_000;
 /// Bytes that expanding shell and `$(VAR)` variables may produce in one container's analysis:
-/// `X=$X$X`, repeated, doubles at each line.
+/// `X=$X$X`, repeated, doubles at each line. The budget is [`EXPANSION_PER_INPUT_BYTE`] times what
+/// the script and its environment hold, between [`MIN_EXPANDED_BYTES`] and this: the analysis holds
+/// about 8 bytes per expanded byte, so a 74 KB AdmissionReview naming a 64 KiB variable 2 000 times
+/// took the webhook to 268 MB under a flat 32 MiB.
 const MAX_EXPANDED_BYTES: usize = 32 << 20;
+/// The expansion budget's floor: ordinary scripts never come near it.
+const MIN_EXPANDED_BYTES: usize = 1 << 20;
+/// Expansion allowed per byte of script and environment.
+const EXPANSION_PER_INPUT_BYTE: usize = 64;
+
+/// The expansion budget for a script and environment of `input_bytes` bytes.
+fn expansion_budget(input_bytes: usize) -> usize {
+    input_bytes
+        .saturating_mul(EXPANSION_PER_INPUT_BYTE)
+        .clamp(MIN_EXPANDED_BYTES, MAX_EXPANDED_BYTES)
+}
+
+/// `bytes` in MiB, with one decimal unless whole.
+fn mib(bytes: usize) -> String {
+    if bytes.is_multiple_of(1 << 20) {
+        (bytes >> 20).to_string()
+    } else {
+        format!("{:.1}", bytes as f64 / f64::from(1 << 20))
+    }
+}
+
+/// Bytes of a container's `command`, `args` and environment values (the expansion budget's base).
+fn input_bytes(node: &Node, ctx: &Ctx) -> usize {
+    let argv: usize = ["command", "args"]
+        .iter()
+        .flat_map(|k| node.get(k).and_then(Node::as_seq).unwrap_or_default())
+        .filter_map(Node::as_str)
+        .map(str::len)
+        .sum();
+    argv + ctx
+        .env
+        .iter()
+        .map(|(k, v)| k.len() + v.len())
+        .sum::<usize>()
+}
 
 /// What a budget cut off in a script.
 #[derive(Clone, Copy, Debug)]
@@ -705,6 +748,8 @@ struct Analyzer<'c> {
     budget: usize,
     /// Bytes variable expansion may still produce (see [`MAX_EXPANDED_BYTES`]).
     expand_left: std::cell::Cell<usize>,
+    /// The expansion budget this analysis started with (for the cut-off message).
+    expand_budget: usize,
     /// Where the command being followed is (a cut-off is reported there).
     here: std::cell::Cell<Pos>,
     /// The first cut-off: where, and what.
@@ -739,6 +784,7 @@ impl<'c> Analyzer<'c> {
             },
             budget: MAX_COMMANDS,
             expand_left: std::cell::Cell::new(MAX_EXPANDED_BYTES),
+            expand_budget: MAX_EXPANDED_BYTES,
             here: std::cell::Cell::new(Pos::default()),
             cut: std::cell::Cell::new(None),
             copies: HashMap::new(),
@@ -848,6 +894,12 @@ impl<'c> Analyzer<'c> {
         }
     }
 
+    /// Sizes the expansion budget to a script and environment of `input_bytes` bytes.
+    fn size_expansion(&mut self, input_bytes: usize) {
+        self.expand_budget = expansion_budget(input_bytes);
+        self.expand_left.set(self.expand_budget);
+    }
+
     /// The analysis result, with what a budget cut off.
     fn finish(mut self) -> ContainerScript {
         self.out.cut = self.cut.get().map(|(pos, what)| {
@@ -856,8 +908,9 @@ impl<'c> Analyzer<'c> {
                     "the script runs more than {MAX_COMMANDS} commands (calls that fan out?): the rest is not checked"
                 ),
                 Cut::Expansion => format!(
-                    "shell variables expand to more than {} MiB (a variable that doubles?): values from here on are not checked",
-                    MAX_EXPANDED_BYTES >> 20
+                    "shell variables expand to more than {} MiB ({EXPANSION_PER_INPUT_BYTE} times the script and its environment, at least {}; a variable that doubles?): values from here on are not checked",
+                    mib(self.expand_budget),
+                    mib(MIN_EXPANDED_BYTES) + " MiB"
                 ),
             };
             (pos, message)
