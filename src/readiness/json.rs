@@ -182,18 +182,8 @@ pub fn render(r: &Readiness<'_>) -> String {
         other_findings: &r.other,
         findings: report.findings.iter().map(JsonFinding::of).collect(),
         errors: &report.errors,
-        skipped: report
-            .skipped
-            .iter()
-            .map(|(file, why)| JsonSkip {
-                file,
-                reason: why.reason(),
-            })
-            .collect(),
+        skipped: JsonSkip::all(report),
         summary: Summary::of(report),
     };
-    let mut s =
-        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    crate::report::json::pretty(&out)
 }

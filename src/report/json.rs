@@ -21,6 +21,20 @@ pub(crate) struct JsonSkip<'a> {
     pub(crate) reason: String,
 }
 
+impl<'a> JsonSkip<'a> {
+    /// The report's skipped files, with why.
+    pub(crate) fn all(report: &'a Report) -> Vec<Self> {
+        report
+            .skipped
+            .iter()
+            .map(|(file, why)| JsonSkip {
+                file,
+                reason: why.reason(),
+            })
+            .collect()
+    }
+}
+
 /// A finding in SPEC's field order (also the readiness report's).
 #[derive(Serialize)]
 pub(crate) struct JsonFinding<'a> {
@@ -117,18 +131,16 @@ pub fn render(report: &Report) -> String {
         version: 1,
         findings,
         errors: &report.errors,
-        skipped: report
-            .skipped
-            .iter()
-            .map(|(file, why)| JsonSkip {
-                file,
-                reason: why.reason(),
-            })
-            .collect(),
+        skipped: JsonSkip::all(report),
         summary: Summary::of(report),
     };
+    pretty(&out)
+}
+
+/// A JSON document, pretty-printed with a final newline.
+pub(crate) fn pretty(out: &impl Serialize) -> String {
     let mut s =
-        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        serde_json::to_string_pretty(out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
