@@ -398,43 +398,7 @@ pub fn container_scripts(
             let ctx = Ctx::of(pod, c);
             let mut a = Analyzer::new(&ctx, host, c.name.clone(), None);
             a.size_expansion(input_bytes(c.node, &ctx));
-            let mut argv: Vec<W<'_>> = Vec::new();
-            for key in ["command", "args"] {
-                let base = pointer(&c.path, key);
-                for (i, n) in c
-                    .node
-                    .get(key)
-                    .and_then(Node::as_seq)
-                    .unwrap_or_default()
-                    .iter()
-                    .enumerate()
-                {
-                    let path = crate::parse::node::pointer_idx(&base, i);
-                    a.here.set(n.span.start);
-                    let lookup = |name: &str| {
-                        let v = ctx.env_value(name)?;
-                        a.charge(v.len()).then(|| v.to_string())
-                    };
-                    let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
-                    let text = src
-                        .as_ref()
-                        .map(|s| s.text.clone())
-                        .or_else(|| n.as_str().map(str::to_string));
-                    let at = Loc {
-                        span: n.report_span(),
-                        via: n.via.as_deref().cloned(),
-                        path,
-                        origin: n.via.is_some().then_some(n.span.start),
-                    };
-                    argv.push(W {
-                        raw: text.clone().unwrap_or_default(),
-                        text,
-                        at,
-                        src: src.map(SrcRef::Owned),
-                        dir: None,
-                    });
-                }
-            }
+            let argv = a.k8s_argv(c.node, &c.path, &index);
             if c.node.get("command").is_some() && !argv.is_empty() {
                 a.exec(&argv, None, None, None, 0);
             }
@@ -545,41 +509,7 @@ pub fn operator_scripts(
         }
         let mut a = Analyzer::new(&ctx, host, name.to_string(), None);
         a.size_expansion(input_bytes(node, &ctx));
-        let mut argv: Vec<W<'_>> = Vec::new();
-        for key in ["command", "args"] {
-            let base = pointer(&cpath, key);
-            for (i, n) in node
-                .get(key)
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-            {
-                let path = crate::parse::node::pointer_idx(&base, i);
-                a.here.set(n.span.start);
-                let lookup = |name: &str| {
-                    let v = ctx.env_value(name)?;
-                    a.charge(v.len()).then(|| v.to_string())
-                };
-                let src = Source::from_scalar(n, &index, &path).map(|s| s.expand_k8s(&lookup));
-                let text = src
-                    .as_ref()
-                    .map(|s| s.text.clone())
-                    .or_else(|| n.as_str().map(str::to_string));
-                argv.push(W {
-                    raw: text.clone().unwrap_or_default(),
-                    text,
-                    at: Loc {
-                        span: n.report_span(),
-                        via: n.via.as_deref().cloned(),
-                        path,
-                        origin: n.via.is_some().then_some(n.span.start),
-                    },
-                    src: src.map(SrcRef::Owned),
-                    dir: None,
-                });
-            }
-        }
+        let argv = a.k8s_argv(node, &cpath, &index);
         if node.get("command").is_some() && !argv.is_empty() {
             a.exec(&argv, None, None, None, 0);
         }
@@ -892,6 +822,47 @@ impl<'c> Analyzer<'c> {
         if self.cut.get().is_none() {
             self.cut.set(Some((self.here.get(), what)));
         }
+    }
+
+    /// A container's `command` and `args` (at `cpath`) as argv words, each `$(VAR)` expanded from
+    /// the container's environment as Kubernetes does, charged to the expansion budget.
+    fn k8s_argv(&self, node: &Node, cpath: &str, index: &DocIndex<'_>) -> Vec<W<'static>> {
+        let mut argv = Vec::new();
+        for key in ["command", "args"] {
+            let base = pointer(cpath, key);
+            for (i, n) in node
+                .get(key)
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let path = crate::parse::node::pointer_idx(&base, i);
+                self.here.set(n.span.start);
+                let lookup = |name: &str| {
+                    let v = self.ctx.env_value(name)?;
+                    self.charge(v.len()).then(|| v.to_string())
+                };
+                let src = Source::from_scalar(n, index, &path).map(|s| s.expand_k8s(&lookup));
+                let text = src
+                    .as_ref()
+                    .map(|s| s.text.clone())
+                    .or_else(|| n.as_str().map(str::to_string));
+                argv.push(W {
+                    raw: text.clone().unwrap_or_default(),
+                    text,
+                    at: Loc {
+                        span: n.report_span(),
+                        via: n.via.as_deref().cloned(),
+                        path,
+                        origin: n.via.is_some().then_some(n.span.start),
+                    },
+                    src: src.map(SrcRef::Owned),
+                    dir: None,
+                });
+            }
+        }
+        argv
     }
 
     /// Sizes the expansion budget to a script and environment of `input_bytes` bytes.
