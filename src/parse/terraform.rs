@@ -265,14 +265,7 @@ pub fn read_module(m: &Module<'_>) -> Result<Vec<Cluster>, ParseError> {
             let (found, aks) = cx.branches(|| {
                 let node = cx.block(b, 0);
                 let path = format!("/module/{name}");
-                let mut c = Cluster {
-                    kind: "module".into(),
-                    name: name.to_string(),
-                    span,
-                    path: path.clone(),
-                    ..Cluster::default()
-                };
-                cluster_fields(&node, &path, &mut c);
+                let mut c = cluster_at("module", name, span, &node, &path);
                 if let Some(p) = module_default_pool(&node, &path) {
                     c.pools.push(p);
                 }
@@ -377,14 +370,7 @@ pub fn read_json(text: &str) -> Result<Vec<Cluster>, ParseError> {
                 let path = format!("/resource/{ty}/{name}");
                 match ty {
                     "azurerm_kubernetes_cluster" => {
-                        let mut c = Cluster {
-                            kind: ty.into(),
-                            name: name.into(),
-                            span: node.span,
-                            path: path.clone(),
-                            ..Cluster::default()
-                        };
-                        cluster_fields(&node, &path, &mut c);
+                        let mut c = cluster_at(ty, name, node.span, &node, &path);
                         if let Some(p) = node.get("default_node_pool") {
                             c.pools
                                 .push(tf_pool(json_first(p), &pointer(&path, "default_node_pool")));
@@ -409,14 +395,7 @@ pub fn read_json(text: &str) -> Result<Vec<Cluster>, ParseError> {
             let Some(name) = n.as_str() else { continue };
             let node = json_resolve(json_first(body), &refs, 0);
             let path = format!("/module/{name}");
-            let mut c = Cluster {
-                kind: "module".into(),
-                name: name.into(),
-                span: node.span,
-                path: path.clone(),
-                ..Cluster::default()
-            };
-            cluster_fields(&node, &path, &mut c);
+            let mut c = cluster_at("module", name, node.span, &node, &path);
             c.pools.extend(module_default_pool(&node, &path));
             for (k, v) in node.as_map().unwrap_or(&[]) {
                 if let Some(key) = k.as_str()
@@ -500,6 +479,20 @@ fn json_resolve(n: &Node, refs: &HashMap<String, Node>, depth: usize) -> Node {
             via: n.via.clone(),
         },
     }
+}
+
+/// A cluster of `kind` named `name`, written at `span`, with the cluster-level fields of its block
+/// `node` (at `path`) read.
+fn cluster_at(kind: &str, name: &str, span: Span, node: &Node, path: &str) -> Cluster {
+    let mut c = Cluster {
+        kind: kind.into(),
+        name: name.into(),
+        span,
+        path: path.to_string(),
+        ..Cluster::default()
+    };
+    cluster_fields(node, path, &mut c);
+    c
 }
 
 /// Cluster-level inputs: Kubernetes version and the node OS channel (also nested, as in AVM's
@@ -654,14 +647,7 @@ impl<'a> Cx<'a> {
             "azurerm_kubernetes_cluster" => {
                 let node = self.block(b, 0);
                 let path = format!("/resource/azurerm_kubernetes_cluster/{name}");
-                let mut c = Cluster {
-                    kind: "azurerm_kubernetes_cluster".into(),
-                    name: name.to_string(),
-                    span,
-                    path: path.clone(),
-                    ..Cluster::default()
-                };
-                cluster_fields(&node, &path, &mut c);
+                let mut c = cluster_at("azurerm_kubernetes_cluster", name, span, &node, &path);
                 if let Some(p) = node.get("default_node_pool") {
                     c.pools
                         .push(tf_pool(p, &pointer(&path, "default_node_pool")));
